@@ -1,0 +1,35 @@
+# libFuzzer targets (configure CC=clang --enable-fuzzing): `make fuzz` builds them,
+# `make fuzz-run` runs each for FUZZ_SECONDS on a copy of its seed corpus.
+# To add a target: append its path (fuzz/fuzz-NAME) to FUZZ_TARGETS in a block
+# of your own below, give it fuzz_fuzz_NAME_SOURCES/_LDADD/_LDFLAGS = $(FUZZ_LDFLAGS),
+# and keep its seeds in fuzz/corpus/fuzz-NAME/ (listed in EXTRA_DIST).
+FUZZ_TARGETS =
+FUZZ_SECONDS = 60
+FUZZ_LDFLAGS = -fsanitize=fuzzer
+EXTRA_PROGRAMS = $(FUZZ_TARGETS)
+CLEANFILES += $(FUZZ_TARGETS)
+
+if FUZZING
+fuzz: $(FUZZ_TARGETS)
+	@echo "fuzz targets built: $(FUZZ_TARGETS)"
+
+fuzz-run: fuzz
+	@status=0; for t in $(FUZZ_TARGETS); do \
+	  n=$${t##*/}; rm -rf fuzz/work/$$n; mkdir -p fuzz/work/$$n; \
+	  if test -d $(srcdir)/fuzz/corpus/$$n; then cp $(srcdir)/fuzz/corpus/$$n/* fuzz/work/$$n/ 2>/dev/null; fi; \
+	  echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+	  if ./$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -rss_limit_mb=2048 \
+	       -artifact_prefix=fuzz/ fuzz/work/$$n > fuzz/$$n.out 2>&1; then \
+	    grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' fuzz/$$n.out | sed "s/^/fuzz: $$n: /"; \
+	  else \
+	    status=1; tail -n 60 fuzz/$$n.out; echo "fuzz: $$n FAILED"; \
+	  fi; \
+	done; exit $$status
+else
+fuzz fuzz-run:
+	@echo "fuzz targets need: ./configure CC=clang --enable-fuzzing" >&2; exit 1
+endif
+.PHONY: fuzz fuzz-run
+
+# BER input visitor (owned by the BER visitors)
+

@@ -1,0 +1,26 @@
+# libqvisit: the visitor core, the Error API, and (from visitors/local.mk) the visitors.
+lib_LTLIBRARIES += libqvisit.la
+libqvisit_la_SOURCES = \
+	qapi/error.c \
+	qapi/qapi-visit-core.c \
+	qapi/qapi-util.c \
+	qapi/qapi-builtin-visit.c \
+	qapi/dealloc-visitor.c \
+	qapi/clone-visitor.c
+libqvisit_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSONC_CFLAGS)
+libqvisit_la_LIBADD = $(GLIB_LIBS) $(JSONC_LIBS)
+libqvisit_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(QVISIT_LT_VERSION) -no-undefined
+
+qvisitinclude_HEADERS += qvisit.h
+qapiinclude_HEADERS += \
+	qapi/error.h \
+	qapi/visitor.h \
+	qapi/visitor-impl.h \
+	qapi/util.h \
+	qapi/compat-policy.h \
+	qapi/qapi-builtin-types.h \
+	qapi/qapi-builtin-visit.h \
+	qapi/dealloc-visitor.h \
+	qapi/clone-visitor.h
+qapiqmpincludedir = $(includedir)/qvisit/qapi/qmp
+qapiqmpinclude_HEADERS = qapi/qmp/qnull.h

@@ -1,0 +1,19 @@
+/*
+ * qvisit.h: the whole public API of libqvisit in one include.
+ *
+ * The QEMU-named headers below may also be included one by one
+ * ("qapi/visitor.h", "qapi/error.h", ...), exactly as in QEMU.
+ */
+#ifndef QVISIT_H
+#define QVISIT_H
+
+#include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "qapi/util.h"
+#include "qapi/qapi-builtin-types.h"
+#include "qapi/qapi-builtin-visit.h"
+#include "qapi/dealloc-visitor.h"
+#include "qapi/clone-visitor.h"
+#include "qapi/qmp/qnull.h"
+
+#endif /* QVISIT_H */

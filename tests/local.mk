@@ -1,0 +1,15 @@
+# Unit tests (Check). Each area keeps its tests in its own fragment.
+TESTS_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
+TESTS_LIBS = libqvisit.la $(GLIB_LIBS) $(JSONC_LIBS) $(CHECK_LIBS)
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
+	export top_srcdir top_builddir; \
+	CK_DEFAULT_TIMEOUT=600; export CK_DEFAULT_TIMEOUT; \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1; export ASAN_OPTIONS; \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; export UBSAN_OPTIONS;
+
+include tests/core.mk
+include tests/json.mk
+include tests/ber.mk
+include tests/dump.mk
+include tests/nvram.mk

@@ -1,0 +1,1 @@
+# Visitor implementations; sources are added to libqvisit.la.
