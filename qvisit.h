@@ -15,5 +15,10 @@
 #include "qapi/dealloc-visitor.h"
 #include "qapi/clone-visitor.h"
 #include "qapi/qmp/qnull.h"
+#include "visitors/json-output-visitor.h"
+#include "visitors/json-input-visitor.h"
+#include "visitors/ber-codec.h"
+#include "visitors/ber-visitor.h"
+#include "visitors/ber-inspect.h"
 
 #endif /* QVISIT_H */

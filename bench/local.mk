@@ -1,0 +1,60 @@
+# bench/: the WORKLOAD.md benchmark. `make bench` builds and runs it
+# (`make bench BENCH_FLAGS=--quick`, or --json, --only=w1-4k,...); it is
+# never built by `make all` or `make check`. docs/performance.md explains
+# the figures and the goals.
+EXTRA_PROGRAMS += bench/bench
+CLEANFILES += bench/bench$(EXEEXT)
+bench_bench_SOURCES = \
+	bench/bench.c \
+	bench/bench.h \
+	bench/devstate.c \
+	bench/harness.c \
+	bench/harness.h \
+	bench/malloc-count.c \
+	bench/malloc-count.h \
+	bench/peers.c
+bench_bench_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DBENCH_CFLAGS='"$(CFLAGS)"' \
+	-DBENCH_ASN_FILE='"$(abs_top_srcdir)/bench/devstate.asn"' \
+	-DBENCH_TOP_BUILDDIR='"$(abs_top_builddir)"'
+bench_bench_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(GTHREAD_CFLAGS) \
+	$(JSONC_CFLAGS) $(TASN1_CFLAGS)
+bench_bench_LDADD = libvnvram.la libqvisit.la $(GTHREAD_LIBS) $(GLIB_LIBS) \
+	$(JSONC_LIBS) $(TASN1_LIBS) -lm
+EXTRA_DIST += bench/devstate.asn bench/peer-asn1c.c
+
+# The asn1c peer: asn1c generates its C code from bench/devstate.asn into
+# the build tree when the benchmark is built (generated code is never
+# committed); the files, minus asn1c's converter sample program, plus
+# bench/peer-asn1c.c become one static library. Which support files asn1c
+# copies depends on its version, hence a loop rather than a fixed list.
+if HAVE_ASN1C
+BENCH_ASN1C_LIB = bench/asn1c/libasn1cpeer.a
+bench_bench_CPPFLAGS += -DHAVE_ASN1C_PEER
+bench_bench_LDADD += $(BENCH_ASN1C_LIB)
+bench_bench_DEPENDENCIES = libvnvram.la libqvisit.la $(BENCH_ASN1C_LIB)
+
+$(BENCH_ASN1C_LIB): $(srcdir)/bench/devstate.asn $(srcdir)/bench/peer-asn1c.c \
+		$(srcdir)/bench/bench.h
+	$(AM_V_GEN)rm -rf bench/asn1c && $(MKDIR_P) bench/asn1c && \
+	(cd bench/asn1c && $(ASN1C) -fcompound-names -pdu=DevState \
+	    '$(abs_top_srcdir)/bench/devstate.asn') >bench/asn1c.log 2>&1 || \
+	    { cat bench/asn1c.log; exit 1; }; \
+	rm -f bench/asn1c/converter-sample.c bench/asn1c/converter-example.c; \
+	for f in bench/asn1c/*.c; do \
+	  $(CC) $(CFLAGS) -w -Ibench/asn1c -c "$$f" -o "$${f%.c}.o" || exit 1; \
+	done; \
+	version=`$(ASN1C) -v 2>&1 | sed -n 's/.*v\([0-9][0-9.]*\).*/\1/p' | head -n 1`; \
+	$(CC) $(CFLAGS) $(WARN_CFLAGS) -isystem bench/asn1c -I$(top_srcdir) \
+	    -I$(top_builddir) $(GLIB_CFLAGS) -DASN1C_PEER_VERSION="\"$$version\"" \
+	    -c $(srcdir)/bench/peer-asn1c.c -o bench/asn1c/peer-asn1c.o && \
+	rm -f $@ && $(AR) cr $@ bench/asn1c/*.o && $(RANLIB) $@
+else
+bench_bench_DEPENDENCIES = libvnvram.la libqvisit.la
+endif
+CLEANFILES += bench/asn1c/* bench/asn1c.log
+
+BENCH_FLAGS =
+bench: all bench/bench$(EXEEXT)
+	./bench/bench$(EXEEXT) --ber-dump=tools/ber-dump$(EXEEXT) $(BENCH_FLAGS)
+.PHONY: bench

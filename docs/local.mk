@@ -1,0 +1,2 @@
+# Documentation travels with the sources as it is (Markdown).
+EXTRA_DIST += docs

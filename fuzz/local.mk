@@ -33,3 +33,43 @@ endif
 
 # BER input visitor (owned by the BER visitors)
 
+# The BER sources are compiled into the target itself so that they carry
+# the fuzzer's coverage instrumentation whatever CFLAGS configure got; the
+# rest of libqvisit is linked statically. Configure with
+#   ../configure CC=clang --enable-fuzzing --enable-sanitizers
+FUZZ_TARGETS += fuzz/fuzz-ber-input
+fuzz_fuzz_ber_input_SOURCES = fuzz/fuzz-ber-input.c \
+	tests/test-qapi-types.c tests/test-qapi-types.h \
+	visitors/ber-codec.c visitors/ber-input-visitor.c \
+	visitors/ber-output-visitor.c
+fuzz_fuzz_ber_input_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz_fuzz_ber_input_LDADD = libqvisit.la $(GLIB_LIBS) -lm
+fuzz_fuzz_ber_input_LDFLAGS = $(FUZZ_LDFLAGS) -fsanitize=address,undefined \
+	-static
+EXTRA_DIST += fuzz/corpus/fuzz-ber-input
+
+# ber-dump: the inspector (visitors/ber-inspect.c) behind tools/ber-dump
+FUZZ_TARGETS += fuzz/fuzz-ber-dump
+fuzz_fuzz_ber_dump_SOURCES = fuzz/fuzz-ber-dump.c \
+	visitors/ber-codec.c visitors/ber-inspect.c
+fuzz_fuzz_ber_dump_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz_fuzz_ber_dump_LDADD = libqvisit.la $(GLIB_LIBS) -lm
+fuzz_fuzz_ber_dump_LDFLAGS = $(FUZZ_LDFLAGS) -fsanitize=address,undefined \
+	-static
+EXTRA_DIST += fuzz/corpus/fuzz-ber-dump
+
+# nvram image: open arbitrary bytes as an NVRAM image and read every entry
+# (libvnvram compiled into the target so that it carries the fuzzer's
+# instrumentation; seeds are small valid images, see docs/reliability.md)
+FUZZ_TARGETS += fuzz/fuzz-nvram-image
+fuzz_fuzz_nvram_image_SOURCES = fuzz/fuzz-nvram-image.c \
+	nvram/nvram.c nvram/format.c nvram/storage.c nvram/crc32c.c
+fuzz_fuzz_nvram_image_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(GTHREAD_CFLAGS) \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz_fuzz_nvram_image_LDADD = libqvisit.la $(GTHREAD_LIBS) $(GLIB_LIBS) \
+	$(JSONC_LIBS) -lm
+fuzz_fuzz_nvram_image_LDFLAGS = $(FUZZ_LDFLAGS) -fsanitize=address,undefined \
+	-static
+EXTRA_DIST += fuzz/corpus/fuzz-nvram-image

@@ -13,3 +13,4 @@ include tests/json.mk
 include tests/ber.mk
 include tests/dump.mk
 include tests/nvram.mk
+include tests/fault.mk

@@ -1,0 +1,17 @@
+# libvnvram: format, states and errors, requests, encodings, files.
+NVRAM_TESTS_CFLAGS = $(TESTS_CFLAGS) $(GTHREAD_CFLAGS)
+NVRAM_TESTS_LIBS = libvnvram.la $(TESTS_LIBS) $(GTHREAD_LIBS)
+
+check_PROGRAMS += tests/test-nvram
+TESTS += tests/test-nvram
+tests_test_nvram_SOURCES = tests/test-nvram.c tests/test-nvram-common.h
+tests_test_nvram_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_LDADD = $(NVRAM_TESTS_LIBS)
+
+# The vnvram tool and the tpm-device demo as programs (power cycles are
+# separate processes).
+check_PROGRAMS += tests/test-nvram-tool
+TESTS += tests/test-nvram-tool
+tests_test_nvram_tool_SOURCES = tests/test-nvram-tool.c
+tests_test_nvram_tool_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_tool_LDADD = $(NVRAM_TESTS_LIBS)

@@ -1,0 +1,14 @@
+
+# ber-dump: show and check any BER/CER/DER stream (logic in visitors/ber-inspect.c)
+bin_PROGRAMS += tools/ber-dump
+tools_ber_dump_SOURCES = tools/ber-dump.c
+tools_ber_dump_CFLAGS = $(AM_CFLAGS) $(TASN1_CFLAGS)
+tools_ber_dump_LDADD = libqvisit.la $(TASN1_LIBS)
+dist_man_MANS += tools/ber-dump.1
+
+# vnvram: create, measure, inspect, check and dump NVRAM images (libvnvram)
+bin_PROGRAMS += tools/vnvram
+tools_vnvram_SOURCES = tools/vnvram.c
+tools_vnvram_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tools_vnvram_LDADD = libvnvram.la libqvisit.la $(GLIB_LIBS)
+dist_man_MANS += tools/vnvram.1

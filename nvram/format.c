@@ -1,0 +1,1188 @@
+/*
+ * nvram/format.c: header and entry layout of an NVRAM image, written and
+ * read through the BER visitors (the format eats its own cooking).
+ *
+ * Only TLV headers (SEQUENCE and OCTET STRING framing of fixed regions)
+ * and the header's check INTEGER are produced by hand here: they frame
+ * byte ranges whose sizes are fixed by the geometry. Everything with
+ * structure (the header body, copy metadata) goes through the visitors.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "nvram/crc32c.h"
+#include "nvram/format.h"
+#include "qapi/dealloc-visitor.h"
+#include "visitors/ber-visitor.h"
+
+#define TAG_INTEGER 0x02
+#define TAG_OCTET_STRING 0x04
+#define TAG_UTF8STRING 0x0c
+#define TAG_SEQUENCE 0x30
+
+/*** TLV framing ***/
+
+/* Bytes of the DER length field for a content of @len bytes. */
+static size_t tlv_length_size(uint64_t len)
+{
+    size_t n = 0;
+
+    if (len < 0x80) {
+        return 1;
+    }
+    while (len) {
+        n++;
+        len >>= 8;
+    }
+    return 1 + n;
+}
+
+/* Write tag and minimal DER length; returns the header size (<= 10). */
+static size_t tlv_put_header(uint8_t *out, uint8_t tag, uint64_t len)
+{
+    size_t lsize = tlv_length_size(len);
+
+    out[0] = tag;
+    if (lsize == 1) {
+        out[1] = (uint8_t)len;
+    } else {
+        out[1] = (uint8_t)(0x80 | (lsize - 1));
+        for (size_t i = 0; i < lsize - 1; i++) {
+            out[1 + lsize - 1 - i] = (uint8_t)(len >> (8 * i));
+        }
+    }
+    return 1 + lsize;
+}
+
+/*
+ * Find the content length of one TLV of exactly @total bytes. Some totals
+ * (1, 130, 259, 65540...) have none: the header grows by one byte just
+ * where the content would reach them.
+ */
+static bool tlv_content_for_total(uint64_t total, uint64_t *content)
+{
+    for (size_t lsize = 1; lsize <= 9; lsize++) {
+        if (total < 1 + lsize) {
+            return false;
+        }
+        uint64_t c = total - 1 - lsize;
+        if (tlv_length_size(c) == lsize) {
+            *content = c;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Write the header(s) of a filler covering exactly @total bytes: one
+ * OCTET STRING, or, when @total has no single-TLV form, an empty OCTET
+ * STRING followed by one covering the rest. Returns the bytes written
+ * (<= 12) at @out; the filler contents after them are not significant.
+ * @total must be 0 or >= 2 (asserted).
+ */
+static size_t fill_put_headers(uint8_t *out, uint64_t total)
+{
+    uint64_t content;
+    size_t n = 0;
+
+    if (total == 0) {
+        return 0;
+    }
+    g_assert(total >= 2);
+    if (!tlv_content_for_total(total, &content)) {
+        n = tlv_put_header(out, TAG_OCTET_STRING, 0);
+        total -= n;
+        g_assert(tlv_content_for_total(total, &content));
+    }
+    return n + tlv_put_header(out + n, TAG_OCTET_STRING, content);
+}
+
+/*
+ * Parse a TLV header at @buf[@pos] within [@pos, @end): identifier @tag,
+ * a definite minimal length, contents inside @end. @base is the image
+ * offset of @buf[0], for messages.
+ */
+static bool tlv_get(const uint8_t *buf, size_t pos, size_t end, uint64_t base,
+                    uint8_t tag, const char *what, size_t *content_pos,
+                    uint64_t *content_len, Error **errp)
+{
+    uint64_t len = 0;
+    size_t lsize;
+
+    if (pos >= end || end - pos < 2) {
+        error_setg(errp, "offset %" PRIu64 ": %s: truncated header", base + pos,
+                   what);
+        return false;
+    }
+    if (buf[pos] != tag) {
+        error_setg(errp, "offset %" PRIu64 ": %s: expected identifier 0x%02x,"
+                   " found 0x%02x", base + pos, what, tag, buf[pos]);
+        return false;
+    }
+    if (buf[pos + 1] < 0x80) {
+        len = buf[pos + 1];
+        lsize = 1;
+    } else {
+        size_t n = buf[pos + 1] & 0x7f;
+        if (n == 0 || n > 8) {
+            error_setg(errp, "offset %" PRIu64 ": %s: unsupported length form"
+                       " 0x%02x", base + pos + 1, what, buf[pos + 1]);
+            return false;
+        }
+        if (end - pos - 2 < n) {
+            error_setg(errp, "offset %" PRIu64 ": %s: truncated length",
+                       base + pos + 1, what);
+            return false;
+        }
+        for (size_t i = 0; i < n; i++) {
+            len = (len << 8) | buf[pos + 2 + i];
+        }
+        lsize = 1 + n;
+        if (tlv_length_size(len) != lsize) {
+            error_setg(errp, "offset %" PRIu64 ": %s: non-minimal length",
+                       base + pos + 1, what);
+            return false;
+        }
+    }
+    pos += 1 + lsize;
+    if (len > end - pos) {
+        error_setg(errp, "offset %" PRIu64 ": %s: length %" PRIu64
+                   " runs past the end of its region (%zu bytes left)",
+                   base + pos, what, len, end - pos);
+        return false;
+    }
+    *content_pos = pos;
+    *content_len = len;
+    return true;
+}
+
+/* Check that [@pos, @end) holds only filler OCTET STRINGs. */
+static bool fill_check(const uint8_t *buf, size_t pos, size_t end,
+                       uint64_t base, Error **errp)
+{
+    if (pos == end) {
+        return true;
+    }
+    while (pos < end) {
+        size_t cpos;
+        uint64_t clen;
+        if (!tlv_get(buf, pos, end, base, TAG_OCTET_STRING, "filler", &cpos,
+                     &clen, errp)) {
+            return false;
+        }
+        pos = cpos + (size_t)clen;
+    }
+    return true;
+}
+
+/* Encode @value as a DER INTEGER (unsigned); returns bytes written (<= 11). */
+static size_t der_put_uint(uint8_t *out, uint64_t value)
+{
+    uint8_t tmp[9];
+    size_t n = 0;
+
+    do {
+        tmp[n++] = (uint8_t)value;
+        value >>= 8;
+    } while (value);
+    if (tmp[n - 1] & 0x80) {
+        tmp[n++] = 0;
+    }
+    out[0] = TAG_INTEGER;
+    out[1] = (uint8_t)n;
+    for (size_t i = 0; i < n; i++) {
+        out[2 + i] = tmp[n - 1 - i];
+    }
+    return 2 + n;
+}
+
+/* Decode a DER unsigned INTEGER that fits 32 bits. */
+static bool der_get_uint32(const uint8_t *buf, size_t pos, size_t end,
+                           uint64_t base, const char *what, uint32_t *value,
+                           size_t *next, Error **errp)
+{
+    size_t cpos;
+    uint64_t clen, v = 0;
+
+    if (!tlv_get(buf, pos, end, base, TAG_INTEGER, what, &cpos, &clen, errp)) {
+        return false;
+    }
+    if (clen == 0 || clen > 5 || (buf[cpos] & 0x80) ||
+        (clen > 1 && buf[cpos] == 0 && !(buf[cpos + 1] & 0x80)) ||
+        (clen == 5 && buf[cpos] != 0)) {
+        error_setg(errp, "offset %" PRIu64 ": %s: not a minimal unsigned "
+                   "32-bit INTEGER", base + cpos, what);
+        return false;
+    }
+    for (size_t i = 0; i < clen; i++) {
+        v = (v << 8) | buf[cpos + i];
+    }
+    *value = (uint32_t)v;
+    *next = cpos + (size_t)clen;
+    return true;
+}
+
+static uint64_t align_up(uint64_t v)
+{
+    return (v + NVRAM_ALIGN - 1) / NVRAM_ALIGN * NVRAM_ALIGN;
+}
+
+/*** Header and metadata types, visited in the QAPI generator's shape ***/
+
+typedef struct NVRAMHeaderEntry {
+    char *name;
+    uint32_t id;
+    uint64_t offset;
+    uint64_t copy_size;
+} NVRAMHeaderEntry;
+
+typedef struct NVRAMHeaderEntryList {
+    struct NVRAMHeaderEntryList *next;
+    NVRAMHeaderEntry *value;
+} NVRAMHeaderEntryList;
+
+typedef struct NVRAMHeaderBody {
+    char *magic;
+    uint32_t version;
+    uint32_t flags;
+    uint8_t image_id[NVRAM_IMAGE_ID_LEN];
+    uint64_t image_size;
+    uint64_t header_size;
+    uint8_t *key_check;
+    size_t key_check_len;
+    NVRAMHeaderEntryList *entries;
+} NVRAMHeaderBody;
+
+typedef struct NVRAMCopyMeta {
+    uint32_t entry_id;
+    uint64_t generation;
+    uint32_t encoding;
+    uint32_t flags;
+    uint64_t payload_length;
+    uint32_t check;
+} NVRAMCopyMeta;
+
+static bool visit_type_NVRAMHeaderEntry_members(Visitor *v,
+                                                NVRAMHeaderEntry *obj,
+                                                Error **errp)
+{
+    return visit_type_str(v, "name", &obj->name, errp) &&
+           visit_type_uint32(v, "id", &obj->id, errp) &&
+           visit_type_uint64(v, "offset", &obj->offset, errp) &&
+           visit_type_uint64(v, "copy-size", &obj->copy_size, errp);
+}
+
+static void qapi_free_NVRAMHeaderEntry(NVRAMHeaderEntry *obj);
+
+static bool visit_type_NVRAMHeaderEntry(Visitor *v, const char *name,
+                                        NVRAMHeaderEntry **obj, Error **errp)
+{
+    bool ok = false;
+
+    if (!visit_start_struct(v, name, (void **)obj, sizeof(NVRAMHeaderEntry),
+                            errp)) {
+        return false;
+    }
+    if (!*obj) {
+        assert(visit_is_dealloc(v));
+        ok = true;
+        goto out_obj;
+    }
+    if (!visit_type_NVRAMHeaderEntry_members(v, *obj, errp)) {
+        goto out_obj;
+    }
+    ok = visit_check_struct(v, errp);
+out_obj:
+    visit_end_struct(v, (void **)obj);
+    if (!ok && visit_is_input(v)) {
+        qapi_free_NVRAMHeaderEntry(*obj);
+        *obj = NULL;
+    }
+    return ok;
+}
+
+static void qapi_free_NVRAMHeaderEntry(NVRAMHeaderEntry *obj)
+{
+    Visitor *v;
+
+    if (!obj) {
+        return;
+    }
+    v = qapi_dealloc_visitor_new();
+    visit_type_NVRAMHeaderEntry(v, NULL, &obj, NULL);
+    visit_free(v);
+}
+
+static void qapi_free_NVRAMHeaderEntryList(NVRAMHeaderEntryList *obj);
+
+static bool visit_type_NVRAMHeaderEntryList(Visitor *v, const char *name,
+                                            NVRAMHeaderEntryList **obj,
+                                            Error **errp)
+{
+    bool ok = false;
+    NVRAMHeaderEntryList *tail;
+    size_t size = sizeof(**obj);
+
+    if (!visit_start_list(v, name, (GenericList **)obj, size, errp)) {
+        return false;
+    }
+    for (tail = *obj; tail;
+         tail = (NVRAMHeaderEntryList *)visit_next_list(v, (GenericList *)tail,
+                                                        size)) {
+        if (!visit_type_NVRAMHeaderEntry(v, NULL, &tail->value, errp)) {
+            goto out_obj;
+        }
+    }
+    ok = visit_check_list(v, errp);
+out_obj:
+    visit_end_list(v, (void **)obj);
+    if (!ok && visit_is_input(v)) {
+        qapi_free_NVRAMHeaderEntryList(*obj);
+        *obj = NULL;
+    }
+    return ok;
+}
+
+static void qapi_free_NVRAMHeaderEntryList(NVRAMHeaderEntryList *obj)
+{
+    Visitor *v;
+
+    if (!obj) {
+        return;
+    }
+    v = qapi_dealloc_visitor_new();
+    visit_type_NVRAMHeaderEntryList(v, NULL, &obj, NULL);
+    visit_free(v);
+}
+
+static bool visit_type_NVRAMHeaderBody_members(Visitor *v,
+                                               NVRAMHeaderBody *obj,
+                                               Error **errp)
+{
+    return visit_type_str(v, "magic", &obj->magic, errp) &&
+           visit_type_uint32(v, "version", &obj->version, errp) &&
+           visit_type_uint32(v, "flags", &obj->flags, errp) &&
+           visit_type_sized_buffer(v, "image-id", obj->image_id,
+                                   NVRAM_IMAGE_ID_LEN, 1, errp) &&
+           visit_type_uint64(v, "image-size", &obj->image_size, errp) &&
+           visit_type_uint64(v, "header-size", &obj->header_size, errp) &&
+           visit_type_bytes(v, "key-check", &obj->key_check,
+                            &obj->key_check_len, errp) &&
+           visit_type_NVRAMHeaderEntryList(v, "entries", &obj->entries, errp);
+}
+
+static void qapi_free_NVRAMHeaderBody(NVRAMHeaderBody *obj);
+
+static bool visit_type_NVRAMHeaderBody(Visitor *v, const char *name,
+                                       NVRAMHeaderBody **obj, Error **errp)
+{
+    bool ok = false;
+
+    if (!visit_start_struct(v, name, (void **)obj, sizeof(NVRAMHeaderBody),
+                            errp)) {
+        return false;
+    }
+    if (!*obj) {
+        assert(visit_is_dealloc(v));
+        ok = true;
+        goto out_obj;
+    }
+    if (!visit_type_NVRAMHeaderBody_members(v, *obj, errp)) {
+        goto out_obj;
+    }
+    ok = visit_check_struct(v, errp);
+out_obj:
+    visit_end_struct(v, (void **)obj);
+    if (!ok && visit_is_input(v)) {
+        qapi_free_NVRAMHeaderBody(*obj);
+        *obj = NULL;
+    }
+    return ok;
+}
+
+static void qapi_free_NVRAMHeaderBody(NVRAMHeaderBody *obj)
+{
+    Visitor *v;
+
+    if (!obj) {
+        return;
+    }
+    v = qapi_dealloc_visitor_new();
+    visit_type_NVRAMHeaderBody(v, NULL, &obj, NULL);
+    visit_free(v);
+}
+
+static bool visit_type_NVRAMCopyMeta_members(Visitor *v, NVRAMCopyMeta *obj,
+                                             Error **errp)
+{
+    return visit_type_uint32(v, "entry-id", &obj->entry_id, errp) &&
+           visit_type_uint64(v, "generation", &obj->generation, errp) &&
+           visit_type_uint32(v, "encoding", &obj->encoding, errp) &&
+           visit_type_uint32(v, "flags", &obj->flags, errp) &&
+           visit_type_uint64(v, "payload-length", &obj->payload_length,
+                             errp) &&
+           visit_type_uint32(v, "check", &obj->check, errp);
+}
+
+static bool visit_type_NVRAMCopyMeta(Visitor *v, const char *name,
+                                     NVRAMCopyMeta **obj, Error **errp)
+{
+    bool ok = false;
+
+    if (!visit_start_struct(v, name, (void **)obj, sizeof(NVRAMCopyMeta),
+                            errp)) {
+        return false;
+    }
+    if (!*obj) {
+        ok = true;
+        goto out_obj;
+    }
+    if (!visit_type_NVRAMCopyMeta_members(v, *obj, errp)) {
+        goto out_obj;
+    }
+    ok = visit_check_struct(v, errp);
+out_obj:
+    visit_end_struct(v, (void **)obj);
+    if (!ok && visit_is_input(v)) {
+        g_free(*obj);   /* no pointer members */
+        *obj = NULL;
+    }
+    return ok;
+}
+
+/*** Geometry ***/
+
+uint64_t nvram_copy_capacity(uint64_t copy_size)
+{
+    return copy_size > NVRAM_COPY_OVERHEAD ? copy_size - NVRAM_COPY_OVERHEAD
+                                           : 0;
+}
+
+void nvram_layout_free(NVRAMLayout *layout)
+{
+    if (layout) {
+        g_free(layout->entries);
+        g_free(layout);
+    }
+}
+
+const NVRAMLayoutEntry *nvram_layout_find(const NVRAMLayout *layout,
+                                          const char *name)
+{
+    for (size_t i = 0; i < layout->n_entries; i++) {
+        if (strcmp(layout->entries[i].name.name, name) == 0) {
+            return &layout->entries[i];
+        }
+    }
+    return NULL;
+}
+
+/* The DER encoding of the header body of @layout. */
+static GByteArray *header_body_encode(const NVRAMLayout *layout)
+{
+    NVRAMHeaderBody body = {
+        .magic = (char *)NVRAM_MAGIC,
+        .version = layout->version,
+        .flags = layout->flags,
+        .image_size = layout->image_size,
+        .header_size = layout->header_size,
+        .key_check = NULL,
+        .key_check_len = 0,
+    };
+    NVRAMHeaderBody *pbody = &body;
+    NVRAMHeaderEntryList *head = NULL, **tail = &head;
+    NVRAMHeaderEntry *items = g_new0(NVRAMHeaderEntry, layout->n_entries);
+    GByteArray *out = NULL;
+    Visitor *v;
+
+    memcpy(body.image_id, layout->image_id, NVRAM_IMAGE_ID_LEN);
+    for (size_t i = 0; i < layout->n_entries; i++) {
+        items[i].name = (char *)layout->entries[i].name.name;
+        items[i].id = layout->entries[i].id;
+        items[i].offset = layout->entries[i].offset;
+        items[i].copy_size = layout->entries[i].copy_size;
+        *tail = g_new0(NVRAMHeaderEntryList, 1);
+        (*tail)->value = &items[i];
+        tail = &(*tail)->next;
+    }
+    body.entries = head;
+    v = ber_output_visitor_new(BER_MODE_DER, &out);
+    visit_type_NVRAMHeaderBody(v, NULL, &pbody, &error_abort);
+    visit_complete(v, &out);
+    visit_free(v);
+    while (head) {
+        NVRAMHeaderEntryList *next = head->next;
+        g_free(head);
+        head = next;
+    }
+    g_free(items);
+    return out;
+}
+
+/* Bytes of the header of the image SEQUENCE covering @image_size bytes. */
+static size_t image_header_size(uint64_t image_size)
+{
+    uint64_t content;
+
+    g_assert(tlv_content_for_total(image_size, &content));
+    return (size_t)(image_size - content);
+}
+
+/*
+ * Bytes of the header region before its filler: image SEQUENCE header,
+ * header SEQUENCE header, body, check INTEGER (upper bound).
+ */
+static uint64_t header_used_bound(size_t body_len)
+{
+    return 10 + 10 + body_len + 7;
+}
+
+/*
+ * The bytes the image SEQUENCE covers on a drive of @storage_size bytes
+ * when the regions end at @end: as much of the drive as one TLV can cover
+ * with a fillable tail (a gap size leaves one byte outside).
+ */
+static uint64_t image_cover(uint64_t end, uint64_t storage_size)
+{
+    uint64_t content;
+
+    if (storage_size <= end) {
+        return end;
+    }
+    for (uint64_t size = storage_size; size > end; size--) {
+        if (size - end >= 2 && tlv_content_for_total(size, &content)) {
+            return size;
+        }
+    }
+    return end;
+}
+
+int nvram_layout_compute(const NVRAMEntrySpec *specs, size_t n,
+                         uint64_t storage_size, NVRAMLayout **layout,
+                         Error **errp)
+{
+    NVRAMLayout *l;
+    GByteArray *body;
+    uint64_t offset;
+
+    if (n == 0 || n > NVRAM_MAX_ENTRIES) {
+        error_setg(errp, "an image needs 1 to %u entries, not %zu",
+                   NVRAM_MAX_ENTRIES, n);
+        return -NVRAM_ERR_INVALID;
+    }
+    l = g_new0(NVRAMLayout, 1);
+    l->version = NVRAM_FORMAT_VERSION;
+    l->n_entries = n;
+    l->entries = g_new0(NVRAMLayoutEntry, n);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t copy;
+        if (!nvram_entry_name_init(&l->entries[i].name, specs[i].name, errp)) {
+            goto fail;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(l->entries[j].name.name, specs[i].name) == 0) {
+                error_setg(errp, "entry '%s' is listed twice", specs[i].name);
+                goto fail;
+            }
+        }
+        if (specs[i].max_size == 0 ||
+            specs[i].max_size > NVRAM_MAX_COPY_SIZE - NVRAM_COPY_OVERHEAD -
+                                NVRAM_ALIGN) {
+            error_setg(errp, "entry '%s': size %" PRIu64 " is out of range "
+                       "(1 to %llu bytes)", specs[i].name, specs[i].max_size,
+                       NVRAM_MAX_COPY_SIZE - NVRAM_COPY_OVERHEAD -
+                       NVRAM_ALIGN);
+            goto fail;
+        }
+        copy = align_up(specs[i].max_size + NVRAM_COPY_OVERHEAD);
+        l->entries[i].id = (uint32_t)(i + 1);
+        l->entries[i].copy_size = copy;
+    }
+    for (size_t i = 0; i < NVRAM_IMAGE_ID_LEN; i += 4) {
+        uint32_t r = g_random_int();
+        memcpy(l->image_id + i, &r, 4);
+    }
+    /*
+     * The header encodes the offsets, which depend on the header size:
+     * iterate until the size is stable (offsets only grow the encoding,
+     * so this ends after a few rounds).
+     */
+    l->header_size = NVRAM_ALIGN;
+    for (;;) {
+        uint64_t content, hsize;
+        offset = l->header_size;
+        for (size_t i = 0; i < n; i++) {
+            l->entries[i].offset = offset;
+            offset += 2 * l->entries[i].copy_size;
+        }
+        l->image_size = image_cover(offset, storage_size);
+        body = header_body_encode(l);
+        hsize = align_up(header_used_bound(body->len) + 2);
+        g_byte_array_unref(body);
+        /* The header SEQUENCE must be expressible as one TLV. */
+        while (!tlv_content_for_total(hsize - image_header_size(l->image_size),
+                                      &content)) {
+            hsize += NVRAM_ALIGN;
+        }
+        if (hsize <= l->header_size) {
+            break;
+        }
+        l->header_size = hsize;
+    }
+    *layout = l;
+    return 0;
+
+fail:
+    nvram_layout_free(l);
+    return -NVRAM_ERR_INVALID;
+}
+
+static uint32_t copy_check_value(const NVRAMLayout *layout,
+                                 const NVRAMCopyMeta *meta,
+                                 const uint8_t *payload, size_t len)
+{
+    uint8_t fixed[NVRAM_IMAGE_ID_LEN + 5 * 8];
+    uint64_t fields[5] = {
+        meta->entry_id, meta->generation, meta->encoding, meta->flags,
+        meta->payload_length
+    };
+    uint32_t crc;
+
+    memcpy(fixed, layout->image_id, NVRAM_IMAGE_ID_LEN);
+    for (int f = 0; f < 5; f++) {
+        for (int i = 0; i < 8; i++) {
+            fixed[NVRAM_IMAGE_ID_LEN + f * 8 + i] =
+                (uint8_t)(fields[f] >> (56 - 8 * i));
+        }
+    }
+    crc = nvram_crc32c(0, fixed, sizeof(fixed));
+    return nvram_crc32c(crc, payload, len);
+}
+
+int nvram_copy_build(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
+                     uint64_t generation, NVRAMEncoding encoding,
+                     const uint8_t *payload, size_t payload_len,
+                     GByteArray **out, Error **errp)
+{
+    NVRAMCopyMeta meta = {
+        .entry_id = entry->id,
+        .generation = generation,
+        .encoding = encoding,
+        .flags = 0,
+        .payload_length = payload_len,
+    };
+    NVRAMCopyMeta *pmeta = &meta;
+    GByteArray *enc = NULL, *buf;
+    uint64_t content, used, rest;
+    uint8_t hdr[24];
+    size_t n;
+    Visitor *v;
+
+    meta.check = copy_check_value(layout, &meta, payload, payload_len);
+    v = ber_output_visitor_new(BER_MODE_DER, &enc);
+    visit_type_NVRAMCopyMeta(v, NULL, &pmeta, &error_abort);
+    visit_complete(v, &enc);
+    visit_free(v);
+
+    g_assert(tlv_content_for_total(entry->copy_size, &content));
+    used = enc->len + 1 + tlv_length_size(payload_len);
+    rest = content;
+    if (payload_len > rest || used > rest - payload_len ||
+        rest - payload_len - used == 1) {
+        error_setg(errp, "entry '%s': the value (%zu bytes) does not fit its "
+                   "slot (%" PRIu64 " bytes guaranteed)", entry->name.name,
+                   payload_len, nvram_copy_capacity(entry->copy_size));
+        g_byte_array_unref(enc);
+        return -NVRAM_ERR_PAYLOAD_TOO_LARGE;
+    }
+    rest -= payload_len + used;
+
+    buf = g_byte_array_sized_new((guint)(used + payload_len + 40));
+    n = tlv_put_header(hdr, TAG_SEQUENCE, content);
+    g_byte_array_append(buf, hdr, (guint)n);
+    g_byte_array_append(buf, enc->data, enc->len);
+    n = tlv_put_header(hdr, TAG_OCTET_STRING, payload_len);
+    g_byte_array_append(buf, hdr, (guint)n);
+    if (payload_len) {
+        g_byte_array_append(buf, payload, (guint)payload_len);
+    }
+    n = fill_put_headers(hdr, rest);
+    g_byte_array_append(buf, hdr, (guint)n);
+    g_byte_array_unref(enc);
+    *out = buf;
+    return 0;
+}
+
+bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
+                      const uint8_t *buf, uint64_t offset, NVRAMCopyView *view,
+                      Error **errp)
+{
+    size_t size = (size_t)entry->copy_size;
+    size_t cpos, meta_pos, ppos;
+    uint64_t clen, mlen, plen;
+    NVRAMCopyMeta *meta = NULL;
+    Error *local_err = NULL;
+    Visitor *v;
+    bool ok = false;
+
+    if (!tlv_get(buf, 0, size, offset, TAG_SEQUENCE, "copy", &cpos, &clen,
+                 errp)) {
+        return false;
+    }
+    if (cpos + clen != size) {
+        error_setg(errp, "offset %" PRIu64 ": copy: length %" PRIu64
+                   " does not fill its %zu-byte slot", offset, clen, size);
+        return false;
+    }
+    meta_pos = cpos;
+    if (!tlv_get(buf, meta_pos, size, offset, TAG_SEQUENCE, "copy metadata",
+                 &cpos, &mlen, errp)) {
+        return false;
+    }
+    v = ber_input_visitor_new(buf + meta_pos, cpos + (size_t)mlen - meta_pos,
+                              BER_MODE_DER);
+    if (!visit_type_NVRAMCopyMeta(v, NULL, &meta, &local_err) ||
+        !ber_input_visitor_finish(v, &local_err)) {
+        visit_free(v);
+        error_propagate_prepend(errp, local_err, "copy metadata at offset %"
+                                PRIu64 ": ", offset + meta_pos);
+        goto out;
+    }
+    visit_free(v);
+    ppos = cpos + (size_t)mlen;
+    if (!tlv_get(buf, ppos, size, offset, TAG_OCTET_STRING, "value", &cpos,
+                 &plen, errp)) {
+        goto out;
+    }
+    if (meta->entry_id != entry->id) {
+        error_setg(errp, "offset %" PRIu64 ": copy belongs to entry id %"
+                   PRIu32 ", not %" PRIu32 " ('%s')", offset + meta_pos,
+                   meta->entry_id, entry->id, entry->name.name);
+        goto out;
+    }
+    if (meta->payload_length != plen) {
+        error_setg(errp, "offset %" PRIu64 ": value length %" PRIu64
+                   " differs from the metadata's %" PRIu64, offset + ppos,
+                   plen, meta->payload_length);
+        goto out;
+    }
+    if (meta->encoding >= NVRAM_ENCODING__MAX) {
+        error_setg(errp, "offset %" PRIu64 ": unknown value encoding %" PRIu32,
+                   offset + meta_pos, meta->encoding);
+        goto out;
+    }
+    if (meta->flags != 0) {
+        error_setg(errp, "offset %" PRIu64 ": unknown copy flags 0x%" PRIx32,
+                   offset + meta_pos, meta->flags);
+        goto out;
+    }
+    if (copy_check_value(layout, meta, buf + cpos, (size_t)plen) !=
+        meta->check) {
+        error_setg(errp, "offset %" PRIu64 ": check value mismatch (torn "
+                   "write or damaged data)", offset);
+        goto out;
+    }
+    if (!fill_check(buf, cpos + (size_t)plen, size, offset, errp)) {
+        goto out;
+    }
+    view->generation = meta->generation;
+    view->encoding = (NVRAMEncoding)meta->encoding;
+    view->payload = buf + cpos;
+    view->payload_len = (size_t)plen;
+    ok = true;
+out:
+    g_free(meta);
+    return ok;
+}
+
+int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
+                     const NVRAMLayoutEntry *entry, NVRAMCopyInfo info[2],
+                     int *newest, uint8_t **payload, size_t *payload_len,
+                     Error **errp)
+{
+    uint8_t *bufs[2];
+    NVRAMCopyView views[2];
+    int best = -1;
+
+    for (int c = 0; c < 2; c++) {
+        Error *local_err = NULL;
+        uint64_t off = entry->offset + (uint64_t)c * entry->copy_size;
+
+        memset(&info[c], 0, sizeof(info[c]));
+        info[c].offset = off;
+        bufs[c] = g_malloc((size_t)entry->copy_size);
+        if (!nvram_storage_pread(storage, bufs[c], (size_t)entry->copy_size,
+                                 off, errp)) {
+            g_free(bufs[0]);
+            if (c == 1) {
+                g_free(bufs[1]);
+            }
+            return -NVRAM_ERR_IO;
+        }
+        if (nvram_copy_parse(layout, entry, bufs[c], off, &views[c],
+                             &local_err)) {
+            info[c].valid = true;
+            info[c].generation = views[c].generation;
+            info[c].payload_length = views[c].payload_len;
+            info[c].encoding = views[c].encoding;
+            if (best < 0 || views[c].generation > views[best].generation) {
+                best = c;
+            }
+        } else {
+            info[c].problem = g_strdup(error_get_pretty(local_err));
+            error_free(local_err);
+        }
+    }
+    *newest = best;
+    if (payload && best >= 0) {
+        *payload = g_memdup2(views[best].payload, views[best].payload_len);
+        *payload_len = views[best].payload_len;
+    }
+    g_free(bufs[0]);
+    g_free(bufs[1]);
+    return 0;
+}
+
+/*** Writing and reading the header ***/
+
+int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
+                       Error **errp)
+{
+    GByteArray *body = header_body_encode(layout);
+    uint8_t *region = g_malloc0((size_t)layout->header_size);
+    uint64_t hcontent, end;
+    uint8_t tail[24];
+    size_t pos = 0, hstart, n;
+    int ret = -NVRAM_ERR_IO;
+
+    {
+        uint64_t icontent;
+        /* The image SEQUENCE covers exactly image_size bytes. */
+        g_assert(tlv_content_for_total(layout->image_size, &icontent));
+        pos = tlv_put_header(region, TAG_SEQUENCE, icontent);
+    }
+    hstart = pos;
+    g_assert(tlv_content_for_total(layout->header_size - hstart, &hcontent));
+    pos += tlv_put_header(region + pos, TAG_SEQUENCE, hcontent);
+    memcpy(region + pos, body->data, body->len);
+    pos += body->len;
+    pos += der_put_uint(region + pos, nvram_crc32c(0, body->data, body->len));
+    g_assert(layout->header_size - pos >= 2);
+    pos += fill_put_headers(region + pos, layout->header_size - pos);
+    g_byte_array_unref(body);
+
+    if (!nvram_storage_pwrite(storage, region, pos, 0, errp)) {
+        goto out;
+    }
+    for (size_t i = 0; i < layout->n_entries; i++) {
+        const NVRAMLayoutEntry *e = &layout->entries[i];
+        for (int c = 0; c < 2; c++) {
+            GByteArray *copy = NULL;
+            if (nvram_copy_build(layout, e, 0, NVRAM_ENCODING_DER, NULL, 0,
+                                 &copy, errp) < 0) {
+                ret = -NVRAM_ERR_INVALID;
+                goto out;
+            }
+            if (!nvram_storage_pwrite(storage, copy->data, copy->len,
+                                      e->offset + (uint64_t)c * e->copy_size,
+                                      errp)) {
+                g_byte_array_unref(copy);
+                goto out;
+            }
+            g_byte_array_unref(copy);
+        }
+    }
+    end = layout->entries[layout->n_entries - 1].offset +
+          2 * layout->entries[layout->n_entries - 1].copy_size;
+    if (layout->image_size > end) {
+        n = fill_put_headers(tail, layout->image_size - end);
+        if (!nvram_storage_pwrite(storage, tail, n, end, errp)) {
+            goto out;
+        }
+    }
+    if (!nvram_storage_flush(storage, errp)) {
+        goto out;
+    }
+    ret = 0;
+out:
+    g_free(region);
+    return ret;
+}
+
+/* True if all @len bytes at @buf equal @byte. */
+static bool all_bytes(const uint8_t *buf, size_t len, uint8_t byte)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] != byte) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Convert the visited header body into a validated layout. */
+static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
+                            size_t header_end, NVRAMLayout **out, Error **errp)
+{
+    NVRAMLayout *l;
+    size_t n = 0;
+    uint64_t offset;
+
+    if (strcmp(body->magic, NVRAM_MAGIC) != 0) {
+        error_setg(errp, "not an NVRAM image: bad magic");
+        return -NVRAM_ERR_CORRUPT_HEADER;
+    }
+    if (body->version != NVRAM_FORMAT_VERSION) {
+        error_setg(errp, "NVRAM format version %" PRIu32 " is not supported "
+                   "(this library reads version %d)", body->version,
+                   NVRAM_FORMAT_VERSION);
+        return -NVRAM_ERR_UNSUPPORTED_VERSION;
+    }
+    if (body->flags & ~NVRAM_FLAG_ENCRYPTED) {
+        error_setg(errp, "NVRAM header has unknown flags 0x%" PRIx32,
+                   body->flags);
+        return -NVRAM_ERR_UNSUPPORTED_VERSION;
+    }
+    if (body->header_size != header_end ||
+        body->header_size % NVRAM_ALIGN) {
+        error_setg(errp, "corrupt NVRAM header: header size %" PRIu64
+                   " does not match its encoding (%zu bytes)",
+                   body->header_size, header_end);
+        return -NVRAM_ERR_CORRUPT_HEADER;
+    }
+    for (NVRAMHeaderEntryList *e = body->entries; e; e = e->next) {
+        n++;
+    }
+    if (n == 0 || n > NVRAM_MAX_ENTRIES) {
+        error_setg(errp, "corrupt NVRAM header: %zu entries", n);
+        return -NVRAM_ERR_CORRUPT_HEADER;
+    }
+    l = g_new0(NVRAMLayout, 1);
+    l->version = body->version;
+    l->flags = body->flags;
+    memcpy(l->image_id, body->image_id, NVRAM_IMAGE_ID_LEN);
+    l->image_size = body->image_size;
+    l->header_size = body->header_size;
+    l->n_entries = n;
+    l->entries = g_new0(NVRAMLayoutEntry, n);
+    offset = body->header_size;
+    n = 0;
+    for (NVRAMHeaderEntryList *e = body->entries; e; e = e->next, n++) {
+        NVRAMHeaderEntry *he = e->value;
+        NVRAMLayoutEntry *le = &l->entries[n];
+        Error *local_err = NULL;
+
+        if (!nvram_entry_name_init(&le->name, he->name, &local_err)) {
+            error_propagate_prepend(errp, local_err,
+                                    "corrupt NVRAM header: entry %zu: ", n);
+            goto corrupt;
+        }
+        for (size_t j = 0; j < n; j++) {
+            if (strcmp(l->entries[j].name.name, le->name.name) == 0 ||
+                l->entries[j].id == he->id) {
+                error_setg(errp, "corrupt NVRAM header: entry '%s' duplicates "
+                           "the name or id of entry %zu", he->name, j);
+                goto corrupt;
+            }
+        }
+        /* Regions tile the image in order: each copy starts where the
+         * previous one ends (this keeps the image one valid BER stream). */
+        if (he->offset != offset || he->copy_size < NVRAM_ALIGN ||
+            he->copy_size % NVRAM_ALIGN ||
+            he->copy_size > NVRAM_MAX_COPY_SIZE ||
+            offset > UINT64_MAX - 2 * he->copy_size ||
+            offset + 2 * he->copy_size > body->image_size) {
+            error_setg(errp, "corrupt NVRAM header: entry '%s' has a bad "
+                       "geometry (offset %" PRIu64 ", copy size %" PRIu64
+                       ", image size %" PRIu64 ")", he->name, he->offset,
+                       he->copy_size, body->image_size);
+            goto corrupt;
+        }
+        le->id = he->id;
+        le->offset = he->offset;
+        le->copy_size = he->copy_size;
+        offset += 2 * he->copy_size;
+    }
+    if (body->image_size > offset) {
+        /* a filler needs two bytes at least (one or two OCTET STRINGs) */
+        if (body->image_size - offset < 2) {
+            error_setg(errp, "corrupt NVRAM header: the tail of %" PRIu64
+                       " bytes cannot be filled", body->image_size - offset);
+            goto corrupt;
+        }
+    }
+    if (body->image_size > storage_size) {
+        error_setg(errp, "image too small: the NVRAM image needs %" PRIu64
+                   " bytes but the drive has %" PRIu64 " (truncated?)",
+                   body->image_size, storage_size);
+        nvram_layout_free(l);
+        return -NVRAM_ERR_TOO_SMALL;
+    }
+    *out = l;
+    return 0;
+
+corrupt:
+    nvram_layout_free(l);
+    return -NVRAM_ERR_CORRUPT_HEADER;
+}
+
+/*
+ * Read the identifier @tag and the length of a TLV header at @buf (of
+ * @avail bytes) whose contents may lie beyond it. Returns the header size,
+ * or 0 when it is not such a header.
+ */
+static size_t tlv_peek_header(const uint8_t *buf, size_t avail, uint8_t tag,
+                              uint64_t *len)
+{
+    size_t nl;
+
+    if (avail < 2 || buf[0] != tag) {
+        return 0;
+    }
+    if (buf[1] < 0x80) {
+        *len = buf[1];
+        return 2;
+    }
+    nl = buf[1] & 0x7f;
+    if (nl == 0 || nl > 8 || avail - 2 < nl) {
+        return 0;
+    }
+    *len = 0;
+    for (size_t i = 0; i < nl; i++) {
+        *len = (*len << 8) | buf[2 + i];
+    }
+    return tlv_length_size(*len) == 1 + nl ? 2 + nl : 0;
+}
+
+int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
+                      Error **errp)
+{
+    const size_t magic_len = strlen(NVRAM_MAGIC);
+    uint64_t size, ilen, hlen, blen;
+    uint8_t first[64];
+    uint8_t *probe, *region = NULL;
+    size_t probe_len, ipos, hpos, bpos, mpos, n, cpos, body_end, hend, next;
+    NVRAMHeaderBody *body = NULL;
+    Error *local_err = NULL;
+    uint32_t check;
+    Visitor *v;
+    int ret;
+
+    if (!nvram_storage_get_size(storage, &size, errp)) {
+        return -NVRAM_ERR_IO;
+    }
+    if (size == 0) {
+        error_setg(errp, "the drive is empty: the NVRAM is unformatted");
+        return -NVRAM_ERR_UNFORMATTED;
+    }
+    /* Blank: the start of the drive (up to 1 MiB) is all 00 or all FF. */
+    probe_len = (size_t)MIN(size, 1u << 20);
+    probe = g_malloc(probe_len);
+    if (!nvram_storage_pread(storage, probe, probe_len, 0, errp)) {
+        g_free(probe);
+        return -NVRAM_ERR_IO;
+    }
+    if (all_bytes(probe, probe_len, 0) || all_bytes(probe, probe_len, 0xff)) {
+        g_free(probe);
+        error_setg(errp, "the drive is blank: the NVRAM is unformatted");
+        return -NVRAM_ERR_UNFORMATTED;
+    }
+    memset(first, 0, sizeof(first));
+    memcpy(first, probe, MIN(probe_len, sizeof(first)));
+    g_free(probe);
+
+    /* Recognize the magic before judging anything finer. */
+    ipos = tlv_peek_header(first, sizeof(first), TAG_SEQUENCE, &ilen);
+    if (!ipos) {
+        goto foreign;
+    }
+    n = tlv_peek_header(first + ipos, sizeof(first) - ipos, TAG_SEQUENCE,
+                        &hlen);
+    if (!n) {
+        goto foreign;
+    }
+    hpos = ipos + n;
+    bpos = hpos;
+    n = tlv_peek_header(first + bpos, sizeof(first) - bpos, TAG_SEQUENCE,
+                        &blen);
+    if (!n) {
+        goto foreign;
+    }
+    mpos = bpos + n;
+    if (mpos + 2 + magic_len > sizeof(first) || first[mpos] != TAG_UTF8STRING ||
+        first[mpos + 1] != magic_len ||
+        memcmp(first + mpos + 2, NVRAM_MAGIC, magic_len) != 0) {
+        goto foreign;
+    }
+
+    /* It is ours: from here on a failure means a damaged header. */
+    if (hlen > NVRAM_MAX_HEADER_SIZE || ilen > UINT64_MAX - ipos ||
+        hlen > ilen) {
+        error_setg(errp, "corrupt NVRAM header: header length %" PRIu64
+                   " at offset %zu is out of range", hlen, ipos);
+        return -NVRAM_ERR_CORRUPT_HEADER;
+    }
+    if (ipos + ilen > size || hpos + hlen > size) {
+        error_setg(errp, "image too small: the NVRAM image needs %" PRIu64
+                   " bytes but the drive has %" PRIu64 " (truncated?)",
+                   MAX(ipos + ilen, hpos + hlen), size);
+        return -NVRAM_ERR_TOO_SMALL;
+    }
+    hend = hpos + (size_t)hlen;
+    region = g_malloc(hend);
+    if (!nvram_storage_pread(storage, region, hend, 0, errp)) {
+        g_free(region);
+        return -NVRAM_ERR_IO;
+    }
+    ret = -NVRAM_ERR_CORRUPT_HEADER;
+    if (!tlv_get(region, bpos, hend, 0, TAG_SEQUENCE, "header body", &cpos,
+                 &blen, &local_err)) {
+        goto corrupt;
+    }
+    body_end = cpos + (size_t)blen;
+    if (!der_get_uint32(region, body_end, hend, 0, "header check", &check,
+                        &next, &local_err)) {
+        goto corrupt;
+    }
+    if (nvram_crc32c(0, region + bpos, body_end - bpos) != check) {
+        error_setg(&local_err, "offset %zu: header check value mismatch",
+                   body_end);
+        goto corrupt;
+    }
+    v = ber_input_visitor_new(region + bpos, body_end - bpos, BER_MODE_DER);
+    if (!visit_type_NVRAMHeaderBody(v, NULL, &body, &local_err) ||
+        !ber_input_visitor_finish(v, &local_err)) {
+        visit_free(v);
+        error_prepend(&local_err, "header body at offset %zu: ", bpos);
+        goto corrupt;
+    }
+    visit_free(v);
+    if (!fill_check(region, next, hend, 0, &local_err)) {
+        goto corrupt;
+    }
+    if (body->image_size != ipos + ilen) {
+        error_setg(&local_err, "image size %" PRIu64 " differs from the image "
+                   "SEQUENCE (%" PRIu64 " bytes)", body->image_size,
+                   ipos + ilen);
+        goto corrupt;
+    }
+    ret = layout_from_body(body, size, hend, layout, errp);
+    qapi_free_NVRAMHeaderBody(body);
+    g_free(region);
+    return ret;
+
+corrupt:
+    error_propagate_prepend(errp, local_err, "corrupt NVRAM header: ");
+    qapi_free_NVRAMHeaderBody(body);
+    g_free(region);
+    return ret;
+
+foreign:
+    error_setg(errp, "not an NVRAM image (no '%s' header at offset 0)",
+               NVRAM_MAGIC);
+    return -NVRAM_ERR_CORRUPT_HEADER;
+}

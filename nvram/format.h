@@ -1,0 +1,137 @@
+/*
+ * nvram/format.h: the on-disk format of an NVRAM image (internal to
+ * libvnvram; docs/nvram-format.md describes the bytes).
+ *
+ * The whole image is one DER SEQUENCE: a header region, then two copies of
+ * each entry, then a filler up to the end of the drive. Each region is
+ * itself a TLV, and every region that is rewritten ends with a filler
+ * OCTET STRING whose contents are not significant, so a write of a copy
+ * rewrites only its headers, metadata and value.
+ */
+#ifndef NVRAM_FORMAT_H
+#define NVRAM_FORMAT_H
+
+#include <glib.h>
+
+#include "nvram/nvram.h"
+#include "nvram/storage.h"
+
+/* "qemu-nvram", the magic string first in the header. */
+#define NVRAM_MAGIC "qemu-nvram"
+/* The format version this library writes and reads. */
+#define NVRAM_FORMAT_VERSION 1
+/* Header flag: entry values are encrypted (not implemented: refused). */
+#define NVRAM_FLAG_ENCRYPTED 1u
+/* Regions (header, copies) start and end on this boundary. */
+#define NVRAM_ALIGN 4096u
+/*
+ * Bytes of a copy that are not value: copy SEQUENCE header, metadata,
+ * value OCTET STRING header and filler headers, with room to spare.
+ */
+#define NVRAM_COPY_OVERHEAD 128u
+/* Largest copy and header region this library accepts (sanity bound). */
+#define NVRAM_MAX_COPY_SIZE (1ull << 30)
+#define NVRAM_MAX_HEADER_SIZE (16ull << 20)
+/* Largest number of entries in an image. */
+#define NVRAM_MAX_ENTRIES 4096u
+/* Length of the image id. */
+#define NVRAM_IMAGE_ID_LEN 16
+
+/* One entry of the geometry. */
+typedef struct NVRAMLayoutEntry {
+    NVRAMEntryName name;
+    uint32_t id;
+    uint64_t offset;      /* first byte of copy 0; copy 1 follows it */
+    uint64_t copy_size;
+} NVRAMLayoutEntry;
+
+/* The header of an image: version, identity and geometry. */
+typedef struct NVRAMLayout {
+    uint32_t version;
+    uint32_t flags;
+    uint8_t image_id[NVRAM_IMAGE_ID_LEN];
+    uint64_t image_size;      /* bytes covered by the image SEQUENCE */
+    uint64_t header_size;     /* the header region: [0, header_size) */
+    size_t n_entries;
+    NVRAMLayoutEntry *entries;
+} NVRAMLayout;
+
+/* A parsed copy: views into the buffer it was parsed from. */
+typedef struct NVRAMCopyView {
+    uint64_t generation;
+    NVRAMEncoding encoding;
+    const uint8_t *payload;
+    size_t payload_len;
+} NVRAMCopyView;
+
+/* The guaranteed value capacity of a copy of @copy_size bytes. */
+uint64_t nvram_copy_capacity(uint64_t copy_size);
+
+/*
+ * Compute the geometry for @specs (names validated, ids 1..n, a fresh
+ * image id). image_size covers a drive of @storage_size bytes when it is
+ * large enough, else it is the minimum needed (0: always the minimum; the
+ * caller compares it with the drive). Returns 0 or -NVRAM_ERR_INVALID.
+ */
+int nvram_layout_compute(const NVRAMEntrySpec *specs, size_t n,
+                         uint64_t storage_size, NVRAMLayout **layout,
+                         Error **errp);
+
+/*
+ * Write the image of @layout to @storage: header, an empty pair of copies
+ * (generation 0) per entry, the tail filler; then one flush. The caller
+ * made sure the storage holds layout->image_size bytes. Returns 0 or
+ * -NVRAM_ERR_IO / -NVRAM_ERR_INVALID.
+ */
+int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
+                       Error **errp);
+
+/*
+ * Read and validate the header of @storage. Returns 0 and *@layout, or
+ * -NVRAM_ERR_UNFORMATTED, -NVRAM_ERR_CORRUPT_HEADER,
+ * -NVRAM_ERR_UNSUPPORTED_VERSION, -NVRAM_ERR_TOO_SMALL (truncated),
+ * -NVRAM_ERR_IO. Encrypted images are returned (flags say so).
+ */
+int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
+                      Error **errp);
+
+/* Free @layout; NULL allowed. */
+void nvram_layout_free(NVRAMLayout *layout);
+
+/* The entry named @name in @layout, or NULL. */
+const NVRAMLayoutEntry *nvram_layout_find(const NVRAMLayout *layout,
+                                          const char *name);
+
+/*
+ * Build the bytes written at the start of a copy of @entry holding
+ * @payload: copy header, metadata with @generation and @encoding, the
+ * value, filler headers. Returns 0 and *@out, or -NVRAM_ERR_PAYLOAD_TOO_LARGE.
+ */
+int nvram_copy_build(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
+                     uint64_t generation, NVRAMEncoding encoding,
+                     const uint8_t *payload, size_t payload_len,
+                     GByteArray **out, Error **errp);
+
+/*
+ * Parse and verify the copy of @entry held in @buf (entry->copy_size bytes,
+ * read from image offset @offset): structure, entry id, check value.
+ * Returns true and fills @view, or false with @errp saying what is wrong
+ * and at which offset.
+ */
+bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
+                      const uint8_t *buf, uint64_t offset, NVRAMCopyView *view,
+                      Error **errp);
+
+/*
+ * Read both copies of @entry and verify them. @info[0..1] get their state;
+ * *@newest the index of the newest valid copy or -1. If @payload is not
+ * NULL and a valid copy exists, *@payload gets a g_malloc'd copy of its
+ * value (*@payload_len its length). Returns 0 (whatever the copies' state)
+ * or -NVRAM_ERR_IO.
+ */
+int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
+                     const NVRAMLayoutEntry *entry, NVRAMCopyInfo info[2],
+                     int *newest, uint8_t **payload, size_t *payload_len,
+                     Error **errp);
+
+#endif /* NVRAM_FORMAT_H */

@@ -1,0 +1,1132 @@
+/*
+ * nvram/nvram.c: the entry registry, the request queue and its worker.
+ *
+ * Data path of a write: device callback -> output visitor -> buffer ->
+ * copy bytes (metadata, check value) -> one pwrite + one flush, on the
+ * worker. The copy is built at submission, in the caller's thread, so the
+ * device state is captured when the request is made and the worker only
+ * does I/O. Which copy and which generation a write gets is decided at
+ * submission too (under the lock, in submission order): writes to an
+ * entry alternate between its copies, each one going to the copy that
+ * does not hold the newest value.
+ *
+ * Locks: @lock protects the registry, the queues and the counters;
+ * @io_lock serializes storage access (worker, late registration);
+ * @process_lock (recursive) makes completion delivery one at a time.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "nvram/format.h"
+#include "nvram/nvram.h"
+#include "visitors/ber-visitor.h"
+#include "visitors/json-input-visitor.h"
+#include "visitors/json-output-visitor.h"
+
+typedef struct NVRAMEntry {
+    NVRAMEntryName name;
+    NVRAMRWData cb;
+    void *opaque;
+    const NVRAMLayoutEntry *slot;   /* set once started */
+    /* Submission-side view: the copy holding the newest value once every
+     * submitted write is done, and its generation. */
+    int submit_newest;
+    uint64_t submit_generation;
+    /* Requests submitted and not yet delivered. */
+    unsigned pending;
+} NVRAMEntry;
+
+typedef struct NVRAMRequest {
+    uint64_t seq;
+    bool is_write;
+    bool sync;
+    NVRAMEntry *entry;
+    NVRAMRWFinishCB cb;
+    void *opaque;
+    /* write: the copy bytes and where they go */
+    GByteArray *copy;
+    uint64_t copy_offset;
+    /* result */
+    int ret;
+    Error *err;
+    uint8_t *payload;
+    size_t payload_len;
+    NVRAMEncoding encoding;
+} NVRAMRequest;
+
+struct NVRAM {
+    NVRAMStorage *storage;
+    NVRAMOptions opts;
+    NVRAMLayout *layout;
+
+    GMutex lock;
+    GCond cond;
+    GMutex io_lock;
+    GRecMutex process_lock;
+    GHashTable *entries;          /* name -> NVRAMEntry* */
+    GQueue queue;                 /* submitted, waiting for the worker */
+    GQueue completions;           /* done asynchronous requests */
+    uint64_t next_seq;            /* seq of the next submitted request */
+    uint64_t done_seq;            /* every request with seq < this is done */
+    GThread *worker;
+    bool stopping;
+    bool started;
+    bool fatal;
+    GMainContext *source_context; /* woken when completions arrive */
+    bool has_source;
+};
+
+/*** Names and codes ***/
+
+bool nvram_entry_name_init(NVRAMEntryName *entry_name, const char *name,
+                           Error **errp)
+{
+    size_t len = name ? strlen(name) : 0;
+
+    if (len == 0 || len > NVRAM_ENTRY_NAME_MAX) {
+        error_setg(errp, "entry name '%s' must have 1 to %d characters",
+                   name ? name : "", NVRAM_ENTRY_NAME_MAX);
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (!g_ascii_isalnum(c) && c != '.' && c != '_' && c != '-') {
+            error_setg(errp, "entry name '%s': character %zu is not one of "
+                       "[A-Za-z0-9._-]", name, i);
+            return false;
+        }
+    }
+    memset(entry_name, 0, sizeof(*entry_name));
+    memcpy(entry_name->name, name, len);
+    return true;
+}
+
+const char *nvram_strerror(int code)
+{
+    static const char *const messages[NVRAM_ERR__MAX] = {
+        [NVRAM_OK] = "success",
+        [NVRAM_ERR_INVALID] = "invalid argument or state",
+        [NVRAM_ERR_UNFORMATTED] = "the NVRAM is unformatted",
+        [NVRAM_ERR_CORRUPT_HEADER] = "foreign data or corrupt NVRAM header",
+        [NVRAM_ERR_UNSUPPORTED_VERSION] = "unsupported NVRAM format version",
+        [NVRAM_ERR_TOO_SMALL] = "the drive is too small for the NVRAM image",
+        [NVRAM_ERR_ENTRY_MISSING] = "the entry is not in the NVRAM image",
+        [NVRAM_ERR_ENTRY_ABSENT] = "the entry was never written",
+        [NVRAM_ERR_ENTRY_CORRUPT] = "both copies of the entry are corrupt",
+        [NVRAM_ERR_PAYLOAD_TOO_LARGE] = "the value is larger than the entry's "
+                                        "slot",
+        [NVRAM_ERR_IO] = "I/O error",
+        [NVRAM_ERR_FAILED] = "the NVRAM failed earlier and refuses writes",
+        [NVRAM_ERR_ENCRYPTED] = "the NVRAM image is encrypted",
+        [NVRAM_ERR_ALREADY_FORMATTED] = "the drive already holds data",
+        [NVRAM_ERR_DEVICE] = "the device callback failed",
+        [NVRAM_ERR_NOT_REGISTERED] = "the entry is not registered",
+    };
+    int c = code < 0 ? -code : code;
+
+    if (c >= NVRAM_ERR__MAX || !messages[c]) {
+        return "unknown NVRAM error";
+    }
+    return messages[c];
+}
+
+const char *nvram_encoding_name(NVRAMEncoding encoding)
+{
+    static const char *const names[NVRAM_ENCODING__MAX] = {
+        [NVRAM_ENCODING_DER] = "der",
+        [NVRAM_ENCODING_BER] = "ber",
+        [NVRAM_ENCODING_CER] = "cer",
+        [NVRAM_ENCODING_JSON] = "json",
+    };
+
+    if ((unsigned)encoding >= NVRAM_ENCODING__MAX) {
+        return NULL;
+    }
+    return names[encoding];
+}
+
+static BERMode encoding_ber_mode(NVRAMEncoding encoding)
+{
+    switch (encoding) {
+    case NVRAM_ENCODING_BER:
+        return BER_MODE_BER;
+    case NVRAM_ENCODING_CER:
+        return BER_MODE_CER;
+    default:
+        return BER_MODE_DER;
+    }
+}
+
+/*** Encoding and decoding through the device callback ***/
+
+/*
+ * Run the device callback @op (WRITE or FORMAT) with an output visitor of
+ * @encoding. Returns the callback's value (< 0: failure with @errp set);
+ * when it is 0, *@out holds the encoding.
+ */
+static int device_encode(NVRAMEntry *e, enum NVRAMRWOp op,
+                         NVRAMEncoding encoding, GByteArray **out,
+                         Error **errp)
+{
+    Error *local_err = NULL;
+    GByteArray *ber = NULL;
+    char *json = NULL;
+    Visitor *v;
+    int ret;
+
+    if (encoding == NVRAM_ENCODING_JSON) {
+        v = json_output_visitor_new(false, &json);
+    } else {
+        v = ber_output_visitor_new(encoding_ber_mode(encoding), &ber);
+    }
+    ret = e->cb(op, v, &e->name, e->opaque, &local_err);
+    if (ret < 0) {
+        visit_free(v);
+        if (local_err) {
+            error_propagate_prepend(errp, local_err, "entry '%s': device "
+                                    "failed to encode: ", e->name.name);
+        } else {
+            error_setg(errp, "entry '%s': device failed to encode (%d)",
+                       e->name.name, ret);
+        }
+        return ret;
+    }
+    error_free(local_err);
+    if (ret > 0) {
+        visit_free(v);
+        return ret;
+    }
+    if (encoding == NVRAM_ENCODING_JSON) {
+        visit_complete(v, &json);
+        visit_free(v);
+        *out = g_byte_array_new_take((guint8 *)json, strlen(json));
+    } else {
+        visit_complete(v, &ber);
+        visit_free(v);
+        *out = ber;
+    }
+    return 0;
+}
+
+/* Decode a read value into the device through its callback. */
+static int device_decode(NVRAMEntry *e, const uint8_t *payload, size_t len,
+                         NVRAMEncoding encoding, Error **errp)
+{
+    Error *local_err = NULL;
+    char *text = NULL;
+    Visitor *v;
+    int ret;
+
+    if (encoding == NVRAM_ENCODING_JSON) {
+        if (memchr(payload, 0, len)) {
+            error_setg(errp, "entry '%s': JSON value holds a NUL byte",
+                       e->name.name);
+            return -NVRAM_ERR_DEVICE;
+        }
+        text = g_strndup((const char *)payload, len);
+        v = json_input_visitor_new(text, &local_err);
+        if (!v) {
+            g_free(text);
+            error_propagate_prepend(errp, local_err, "entry '%s': ",
+                                    e->name.name);
+            return -NVRAM_ERR_DEVICE;
+        }
+    } else {
+        v = ber_input_visitor_new(payload, len, encoding_ber_mode(encoding));
+    }
+    ret = e->cb(NVRAM_OP_READ, v, &e->name, e->opaque, &local_err);
+    if (ret >= 0 && encoding != NVRAM_ENCODING_JSON &&
+        !ber_input_visitor_finish(v, &local_err)) {
+        ret = -1;
+    }
+    visit_free(v);
+    g_free(text);
+    if (ret < 0) {
+        if (local_err) {
+            error_propagate_prepend(errp, local_err, "entry '%s': device "
+                                    "failed to decode: ", e->name.name);
+        } else {
+            error_setg(errp, "entry '%s': device failed to decode (%d)",
+                       e->name.name, ret);
+        }
+        return -NVRAM_ERR_DEVICE;
+    }
+    error_free(local_err);
+    return 0;
+}
+
+/*** The worker ***/
+
+static void request_free(NVRAMRequest *req)
+{
+    if (req->copy) {
+        g_byte_array_unref(req->copy);
+    }
+    error_free(req->err);
+    g_free(req->payload);
+    g_free(req);
+}
+
+static void mark_fatal(NVRAM *nvram)
+{
+    g_mutex_lock(&nvram->lock);
+    nvram->fatal = true;
+    g_mutex_unlock(&nvram->lock);
+}
+
+static void execute_write(NVRAM *nvram, NVRAMRequest *req)
+{
+    bool failed;
+
+    g_mutex_lock(&nvram->lock);
+    failed = nvram->fatal;
+    g_mutex_unlock(&nvram->lock);
+    if (failed) {
+        req->ret = -NVRAM_ERR_FAILED;
+        error_setg(&req->err, "entry '%s': the NVRAM failed earlier and "
+                   "refuses writes", req->entry->name.name);
+        return;
+    }
+    g_mutex_lock(&nvram->io_lock);
+    if (!nvram_storage_pwrite(nvram->storage, req->copy->data, req->copy->len,
+                              req->copy_offset, &req->err) ||
+        !nvram_storage_flush(nvram->storage, &req->err)) {
+        g_mutex_unlock(&nvram->io_lock);
+        error_prepend(&req->err, "entry '%s' not written: ",
+                      req->entry->name.name);
+        req->ret = -NVRAM_ERR_IO;
+        mark_fatal(nvram);
+        return;
+    }
+    g_mutex_unlock(&nvram->io_lock);
+    req->ret = 0;
+}
+
+static void execute_read(NVRAM *nvram, NVRAMRequest *req)
+{
+    const NVRAMLayoutEntry *slot = req->entry->slot;
+    NVRAMCopyInfo info[2];
+    int newest, ret;
+
+    g_mutex_lock(&nvram->io_lock);
+    ret = nvram_entry_scan(nvram->storage, nvram->layout, slot, info, &newest,
+                           &req->payload, &req->payload_len, &req->err);
+    g_mutex_unlock(&nvram->io_lock);
+    if (ret < 0) {
+        req->ret = ret;
+        mark_fatal(nvram);
+        return;
+    }
+    if (newest < 0) {
+        req->ret = -NVRAM_ERR_ENTRY_CORRUPT;
+        error_setg(&req->err, "entry '%s': both copies are corrupt (copy 0: "
+                   "%s; copy 1: %s)", slot->name.name, info[0].problem,
+                   info[1].problem);
+    } else if (info[newest].generation == 0) {
+        req->ret = -NVRAM_ERR_ENTRY_ABSENT;
+        error_setg(&req->err, "entry '%s' was never written",
+                   slot->name.name);
+    } else {
+        req->ret = 0;
+        req->encoding = info[newest].encoding;
+    }
+    g_free(info[0].problem);
+    g_free(info[1].problem);
+}
+
+static gpointer worker_main(gpointer opaque)
+{
+    NVRAM *nvram = opaque;
+
+    g_mutex_lock(&nvram->lock);
+    for (;;) {
+        NVRAMRequest *req = g_queue_pop_head(&nvram->queue);
+        if (!req) {
+            if (nvram->stopping) {
+                break;
+            }
+            g_cond_wait(&nvram->cond, &nvram->lock);
+            continue;
+        }
+        g_mutex_unlock(&nvram->lock);
+        if (req->is_write) {
+            execute_write(nvram, req);
+        } else {
+            execute_read(nvram, req);
+        }
+        g_mutex_lock(&nvram->lock);
+        nvram->done_seq = req->seq + 1;
+        if (!req->sync) {
+            g_queue_push_tail(&nvram->completions, req);
+            if (nvram->source_context) {
+                g_main_context_wakeup(nvram->source_context);
+            }
+        }
+        g_cond_broadcast(&nvram->cond);
+    }
+    g_mutex_unlock(&nvram->lock);
+    return NULL;
+}
+
+/*** Setup and teardown ***/
+
+NVRAM *nvram_setup_with_storage(NVRAMStorage *storage,
+                                const NVRAMOptions *opts, Error **errp)
+{
+    NVRAM *nvram;
+
+    if (opts && (unsigned)opts->encoding >= NVRAM_ENCODING__MAX) {
+        error_setg(errp, "unknown NVRAM encoding %d", opts->encoding);
+        nvram_storage_close(storage);
+        return NULL;
+    }
+    nvram = g_new0(NVRAM, 1);
+    nvram->storage = storage;
+    if (opts) {
+        nvram->opts = *opts;
+    }
+    g_mutex_init(&nvram->lock);
+    g_cond_init(&nvram->cond);
+    g_mutex_init(&nvram->io_lock);
+    g_rec_mutex_init(&nvram->process_lock);
+    nvram->entries = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                           g_free);
+    g_queue_init(&nvram->queue);
+    g_queue_init(&nvram->completions);
+    return nvram;
+}
+
+NVRAM *nvram_setup(const char *path, const NVRAMOptions *opts, Error **errp)
+{
+    NVRAMStorage *storage;
+
+    storage = nvram_storage_open_file(path, opts && opts->read_only,
+                                      opts && opts->create, errp);
+    if (!storage) {
+        return NULL;
+    }
+    return nvram_setup_with_storage(storage, opts, errp);
+}
+
+NVRAMStorage *nvram_get_storage(NVRAM *nvram)
+{
+    return nvram->storage;
+}
+
+int nvram_delete(NVRAM *nvram)
+{
+    bool fatal;
+
+    if (!nvram) {
+        return 0;
+    }
+    if (nvram->worker) {
+        g_mutex_lock(&nvram->lock);
+        nvram->stopping = true;
+        g_cond_broadcast(&nvram->cond);
+        g_mutex_unlock(&nvram->lock);
+        g_thread_join(nvram->worker);
+        nvram->worker = NULL;
+    }
+    nvram_process_requests(nvram);
+    g_assert(g_queue_is_empty(&nvram->queue));
+    fatal = nvram->fatal;
+    if (nvram->source_context) {
+        g_main_context_unref(nvram->source_context);
+    }
+    g_hash_table_destroy(nvram->entries);
+    nvram_layout_free(nvram->layout);
+    nvram_storage_close(nvram->storage);
+    g_rec_mutex_clear(&nvram->process_lock);
+    g_mutex_clear(&nvram->io_lock);
+    g_cond_clear(&nvram->cond);
+    g_mutex_clear(&nvram->lock);
+    g_free(nvram);
+    return fatal ? -NVRAM_ERR_IO : 0;
+}
+
+/*
+ * Find the slot of @e in the image and learn which copy is newest. Called
+ * with @lock held (and no worker I/O racing: @io_lock is taken).
+ */
+static int entry_attach(NVRAM *nvram, NVRAMEntry *e, Error **errp)
+{
+    NVRAMCopyInfo info[2];
+    int newest, ret;
+
+    e->slot = nvram_layout_find(nvram->layout, e->name.name);
+    if (!e->slot) {
+        error_setg(errp, "entry '%s' is registered but the NVRAM image has no "
+                   "slot for it (format the image with this entry)",
+                   e->name.name);
+        return -NVRAM_ERR_ENTRY_MISSING;
+    }
+    g_mutex_lock(&nvram->io_lock);
+    ret = nvram_entry_scan(nvram->storage, nvram->layout, e->slot, info,
+                           &newest, NULL, NULL, errp);
+    g_mutex_unlock(&nvram->io_lock);
+    if (ret < 0) {
+        nvram->fatal = true;
+        return ret;
+    }
+    e->submit_newest = newest;
+    e->submit_generation = 0;
+    for (int c = 0; c < 2; c++) {
+        if (info[c].valid && info[c].generation > e->submit_generation) {
+            e->submit_generation = info[c].generation;
+        }
+        g_free(info[c].problem);
+    }
+    return 0;
+}
+
+int nvram_register_entry(NVRAM *nvram, const NVRAMEntryName *entry_name,
+                         NVRAMRWData cb, void *opaque, Error **errp)
+{
+    NVRAMEntryName checked;
+    NVRAMEntry *e;
+    int ret;
+
+    if (!cb || !nvram_entry_name_init(&checked, entry_name->name, errp)) {
+        if (!cb) {
+            error_setg(errp, "entry '%s': no callback given",
+                       entry_name->name);
+        }
+        return -NVRAM_ERR_INVALID;
+    }
+    g_mutex_lock(&nvram->lock);
+    if (g_hash_table_contains(nvram->entries, checked.name)) {
+        g_mutex_unlock(&nvram->lock);
+        error_setg(errp, "entry '%s' is already registered", checked.name);
+        return -NVRAM_ERR_INVALID;
+    }
+    e = g_new0(NVRAMEntry, 1);
+    e->name = checked;
+    e->cb = cb;
+    e->opaque = opaque;
+    e->submit_newest = -1;
+    if (nvram->started) {
+        ret = entry_attach(nvram, e, errp);
+        if (ret < 0) {
+            g_mutex_unlock(&nvram->lock);
+            g_free(e);
+            return ret;
+        }
+    }
+    g_hash_table_insert(nvram->entries, e->name.name, e);
+    g_mutex_unlock(&nvram->lock);
+    return 0;
+}
+
+int nvram_deregister_entry(NVRAM *nvram, const NVRAMEntryName *entry_name,
+                           Error **errp)
+{
+    NVRAMEntry *e;
+
+    g_mutex_lock(&nvram->lock);
+    e = g_hash_table_lookup(nvram->entries, entry_name->name);
+    if (!e) {
+        g_mutex_unlock(&nvram->lock);
+        error_setg(errp, "entry '%s' is not registered", entry_name->name);
+        return -NVRAM_ERR_NOT_REGISTERED;
+    }
+    while (e->pending) {
+        if (!g_queue_is_empty(&nvram->completions)) {
+            g_mutex_unlock(&nvram->lock);
+            nvram_process_requests(nvram);
+            g_mutex_lock(&nvram->lock);
+        } else {
+            g_cond_wait(&nvram->cond, &nvram->lock);
+        }
+    }
+    g_hash_table_remove(nvram->entries, entry_name->name);
+    g_mutex_unlock(&nvram->lock);
+    return 0;
+}
+
+int nvram_start(NVRAM *nvram, bool fail_on_encrypted_drive, Error **errp)
+{
+    GHashTableIter iter;
+    gpointer value;
+    NVRAMLayout *layout = NULL;
+    int ret;
+
+    g_mutex_lock(&nvram->lock);
+    if (nvram->started) {
+        g_mutex_unlock(&nvram->lock);
+        error_setg(errp, "the NVRAM is already started");
+        return -NVRAM_ERR_INVALID;
+    }
+    g_mutex_lock(&nvram->io_lock);
+    ret = nvram_layout_read(nvram->storage, &layout, errp);
+    g_mutex_unlock(&nvram->io_lock);
+    if (ret < 0) {
+        if (ret == -NVRAM_ERR_IO) {
+            nvram->fatal = true;
+        }
+        goto out;
+    }
+    if (layout->flags & NVRAM_FLAG_ENCRYPTED) {
+        /* This version cannot decrypt, whatever the caller accepts. */
+        error_setg(errp, "the NVRAM image is encrypted; this version of "
+                   "libvnvram cannot decrypt it%s",
+                   fail_on_encrypted_drive ? "" : " (refused anyway)");
+        nvram_layout_free(layout);
+        ret = -NVRAM_ERR_ENCRYPTED;
+        goto out;
+    }
+    nvram->layout = layout;
+    g_hash_table_iter_init(&iter, nvram->entries);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        ret = entry_attach(nvram, value, errp);
+        if (ret < 0) {
+            nvram->layout = NULL;
+            nvram_layout_free(layout);
+            goto out;
+        }
+    }
+    nvram->started = true;
+    nvram->worker = g_thread_new("vnvram-worker", worker_main, nvram);
+    ret = 0;
+out:
+    g_mutex_unlock(&nvram->lock);
+    return ret;
+}
+
+/* Refuse to format over anything but a blank drive unless @force. */
+static int check_overwrite(NVRAMStorage *storage, bool force, Error **errp)
+{
+    NVRAMLayout *existing = NULL;
+    Error *local_err = NULL;
+    int ret;
+
+    if (force) {
+        return 0;
+    }
+    ret = nvram_layout_read(storage, &existing, &local_err);
+    nvram_layout_free(existing);
+    if (ret == -NVRAM_ERR_UNFORMATTED) {
+        error_free(local_err);
+        return 0;
+    }
+    if (ret == -NVRAM_ERR_IO) {
+        error_propagate(errp, local_err);
+        return ret;
+    }
+    error_free(local_err);
+    if (ret == 0) {
+        error_setg(errp, "the drive already holds an NVRAM image; refusing "
+                   "to format it without force");
+    } else {
+        error_setg(errp, "the drive is not blank (it holds data that is not "
+                   "a valid NVRAM image); refusing to format it without "
+                   "force");
+    }
+    return -NVRAM_ERR_ALREADY_FORMATTED;
+}
+
+int nvram_measure(const NVRAMEntrySpec *specs, size_t n, uint64_t *size,
+                  Error **errp)
+{
+    NVRAMLayout *layout;
+    int ret = nvram_layout_compute(specs, n, 0, &layout, errp);
+
+    if (ret == 0) {
+        *size = layout->image_size;
+        nvram_layout_free(layout);
+    }
+    return ret;
+}
+
+int nvram_format_storage(NVRAMStorage *storage, const NVRAMEntrySpec *specs,
+                         size_t n, bool force, Error **errp)
+{
+    NVRAMLayout *layout = NULL;
+    uint64_t size;
+    int ret;
+
+    ret = nvram_layout_compute(specs, n, 0, &layout, errp);
+    if (ret < 0) {
+        return ret;
+    }
+    nvram_layout_free(layout);
+    ret = check_overwrite(storage, force, errp);
+    if (ret < 0) {
+        return ret;
+    }
+    if (!nvram_storage_get_size(storage, &size, errp)) {
+        return -NVRAM_ERR_IO;
+    }
+    ret = nvram_layout_compute(specs, n, size, &layout, errp);
+    if (ret < 0) {
+        return ret;
+    }
+    if (layout->image_size > size) {
+        if (!storage->ops->resize) {
+            error_setg(errp, "image too small: the NVRAM needs %" PRIu64
+                       " bytes, the drive has %" PRIu64, layout->image_size,
+                       size);
+            nvram_layout_free(layout);
+            return -NVRAM_ERR_TOO_SMALL;
+        }
+        if (!nvram_storage_resize(storage, layout->image_size, errp)) {
+            nvram_layout_free(layout);
+            return -NVRAM_ERR_IO;
+        }
+    }
+    ret = nvram_layout_write(storage, layout, errp);
+    nvram_layout_free(layout);
+    return ret;
+}
+
+int nvram_format(NVRAM *nvram, bool force, Error **errp)
+{
+    GHashTableIter iter;
+    gpointer value;
+    NVRAMEntrySpec *specs;
+    size_t n = 0;
+    int ret;
+
+    g_mutex_lock(&nvram->lock);
+    if (nvram->started || nvram->opts.read_only) {
+        g_mutex_unlock(&nvram->lock);
+        error_setg(errp, "cannot format: the NVRAM is %s",
+                   nvram->started ? "started" : "read-only");
+        return -NVRAM_ERR_INVALID;
+    }
+    specs = g_new0(NVRAMEntrySpec, g_hash_table_size(nvram->entries) + 1);
+    g_hash_table_iter_init(&iter, nvram->entries);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        NVRAMEntry *e = value;
+        GByteArray *largest = NULL;
+        Error *local_err = NULL;
+
+        ret = device_encode(e, NVRAM_OP_FORMAT, nvram->opts.encoding,
+                            &largest, &local_err);
+        if (ret < 0) {
+            error_propagate(errp, local_err);
+            ret = -NVRAM_ERR_DEVICE;
+            goto out;
+        }
+        specs[n].name = e->name.name;
+        if (ret > 0) {
+            specs[n].max_size = (uint64_t)ret;
+        } else {
+            specs[n].max_size = largest->len ? largest->len : 1;
+            g_byte_array_unref(largest);
+        }
+        n++;
+    }
+    ret = nvram_format_storage(nvram->storage, specs, n, force, errp);
+out:
+    g_free(specs);
+    g_mutex_unlock(&nvram->lock);
+    if (ret == 0) {
+        ret = nvram_start(nvram, true, errp);
+    }
+    return ret;
+}
+
+/*** Requests ***/
+
+static void deliver(NVRAM *nvram, NVRAMRequest *req)
+{
+    if (!req->is_write && req->ret == 0) {
+        req->ret = device_decode(req->entry, req->payload, req->payload_len,
+                                 req->encoding, &req->err);
+    }
+    if (req->cb) {
+        req->cb(req->ret, &req->entry->name, req->opaque, req->err);
+    }
+    g_mutex_lock(&nvram->lock);
+    req->entry->pending--;
+    g_cond_broadcast(&nvram->cond);
+    g_mutex_unlock(&nvram->lock);
+}
+
+int nvram_process_requests(NVRAM *nvram)
+{
+    int count = 0;
+
+    g_rec_mutex_lock(&nvram->process_lock);
+    for (;;) {
+        NVRAMRequest *req;
+
+        g_mutex_lock(&nvram->lock);
+        req = g_queue_pop_head(&nvram->completions);
+        g_mutex_unlock(&nvram->lock);
+        if (!req) {
+            break;
+        }
+        deliver(nvram, req);
+        request_free(req);
+        count++;
+    }
+    g_rec_mutex_unlock(&nvram->process_lock);
+    return count;
+}
+
+/*
+ * Look up a started entry for a request; with @lock held. Returns NULL
+ * with @errp and *@ret set on failure.
+ */
+static NVRAMEntry *request_entry(NVRAM *nvram, const NVRAMEntryName *name,
+                                 int *ret, Error **errp)
+{
+    NVRAMEntry *e;
+
+    if (!nvram->started) {
+        error_setg(errp, "the NVRAM is not started");
+        *ret = -NVRAM_ERR_INVALID;
+        return NULL;
+    }
+    e = g_hash_table_lookup(nvram->entries, name->name);
+    if (!e) {
+        error_setg(errp, "entry '%s' is not registered", name->name);
+        *ret = -NVRAM_ERR_NOT_REGISTERED;
+        return NULL;
+    }
+    return e;
+}
+
+/*
+ * Queue @req (with @lock held) and, for a synchronous request or
+ * VNVRAM_WAIT_COMPLETION_F, wait until its I/O is done. Returns with
+ * @lock held.
+ */
+static void submit(NVRAM *nvram, NVRAMRequest *req, int flags)
+{
+    req->seq = nvram->next_seq++;
+    req->entry->pending++;
+    g_queue_push_tail(&nvram->queue, req);
+    g_cond_broadcast(&nvram->cond);
+    if (req->sync || (flags & VNVRAM_WAIT_COMPLETION_F)) {
+        uint64_t seq = req->seq;
+        while (nvram->done_seq <= seq) {
+            g_cond_wait(&nvram->cond, &nvram->lock);
+        }
+    }
+}
+
+/* Finish a synchronous request in the caller's thread. */
+static int finish_sync(NVRAM *nvram, NVRAMRequest *req, Error **errp)
+{
+    int ret;
+
+    deliver(nvram, req);
+    ret = req->ret;
+    if (ret < 0) {
+        error_propagate(errp, req->err);
+        req->err = NULL;
+    }
+    request_free(req);
+    return ret;
+}
+
+int nvram_read_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
+                    int flags, NVRAMRWFinishCB cb, void *opaque,
+                    Error **errp)
+{
+    NVRAMRequest *req;
+    NVRAMEntry *e;
+    int ret;
+
+    g_mutex_lock(&nvram->lock);
+    e = request_entry(nvram, entry_name, &ret, errp);
+    if (!e) {
+        g_mutex_unlock(&nvram->lock);
+        return ret;
+    }
+    req = g_new0(NVRAMRequest, 1);
+    req->entry = e;
+    req->cb = cb;
+    req->opaque = opaque;
+    req->sync = !(flags & VNVRAM_ASYNC_F);
+    submit(nvram, req, flags);
+    g_mutex_unlock(&nvram->lock);
+    if (req->sync) {
+        return finish_sync(nvram, req, errp);
+    }
+    return 0;
+}
+
+int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
+                     int flags, NVRAMRWFinishCB cb, void *opaque,
+                     Error **errp)
+{
+    GByteArray *value = NULL, *copy = NULL;
+    NVRAMRequest *req;
+    NVRAMEntry *e;
+    NVRAMEncoding encoding = nvram->opts.encoding;
+    uint64_t generation;
+    int target, ret;
+
+    if (nvram->opts.read_only) {
+        error_setg(errp, "entry '%s': the NVRAM is read-only",
+                   entry_name->name);
+        return -NVRAM_ERR_INVALID;
+    }
+    g_mutex_lock(&nvram->lock);
+    e = request_entry(nvram, entry_name, &ret, errp);
+    if (!e) {
+        g_mutex_unlock(&nvram->lock);
+        return ret;
+    }
+    if (nvram->fatal) {
+        g_mutex_unlock(&nvram->lock);
+        error_setg(errp, "entry '%s': the NVRAM failed earlier and refuses "
+                   "writes", entry_name->name);
+        return -NVRAM_ERR_FAILED;
+    }
+    /*
+     * Encode with the lock dropped (the device may take its own locks);
+     * @e stays valid because deregistration waits for pending requests,
+     * and we hold one.
+     */
+    e->pending++;
+    g_mutex_unlock(&nvram->lock);
+    ret = device_encode(e, NVRAM_OP_WRITE, encoding, &value, errp);
+    g_mutex_lock(&nvram->lock);
+    e->pending--;
+    if (ret != 0) {
+        g_cond_broadcast(&nvram->cond);
+        g_mutex_unlock(&nvram->lock);
+        if (ret > 0) {
+            error_setg(errp, "entry '%s': the device callback returned %d "
+                       "for a write", entry_name->name, ret);
+        }
+        return -NVRAM_ERR_DEVICE;
+    }
+    target = e->submit_newest < 0 ? 0 : 1 - e->submit_newest;
+    generation = e->submit_generation + 1;
+    ret = nvram_copy_build(nvram->layout, e->slot, generation, encoding,
+                           value->data, value->len, &copy, errp);
+    g_byte_array_unref(value);
+    if (ret < 0) {
+        g_cond_broadcast(&nvram->cond);
+        g_mutex_unlock(&nvram->lock);
+        return ret;
+    }
+    e->submit_newest = target;
+    e->submit_generation = generation;
+    req = g_new0(NVRAMRequest, 1);
+    req->is_write = true;
+    req->entry = e;
+    req->cb = cb;
+    req->opaque = opaque;
+    req->copy = copy;
+    req->copy_offset = e->slot->offset + (uint64_t)target * e->slot->copy_size;
+    req->sync = !(flags & VNVRAM_ASYNC_F);
+    submit(nvram, req, flags);
+    g_mutex_unlock(&nvram->lock);
+    if (req->sync) {
+        return finish_sync(nvram, req, errp);
+    }
+    return 0;
+}
+
+bool nvram_had_fatal_error(NVRAM *nvram)
+{
+    bool fatal;
+
+    g_mutex_lock(&nvram->lock);
+    fatal = nvram->fatal;
+    g_mutex_unlock(&nvram->lock);
+    return fatal;
+}
+
+/*** GSource ***/
+
+typedef struct NVRAMSource {
+    GSource source;
+    NVRAM *nvram;
+} NVRAMSource;
+
+static bool source_ready(NVRAMSource *s)
+{
+    bool ready;
+
+    g_mutex_lock(&s->nvram->lock);
+    if (!s->nvram->source_context) {
+        GMainContext *ctx = g_source_get_context(&s->source);
+        if (ctx) {
+            s->nvram->source_context = g_main_context_ref(ctx);
+        }
+    }
+    ready = !g_queue_is_empty(&s->nvram->completions);
+    g_mutex_unlock(&s->nvram->lock);
+    return ready;
+}
+
+static gboolean source_prepare(GSource *source, gint *timeout)
+{
+    *timeout = -1;
+    return source_ready((NVRAMSource *)source);
+}
+
+static gboolean source_check(GSource *source)
+{
+    return source_ready((NVRAMSource *)source);
+}
+
+static gboolean source_dispatch(GSource *source, GSourceFunc callback,
+                                gpointer user_data)
+{
+    nvram_process_requests(((NVRAMSource *)source)->nvram);
+    return G_SOURCE_CONTINUE;
+}
+
+static void source_finalize(GSource *source)
+{
+    NVRAM *nvram = ((NVRAMSource *)source)->nvram;
+
+    g_mutex_lock(&nvram->lock);
+    if (nvram->source_context) {
+        g_main_context_unref(nvram->source_context);
+        nvram->source_context = NULL;
+    }
+    nvram->has_source = false;
+    g_mutex_unlock(&nvram->lock);
+}
+
+static GSourceFuncs source_funcs = {
+    .prepare = source_prepare,
+    .check = source_check,
+    .dispatch = source_dispatch,
+    .finalize = source_finalize,
+};
+
+GSource *nvram_create_source(NVRAM *nvram)
+{
+    NVRAMSource *s;
+
+    g_mutex_lock(&nvram->lock);
+    g_assert(!nvram->has_source);
+    nvram->has_source = true;
+    g_mutex_unlock(&nvram->lock);
+    s = (NVRAMSource *)g_source_new(&source_funcs, sizeof(NVRAMSource));
+    s->nvram = nvram;
+    g_source_set_name(&s->source, "vnvram-completions");
+    return &s->source;
+}
+
+/*** Inspection ***/
+
+void nvram_image_info_free(NVRAMImageInfo *info)
+{
+    if (!info) {
+        return;
+    }
+    for (size_t i = 0; i < info->n_entries; i++) {
+        g_free(info->entries[i].copies[0].problem);
+        g_free(info->entries[i].copies[1].problem);
+    }
+    g_free(info->entries);
+    g_free(info);
+}
+
+int nvram_image_inspect(NVRAMStorage *storage, NVRAMImageInfo **info,
+                        Error **errp)
+{
+    NVRAMLayout *layout = NULL;
+    NVRAMImageInfo *out;
+    uint64_t size;
+    int ret;
+
+    *info = NULL;
+    ret = nvram_layout_read(storage, &layout, errp);
+    if (ret < 0) {
+        return ret;
+    }
+    if (!nvram_storage_get_size(storage, &size, errp)) {
+        nvram_layout_free(layout);
+        return -NVRAM_ERR_IO;
+    }
+    out = g_new0(NVRAMImageInfo, 1);
+    out->version = layout->version;
+    out->flags = layout->flags;
+    memcpy(out->image_id, layout->image_id, sizeof(out->image_id));
+    out->image_size = layout->image_size;
+    out->storage_size = size;
+    out->header_size = layout->header_size;
+    out->n_entries = layout->n_entries;
+    out->entries = g_new0(NVRAMEntryInfo, layout->n_entries);
+    for (size_t i = 0; i < layout->n_entries; i++) {
+        const NVRAMLayoutEntry *le = &layout->entries[i];
+        NVRAMEntryInfo *ei = &out->entries[i];
+
+        ei->name = le->name;
+        ei->id = le->id;
+        ei->offset = le->offset;
+        ei->copy_size = le->copy_size;
+        ei->capacity = nvram_copy_capacity(le->copy_size);
+        ret = nvram_entry_scan(storage, layout, le, ei->copies, &ei->newest,
+                               NULL, NULL, errp);
+        if (ret < 0) {
+            nvram_image_info_free(out);
+            nvram_layout_free(layout);
+            return ret;
+        }
+        if (ei->newest < 0) {
+            ei->status = -NVRAM_ERR_ENTRY_CORRUPT;
+        } else if (ei->copies[ei->newest].generation == 0) {
+            ei->status = -NVRAM_ERR_ENTRY_ABSENT;
+        }
+    }
+    nvram_layout_free(layout);
+    *info = out;
+    return 0;
+}
+
+int nvram_image_read_entry(NVRAMStorage *storage, const char *name,
+                           uint8_t **payload, size_t *len,
+                           NVRAMEncoding *encoding, uint64_t *generation,
+                           Error **errp)
+{
+    NVRAMLayout *layout = NULL;
+    const NVRAMLayoutEntry *le;
+    NVRAMCopyInfo info[2];
+    int newest, ret;
+
+    ret = nvram_layout_read(storage, &layout, errp);
+    if (ret < 0) {
+        return ret;
+    }
+    le = nvram_layout_find(layout, name);
+    if (!le) {
+        error_setg(errp, "the NVRAM image has no entry '%s'", name);
+        nvram_layout_free(layout);
+        return -NVRAM_ERR_ENTRY_MISSING;
+    }
+    *payload = NULL;
+    ret = nvram_entry_scan(storage, layout, le, info, &newest, payload, len,
+                           errp);
+    if (ret == 0) {
+        if (newest < 0) {
+            error_setg(errp, "entry '%s': both copies are corrupt (copy 0: "
+                       "%s; copy 1: %s)", name, info[0].problem,
+                       info[1].problem);
+            ret = -NVRAM_ERR_ENTRY_CORRUPT;
+        } else if (info[newest].generation == 0) {
+            error_setg(errp, "entry '%s' was never written", name);
+            ret = -NVRAM_ERR_ENTRY_ABSENT;
+        } else {
+            if (encoding) {
+                *encoding = info[newest].encoding;
+            }
+            if (generation) {
+                *generation = info[newest].generation;
+            }
+        }
+        if (ret < 0) {
+            g_free(*payload);
+            *payload = NULL;
+        }
+        g_free(info[0].problem);
+        g_free(info[1].problem);
+    }
+    nvram_layout_free(layout);
+    return ret;
+}

@@ -1,0 +1,432 @@
+/*
+ * nvram/storage.c: the counted storage helpers, the file backend and the
+ * in-memory backend.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/fs.h>
+#endif
+
+#include "nvram/storage.h"
+
+/* Counters may be read by another thread while the worker does I/O. */
+static void stat_add(uint64_t *counter, uint64_t n)
+{
+    __atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
+bool nvram_storage_pread(NVRAMStorage *s, void *buf, size_t len,
+                         uint64_t offset, Error **errp)
+{
+    if (!s->ops->pread(s, buf, len, offset, errp)) {
+        return false;
+    }
+    stat_add(&s->stats.reads, 1);
+    stat_add(&s->stats.bytes_read, len);
+    return true;
+}
+
+bool nvram_storage_pwrite(NVRAMStorage *s, const void *buf, size_t len,
+                          uint64_t offset, Error **errp)
+{
+    if (!s->ops->pwrite(s, buf, len, offset, errp)) {
+        return false;
+    }
+    stat_add(&s->stats.writes, 1);
+    stat_add(&s->stats.bytes_written, len);
+    return true;
+}
+
+bool nvram_storage_flush(NVRAMStorage *s, Error **errp)
+{
+    stat_add(&s->stats.flushes, 1);
+    return s->ops->flush(s, errp);
+}
+
+bool nvram_storage_get_size(NVRAMStorage *s, uint64_t *size, Error **errp)
+{
+    return s->ops->get_size(s, size, errp);
+}
+
+bool nvram_storage_resize(NVRAMStorage *s, uint64_t size, Error **errp)
+{
+    if (!s->ops->resize) {
+        error_setg(errp, "%s cannot be resized", s->description);
+        return false;
+    }
+    return s->ops->resize(s, size, errp);
+}
+
+void nvram_storage_close(NVRAMStorage *s)
+{
+    if (s) {
+        s->ops->close(s);
+    }
+}
+
+NVRAMStorageStats nvram_storage_get_stats(NVRAMStorage *s)
+{
+    NVRAMStorageStats st;
+
+    st.reads = __atomic_load_n(&s->stats.reads, __ATOMIC_RELAXED);
+    st.writes = __atomic_load_n(&s->stats.writes, __ATOMIC_RELAXED);
+    st.flushes = __atomic_load_n(&s->stats.flushes, __ATOMIC_RELAXED);
+    st.bytes_read = __atomic_load_n(&s->stats.bytes_read, __ATOMIC_RELAXED);
+    st.bytes_written = __atomic_load_n(&s->stats.bytes_written,
+                                       __ATOMIC_RELAXED);
+    return st;
+}
+
+/*** File backend ***/
+
+typedef struct FileStorage {
+    NVRAMStorage common;
+    int fd;
+    bool is_block_device;
+} FileStorage;
+
+static bool file_pread(NVRAMStorage *s, void *buf, size_t len,
+                       uint64_t offset, Error **errp)
+{
+    FileStorage *fs = (FileStorage *)s;
+    uint8_t *p = buf;
+
+    if (offset > INT64_MAX || len > INT64_MAX - offset) {
+        error_setg(errp, "%s: read of %zu bytes at %" PRIu64 " is out of range",
+                   s->description, len, offset);
+        return false;
+    }
+    while (len) {
+        ssize_t n = pread(fs->fd, p, len, (off_t)offset);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            error_setg_errno(errp, errno, "%s: read at offset %" PRIu64
+                             " failed", s->description, offset);
+            return false;
+        }
+        if (n == 0) {
+            error_setg(errp, "%s: unexpected end of file at offset %" PRIu64,
+                       s->description, offset);
+            return false;
+        }
+        p += n;
+        len -= (size_t)n;
+        offset += (uint64_t)n;
+    }
+    return true;
+}
+
+static bool file_pwrite(NVRAMStorage *s, const void *buf, size_t len,
+                        uint64_t offset, Error **errp)
+{
+    FileStorage *fs = (FileStorage *)s;
+    const uint8_t *p = buf;
+
+    if (offset > INT64_MAX || len > INT64_MAX - offset) {
+        error_setg(errp, "%s: write of %zu bytes at %" PRIu64
+                   " is out of range", s->description, len, offset);
+        return false;
+    }
+    while (len) {
+        ssize_t n = pwrite(fs->fd, p, len, (off_t)offset);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            error_setg_errno(errp, errno, "%s: write at offset %" PRIu64
+                             " failed", s->description, offset);
+            return false;
+        }
+        if (n == 0) {
+            error_setg(errp, "%s: write at offset %" PRIu64 " made no progress",
+                       s->description, offset);
+            return false;
+        }
+        p += n;
+        len -= (size_t)n;
+        offset += (uint64_t)n;
+    }
+    return true;
+}
+
+static bool file_flush(NVRAMStorage *s, Error **errp)
+{
+    FileStorage *fs = (FileStorage *)s;
+    int ret;
+
+    /*
+     * No retry on failure: after a failed fdatasync the kernel may have
+     * dropped the dirty pages, so a second call could "succeed" without
+     * the data being on disk.
+     */
+    do {
+        ret = fdatasync(fs->fd);
+    } while (ret < 0 && errno == EINTR);
+    if (ret < 0) {
+        error_setg_errno(errp, errno, "%s: flush (fdatasync) failed",
+                         s->description);
+        return false;
+    }
+    return true;
+}
+
+static bool file_get_size(NVRAMStorage *s, uint64_t *size, Error **errp)
+{
+    FileStorage *fs = (FileStorage *)s;
+    struct stat st;
+
+    if (fstat(fs->fd, &st) < 0) {
+        error_setg_errno(errp, errno, "%s: fstat failed", s->description);
+        return false;
+    }
+    if (S_ISBLK(st.st_mode)) {
+#ifdef BLKGETSIZE64
+        uint64_t bytes;
+        if (ioctl(fs->fd, BLKGETSIZE64, &bytes) < 0) {
+            error_setg_errno(errp, errno, "%s: cannot get the device size",
+                             s->description);
+            return false;
+        }
+        *size = bytes;
+        return true;
+#else
+        off_t end = lseek(fs->fd, 0, SEEK_END);
+        if (end < 0) {
+            error_setg_errno(errp, errno, "%s: cannot get the device size",
+                             s->description);
+            return false;
+        }
+        *size = (uint64_t)end;
+        return true;
+#endif
+    }
+    *size = st.st_size < 0 ? 0 : (uint64_t)st.st_size;
+    return true;
+}
+
+static void file_close(NVRAMStorage *s)
+{
+    FileStorage *fs = (FileStorage *)s;
+
+    close(fs->fd);
+    g_free(s->description);
+    g_free(fs);
+}
+
+static bool file_resize(NVRAMStorage *s, uint64_t size, Error **errp)
+{
+    FileStorage *fs = (FileStorage *)s;
+
+    if (fs->is_block_device) {
+        error_setg(errp, "%s is a block device and cannot be resized",
+                   s->description);
+        return false;
+    }
+    if (size > INT64_MAX) {
+        error_setg(errp, "%s: size %" PRIu64 " is out of range",
+                   s->description, size);
+        return false;
+    }
+    if (ftruncate(fs->fd, (off_t)size) < 0) {
+        error_setg_errno(errp, errno, "%s: cannot resize to %" PRIu64
+                         " bytes", s->description, size);
+        return false;
+    }
+    return true;
+}
+
+static const NVRAMStorageOps file_ops = {
+    .pread = file_pread,
+    .pwrite = file_pwrite,
+    .flush = file_flush,
+    .get_size = file_get_size,
+    .close = file_close,
+    .resize = file_resize,
+};
+
+/* Make the directory entry of a newly created file durable. */
+static bool fsync_parent_dir(const char *path, Error **errp)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int ret;
+
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot open directory '%s'", dir);
+        return false;
+    }
+    do {
+        ret = fsync(fd);
+    } while (ret < 0 && errno == EINTR);
+    if (ret < 0) {
+        error_setg_errno(errp, errno, "fsync of directory '%s' failed", dir);
+        close(fd);
+        return false;
+    }
+    close(fd);
+    return true;
+}
+
+NVRAMStorage *nvram_storage_open_file(const char *path, bool read_only,
+                                      bool create, Error **errp)
+{
+    FileStorage *fs;
+    struct stat st;
+    bool created = false;
+    int fd;
+
+    if (read_only) {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    } else {
+        fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT && create) {
+            fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            created = fd >= 0;
+        }
+    }
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot open '%s'", path);
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0) {
+        error_setg_errno(errp, errno, "cannot stat '%s'", path);
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        error_setg(errp, "'%s' is neither a regular file nor a block device",
+                   path);
+        close(fd);
+        return NULL;
+    }
+    if (flock(fd, (read_only ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
+        if (errno == EWOULDBLOCK) {
+            error_setg(errp, "'%s' is in use by another process (locked)",
+                       path);
+        } else {
+            error_setg_errno(errp, errno, "cannot lock '%s'", path);
+        }
+        close(fd);
+        return NULL;
+    }
+    if (created && !fsync_parent_dir(path, errp)) {
+        close(fd);
+        return NULL;
+    }
+    fs = g_new0(FileStorage, 1);
+    fs->common.ops = &file_ops;
+    fs->common.description = g_strdup_printf("'%s'", path);
+    fs->fd = fd;
+    fs->is_block_device = S_ISBLK(st.st_mode);
+    return &fs->common;
+}
+
+/*** Memory backend ***/
+
+typedef struct MemoryStorage {
+    NVRAMStorage common;
+    uint8_t *data;
+    size_t size;
+} MemoryStorage;
+
+static bool memory_range_ok(MemoryStorage *ms, size_t len, uint64_t offset,
+                            Error **errp)
+{
+    if (offset > ms->size || len > ms->size - offset) {
+        error_setg(errp, "%s: access of %zu bytes at offset %" PRIu64
+                   " is past the end (%zu bytes)", ms->common.description,
+                   len, offset, ms->size);
+        return false;
+    }
+    return true;
+}
+
+static bool memory_pread(NVRAMStorage *s, void *buf, size_t len,
+                         uint64_t offset, Error **errp)
+{
+    MemoryStorage *ms = (MemoryStorage *)s;
+
+    if (!memory_range_ok(ms, len, offset, errp)) {
+        return false;
+    }
+    if (len) {
+        memcpy(buf, ms->data + offset, len);
+    }
+    return true;
+}
+
+static bool memory_pwrite(NVRAMStorage *s, const void *buf, size_t len,
+                          uint64_t offset, Error **errp)
+{
+    MemoryStorage *ms = (MemoryStorage *)s;
+
+    if (!memory_range_ok(ms, len, offset, errp)) {
+        return false;
+    }
+    if (len) {
+        memcpy(ms->data + offset, buf, len);
+    }
+    return true;
+}
+
+static bool memory_flush(NVRAMStorage *s, Error **errp)
+{
+    return true;
+}
+
+static bool memory_get_size(NVRAMStorage *s, uint64_t *size, Error **errp)
+{
+    *size = ((MemoryStorage *)s)->size;
+    return true;
+}
+
+static void memory_close(NVRAMStorage *s)
+{
+    MemoryStorage *ms = (MemoryStorage *)s;
+
+    g_free(ms->data);
+    g_free(s->description);
+    g_free(ms);
+}
+
+static const NVRAMStorageOps memory_ops = {
+    .pread = memory_pread,
+    .pwrite = memory_pwrite,
+    .flush = memory_flush,
+    .get_size = memory_get_size,
+    .close = memory_close,
+};
+
+NVRAMStorage *nvram_storage_new_memory(size_t size)
+{
+    MemoryStorage *ms = g_new0(MemoryStorage, 1);
+
+    ms->common.ops = &memory_ops;
+    ms->common.description = g_strdup("memory storage");
+    ms->data = g_malloc0(size ? size : 1);
+    ms->size = size;
+    return &ms->common;
+}
+
+uint8_t *nvram_storage_memory_data(NVRAMStorage *s, size_t *size)
+{
+    MemoryStorage *ms = (MemoryStorage *)s;
+
+    g_assert(s->ops == &memory_ops);
+    if (size) {
+        *size = ms->size;
+    }
+    return ms->data;
+}

@@ -1,0 +1,128 @@
+/*
+ * nvram/storage.h: the block-I/O interface under the NVRAM layer.
+ *
+ * The NVRAM layer never touches a file descriptor: it reads, writes and
+ * flushes through an NVRAMStorage, a small table of operations. The file
+ * backend (regular files and block devices), the in-memory backend of the
+ * tests and a fault-injection layer (which wraps another storage and fails,
+ * drops or tears chosen operations) are interchangeable.
+ *
+ * Contracts every backend keeps:
+ * - pread/pwrite transfer all @len bytes or fail; a short transfer is an
+ *   error, never a success.
+ * - flush makes every pwrite that returned before it durable (fdatasync for
+ *   files). A failed flush is reported as a failure, never retried silently:
+ *   after it the contents of every write since the previous flush are
+ *   unknown.
+ * - Operations on one storage are called from one thread at a time (the
+ *   NVRAM layer serializes them); distinct storages are independent.
+ * The helpers nvram_storage_*() below call the operations and keep the
+ * counters (operations, bytes, flushes) that tests and benchmarks read.
+ */
+#ifndef NVRAM_STORAGE_H
+#define NVRAM_STORAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qapi/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct NVRAMStorage NVRAMStorage;
+
+/* The operations a backend implements; every one must be set. */
+typedef struct NVRAMStorageOps {
+    /* Read exactly @len bytes at @offset into @buf. */
+    bool (*pread)(NVRAMStorage *s, void *buf, size_t len, uint64_t offset,
+                  Error **errp);
+    /* Write exactly @len bytes from @buf at @offset. */
+    bool (*pwrite)(NVRAMStorage *s, const void *buf, size_t len,
+                   uint64_t offset, Error **errp);
+    /* Make all completed writes durable. */
+    bool (*flush)(NVRAMStorage *s, Error **errp);
+    /* Store the size of the storage in bytes in *@size. */
+    bool (*get_size)(NVRAMStorage *s, uint64_t *size, Error **errp);
+    /* Release the backend and free @s (no flush implied). */
+    void (*close)(NVRAMStorage *s);
+    /*
+     * Optional (NULL when the size is fixed, e.g. a block device): grow
+     * the storage to @size bytes; new bytes read as zero.
+     */
+    bool (*resize)(NVRAMStorage *s, uint64_t size, Error **errp);
+} NVRAMStorageOps;
+
+/* I/O counters, updated by the nvram_storage_*() helpers. */
+typedef struct NVRAMStorageStats {
+    uint64_t reads;          /* successful pread calls */
+    uint64_t writes;         /* successful pwrite calls */
+    uint64_t flushes;        /* flush calls issued, failed ones included */
+    uint64_t bytes_read;
+    uint64_t bytes_written;
+} NVRAMStorageStats;
+
+/*
+ * The common head of every backend: embed it as the first member of the
+ * backend's own struct and set @ops.
+ */
+struct NVRAMStorage {
+    const NVRAMStorageOps *ops;
+    NVRAMStorageStats stats;
+    /* A description for messages ("file 'x.img'"); owned by the backend. */
+    char *description;
+};
+
+/*
+ * Open the file or block device at @path. Read-only when @read_only; else
+ * read-write, and when @create is true the file is created if missing (with
+ * mode 0600; the parent directory is then fsync'ed so the new name is
+ * durable). A read-write open takes an exclusive advisory lock (a
+ * read-only one a shared lock) so that two processes never write one image.
+ * Returns the storage, or NULL with @errp set (errno text included; a lock
+ * held by another process is reported as such).
+ */
+NVRAMStorage *nvram_storage_open_file(const char *path, bool read_only,
+                                      bool create, Error **errp);
+
+/*
+ * Create an in-memory storage of @size zero bytes (for tests and tools).
+ * Never fails. Its contents can be inspected with
+ * nvram_storage_memory_data().
+ */
+NVRAMStorage *nvram_storage_new_memory(size_t size);
+
+/*
+ * Return the bytes of a storage created by nvram_storage_new_memory() and
+ * store their count in *@size (when @size is not NULL). The pointer stays
+ * valid until the storage is closed.
+ */
+uint8_t *nvram_storage_memory_data(NVRAMStorage *s, size_t *size);
+
+/* Counted wrappers of the operations: same contracts as NVRAMStorageOps. */
+bool nvram_storage_pread(NVRAMStorage *s, void *buf, size_t len,
+                         uint64_t offset, Error **errp);
+bool nvram_storage_pwrite(NVRAMStorage *s, const void *buf, size_t len,
+                          uint64_t offset, Error **errp);
+bool nvram_storage_flush(NVRAMStorage *s, Error **errp);
+bool nvram_storage_get_size(NVRAMStorage *s, uint64_t *size, Error **errp);
+
+/*
+ * Grow @s to @size bytes. Fails (with @errp set) when the backend has no
+ * resize operation or it fails.
+ */
+bool nvram_storage_resize(NVRAMStorage *s, uint64_t size, Error **errp);
+
+/* Close @s (NULL allowed): calls ops->close. */
+void nvram_storage_close(NVRAMStorage *s);
+
+/* Return a snapshot of the counters of @s. */
+NVRAMStorageStats nvram_storage_get_stats(NVRAMStorage *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NVRAM_STORAGE_H */

@@ -1,0 +1,37 @@
+# Reliability tests of the NVRAM (docs/reliability.md): power-loss crashes,
+# I/O-error injection, corruption and real SIGKILLs. They share the fault
+# layer (tests/fault-storage.c) and the workload (tests/fault-workload.c).
+# QVISIT_SOAK=1 (or a scale factor) in the environment runs the long soak.
+FAULT_TESTS_SOURCES = \
+	tests/fault-storage.c tests/fault-storage.h \
+	tests/fault-workload.c tests/fault-workload.h
+FAULT_TESTS_LIBS = libvnvram.la $(TESTS_LIBS) $(GTHREAD_LIBS)
+
+check_PROGRAMS += tests/test-nvram-crash
+TESTS += tests/test-nvram-crash
+tests_test_nvram_crash_SOURCES = tests/test-nvram-crash.c $(FAULT_TESTS_SOURCES)
+tests_test_nvram_crash_CFLAGS = $(TESTS_CFLAGS)
+tests_test_nvram_crash_LDADD = $(FAULT_TESTS_LIBS)
+
+check_PROGRAMS += tests/test-nvram-faults
+TESTS += tests/test-nvram-faults
+tests_test_nvram_faults_SOURCES = tests/test-nvram-faults.c $(FAULT_TESTS_SOURCES)
+tests_test_nvram_faults_CFLAGS = $(TESTS_CFLAGS)
+tests_test_nvram_faults_LDADD = $(FAULT_TESTS_LIBS)
+
+check_PROGRAMS += tests/test-nvram-corruption
+TESTS += tests/test-nvram-corruption
+tests_test_nvram_corruption_SOURCES = tests/test-nvram-corruption.c $(FAULT_TESTS_SOURCES)
+tests_test_nvram_corruption_CFLAGS = $(TESTS_CFLAGS)
+tests_test_nvram_corruption_LDADD = $(FAULT_TESTS_LIBS)
+
+# The kill test runs tests/nvram-writer and kills it with SIGKILL.
+check_PROGRAMS += tests/nvram-writer tests/test-nvram-kill
+TESTS += tests/test-nvram-kill
+tests_nvram_writer_SOURCES = tests/nvram-writer.c tests/nvram-writer.h
+tests_nvram_writer_CFLAGS = $(TESTS_CFLAGS)
+tests_nvram_writer_LDADD = $(FAULT_TESTS_LIBS)
+tests_test_nvram_kill_SOURCES = tests/test-nvram-kill.c tests/nvram-writer.c \
+	$(FAULT_TESTS_SOURCES)
+tests_test_nvram_kill_CFLAGS = $(TESTS_CFLAGS) -DNVRAM_WRITER_NO_MAIN
+tests_test_nvram_kill_LDADD = $(FAULT_TESTS_LIBS)

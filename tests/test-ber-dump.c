@@ -1,0 +1,798 @@
+/*
+ * tests/test-ber-dump.c: the inspector behind ber-dump (visitors/ber-inspect.h).
+ *
+ * Library-level checks: the compliance suite outcomes in BER and DER,
+ * the hostile-input checklist of notes/x690.md (depth, truncation at
+ * every offset, absurd lengths, EOC faults, tag forms, a million
+ * elements), the canonical-form rules (SET order, CER fragments), value
+ * rendering (hex for big values, escaping) and the JSON the tool prints,
+ * parsed back with json-c.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "visitors/ber-inspect.h"
+
+/* What one walk produced. */
+typedef struct Result {
+    BERInspectSummary sum;
+    bool big;                   /* some value or tag shown in hex */
+    bool encapsulates;
+    char codes[1024];           /* diagnostic codes, space separated */
+    char values[4096];          /* rendered primitive values, '|' separated */
+    uint32_t max_end_depth;
+} Result;
+
+static void add_codes(Result *r, const BERInspectElement *e)
+{
+    size_t i;
+
+    for (i = 0; i < e->diagnostic_count; i++) {
+        size_t l = strlen(r->codes);
+
+        snprintf(r->codes + l, sizeof(r->codes) - l, "%s ",
+                 e->diagnostics[i].code);
+    }
+}
+
+static bool cb_begin(void *opaque, const BERInspectElement *e)
+{
+    Result *r = opaque;
+    BERText t = { 0 };
+    unsigned flags = ber_inspect_format_value(e, &t, 0, false);
+    size_t l = strlen(r->values);
+
+    if ((flags & BER_VALUE_BIG) || e->tag_too_large) {
+        r->big = true;
+    }
+    if (e->encapsulates) {
+        r->encapsulates = true;
+    }
+    if (!e->constructed && !e->end_of_contents) {
+        snprintf(r->values + l, sizeof(r->values) - l, "%s|",
+                 t.data ? t.data : "");
+    }
+    ber_text_free(&t);
+    add_codes(r, e);
+    return true;
+}
+
+static bool cb_end(void *opaque, const BERInspectElement *e)
+{
+    add_codes(opaque, e);
+    return true;
+}
+
+static bool cb_stream(void *opaque, const BERInspectDiagnostic *d)
+{
+    Result *r = opaque;
+    size_t l = strlen(r->codes);
+
+    snprintf(r->codes + l, sizeof(r->codes) - l, "%s ", d->code);
+    return true;
+}
+
+static const BERInspectCallbacks callbacks = { cb_begin, cb_end, cb_stream };
+
+static Result inspect(const uint8_t *data, size_t len, BERMode mode)
+{
+    Result r;
+    BERInspectOptions o;
+
+    memset(&r, 0, sizeof(r));
+    ber_inspect_options_init(&o);
+    o.mode = mode;
+    ck_assert(ber_inspect(data, len, &o, &callbacks, &r, &r.sum));
+    return r;
+}
+
+/* Inspect the bytes given as hex text. */
+static Result inspect_hex(const char *hex, BERMode mode)
+{
+    uint8_t buf[512];
+    size_t n = 0;
+    Result r;
+
+    while (*hex) {
+        unsigned v;
+
+        if (*hex == ' ') {
+            hex++;
+            continue;
+        }
+        ck_assert(sscanf(hex, "%2x", &v) == 1);
+        ck_assert(n < sizeof(buf));
+        buf[n++] = (uint8_t)v;
+        hex += 2;
+    }
+    r = inspect(buf, n, mode);
+    return r;
+}
+
+static char *shared_dir(void)
+{
+    const char *top = getenv("top_srcdir");
+    char *p;
+
+    if (asprintf(&p, "%s/../shared/testdata/compli", top ? top : ".") < 0) {
+        abort();
+    }
+    return p;
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf;
+    long n;
+
+    if (!f) {
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc(n > 0 ? (size_t)n : 1);
+    ck_assert(buf);
+    ck_assert(fread(buf, 1, (size_t)n, f) == (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* ---- the compliance suite ---------------------------------------------- */
+
+START_TEST(test_compliance_suite)
+{
+    char *dir = shared_dir();
+    char *tsv;
+    FILE *f;
+    char line[512];
+    int cases = 0;
+
+    if (asprintf(&tsv, "%s/EXPECTED.tsv", dir) < 0) {
+        abort();
+    }
+    f = fopen(tsv, "r");
+    if (!f) {
+        printf("SKIP: %s not found (shared/ is not beside the tree)\n", tsv);
+        free(tsv);
+        free(dir);
+        return;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        char name[32], type[64], expected[32];
+        char *fields[8];
+        int nf = 0;
+        char *save = NULL;
+        char *tok;
+        char *path;
+        uint8_t *data;
+        size_t len;
+        Result ber, der;
+
+        if (line[0] == '#' || !strncmp(line, "case", 4)) {
+            continue;
+        }
+        line[strcspn(line, "\n")] = 0;
+        for (tok = strtok_r(line, "\t", &save); tok && nf < 8;
+             tok = strtok_r(NULL, "\t", &save)) {
+            fields[nf++] = tok;
+        }
+        ck_assert_int_ge(nf, 4);
+        snprintf(name, sizeof(name), "%s", fields[0]);
+        snprintf(type, sizeof(type), "%s", fields[1]);
+        snprintf(expected, sizeof(expected), "%s", fields[nf - 1]);
+        if (asprintf(&path, "%s/%s.ber", dir, name) < 0) {
+            abort();
+        }
+        data = read_file(path, &len);
+        ck_assert_msg(data != NULL, "cannot read %s", path);
+        ber = inspect(data, len, BER_MODE_BER);
+        der = inspect(data, len, BER_MODE_DER);
+        if (!strcmp(expected, "ok")) {
+            ck_assert_msg(ber.sum.errors == 0 && ber.sum.warnings == 0,
+                          "%s: expected no diagnostic, got %s", name, ber.codes);
+        } else if (!strcmp(expected, "warning")) {
+            ck_assert_msg(ber.sum.errors == 0 && ber.sum.warnings > 0,
+                          "%s: expected a BER warning, got '%s'", name, ber.codes);
+            ck_assert_msg(der.sum.errors > 0, "%s: expected a DER error", name);
+        } else if (!strcmp(expected, "error")) {
+            ck_assert_msg(ber.sum.errors > 0, "%s: expected an error", name);
+            ck_assert_msg(der.sum.errors > 0, "%s: expected a DER error", name);
+        } else if (!strcmp(expected, "hex")) {
+            ck_assert_msg(ber.big, "%s: expected a value shown in hex (%s)",
+                          name, ber.values);
+            ck_assert_msg(ber.sum.errors == 0, "%s: unexpected %s", name,
+                          ber.codes);
+        } else if (!strcmp(expected, "warning|error")) {
+            ck_assert_msg(ber.sum.errors + ber.sum.warnings > 0,
+                          "%s: expected a diagnostic", name);
+            ck_assert_msg(der.sum.errors > 0, "%s: expected a DER error", name);
+        } else {
+            ck_abort_msg("%s: unknown expectation %s", name, expected);
+        }
+        cases++;
+        free(data);
+        free(path);
+    }
+    fclose(f);
+    ck_assert_int_eq(cases, 48);
+    free(tsv);
+    free(dir);
+}
+END_TEST
+
+/* ---- hostile inputs ------------------------------------------------------ */
+
+START_TEST(test_deep_indefinite)
+{
+    size_t levels = 100000;
+    uint8_t *buf = malloc(levels * 4);
+    Result r;
+    size_t i;
+
+    for (i = 0; i < levels; i++) {
+        buf[2 * i] = 0x30;
+        buf[2 * i + 1] = 0x80;
+    }
+    memset(buf + 2 * levels, 0, 2 * levels);
+    r = inspect(buf, levels * 4, BER_MODE_BER);
+    ck_assert_uint_eq(r.sum.errors, 0);
+    ck_assert_uint_eq(r.sum.max_depth, levels);      /* the EOCs are one deeper */
+    ck_assert_uint_eq(r.sum.elements, 2 * levels);
+    /* DER: every indefinite length is an error, and it still finishes */
+    r = inspect(buf, levels * 4, BER_MODE_DER);
+    ck_assert_uint_ge(r.sum.errors, levels);
+    /* without the EOCs: missing end-of-contents, reported once */
+    r = inspect(buf, levels * 2, BER_MODE_BER);
+    ck_assert_uint_eq(r.sum.errors, 1);
+    ck_assert_ptr_nonnull(strstr(r.codes, "eoc-missing"));
+    /* constructed OCTET STRINGs nested 100,000 deep */
+    for (i = 0; i < levels; i++) {
+        buf[2 * i] = 0x24;
+    }
+    r = inspect(buf, levels * 4, BER_MODE_BER);
+    ck_assert_uint_eq(r.sum.errors, 0);
+    free(buf);
+}
+END_TEST
+
+START_TEST(test_deep_definite)
+{
+    size_t levels = 100000;
+    size_t cap = levels * 6 + 2;
+    uint8_t *buf = malloc(cap);
+    size_t start = cap - 2;
+    size_t i;
+    Result r;
+
+    /* build inside out: 30 00, then wrap with minimal headers */
+    buf[start] = 0x30;
+    buf[start + 1] = 0x00;
+    for (i = 1; i < levels; i++) {
+        size_t content = cap - start;
+        uint8_t hdr[1 + BER_LENGTH_MAX];
+        size_t hl;
+
+        hdr[0] = 0x30;
+        hl = 1 + ber_encode_length(hdr + 1, content);
+        start -= hl;
+        memcpy(buf + start, hdr, hl);
+    }
+    r = inspect(buf + start, cap - start, BER_MODE_DER);
+    ck_assert_uint_eq(r.sum.errors, 0);
+    ck_assert_uint_eq(r.sum.warnings, 0);
+    ck_assert_uint_eq(r.sum.max_depth, levels - 1);
+    free(buf);
+}
+END_TEST
+
+/* A DER value using most types, for truncation at every offset. */
+static const char sample_hex[] =
+    "30 5A 02 01 05 02 09 00 FF FF FF FF FF FF FF FF 01 01 FF 05 00"
+    " 06 03 55 04 03 0C 05 68 65 6C 6C 6F 13 02 44 45 17 0D 32 36 31 31"
+    " 32 36 31 38 35 36 30 39 5A 03 03 06 40 00 04 05 30 03 02 01 07"
+    " 09 03 80 00 01 0A 01 02 A0 03 02 01 01 31 06 02 01 01 02 01 02"
+    " 1F 81 00 01 00 30 00";
+
+static size_t parse_hex(const char *hex, uint8_t *buf, size_t cap)
+{
+    size_t n = 0;
+
+    while (*hex) {
+        unsigned v;
+
+        if (*hex == ' ') {
+            hex++;
+            continue;
+        }
+        ck_assert(sscanf(hex, "%2x", &v) == 1);
+        ck_assert(n < cap);
+        buf[n++] = (uint8_t)v;
+        hex += 2;
+    }
+    return n;
+}
+
+START_TEST(test_truncation_everywhere)
+{
+    uint8_t buf[256];
+    size_t n = parse_hex(sample_hex, buf, sizeof(buf));
+    size_t cut;
+    Result r = inspect(buf, n, BER_MODE_DER);
+
+    ck_assert_msg(r.sum.errors == 0 && r.sum.warnings == 0, "sample: %s",
+                  r.codes);
+    ck_assert_uint_eq(r.sum.top_level, 1);
+    for (cut = 1; cut < n; cut++) {
+        uint8_t *copy = malloc(cut);    /* exact size: ASan sees any overread */
+
+        memcpy(copy, buf, cut);
+        r = inspect(copy, cut, BER_MODE_BER);
+        ck_assert_msg(r.sum.errors > 0, "prefix of %zu octets accepted", cut);
+        free(copy);
+    }
+}
+END_TEST
+
+START_TEST(test_absurd_lengths)
+{
+    static const char *const cases[] = {
+        "04 84 80 00 00 00 01",                 /* 2^31 */
+        "04 84 FF FF FF FF 01",                 /* 2^32 - 1 */
+        "04 88 FF FF FF FF FF FF FF FF 01",     /* 2^64 - 1 */
+        "04 89 01 00 00 00 00 00 00 00 00 01",  /* 2^64 */
+        "04 FF 01",                             /* reserved */
+        "30 88 7F FF FF FF FF FF FF FF 04 00",  /* past the end */
+        "30 03 04 84 7F FF FF FF",              /* child past its parent */
+        "30 80 04 05 01 02 00 00",              /* child swallows the EOC */
+        "04 80 01 02 00 00",                    /* indefinite primitive */
+        "80 80 00 00",
+        "1F",                                   /* tag never finished */
+        "1F 1E 00",                             /* high form below 31 */
+        "1F 80 7F 00",                          /* tag starting 80 */
+        "00 00",                                /* EOC at top level */
+        "00 01 00",                             /* EOC with contents */
+        "20 00",                                /* constructed EOC */
+        "30 04 00 00 05 00",                    /* EOC in a definite value */
+        "30 80 05 00",                          /* EOC missing at the end */
+        "02 00",                                /* empty INTEGER */
+        "02 02 00 7F", "02 02 FF 80",           /* non-minimal INTEGERs */
+        "01 02 FF FF", "05 01 00",
+        "09 02 C0 00",                          /* reserved REAL base */
+        "0C 02 C0 AF",                          /* overlong UTF-8 */
+        "0C 03 ED A0 80",                       /* surrogate */
+        "0C 04 F4 90 80 80",                    /* beyond U+10FFFF */
+        "22 03 05 00 00",                       /* wrong segment type */
+        "30 00 FF",                             /* trailing garbage */
+        "30 80 30 80 00 00",                    /* inner EOC only */
+        "06 00", "06 02 2B 86",                 /* empty / unfinished OID */
+        "01 81 01 FF 30 00",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        Result r = inspect_hex(cases[i], BER_MODE_BER);
+        Result d = inspect_hex(cases[i], BER_MODE_DER);
+
+        ck_assert_msg(r.sum.errors + r.sum.warnings > 0, "%s: no diagnostic",
+                      cases[i]);
+        ck_assert_msg(d.sum.errors > 0, "%s: no DER error", cases[i]);
+    }
+}
+END_TEST
+
+START_TEST(test_million_elements)
+{
+    size_t count = 1000000;
+    size_t len = 2 * count;
+    uint8_t *buf = malloc(len + 6);
+    Result r;
+
+    buf[0] = 0x30;
+    buf[1] = 0x84;
+    buf[2] = (uint8_t)(len >> 24);
+    buf[3] = (uint8_t)(len >> 16);
+    buf[4] = (uint8_t)(len >> 8);
+    buf[5] = (uint8_t)len;
+    for (size_t i = 0; i < count; i++) {
+        buf[6 + 2 * i] = 0x05;
+        buf[7 + 2 * i] = 0x00;
+    }
+    r = inspect(buf, len + 6, BER_MODE_DER);
+    /* 0x84 for a length that fits 3 octets is not minimal */
+    ck_assert_uint_eq(r.sum.errors, 1);
+    ck_assert_uint_eq(r.sum.elements, count + 1);
+    r = inspect(buf, len + 6, BER_MODE_BER);
+    ck_assert_uint_eq(r.sum.errors, 0);
+    ck_assert_uint_eq(r.sum.warnings, 1);
+    free(buf);
+}
+END_TEST
+
+/* ---- canonical-form rules ----------------------------------------------- */
+
+START_TEST(test_set_order)
+{
+    Result r = inspect_hex("31 06 02 01 02 02 01 01", BER_MODE_DER);
+
+    ck_assert_ptr_nonnull(strstr(r.codes, "set-order"));
+    r = inspect_hex("31 06 02 01 02 02 01 01", BER_MODE_BER);
+    ck_assert_uint_eq(r.sum.errors + r.sum.warnings, 0);
+    r = inspect_hex("31 06 02 01 01 02 01 02", BER_MODE_DER);
+    ck_assert_uint_eq(r.sum.errors, 0);
+    /* SET of distinct tags: by tag, not by octets ([0] cons before [1] prim) */
+    r = inspect_hex("31 07 A0 02 05 00 81 01 00", BER_MODE_DER);
+    ck_assert_uint_eq(r.sum.errors, 0);
+    r = inspect_hex("31 07 81 01 00 A0 02 05 00", BER_MODE_DER);
+    ck_assert_uint_eq(r.sum.errors, 1);
+}
+END_TEST
+
+static size_t cer_string(uint8_t *buf, const size_t *frags, size_t n)
+{
+    size_t pos = 0;
+    size_t i;
+
+    buf[pos++] = 0x24;
+    buf[pos++] = 0x80;
+    for (i = 0; i < n; i++) {
+        buf[pos++] = 0x04;
+        pos += ber_encode_length(buf + pos, frags[i]);
+        memset(buf + pos, 0x41, frags[i]);
+        pos += frags[i];
+    }
+    buf[pos++] = 0;
+    buf[pos++] = 0;
+    return pos;
+}
+
+START_TEST(test_cer_fragments)
+{
+    static uint8_t buf[4096];
+    size_t good[] = { 1000, 500 };
+    size_t bad[] = { 999, 501 };
+    size_t small[] = { 10 };
+    size_t n;
+    Result r;
+
+    n = cer_string(buf, good, 2);
+    r = inspect(buf, n, BER_MODE_CER);
+    ck_assert_msg(r.sum.errors == 0, "%s", r.codes);
+    n = cer_string(buf, bad, 2);
+    r = inspect(buf, n, BER_MODE_CER);
+    ck_assert_ptr_nonnull(strstr(r.codes, "cer-fragment"));
+    r = inspect(buf, n, BER_MODE_BER);
+    ck_assert_uint_eq(r.sum.errors + r.sum.warnings, 0);
+    n = cer_string(buf, small, 1);
+    r = inspect(buf, n, BER_MODE_CER);
+    ck_assert_ptr_nonnull(strstr(r.codes, "cer-constructed-string"));
+    r = inspect(buf, n, BER_MODE_DER);
+    ck_assert_ptr_nonnull(strstr(r.codes, "constructed-string"));
+    /* primitive over 1000 octets */
+    buf[0] = 0x04;
+    n = 1 + ber_encode_length(buf + 1, 1500);
+    memset(buf + n, 0, 1500);
+    r = inspect(buf, n + 1500, BER_MODE_CER);
+    ck_assert_ptr_nonnull(strstr(r.codes, "cer-primitive-string"));
+    /* CER: constructed values must use the indefinite form */
+    r = inspect_hex("30 03 02 01 01", BER_MODE_CER);
+    ck_assert_ptr_nonnull(strstr(r.codes, "definite-in-cer"));
+    r = inspect_hex("30 80 02 01 01 00 00", BER_MODE_CER);
+    ck_assert_uint_eq(r.sum.errors, 0);
+}
+END_TEST
+
+START_TEST(test_canonical_warnings)
+{
+    /* tolerated by BER, errors in DER */
+    static const char *const cases[] = {
+        "01 01 01",             /* BOOLEAN TRUE not FF */
+        "04 81 01 41",          /* long form for a short length */
+        "04 82 00 01 41",       /* leading zero length octet */
+        "30 80 00 00",          /* indefinite (an error in DER only) */
+        "18 0F 32 30 32 36 31 31 32 36 31 38 35 36 30 39 2E",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        Result b = inspect_hex(cases[i], BER_MODE_BER);
+        Result d = inspect_hex(cases[i], BER_MODE_DER);
+
+        if (i == 4) {
+            ck_assert_uint_gt(b.sum.errors, 0);     /* "2026...09." is malformed */
+            continue;
+        }
+        ck_assert_msg(b.sum.errors == 0, "%s: %s", cases[i], b.codes);
+        if (i != 3) {
+            ck_assert_msg(b.sum.warnings > 0, "%s: no warning", cases[i]);
+        }
+        ck_assert_msg(d.sum.errors > 0, "%s: no DER error", cases[i]);
+    }
+}
+END_TEST
+
+/* ---- values -------------------------------------------------------------- */
+
+static void assert_value(const char *hex, const char *expected)
+{
+    Result r = inspect_hex(hex, BER_MODE_BER);
+
+    ck_assert_msg(strstr(r.values, expected) != NULL, "%s: got '%s', want '%s'",
+                  hex, r.values, expected);
+}
+
+START_TEST(test_values)
+{
+    assert_value("02 09 00 FF FF FF FF FF FF FF FF", "18446744073709551615|");
+    assert_value("02 08 80 00 00 00 00 00 00 00", "-9223372036854775808|");
+    assert_value("02 01 80", "-128|");
+    assert_value("02 0A 01 00 00 00 00 00 00 00 00 00", "0x01000000000000000000|");
+    assert_value("0A 01 03", "3|");
+    assert_value("01 01 FF", "TRUE|");
+    assert_value("01 01 00", "FALSE|");
+    assert_value("09 00", "0|");
+    assert_value("09 01 40", "+inf|");
+    assert_value("09 01 41", "-inf|");
+    assert_value("09 01 42", "NaN|");
+    assert_value("09 01 43", "-0|");
+    assert_value("09 03 80 00 03", "3|");
+    assert_value("09 03 80 FF 01", "0.5|");
+    assert_value("09 03 C0 00 01", "-1|");
+    assert_value("06 03 55 04 03", "2.5.4.3 (commonName)|");
+    assert_value("06 09 2A 86 48 86 F7 0D 01 01 0B",
+                 "1.2.840.113549.1.1.11 (sha256WithRSAEncryption)|");
+    assert_value("0D 02 81 00", "128|");
+    assert_value("03 03 05 A0 00", "A000 (5 unused bits)|");
+    assert_value("04 03 01 02 03", "010203|");
+    assert_value("0C 05 68 C3 A9 6C 6F", "\"h\xC3\xA9lo\"|");
+    assert_value("1E 04 00 48 00 69", "\"Hi\"|");
+    assert_value("1C 04 00 01 F6 00", "\"\xF0\x9F\x98\x80\"|");
+    assert_value("17 0D 32 36 31 31 32 36 31 38 35 36 30 39 5A",
+                 "\"261126185609Z\"|");
+    assert_value("80 03 61 62 63", "\"abc\"|");
+}
+END_TEST
+
+START_TEST(test_escaping)
+{
+    /* ESC [ 2 J, a C1 control, a bidi override and invalid UTF-8 */
+    Result r = inspect_hex("0C 0B 1B 5B 32 4A C2 9B E2 80 AE C0 AF", BER_MODE_BER);
+
+    ck_assert_ptr_null(strchr(r.values, 0x1b));
+    ck_assert_ptr_nonnull(strstr(r.values, "\\x1B[2J"));
+    ck_assert_ptr_nonnull(strstr(r.values, "\\u009B"));
+    ck_assert_ptr_nonnull(strstr(r.values, "\\u202E"));
+    ck_assert_ptr_nonnull(strstr(r.values, "\\xC0\\xAF"));
+    ck_assert_ptr_nonnull(strstr(r.codes, "utf8"));
+    r = inspect_hex("16 03 07 0A 9B", BER_MODE_BER);
+    ck_assert_ptr_nonnull(strstr(r.values, "\\x07\\n\\x9B"));
+}
+END_TEST
+
+START_TEST(test_encapsulation)
+{
+    Result r = inspect_hex("04 05 30 03 02 01 05", BER_MODE_DER);
+    BERInspectOptions o;
+    uint8_t buf[] = { 0x04, 0x05, 0x30, 0x03, 0x02, 0x01, 0x05 };
+    Result off;
+
+    ck_assert(r.encapsulates);
+    ck_assert_uint_eq(r.sum.elements, 3);
+    ck_assert_ptr_nonnull(strstr(r.values, "5|"));
+    r = inspect_hex("03 06 00 30 03 02 01 05", BER_MODE_DER);
+    ck_assert(r.encapsulates);
+    r = inspect_hex("04 02 41 42", BER_MODE_DER);
+    ck_assert(!r.encapsulates);
+    /* invalid inside: not a subtree, and no diagnostic leaks out */
+    r = inspect_hex("04 04 02 02 00 01", BER_MODE_DER);
+    ck_assert(!r.encapsulates);
+    ck_assert_uint_eq(r.sum.errors + r.sum.warnings, 0);
+    memset(&off, 0, sizeof(off));
+    ber_inspect_options_init(&o);
+    o.encapsulation = false;
+    ck_assert(ber_inspect(buf, sizeof(buf), &o, &callbacks, &off, &off.sum));
+    ck_assert(!off.encapsulates);
+    ck_assert_uint_eq(off.sum.elements, 1);
+    /* OCTET STRINGs nested deeper than the probe bound still terminate */
+    {
+        size_t levels = 5000;
+        uint8_t *deep = malloc(levels * 6 + 2);
+        size_t start = levels * 6;
+
+        deep[start] = 0x05;
+        deep[start + 1] = 0x00;
+        for (size_t i = 0; i < levels; i++) {
+            size_t content = levels * 6 + 2 - start;
+            uint8_t hdr[1 + BER_LENGTH_MAX];
+            size_t hl;
+
+            hdr[0] = 0x04;
+            hl = 1 + ber_encode_length(hdr + 1, content);
+            start -= hl;
+            memcpy(deep + start, hdr, hl);
+        }
+        r = inspect(deep + start, levels * 6 + 2 - start, BER_MODE_DER);
+        ck_assert_uint_eq(r.sum.errors, 0);
+        free(deep);
+    }
+}
+END_TEST
+
+static bool stop_at_second(void *opaque, const BERInspectElement *e)
+{
+    int *count = opaque;
+
+    return ++*count < 2;
+}
+
+START_TEST(test_stop_and_offsets)
+{
+    uint8_t buf[] = { 0x30, 0x06, 0x05, 0x00, 0x05, 0x00, 0x05, 0x00 };
+    BERInspectCallbacks cb = { stop_at_second, NULL, NULL };
+    BERInspectSummary sum;
+    BERInspectOptions o;
+    int count = 0;
+    Result r;
+
+    ck_assert(ber_inspect(buf, sizeof(buf), NULL, &cb, &count, &sum));
+    ck_assert(sum.stopped);
+    ck_assert_int_eq(count, 2);
+    /* base offset shows in diagnostics */
+    ber_inspect_options_init(&o);
+    o.base_offset = 1000;
+    memset(&r, 0, sizeof(r));
+    ck_assert(ber_inspect((const uint8_t *)"\x02\x00", 2, &o, &callbacks, &r,
+                          &r.sum));
+    ck_assert_uint_eq(r.sum.errors, 1);
+    /* several top-level values; --single makes the second one an error */
+    r = inspect_hex("05 00 05 00", BER_MODE_DER);
+    ck_assert_uint_eq(r.sum.top_level, 2);
+    ck_assert_uint_eq(r.sum.errors, 0);
+    o.base_offset = 0;
+    o.single = true;
+    memset(&r, 0, sizeof(r));
+    ck_assert(ber_inspect((const uint8_t *)"\x05\x00\x05\x00", 4, &o,
+                          &callbacks, &r, &r.sum));
+    ck_assert_ptr_nonnull(strstr(r.codes, "trailing-garbage"));
+}
+END_TEST
+
+/* ---- the tool's JSON ------------------------------------------------------ */
+
+static char *run_tool(const char *args, const char *input_hex, int *status)
+{
+    const char *top = getenv("top_builddir");
+    char tmp[] = "/tmp/test-ber-dump-XXXXXX";
+    int fd = mkstemp(tmp);
+    uint8_t buf[512];
+    size_t n = input_hex ? parse_hex(input_hex, buf, sizeof(buf)) : 0;
+    char *cmd;
+    FILE *p;
+    char *out = NULL;
+    size_t len = 0;
+    size_t cap = 0;
+    char chunk[4096];
+    size_t k;
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert(write(fd, buf, n) == (ssize_t)n);
+    close(fd);
+    if (asprintf(&cmd, "%s/tools/ber-dump %s %s 2>/dev/null",
+                 top ? top : ".", args, tmp) < 0) {
+        abort();
+    }
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    while ((k = fread(chunk, 1, sizeof(chunk), p)) > 0) {
+        if (len + k + 1 > cap) {
+            cap = (len + k + 1) * 2;
+            out = realloc(out, cap);
+        }
+        memcpy(out + len, chunk, k);
+        len += k;
+    }
+    if (!out) {
+        out = calloc(1, 1);
+    }
+    out[len] = 0;
+    *status = WEXITSTATUS(pclose(p));
+    unlink(tmp);
+    free(cmd);
+    return out;
+}
+
+START_TEST(test_tool_json)
+{
+    static const char *const inputs[] = {
+        "30 0C 02 01 2A 0C 03 1B 22 5C 05 00 80 00",
+        "0C 04 C0 AF FF 0A",
+        "30 80 24 80 04 01 41 00 00 00 00",
+        "04 05 30 03 02 01 05",
+        "02 0A 01 00 00 00 00 00 00 00 00 00 FF",
+        "1F FF FF FF FF FF FF FF FF FF 7F 01 40",
+        "30 80 05 00",
+        "00",
+        "20 00 3F 00 00 30 80 20 80",  /* constructed EOCs: no end left open */
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+        int status;
+        char *out = run_tool("--json", inputs[i], &status);
+        struct json_tokener *tok = json_tokener_new_ex(1000);
+        json_object *doc = json_tokener_parse_ex(tok, out, (int)strlen(out));
+        json_object *inputs_arr, *first, *elements;
+
+        ck_assert_msg(doc != NULL, "invalid JSON for %s: %s", inputs[i], out);
+        ck_assert(json_object_object_get_ex(doc, "inputs", &inputs_arr));
+        first = json_object_array_get_idx(inputs_arr, 0);
+        ck_assert(json_object_object_get_ex(first, "elements", &elements));
+        if (i == 0) {
+            json_object *seq = json_object_array_get_idx(elements, 0);
+            json_object *children, *val, *name;
+
+            ck_assert_int_eq(status, 0);
+            ck_assert(json_object_object_get_ex(seq, "children", &children));
+            ck_assert_int_eq(json_object_array_length(children), 4);
+            val = json_object_object_get(json_object_array_get_idx(children, 0),
+                                         "value");
+            ck_assert_int_eq(json_object_get_int(val), 42);
+            val = json_object_object_get(json_object_array_get_idx(children, 1),
+                                         "value");
+            ck_assert_str_eq(json_object_get_string(val), "\x1b\"\\");
+            name = json_object_object_get(json_object_array_get_idx(children, 3),
+                                          "name");
+            ck_assert_str_eq(json_object_get_string(name), "[0]");
+        } else if (i >= 6) {
+            ck_assert_int_eq(status, 1);
+        }
+        json_object_put(doc);
+        json_tokener_free(tok);
+        free(out);
+    }
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("ber-dump");
+    TCase *tc = tcase_create("inspect");
+
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_compliance_suite);
+    tcase_add_test(tc, test_deep_indefinite);
+    tcase_add_test(tc, test_deep_definite);
+    tcase_add_test(tc, test_truncation_everywhere);
+    tcase_add_test(tc, test_absurd_lengths);
+    tcase_add_test(tc, test_million_elements);
+    tcase_add_test(tc, test_set_order);
+    tcase_add_test(tc, test_cer_fragments);
+    tcase_add_test(tc, test_canonical_warnings);
+    tcase_add_test(tc, test_values);
+    tcase_add_test(tc, test_escaping);
+    tcase_add_test(tc, test_encapsulation);
+    tcase_add_test(tc, test_stop_and_offsets);
+    tcase_add_test(tc, test_tool_json);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

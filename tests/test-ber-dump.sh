@@ -1,0 +1,233 @@
+#!/bin/sh
+# tests/test-ber-dump.sh: the ber-dump tool end to end (TAP-like output).
+#
+# Inputs (files, stdin, pipes, PEM, hex, --offset/--length, several files,
+# concatenated values), exit codes on the compliance suite in BER and DER,
+# agreement with `openssl asn1parse` on real certificates, no false
+# diagnostics on the system's CA certificates, escaping and colour, deep
+# nesting, a 1 GiB (sparse) file, JSON validity (with jq when present)
+# and --schema labels.
+set -u
+top_builddir=${top_builddir:-.}
+top_srcdir=${top_srcdir:-.}
+BD="$top_builddir/tools/ber-dump"
+COMPLI="$top_srcdir/../shared/testdata/compli"
+T=$(mktemp -d "${TMPDIR:-/tmp}/test-ber-dump.XXXXXX") || exit 99
+trap 'rm -rf "$T"' EXIT INT TERM
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
+skip() { n=$((n + 1)); echo "ok $n - # SKIP $1"; }
+check() {
+    desc=$1
+    shift
+    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+# run ARGS...: stdout in $T/out, stderr in $T/err, exit status in $rc
+run() {
+    "$BD" "$@" > "$T/out" 2> "$T/err"
+    rc=$?
+}
+has() { grep -q -- "$1" "$T/out"; }
+
+test -x "$BD" || { echo "Bail out! $BD not built"; exit 99; }
+
+# ---- the compliance suite through the tool -------------------------------
+if test -f "$COMPLI/EXPECTED.tsv"; then
+    bad=0
+    cases=0
+    while IFS='	' read -r name type what expected; do
+        case $name in ''|'#'*|case) continue ;; esac
+        cases=$((cases + 1))
+        run "$COMPLI/$name.ber"; ber=$rc; berr=$(cat "$T/err"); bout=$(cat "$T/out")
+        run --der "$COMPLI/$name.ber"; der=$rc
+        case $expected in
+        ok) test $ber = 0 && test -z "$berr" || { echo "# $name: ber=$ber $berr"; bad=1; } ;;
+        warning) test $ber = 0 && test -n "$berr" && test $der = 1 || { echo "# $name: ber=$ber der=$der"; bad=1; } ;;
+        error) test $ber = 1 && test $der = 1 || { echo "# $name: ber=$ber der=$der"; bad=1; } ;;
+        hex) test $ber = 0 && echo "$bout" | grep -q 0x || { echo "# $name: ber=$ber $bout"; bad=1; } ;;
+        'warning|error') test -n "$berr" && test $der = 1 || { echo "# $name: ber=$ber der=$der"; bad=1; } ;;
+        *) echo "# $name: unknown expectation $expected"; bad=1 ;;
+        esac
+    done < "$COMPLI/EXPECTED.tsv"
+    check "compliance suite: all $cases outcomes (BER and --der exit codes)" test $bad = 0 -a $cases = 48
+
+    # stdin, a pipe, several files, concatenation
+    run < "$COMPLI/tc24.ber"
+    check "stdin (redirected file)" test $rc = 0 -a -n "$(grep 'OBJECT IDENTIFIER' "$T/out")"
+    cat "$COMPLI/tc24.ber" | "$BD" > "$T/out" 2>&1
+    check "stdin (pipe)" grep -q 'OBJECT IDENTIFIER 2.10000.840.135119' "$T/out"
+    run "$COMPLI/tc28.ber" "$COMPLI/tc29.ber" -
+    check "several files, each under its own header" test "$(grep -c '^==> ' "$T/out")" = 3
+    cat "$COMPLI/tc28.ber" "$COMPLI/tc29.ber" "$COMPLI/tc32.ber" > "$T/cat.ber"
+    run "$T/cat.ber"
+    check "concatenated values dumped one after another" test $rc = 0 -a "$(grep -c '^ *[0-9]*  2 ' "$T/out")" = 3
+    run --single "$T/cat.ber"
+    check "--single: a second value is trailing garbage" test $rc = 1
+    run "$T/nonexistent"
+    check "missing file: exit 2" test $rc = 2
+    run --offset 100 "$COMPLI/tc28.ber"
+    check "--offset past the end: exit 2" test $rc = 2
+    run --bogus-option
+    check "unknown option: exit 2" test $rc = 2
+else
+    skip "compliance suite not found at $COMPLI"
+fi
+
+# ---- hex text, escaping, colour --------------------------------------------
+echo "30 0A 02 01 05 0C 05 1B 5B 32 4A 07" > "$T/esc.hex"
+run "$T/esc.hex"
+check "hex text detected" grep -q 'INTEGER 5' "$T/out"
+esc=$(printf '\033')
+bel=$(printf '\007')
+check "ESC and BEL never reach the output raw" test -z "$(grep "$esc\|$bel" "$T/out")"
+check "escaped as \\x1B" grep -q '\\x1B\[2J\\x07' "$T/out"
+run --color=always "$T/esc.hex"
+check "--color=always colours" grep -q "$esc\[" "$T/out"
+run "$T/esc.hex"
+check "no colour when piped" test -z "$(grep "$esc" "$T/out")"
+run --color=sometimes "$T/esc.hex"
+check "bad --color: exit 2" test $rc = 2
+echo "0x30, 0x03, 0x02, 0x01, 0xFF" > "$T/c.hex"
+run "$T/c.hex"
+check "hex text with 0x and commas" grep -q 'INTEGER -1' "$T/out"
+echo "30 03 02 01" > "$T/odd.hex"
+run --input=hex "$T/odd.hex"
+check "truncated value from hex: exit 1" test $rc = 1
+printf 'zz' > "$T/bad.hex"
+run --input=hex "$T/bad.hex"
+check "not hex with --input=hex: exit 2" test $rc = 2
+echo "04 05 30 03 02 01 05" > "$T/enc.hex"
+run "$T/enc.hex"
+check "encapsulated BER shown as a subtree" test "$(grep -c 'INTEGER 5' "$T/out")" = 1 -a -n "$(grep encapsulates "$T/out")"
+run --no-encapsulated "$T/enc.hex"
+check "--no-encapsulated" test -z "$(grep 'INTEGER' "$T/out")"
+echo "04 82 00 01 41" > "$T/nm.hex"
+run "$T/nm.hex"
+check "non-minimal length: warning, exit 0 in BER" test $rc = 0 -a -n "$(grep 'warning at 1' "$T/out")"
+run --der "$T/nm.hex"
+check "non-minimal length: error, exit 1 in DER" test $rc = 1 -a -n "$(grep 'error at 1' "$T/out")"
+
+# ---- depth and size --------------------------------------------------------
+awk 'BEGIN { for (i = 0; i < 100000; i++) printf "3080"; for (i = 0; i < 100000; i++) printf "0000"; print "" }' > "$T/deep.hex"
+run "$T/deep.hex"
+check "100,000 nested levels: no crash, one line per element" test $rc = 0 -a "$(wc -l < "$T/out")" = 200000
+run --json "$T/deep.hex"
+check "100,000 nested levels in JSON" test $rc = 0 -a "$(tail -c 4 "$T/out")" = "}]}"
+printf '\004\204\077\377\377\372' > "$T/big.ber"
+if dd if=/dev/null of="$T/big.ber" bs=1 seek=1073741824 2>/dev/null; then
+    run "$T/big.ber"
+    check "1 GiB file (sparse OCTET STRING): mapped, not read" test $rc = 0 -a -n "$(grep '1073741818   OCTET STRING' "$T/out")"
+else
+    skip "cannot create a sparse file"
+fi
+
+# ---- real certificates -----------------------------------------------------
+if command -v openssl > /dev/null 2>&1 &&
+   openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/k.pem" -out "$T/c.pem" \
+       -subj "/CN=ber-dump.test/O=qvisit/C=DE" -days 2 \
+       -addext "subjectAltName=DNS:a.example,IP:192.0.2.1" > /dev/null 2>&1 &&
+   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+       -keyout "$T/k2.pem" -out "$T/c2.pem" -subj "/CN=ec.test" -days 2 > /dev/null 2>&1; then
+    openssl x509 -in "$T/c.pem" -outform DER -out "$T/c.der"
+    openssl x509 -in "$T/c2.pem" -outform DER -out "$T/c2.der"
+    same=0
+    for c in c c2; do
+        "$BD" --flat --no-encapsulated "$T/$c.der" > "$T/mine" 2>&1 || same=1
+        # offset depth hl length form class+tag, from openssl's names
+        openssl asn1parse -inform DER -in "$T/$c.der" | awk '
+        BEGIN {
+            split("EOC BOOLEAN INTEGER BIT_STRING OCTET_STRING NULL OBJECT OBJECT_DESCRIPTOR EXTERNAL REAL ENUMERATED x UTF8STRING x x x SEQUENCE SET NUMERICSTRING PRINTABLESTRING T61STRING VIDEOTEXSTRING IA5STRING UTCTIME GENERALIZEDTIME GRAPHICSTRING VISIBLESTRING GENERALSTRING UNIVERSALSTRING x BMPSTRING", u, " ")
+            for (i in u) num[u[i]] = i - 1
+        }
+        {
+            line = $0
+            off = line; sub(/:.*/, "", off); off += 0
+            d = line; sub(/.*d=/, "", d); sub(/ .*/, "", d)
+            hl = line; sub(/.*hl=/, "", hl); sub(/ .*/, "", hl)
+            l = line; sub(/.*l= */, "", l); sub(/ .*/, "", l)
+            form = (line ~ /cons:/) ? "cons" : "prim"
+            t = line; sub(/.*(cons|prim): /, "", t); sub(/ *\[HEX DUMP\]/, "", t); sub(/ *:.*/, "", t); sub(/ +$/, "", t)
+            if (t ~ /^cont \[/) { gsub(/[^0-9]/, "", t); t = "c" t }
+            else if (t ~ /^appl \[/) { gsub(/[^0-9]/, "", t); t = "a" t }
+            else if (t ~ /^priv \[/) { gsub(/[^0-9]/, "", t); t = "p" t }
+            else { gsub(/ /, "_", t); t = "u" num[t] }
+            print off, d, hl, l, form, t
+        }' > "$T/theirs"
+        cmp -s "$T/mine" "$T/theirs" || { same=1; diff "$T/mine" "$T/theirs" | head -5 | sed 's/^/# /'; }
+    done
+    check "structure agrees with openssl asn1parse (RSA and EC certificates)" test $same = 0
+    run --der "$T/c.der" "$T/c2.der"
+    check "generated certificates: no diagnostic in DER" test $rc = 0 -a ! -s "$T/err"
+    run "$T/c.pem"
+    "$BD" "$T/c.der" > "$T/der.out" 2>&1
+    check "PEM armour detected, same tree as DER" cmp -s "$T/out" "$T/der.out"
+    run --offset 4 --length 4 "$T/c.der"
+    check "--offset/--length window: the header of the TBSCertificate" grep -q '^ *4  4 ' "$T/out"
+    cat "$T/c.der" "$T/c2.der" > "$T/both.der"
+    run "$T/both.der"
+    check "two concatenated certificates" test $rc = 0 -a "$(grep -c '^ *[0-9]*  [0-9] *[0-9]* + SEQUENCE$' "$T/out")" -ge 2
+    run "$T/c.der"
+    check "encapsulated public key shown (BIT STRING > SEQUENCE)" grep -q '> *BIT STRING (encapsulates)' "$T/out"
+else
+    skip "openssl not available: certificate comparison"
+fi
+
+certs=0
+bad=0
+for f in /etc/ssl/certs/*.pem /usr/share/ca-certificates/*/*.crt; do
+    test -f "$f" || continue
+    certs=$((certs + 1))
+    "$BD" --der -q "$f" > "$T/out" 2>&1 || { bad=$((bad + 1)); echo "# $f: $(head -2 "$T/out")"; }
+    test -s "$T/out" && { bad=$((bad + 1)); echo "# $f: $(head -2 "$T/out")"; }
+done
+if test $certs -gt 0; then
+    check "$certs system CA certificates: no false diagnostic in DER" test $bad = 0
+else
+    skip "no system CA certificates"
+fi
+
+# ---- JSON -------------------------------------------------------------------
+if command -v jq > /dev/null 2>&1; then
+    bad=0
+    for f in "$COMPLI"/*.ber "$T"/*.hex "$T"/*.der; do
+        test -f "$f" || continue
+        case $f in *deep.hex) continue ;; esac
+        "$BD" --json "$f" 2>/dev/null | jq -e '.inputs[0].elements' > /dev/null 2>&1 || { bad=1; echo "# invalid JSON for $f"; }
+    done
+    check "--json is valid JSON for every input (jq)" test $bad = 0
+    "$BD" --json "$T/esc.hex" > "$T/out"
+    check "--json value, name and depth fields" test "$(jq -r '.inputs[0].elements[0].children[0] | "\(.name) \(.value) \(.depth)"' "$T/out")" = "INTEGER 5 1"
+else
+    skip "jq not available: JSON validity (test-ber-dump checks it with json-c)"
+fi
+
+# ---- schema labels -----------------------------------------------------------
+echo "30 3A 02 01 07 02 01 2A 0C 03 74 70 6D 30 1D 30 0B 02 01 01 02 01 02 A5 03 02 01 03 30 0E 02 01 04 02 01 05 02 01 06 A5 03 02 01 07 81 01 09 82 01 AB A3 08 30 06 02 01 01 01 01 FF" > "$T/dev.hex"
+run --schema "$top_srcdir/tests/ber-dump-schema.asn" --type Device.DevState "$T/dev.hex"
+check "--schema: exit 0" test $rc = 0
+check "--schema labels fields (counter INTEGER 42)" grep -q 'counter INTEGER 42$' "$T/out"
+check "--schema labels SEQUENCE OF items and optional fields" grep -q 'entries\[1\] SEQUENCE' "$T/out"
+check "--schema: flags (OPTIONAL) only where present" test "$(grep -c 'flags INTEGER 6' "$T/out")" = 1
+check "--schema: IMPLICIT CHOICE alternative decoded as its type" grep -q 'mode.level \[1\] 9$' "$T/out"
+check "--schema: EXPLICIT tags unwrapped" grep -q ' b BOOLEAN TRUE' "$T/out"
+run --schema "$top_srcdir/tests/ber-dump-schema.asn" --type Device.Nope "$T/dev.hex"
+check "--schema with an unknown type: exit 2" test $rc = 2
+
+# ---- an NVRAM image of this project ------------------------------------------
+if test -x "$top_builddir/tools/vnvram"; then
+    if "$top_builddir/tools/vnvram" create "$T/nv.img" > /dev/null 2>&1 ||
+       "$top_builddir/tools/vnvram" format "$T/nv.img" > /dev/null 2>&1; then
+        run -q "$T/nv.img"
+        check "an NVRAM image dumps as a valid stream" test $rc = 0
+    else
+        skip "vnvram present but no image could be made"
+    fi
+else
+    skip "tools/vnvram not built"
+fi
+
+echo "1..$n"
+test $failed = 0

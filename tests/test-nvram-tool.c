@@ -1,0 +1,255 @@
+/*
+ * tests/test-nvram-tool.c: the vnvram tool and the tpm-device demo, run as
+ * programs (each device command is a new process: a power cycle).
+ */
+#include "config.h"
+
+#include <check.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nvram/nvram.h"
+
+static char *builddir;
+static char *workdir;
+
+/* Run @argv (argv[0] relative to the build dir); returns the exit code. */
+static int run(char **out, const char *prog, ...)
+{
+    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+    char *std_out = NULL, *std_err = NULL;
+    GError *gerr = NULL;
+    const char *arg;
+    int status = -1;
+    va_list ap;
+
+    g_ptr_array_add(argv, g_build_filename(builddir, prog, NULL));
+    va_start(ap, prog);
+    while ((arg = va_arg(ap, const char *))) {
+        g_ptr_array_add(argv, g_strdup(arg));
+    }
+    va_end(ap);
+    g_ptr_array_add(argv, NULL);
+    ck_assert_msg(g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL,
+                               NULL, &std_out, &std_err, &status, &gerr),
+                  "cannot run %s: %s", prog, gerr ? gerr->message : "?");
+    if (out) {
+        *out = g_strconcat(std_out, std_err, NULL);
+    }
+    g_free(std_out);
+    g_free(std_err);
+    g_ptr_array_unref(argv);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static char *img_path(const char *name)
+{
+    return g_build_filename(workdir, name, NULL);
+}
+
+START_TEST(test_tool_lifecycle)
+{
+    char *img = img_path("tool.img"), *out = NULL;
+    NVRAMEntrySpec specs[3] = {
+        { "permall", 65536 }, { "volatilestate", 16384 },
+        { "savestate", 16384 },
+    };
+    uint64_t needed;
+    char *needed_str;
+
+    unlink(img);
+    ck_assert_int_eq(nvram_measure(specs, 3, &needed, NULL), 0);
+    needed_str = g_strdup_printf("%" G_GUINT64_FORMAT "\n", needed);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "measure", "--profile", "tpm2",
+                         NULL), 0);
+    ck_assert_str_eq(out, needed_str);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "measure", "--entry",
+                         "permall:64K", "--entry", "volatilestate:16K",
+                         "--entry", "savestate:16384", NULL), 0);
+    ck_assert_str_eq(out, needed_str);
+    g_free(out);
+    g_free(needed_str);
+
+    /* info on a missing or blank image: unusable */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "info", img, NULL), 2);
+    g_free(out);
+    ck_assert(g_file_set_contents(img, "", 0, NULL));
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 2);
+    ck_assert_msg(strstr(out, "unformatted"), "%s", out);
+    g_free(out);
+
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--profile",
+                         "tpm2", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--profile",
+                         "tpm2", NULL), 2);
+    ck_assert_msg(strstr(out, "--force"), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--profile",
+                         "tpm2", "--force", NULL), 0);
+    g_free(out);
+
+    ck_assert_int_eq(run(&out, "tools/vnvram", "info", img, NULL), 0);
+    ck_assert_msg(strstr(out, "permall") && strstr(out, "never-written"),
+                  "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "info", "--json", img, NULL),
+                     0);
+    ck_assert_msg(strstr(out, "\"name\": \"savestate\""), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 0);
+    g_free(out);
+    /* dump of a never-written entry, of a missing entry */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "permall", NULL),
+                     2);
+    ck_assert_msg(strstr(out, "never written"), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "nope", NULL), 2);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "frobnicate", img, NULL), 2);
+    g_free(out);
+    unlink(img);
+    g_free(img);
+}
+END_TEST
+
+START_TEST(test_device_power_cycles)
+{
+    char *img = img_path("device.img"), *out = NULL, *fp;
+
+    unlink(img);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "run", NULL), 1);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--profile",
+                         "tpm2", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "init", NULL), 0);
+    ck_assert_msg(strstr(out, "manufacturing"), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "run", "12",
+                         NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "verify", NULL), 0);
+    ck_assert_msg(strstr(out, "power cycle OK"), "%s", out);
+    ck_assert_msg(strstr(out, "commands 12"), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "run", "3", NULL),
+                     0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "verify", NULL), 0);
+    ck_assert_msg(strstr(out, "restarts 1") && strstr(out, "commands 15"),
+                  "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "show-json",
+                         "permall", NULL), 0);
+    ck_assert_msg(strstr(out, "\"manufacturer\": \"QVIS\""), "%s", out);
+    ck_assert_msg(strstr(out, "\"algorithm\": \"rsa2048\""), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", "--hex", img,
+                         "savestate", NULL), 0);
+    ck_assert_msg(strstr(out, "00000000 "), "%s", out);
+    g_free(out);
+
+    /* a changed state is detected */
+    fp = g_strconcat(img, ".fingerprint", NULL);
+    ck_assert(g_file_set_contents(fp, "00", -1, NULL));
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "verify", NULL), 1);
+    ck_assert_msg(strstr(out, "MISMATCH"), "%s", out);
+    g_free(out);
+    unlink(fp);
+    g_free(fp);
+    unlink(img);
+    g_free(img);
+}
+END_TEST
+
+START_TEST(test_device_json_entries_and_damage)
+{
+    char *img = img_path("json.img"), *out = NULL, *fp;
+    NVRAMStorage *s;
+    NVRAMImageInfo *info = NULL;
+    uint64_t off;
+    char byte;
+    FILE *f;
+
+    unlink(img);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "format", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "init",
+                         "--json-entries", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "run", "5",
+                         "--json-entries", NULL), 0);
+    g_free(out);
+    /* a DER-configured device reads the JSON entries back */
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "verify", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "permall", NULL),
+                     0);
+    ck_assert_msg(out[0] == '{' && strstr(out, "\"manufacturer\":\"QVIS\""),
+                  "%s", out);
+    g_free(out);
+
+    /* damage the current copy of permall: check finds it (exit 1), the
+     * device still powers on from the other copy */
+    s = nvram_storage_open_file(img, true, false, &error_abort);
+    ck_assert_int_eq(nvram_image_inspect(s, &info, &error_abort), 0);
+    off = info->entries[0].copies[info->entries[0].newest].offset + 200;
+    nvram_image_info_free(info);
+    nvram_storage_close(s);
+    f = fopen(img, "r+b");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fseek(f, (long)off, SEEK_SET), 0);
+    ck_assert_int_eq(fread(&byte, 1, 1, f), 1);
+    byte ^= 0x55;
+    ck_assert_int_eq(fseek(f, (long)off, SEEK_SET), 0);
+    ck_assert_int_eq(fwrite(&byte, 1, 1, f), 1);
+    fclose(f);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 1);
+    ck_assert_msg(strstr(out, "permall: copy") && strstr(out, "check value"),
+                  "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "show", NULL), 0);
+    g_free(out);
+    fp = g_strconcat(img, ".fingerprint", NULL);
+    unlink(fp);
+    g_free(fp);
+    unlink(img);
+    g_free(img);
+}
+END_TEST
+
+int main(void)
+{
+    const char *b = g_getenv("top_builddir");
+    Suite *s = suite_create("nvram-tool");
+    TCase *tc = tcase_create("tool");
+    SRunner *sr;
+    int failed;
+
+    builddir = g_strdup(b ? b : ".");
+    workdir = g_dir_make_tmp("test-nvram-tool-XXXXXX", NULL);
+    if (!workdir) {
+        return EXIT_FAILURE;
+    }
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_tool_lifecycle);
+    tcase_add_test(tc, test_device_power_cycles);
+    tcase_add_test(tc, test_device_json_entries_and_damage);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    rmdir(workdir);
+    g_free(workdir);
+    g_free(builddir);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

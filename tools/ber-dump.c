@@ -1,0 +1,1652 @@
+/*
+ * tools/ber-dump.c: show what is inside a BER, CER or DER stream, and check it.
+ *
+ * The walking and checking is the library's (visitors/ber-inspect.h);
+ * this program only gets bytes in (files, stdin, PEM armour, hex text,
+ * --offset/--length windows, mmap so a huge file is never read into
+ * memory at once), prints what the walker reports (an indented tree or
+ * one JSON document, colour on a terminal) and, with --schema, labels
+ * elements with the field names of an ASN.1 module parsed by libtasn1.
+ *
+ * Output goes through one large buffer written with write(2): no stdio
+ * per line, no allocation per element once the buffers have grown.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libtasn1.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "visitors/ber-inspect.h"
+
+#define OUT_BUFFER (1u << 20)
+#define DEFAULT_CAP 64          /* octets of a value shown without --all */
+#define MAX_INDENT 40           /* deeper levels print their depth instead */
+
+enum { INPUT_AUTO, INPUT_RAW, INPUT_PEM, INPUT_HEX };
+
+/* ---- output buffer ------------------------------------------------------ */
+
+typedef struct Out {
+    char *buf;
+    size_t len;
+    int fd;
+    bool failed;
+} Out;
+
+static Out out;
+
+static void out_flush(void)
+{
+    size_t done = 0;
+
+    while (done < out.len && !out.failed) {
+        ssize_t n = write(out.fd, out.buf + done, out.len - done);
+
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            out.failed = true;
+            break;
+        }
+        done += (size_t)n;
+    }
+    out.len = 0;
+}
+
+static void out_write(const char *s, size_t n)
+{
+    while (n) {
+        size_t room = OUT_BUFFER - out.len;
+        size_t k = n < room ? n : room;
+
+        memcpy(out.buf + out.len, s, k);
+        out.len += k;
+        s += k;
+        n -= k;
+        if (out.len == OUT_BUFFER) {
+            out_flush();
+        }
+    }
+}
+
+static void out_puts(const char *s)
+{
+    out_write(s, strlen(s));
+}
+
+static inline void out_putc(char c)
+{
+    if (out.len == OUT_BUFFER) {
+        out_flush();
+    }
+    out.buf[out.len++] = c;
+}
+
+/* @v in decimal, right-aligned in @width columns. */
+static void out_u64(uint64_t v, int width)
+{
+    char buf[24];
+    char *p = buf + sizeof(buf);
+    int n;
+
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    n = (int)(buf + sizeof(buf) - p);
+    while (width-- > n) {
+        out_putc(' ');
+    }
+    out_write(p, (size_t)n);
+}
+
+static void out_spaces(size_t n)
+{
+    static const char sp[] = "                                                                                ";
+
+    while (n) {
+        size_t k = n < sizeof(sp) - 1 ? n : sizeof(sp) - 1;
+
+        out_write(sp, k);
+        n -= k;
+    }
+}
+
+/* Append @s[0..@n) as the inside of a JSON string (always valid UTF-8 out). */
+static void out_json_text(const char *str, size_t n)
+{
+    const uint8_t *s = (const uint8_t *)str;
+    size_t i = 0;
+
+    while (i < n) {
+        uint8_t c = s[i];
+
+        if (c == '"' || c == '\\') {
+            out_putc('\\');
+            out_putc((char)c);
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            char b[8];
+
+            snprintf(b, sizeof(b), "\\u%04x", c);
+            out_write(b, 6);
+            i++;
+        } else if (c < 0x80) {
+            out_putc((char)c);
+            i++;
+        } else {
+            size_t k = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+
+            if (k <= n - i && ber_utf8_validate(s + i, k, NULL)) {
+                out_write((const char *)s + i, k);
+                i += k;
+            } else {
+                out_puts("\\ufffd");
+                i++;
+            }
+        }
+    }
+}
+
+static void out_json_string(const char *s)
+{
+    out_putc('"');
+    out_json_text(s, strlen(s));
+    out_putc('"');
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+typedef struct Options {
+    BERMode mode;
+    bool json;
+    bool color;
+    bool all;
+    bool encapsulation;
+    bool single;
+    bool quiet;
+    bool flat;
+    int input;
+    uint64_t offset;
+    uint64_t length;
+    bool have_length;
+    const char *schema;
+    const char *type;
+} Options;
+
+static Options opt;
+
+/* ---- colours ------------------------------------------------------------ */
+
+#define C_OFF    "\033[2m"
+#define C_TAG    "\033[36m"
+#define C_LABEL  "\033[1m"
+#define C_VALUE  "\033[32m"
+#define C_WARN   "\033[33m"
+#define C_ERR    "\033[1;31m"
+#define C_RESET  "\033[0m"
+
+static void color(const char *c)
+{
+    if (opt.color) {
+        out_puts(c);
+    }
+}
+
+/* ---- schema labels (libtasn1) ------------------------------------------ */
+
+/*
+ * libtasn1 has no public way to iterate a definition's children, but it
+ * prints any definition with asn1_print_structure(); we read that print
+ * (name, type, value, attributes, two spaces of indent per level) into
+ * our own small tree, resolving type references lazily by name so that
+ * recursive types cost nothing until the data goes there.
+ */
+typedef struct SchemaNode {
+    char *name;                 /* NULL for an unnamed element type */
+    char *type;                 /* SEQUENCE, SEQ_OF, INTEGER, IDENTIFIER, ... */
+    char *value;                /* referenced type name for IDENTIFIER */
+    bool optional;              /* OPTION or DEFAULT */
+    int ntags;
+    int tag_class[4];           /* BERClass of each tag, outermost first */
+    uint64_t tag_number[4];
+    bool tag_explicit[4];
+    struct SchemaNode **child;
+    size_t nchild;
+    struct SchemaNode *resolved;    /* IDENTIFIER target */
+    bool resolving;
+    struct SchemaNode *next_alloc;
+} SchemaNode;
+
+typedef struct Schema {
+    asn1_node defs;
+    char module[128];
+    SchemaNode *all;
+    SchemaNode *root;
+} Schema;
+
+static Schema schema;
+
+/* The state of one open element: which definition its children follow. */
+typedef struct SchemaFrame {
+    SchemaNode *node;           /* container type, or NULL: unlabelled */
+    size_t next;                /* next SEQUENCE field */
+    uint64_t count;             /* SEQUENCE OF items seen */
+    int skip_tags;              /* explicit tags of @node already consumed */
+    const char *label;
+} SchemaFrame;
+
+static SchemaFrame *sframes;
+static size_t sframe_cap;
+
+static char *xstrndup(const char *s, size_t n)
+{
+    char *r = strndup(s, n);
+
+    if (!r) {
+        abort();
+    }
+    return r;
+}
+
+static SchemaNode *schema_new_node(void)
+{
+    SchemaNode *n = calloc(1, sizeof(*n));
+
+    if (!n) {
+        abort();
+    }
+    n->next_alloc = schema.all;
+    schema.all = n;
+    return n;
+}
+
+static void schema_add_child(SchemaNode *p, SchemaNode *c)
+{
+    SchemaNode **n = realloc(p->child, (p->nchild + 1) * sizeof(*n));
+
+    if (!n) {
+        abort();
+    }
+    p->child = n;
+    p->child[p->nchild++] = c;
+}
+
+/* Value of " key:" in @line (up to two spaces or the end), or NULL. */
+static char *field(const char *line, const char *key)
+{
+    const char *p = strstr(line, key);
+    const char *e;
+
+    if (!p) {
+        return NULL;
+    }
+    p += strlen(key);
+    e = strstr(p, "  ");
+    if (!e) {
+        e = p + strcspn(p, "\n");
+    }
+    return xstrndup(p, (size_t)(e - p));
+}
+
+/* Load definition @qualified ("Module.Type") into our tree, or NULL. */
+static SchemaNode *schema_load(const char *qualified)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *fp = open_memstream(&text, &size);
+    SchemaNode *stack[64];
+    int depth = -1;
+    SchemaNode *root = NULL;
+    char *line;
+    char *save = NULL;
+
+    if (!fp) {
+        return NULL;
+    }
+    if (!asn1_find_node(schema.defs, qualified)) {
+        fclose(fp);
+        free(text);
+        return NULL;
+    }
+    asn1_print_structure(fp, schema.defs, qualified, ASN1_PRINT_ALL);
+    fclose(fp);
+    for (line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        int indent = (int)strspn(line, " ") / 2;
+        char *name = field(line, "name:");
+        char *type = field(line, "type:");
+        char *value = field(line, "value:");
+        char *attr = field(line, "attr:");
+        SchemaNode *n;
+
+        if (!type || indent >= 64 || (indent > 0 && indent - 1 > depth)) {
+            free(name); free(type); free(value); free(attr);
+            continue;
+        }
+        if (indent > 0 && !strcmp(type, "TAG")) {
+            SchemaNode *p = stack[indent - 1];
+
+            if (p->ntags < 4 && value) {
+                int k = p->ntags++;
+
+                p->tag_number[k] = strtoull(value, NULL, 10);
+                p->tag_class[k] = attr && strstr(attr, "APPLICATION") ?
+                    BER_CLASS_APPLICATION : attr && strstr(attr, "PRIVATE") ?
+                    BER_CLASS_PRIVATE : attr && strstr(attr, "UNIVERSAL") ?
+                    BER_CLASS_UNIVERSAL : BER_CLASS_CONTEXT;
+                p->tag_explicit[k] = attr && strstr(attr, "EXPLICIT");
+            }
+            free(name); free(type); free(value); free(attr);
+            continue;
+        }
+        if (indent > 0 && (!strcmp(type, "SIZE") || !strcmp(type, "DEFAULT") ||
+                           !strcmp(type, "CONSTANT"))) {
+            free(name); free(type); free(value); free(attr);
+            continue;
+        }
+        n = schema_new_node();
+        n->name = name && strcmp(name, "NULL") ? name : (free(name), NULL);
+        n->type = type;
+        n->value = value;
+        n->optional = attr && (strstr(attr, "OPTION") || strstr(attr, "DEFAULT"));
+        free(attr);
+        if (indent == 0) {
+            if (root) {
+                break;
+            }
+            root = n;
+        } else {
+            schema_add_child(stack[indent - 1], n);
+        }
+        stack[indent] = n;
+        depth = indent;
+    }
+    free(text);
+    return root;
+}
+
+/* The definition an IDENTIFIER names, loaded on first use. */
+static SchemaNode *schema_target(SchemaNode *n)
+{
+    if (!n->resolved && !n->resolving && n->value) {
+        char q[512];
+
+        n->resolving = true;
+        if (strchr(n->value, '.')) {
+            snprintf(q, sizeof(q), "%s", n->value);
+        } else {
+            snprintf(q, sizeof(q), "%s.%s", schema.module, n->value);
+        }
+        n->resolved = schema_load(q);
+        n->resolving = false;
+    }
+    return n->resolved;
+}
+
+/*
+ * A position in the definitions: the next encoding expected is tag
+ * @skip of @node, or, once its tags are used up, the type of @node.
+ */
+typedef struct Cursor {
+    SchemaNode *node;
+    int skip;
+} Cursor;
+
+/* Step through references whose tags are used up. */
+static Cursor normalize(Cursor c)
+{
+    int guard = 0;
+
+    while (c.node && c.skip >= c.node->ntags &&
+           !strcmp(c.node->type, "IDENTIFIER") && guard++ < 32) {
+        SchemaNode *t = schema_target(c.node);
+        /* an IMPLICIT tag on the reference replaces the target's first tag */
+        bool replaced = c.node->ntags > 0 &&
+                        !c.node->tag_explicit[c.node->ntags - 1];
+
+        c.node = t;
+        c.skip = t && replaced && t->ntags > 0 ? 1 : 0;
+    }
+    if (guard >= 32) {
+        c.node = NULL;
+    }
+    return c;
+}
+
+static int universal_of(const char *type)
+{
+    static const struct { const char *t; int u; } map[] = {
+        { "INTEGER", 2 }, { "BOOLEAN", 1 }, { "SEQUENCE", 16 },
+        { "SEQ_OF", 16 }, { "SET", 17 }, { "SET_OF", 17 }, { "BIT_STR", 3 },
+        { "OCT_STR", 4 }, { "OBJ_ID", 6 }, { "NULL", 5 }, { "ENUMERATED", 10 },
+        { "UTF8_STR", 12 }, { "NUMERIC_STR", 18 }, { "PRINTABLE_STR", 19 },
+        { "TELETEX_STR", 20 }, { "IA5_STR", 22 }, { "UTC_TIME", 23 },
+        { "GENERALIZED_TIME", 24 }, { "VISIBLE_STR", 26 }, { "GENERAL_STR", 27 },
+        { "UNIVERSAL_STR", 28 }, { "BMP_STR", 30 }, { "GENERALSTRING", 27 },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        if (!strcmp(map[i].t, type)) {
+            return map[i].u;
+        }
+    }
+    return -1;
+}
+
+/*
+ * Whether element @e is the next encoding at @c; for an untagged CHOICE,
+ * *@alt gets the alternative that matched.
+ */
+static bool schema_match(Cursor c, const BERInspectElement *e,
+                         SchemaNode **alt, int depth)
+{
+    size_t i;
+    int u;
+
+    c = normalize(c);
+    if (!c.node || depth > 16) {
+        return false;
+    }
+    if (c.skip < c.node->ntags) {
+        return e->tag_class == (BERClass)c.node->tag_class[c.skip] &&
+               !e->tag_too_large && e->tag == c.node->tag_number[c.skip];
+    }
+    if (!strcmp(c.node->type, "ANY")) {
+        return true;
+    }
+    if (!strcmp(c.node->type, "CHOICE")) {
+        for (i = 0; i < c.node->nchild; i++) {
+            SchemaNode *dummy;
+            Cursor a = { c.node->child[i], 0 };
+
+            if (schema_match(a, e, &dummy, depth + 1)) {
+                *alt = c.node->child[i];
+                return true;
+            }
+        }
+        return false;
+    }
+    u = universal_of(c.node->type);
+    return u >= 0 && e->tag_class == BER_CLASS_UNIVERSAL && !e->tag_too_large &&
+           e->tag == (uint64_t)u;
+}
+
+static char label_buf[512];
+/* The universal type behind the IMPLICIT tag of the element just labelled, or -1. */
+static int schema_universal = -1;
+
+/* Decide the label of @e and what its children follow. */
+static const char *schema_begin(const BERInspectElement *e)
+{
+    SchemaFrame *parent = e->depth ? &sframes[e->depth - 1] : NULL;
+    SchemaFrame *self;
+    SchemaNode *alt = NULL;
+    Cursor at = { NULL, 0 };
+    const char *label = NULL;
+
+    if (e->depth + 1 > sframe_cap) {
+        size_t cap = sframe_cap ? sframe_cap * 2 : 64;
+        SchemaFrame *f;
+
+        while (cap < e->depth + 1) {
+            cap *= 2;
+        }
+        f = realloc(sframes, cap * sizeof(*f));
+        if (!f) {
+            abort();
+        }
+        sframes = f;
+        sframe_cap = cap;
+    }
+    self = &sframes[e->depth];
+    memset(self, 0, sizeof(*self));
+    schema_universal = -1;
+    if (e->end_of_contents) {
+        return NULL;
+    }
+    if (!parent) {
+        Cursor c = { schema.root, 0 };
+
+        if (schema_match(c, e, &alt, 0)) {
+            at = c;
+            label = opt.type;
+        }
+    } else if (parent->node) {
+        SchemaNode *c = parent->node;
+
+        if (parent->skip_tags) {
+            /* the single element inside an explicit tag */
+            Cursor k = { c, parent->skip_tags };
+
+            if (schema_match(k, e, &alt, 0)) {
+                at = k;
+                label = NULL;
+            }
+        } else if (!strcmp(c->type, "SEQ_OF") || !strcmp(c->type, "SET_OF")) {
+            Cursor k = { c->nchild ? c->child[0] : NULL, 0 };
+
+            if (schema_match(k, e, &alt, 0)) {
+                at = k;
+                snprintf(label_buf, sizeof(label_buf), "%s[%" PRIu64 "]",
+                         parent->label ? parent->label : "", parent->count);
+                label = label_buf;
+            }
+            parent->count++;
+        } else if (!strcmp(c->type, "SEQUENCE") || !strcmp(c->type, "SET")) {
+            size_t i;
+            bool seq = !strcmp(c->type, "SEQUENCE");
+
+            for (i = seq ? parent->next : 0; i < c->nchild; i++) {
+                Cursor k = { c->child[i], 0 };
+
+                if (schema_match(k, e, &alt, 0)) {
+                    at = k;
+                    label = c->child[i]->name;
+                    if (seq) {
+                        parent->next = i + 1;
+                    }
+                    break;
+                }
+                if (seq && !c->child[i]->optional) {
+                    break;
+                }
+            }
+        }
+    }
+    if (!at.node) {
+        return NULL;
+    }
+    at = normalize(at);
+    if (alt) {
+        if (label && alt->name) {
+            size_t l = strlen(label);
+            size_t k = strlen(alt->name);
+
+            if (l > sizeof(label_buf) / 2) {
+                l = sizeof(label_buf) / 2;
+            }
+            if (k > sizeof(label_buf) / 2 - 2) {
+                k = sizeof(label_buf) / 2 - 2;
+            }
+            memmove(label_buf, label, l);
+            label_buf[l] = '.';
+            memcpy(label_buf + l + 1, alt->name, k);
+            label_buf[l + 1 + k] = 0;
+            label = label_buf;
+        } else if (alt->name) {
+            label = alt->name;
+        }
+        at.node = alt;
+        at.skip = 0;
+        at = normalize(at);
+    }
+    /* what the children follow */
+    if (at.node && at.skip < at.node->ntags) {
+        if (at.node->tag_explicit[at.skip]) {
+            self->node = at.node;
+            self->skip_tags = at.skip + 1;
+        } else {
+            Cursor inner = { at.node, at.node->ntags };
+
+            inner = normalize(inner);
+            if (inner.node && inner.skip >= inner.node->ntags) {
+                self->node = inner.node;
+                schema_universal = universal_of(inner.node->type);
+            } else if (inner.node) {
+                self->node = inner.node;
+                self->skip_tags = inner.skip;
+            }
+        }
+    } else if (at.node) {
+        self->node = at.node;
+    }
+    if (label && label != label_buf) {
+        snprintf(label_buf, sizeof(label_buf), "%s", label);
+    }
+    return label ? label_buf : NULL;
+}
+
+/* Keep the label of an open element for its children's labels. */
+static void schema_keep_label(const BERInspectElement *e, const char *label)
+{
+    sframes[e->depth].label = strdup(label);
+}
+
+static void schema_end(const BERInspectElement *e)
+{
+    if (e->depth < sframe_cap) {
+        free((char *)sframes[e->depth].label);
+        sframes[e->depth].label = NULL;
+    }
+}
+
+static bool schema_open(void)
+{
+    char err[ASN1_MAX_ERROR_DESCRIPTION_SIZE] = "";
+    const char *dot;
+    int rc = asn1_parser2tree(opt.schema, &schema.defs, err);
+
+    if (rc != ASN1_SUCCESS) {
+        fprintf(stderr, "ber-dump: %s: %s %s\n", opt.schema, asn1_strerror(rc),
+                err);
+        return false;
+    }
+    dot = strchr(opt.type, '.');
+    if (!dot || (size_t)(dot - opt.type) >= sizeof(schema.module)) {
+        fprintf(stderr, "ber-dump: --type must be Module.Type\n");
+        return false;
+    }
+    memcpy(schema.module, opt.type, (size_t)(dot - opt.type));
+    schema.module[dot - opt.type] = 0;
+    schema.root = schema_load(opt.type);
+    if (!schema.root) {
+        fprintf(stderr, "ber-dump: %s: no type %s\n", opt.schema, opt.type);
+        return false;
+    }
+    return true;
+}
+
+static void schema_close(void)
+{
+    SchemaNode *n = schema.all;
+
+    while (n) {
+        SchemaNode *next = n->next_alloc;
+
+        free(n->name);
+        free(n->type);
+        free(n->value);
+        free(n->child);
+        free(n);
+        n = next;
+    }
+    if (schema.defs) {
+        asn1_delete_structure(&schema.defs);
+    }
+    free(sframes);
+}
+
+/* ---- printing the walk ------------------------------------------------- */
+
+typedef struct Printer {
+    BERText value;
+    BERText tag;
+    BERText stash;              /* JSON diagnostics of open elements */
+    size_t *stash_start;
+    size_t stash_cap;
+    bool comma;                 /* JSON: the next item needs a comma */
+} Printer;
+
+static Printer pr;
+static unsigned json_inputs;
+
+static const char *class_name(BERClass c)
+{
+    static const char *const names[] = { "universal", "application",
+                                         "context", "private" };
+    return names[c & 3];
+}
+
+static void tree_diagnostics(const BERInspectDiagnostic *d, size_t n,
+                             size_t indent)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out_spaces(indent);
+        color(d[i].severity == BER_INSPECT_ERROR ? C_ERR : C_WARN);
+        out_puts(d[i].severity == BER_INSPECT_ERROR ? "! error" : "! warning");
+        out_puts(" at ");
+        out_u64(d[i].offset, 0);
+        out_puts(": ");
+        out_puts(d[i].message);
+        out_puts(" [");
+        out_puts(d[i].code);
+        out_putc(']');
+        color(C_RESET);
+        out_putc('\n');
+    }
+}
+
+static size_t tree_indent(uint32_t depth)
+{
+    return 21 + 2 * (depth < MAX_INDENT ? depth : MAX_INDENT);
+}
+
+static void stash_diagnostics(const BERInspectDiagnostic *d, size_t n,
+                              size_t from)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char num[32];
+        size_t start;
+
+        if (pr.stash.len > from) {
+            ber_text_append(&pr.stash, ",", 1);
+        }
+        snprintf(num, sizeof(num), "{\"offset\":%" PRIu64 ",", d[i].offset);
+        ber_text_append(&pr.stash, num, strlen(num));
+        ber_text_append(&pr.stash, "\"severity\":\"", 12);
+        ber_text_append(&pr.stash, d[i].severity == BER_INSPECT_ERROR ?
+                        "error" : "warning",
+                        d[i].severity == BER_INSPECT_ERROR ? 5 : 7);
+        ber_text_append(&pr.stash, "\",\"code\":\"", 10);
+        ber_text_append(&pr.stash, d[i].code, strlen(d[i].code));
+        ber_text_append(&pr.stash, "\",\"message\":\"", 13);
+        start = pr.stash.len;
+        ber_text_append(&pr.stash, d[i].message, strlen(d[i].message));
+        /* messages are ours (ASCII); escape the two JSON metacharacters */
+        for (; start < pr.stash.len; start++) {
+            char c = pr.stash.data[start];
+
+            if (c == '"' || c == '\\' || (unsigned char)c < 0x20 ||
+                (unsigned char)c >= 0x80) {
+                pr.stash.data[start] = '?';
+            }
+        }
+        ber_text_append(&pr.stash, "\"}", 2);
+    }
+}
+
+static void json_flush_stash(size_t from)
+{
+    out_puts("\"diagnostics\":[");
+    out_write(pr.stash.data + from, pr.stash.len - from);
+    out_puts("]}");
+    pr.stash.len = from;
+    if (pr.stash.data) {
+        pr.stash.data[from] = 0;
+    }
+}
+
+static bool on_begin(void *opaque, const BERInspectElement *e)
+{
+    const char *label = schema.root ? schema_begin(e) : NULL;
+    size_t cap = opt.all ? 0 : DEFAULT_CAP;
+    unsigned flags;
+
+    pr.value.len = 0;
+    pr.tag.len = 0;
+    if (e->end_of_contents && !e->diagnostic_count && !opt.json) {
+        /* EOC markers: shown like openssl does, as a line of their own */
+    }
+    ber_inspect_format_tag(e, &pr.tag);
+    if (label && schema_universal >= 0 && !e->constructed) {
+        /* an IMPLICIT tag hides the type: show the value as the schema says */
+        BERInspectElement typed = *e;
+
+        typed.tag_class = BER_CLASS_UNIVERSAL;
+        typed.tag = (uint64_t)schema_universal;
+        typed.tag_too_large = false;
+        flags = ber_inspect_format_value(&typed, &pr.value, cap, opt.json);
+    } else {
+        flags = ber_inspect_format_value(e, &pr.value, cap, opt.json);
+    }
+
+    if (opt.json) {
+        bool open = e->constructed || e->encapsulates;
+
+        if (pr.comma) {
+            out_putc(',');
+        }
+        out_puts("{\"offset\":");
+        out_u64(e->offset, 0);
+        out_puts(",\"depth\":");
+        out_u64(e->depth, 0);
+        out_puts(",\"header_length\":");
+        out_u64(e->header_length, 0);
+        out_puts(",\"length\":");
+        if (e->indefinite) {
+            out_puts("null");
+        } else {
+            out_u64(e->length, 0);
+        }
+        out_puts(",\"class\":\"");
+        out_puts(class_name(e->tag_class));
+        out_puts("\",\"constructed\":");
+        out_puts(e->constructed ? "true" : "false");
+        out_puts(",\"tag\":");
+        if (e->tag_too_large) {
+            const char *sp = strchr(pr.tag.data, '0');
+
+            out_putc('"');
+            out_json_text(sp ? sp : "", sp ? strcspn(sp, "]") : 0);
+            out_putc('"');
+        } else {
+            out_u64(e->tag, 0);
+        }
+        out_puts(",\"name\":");
+        out_json_string(e->end_of_contents ? "EOC" : pr.tag.data);
+        if (label) {
+            out_puts(",\"field\":");
+            out_json_string(label);
+        }
+        out_puts(",\"value\":");
+        if (e->constructed || e->end_of_contents || e->indefinite) {
+            out_puts("null");
+        } else if (flags & BER_VALUE_LITERAL) {
+            out_write(pr.value.data, pr.value.len);
+        } else {
+            out_putc('"');
+            out_write(pr.value.data, pr.value.len);  /* escaped by the formatter */
+            out_putc('"');
+        }
+        if (flags & BER_VALUE_BIG) {
+            out_puts(",\"hex\":true");
+        }
+        if (flags & BER_VALUE_CUT) {
+            out_puts(",\"value_cut\":true");
+        }
+        if (e->tag_class == BER_CLASS_UNIVERSAL && !e->tag_too_large &&
+            !e->constructed && !e->truncated) {
+            if (e->tag == BER_TAG_BIT_STRING && e->content_available) {
+                out_puts(",\"unused_bits\":");
+                out_u64(e->content[0], 0);
+            } else if (e->tag == BER_TAG_OID && !(flags & BER_VALUE_BIG)) {
+                const char *name = ber_inspect_oid_name(pr.value.data);
+
+                if (name) {
+                    out_puts(",\"oid_name\":");
+                    out_json_string(name);
+                }
+            }
+        }
+        if (e->truncated) {
+            out_puts(",\"truncated\":true");
+        }
+        if (e->end_of_contents) {
+            out_puts(",\"end_of_contents\":true");
+        }
+        if (e->encapsulates) {
+            out_puts(",\"encapsulates\":true");
+        }
+        if (open) {
+            if (e->depth + 1 > pr.stash_cap) {
+                size_t c = pr.stash_cap ? pr.stash_cap * 2 : 64;
+                size_t *s;
+
+                while (c < e->depth + 1) {
+                    c *= 2;
+                }
+                s = realloc(pr.stash_start, c * sizeof(*s));
+                if (!s) {
+                    abort();
+                }
+                pr.stash_start = s;
+                pr.stash_cap = c;
+            }
+            pr.stash_start[e->depth] = pr.stash.len;
+            stash_diagnostics(e->diagnostics, e->diagnostic_count,
+                              pr.stash.len);
+            out_puts(",\"children\":[");
+            pr.comma = false;
+        } else {
+            size_t from = pr.stash.len;
+
+            out_putc(',');
+            stash_diagnostics(e->diagnostics, e->diagnostic_count, from);
+            json_flush_stash(from);
+            pr.comma = true;
+        }
+    } else if (opt.flat) {
+        /* offset depth header-length length form class tag: for scripts */
+        out_u64(e->offset, 0);
+        out_putc(' ');
+        out_u64(e->depth, 0);
+        out_putc(' ');
+        out_u64(e->header_length, 0);
+        out_putc(' ');
+        if (e->indefinite) {
+            out_puts("indef");
+        } else {
+            out_u64(e->length, 0);
+        }
+        out_puts(e->constructed ? " cons " : " prim ");
+        out_putc("uacp"[e->tag_class & 3]);
+        if (e->tag_too_large) {
+            out_puts(strchr(pr.tag.data, '0') ? strchr(pr.tag.data, '0') : "?");
+        } else {
+            out_u64(e->tag, 0);
+        }
+        out_putc('\n');
+        tree_diagnostics(e->diagnostics, e->diagnostic_count, 0);
+    } else if (!opt.quiet) {
+        uint32_t d = e->depth;
+
+        color(C_OFF);
+        out_u64(e->offset, 10);
+        out_putc(' ');
+        out_u64(e->header_length, 2);
+        out_putc(' ');
+        if (e->indefinite) {
+            out_puts("   indef");
+        } else {
+            out_u64(e->length, 8);
+        }
+        color(C_RESET);
+        out_putc(' ');
+        out_putc(e->encapsulates ? '>' : e->constructed ? '+' : ' ');
+        out_putc(' ');
+        out_spaces(2 * (d < MAX_INDENT ? d : MAX_INDENT));
+        if (d >= MAX_INDENT) {
+            out_puts("<depth ");
+            out_u64(d, 0);
+            out_puts("> ");
+        }
+        if (label) {
+            color(C_LABEL);
+            out_puts(label);
+            color(C_RESET);
+            out_putc(' ');
+        }
+        color(C_TAG);
+        if (e->end_of_contents) {
+            out_puts("EOC");
+        } else {
+            out_write(pr.tag.data, pr.tag.len);
+        }
+        color(C_RESET);
+        if (pr.value.len && !e->encapsulates) {
+            out_putc(' ');
+            color(C_VALUE);
+            out_write(pr.value.data, pr.value.len);
+            color(C_RESET);
+        }
+        if (e->truncated) {
+            out_puts(" (truncated)");
+        }
+        if (e->encapsulates) {
+            out_puts(" (encapsulates)");
+        }
+        out_putc('\n');
+        tree_diagnostics(e->diagnostics, e->diagnostic_count, tree_indent(d));
+    } else {
+        tree_diagnostics(e->diagnostics, e->diagnostic_count, 0);
+    }
+    if (label && e->constructed) {
+        schema_keep_label(e, label);
+    }
+    return !out.failed;
+}
+
+static bool on_end(void *opaque, const BERInspectElement *e)
+{
+    if (schema.root) {
+        schema_end(e);
+    }
+    if (opt.json) {
+        size_t from = pr.stash_start[e->depth];
+
+        out_puts("]");
+        if (e->indefinite) {
+            out_puts(",\"content_length\":");
+            out_u64(e->length, 0);
+        }
+        out_putc(',');
+        stash_diagnostics(e->diagnostics, e->diagnostic_count, from);
+        json_flush_stash(from);
+        pr.comma = true;
+    } else {
+        tree_diagnostics(e->diagnostics, e->diagnostic_count,
+                         opt.quiet || opt.flat ? 0 : tree_indent(e->depth));
+    }
+    return !out.failed;
+}
+
+static bool on_stream(void *opaque, const BERInspectDiagnostic *d)
+{
+    if (opt.json) {
+        stash_diagnostics(d, 1, 0);
+    } else {
+        tree_diagnostics(d, 1, 0);
+    }
+    return !out.failed;
+}
+
+/* ---- input --------------------------------------------------------------- */
+
+typedef struct Input {
+    const uint8_t *data;
+    size_t len;
+    void *map;
+    size_t map_len;
+    uint8_t *heap;
+    int spool_fd;
+} Input;
+
+static void input_release(Input *in)
+{
+    if (in->map) {
+        munmap(in->map, in->map_len);
+    }
+    free(in->heap);
+    if (in->spool_fd >= 0) {
+        close(in->spool_fd);
+    }
+    memset(in, 0, sizeof(*in));
+    in->spool_fd = -1;
+}
+
+/* Copy a pipe into an unlinked temporary file so it can be mapped. */
+static int spool(int fd, const char *name)
+{
+    char path[] = "/tmp/ber-dump-XXXXXX";
+    const char *dir = getenv("TMPDIR");
+    char *tmpl = NULL;
+    int tfd;
+    char *buf;
+
+    if (dir && *dir) {
+        if (asprintf(&tmpl, "%s/ber-dump-XXXXXX", dir) < 0) {
+            return -1;
+        }
+        tfd = mkstemp(tmpl);
+        if (tfd >= 0) {
+            unlink(tmpl);
+        }
+        free(tmpl);
+    } else {
+        tfd = mkstemp(path);
+        if (tfd >= 0) {
+            unlink(path);
+        }
+    }
+    if (tfd < 0) {
+        fprintf(stderr, "ber-dump: %s: cannot create a temporary file: %s\n",
+                name, strerror(errno));
+        return -1;
+    }
+    buf = malloc(1 << 20);
+    if (!buf) {
+        close(tfd);
+        return -1;
+    }
+    for (;;) {
+        ssize_t n = read(fd, buf, 1 << 20);
+        ssize_t done = 0;
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            fprintf(stderr, "ber-dump: %s: %s\n", name, strerror(errno));
+            free(buf);
+            close(tfd);
+            return -1;
+        }
+        if (n == 0) {
+            break;
+        }
+        while (done < n) {
+            ssize_t w = write(tfd, buf + done, (size_t)(n - done));
+
+            if (w < 0 && errno == EINTR) {
+                continue;
+            }
+            if (w < 0) {
+                fprintf(stderr, "ber-dump: %s: spooling: %s\n", name,
+                        strerror(errno));
+                free(buf);
+                close(tfd);
+                return -1;
+            }
+            done += w;
+        }
+    }
+    free(buf);
+    return tfd;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    c |= 0x20;
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return -1;
+}
+
+static bool looks_like_pem(const uint8_t *s, size_t n)
+{
+    size_t probe = n < 65536 ? n : 65536;
+
+    return memmem(s, probe, "-----BEGIN ", 11) != NULL;
+}
+
+static bool looks_like_hex(const uint8_t *s, size_t n)
+{
+    size_t probe = n < 4096 ? n : 4096;
+    size_t digits = 0;
+    size_t i;
+
+    for (i = 0; i < probe; i++) {
+        if (hexval(s[i]) >= 0) {
+            digits++;
+        } else if (!strchr(" \t\r\n:,", s[i]) &&
+                   !(s[i] == 'x' && i > 0 && s[i - 1] == '0')) {
+            return false;
+        }
+    }
+    return digits >= 2;
+}
+
+/* Decode hex text (whitespace, ':' and ',' and 0x prefixes ignored). */
+static bool decode_hex(const uint8_t *s, size_t n, Input *in, const char *name)
+{
+    uint8_t *o = malloc(n / 2 + 1);
+    size_t len = 0;
+    int hi = -1;
+    size_t i;
+
+    if (!o) {
+        fprintf(stderr, "ber-dump: %s: out of memory\n", name);
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        int v;
+
+        if (s[i] == '0' && i + 1 < n && (s[i + 1] | 0x20) == 'x' && hi < 0) {
+            i++;
+            continue;
+        }
+        v = hexval(s[i]);
+        if (v < 0) {
+            if (strchr(" \t\r\n:,", s[i]) && hi < 0) {
+                continue;
+            }
+            fprintf(stderr, "ber-dump: %s: not hex text at offset %zu\n",
+                    name, i);
+            free(o);
+            return false;
+        }
+        if (hi < 0) {
+            hi = v;
+        } else {
+            o[len++] = (uint8_t)(hi << 4 | v);
+            hi = -1;
+        }
+    }
+    if (hi >= 0) {
+        fprintf(stderr, "ber-dump: %s: odd number of hex digits\n", name);
+        free(o);
+        return false;
+    }
+    in->heap = o;
+    in->data = o;
+    in->len = len;
+    return true;
+}
+
+static int b64val(int c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+        return c - '0' + 52;
+    }
+    if (c == '+' || c == '-') {
+        return 62;
+    }
+    if (c == '/' || c == '_') {
+        return 63;
+    }
+    return -1;
+}
+
+/* Decode every PEM block (text outside the armour is ignored). */
+static bool decode_pem(const uint8_t *s, size_t n, Input *in, const char *name)
+{
+    uint8_t *o = malloc(n / 4 * 3 + 4);
+    size_t len = 0;
+    size_t pos = 0;
+    unsigned blocks = 0;
+
+    if (!o) {
+        fprintf(stderr, "ber-dump: %s: out of memory\n", name);
+        return false;
+    }
+    while (pos < n) {
+        const uint8_t *b = memmem(s + pos, n - pos, "-----BEGIN ", 11);
+        const uint8_t *e;
+        size_t p;
+        uint32_t acc = 0;
+        int bits = 0;
+
+        if (!b) {
+            break;
+        }
+        p = (size_t)(b - s);
+        while (p < n && s[p] != '\n') {
+            p++;
+        }
+        e = memmem(s + p, n - p, "-----END ", 9);
+        if (!e) {
+            fprintf(stderr, "ber-dump: %s: PEM block at %zu has no END line\n",
+                    name, (size_t)(b - s));
+            free(o);
+            return false;
+        }
+        while (p < (size_t)(e - s)) {
+            /* skip RFC 1421 header lines ("Proc-Type: ...") */
+            size_t eol = p;
+
+            while (eol < (size_t)(e - s) && s[eol] != '\n') {
+                eol++;
+            }
+            if (memchr(s + p, ':', eol - p)) {
+                p = eol;
+                continue;
+            }
+            for (; p < eol; p++) {
+                int v = b64val(s[p]);
+
+                if (v < 0) {
+                    if (s[p] == '=' || s[p] == ' ' || s[p] == '\t' || s[p] == '\r') {
+                        continue;
+                    }
+                    fprintf(stderr, "ber-dump: %s: bad base64 at offset %zu\n",
+                            name, p);
+                    free(o);
+                    return false;
+                }
+                acc = acc << 6 | (uint32_t)v;
+                bits += 6;
+                if (bits >= 8) {
+                    bits -= 8;
+                    o[len++] = (uint8_t)(acc >> bits);
+                }
+            }
+            p = eol + 1;
+        }
+        blocks++;
+        pos = (size_t)(e - s) + 9;
+    }
+    if (!blocks) {
+        fprintf(stderr, "ber-dump: %s: no PEM block\n", name);
+        free(o);
+        return false;
+    }
+    in->heap = o;
+    in->data = o;
+    in->len = len;
+    return true;
+}
+
+/* Load @name ("-" for stdin) into @in. Returns false on I/O failure. */
+static bool input_load(const char *name, Input *in)
+{
+    int fd = strcmp(name, "-") ? open(name, O_RDONLY) : 0;
+    struct stat st;
+    int kind = opt.input;
+
+    memset(in, 0, sizeof(*in));
+    in->spool_fd = -1;
+    if (fd < 0) {
+        fprintf(stderr, "ber-dump: %s: %s\n", name, strerror(errno));
+        return false;
+    }
+    if (fstat(fd, &st) < 0) {
+        fprintf(stderr, "ber-dump: %s: %s\n", name, strerror(errno));
+        goto fail;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "ber-dump: %s: is a directory\n", name);
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        int tfd = spool(fd, name);
+
+        if (tfd < 0) {
+            goto fail;
+        }
+        if (fd != 0) {
+            close(fd);
+        }
+        fd = tfd;
+        in->spool_fd = tfd;
+        if (fstat(fd, &st) < 0) {
+            fprintf(stderr, "ber-dump: %s: %s\n", name, strerror(errno));
+            goto fail;
+        }
+    }
+    if (st.st_size > 0) {
+        in->map_len = (size_t)st.st_size;
+        in->map = mmap(NULL, in->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (in->map == MAP_FAILED) {
+            in->map = NULL;
+            fprintf(stderr, "ber-dump: %s: mmap: %s\n", name, strerror(errno));
+            goto fail;
+        }
+        madvise(in->map, in->map_len, MADV_SEQUENTIAL);
+        in->data = in->map;
+        in->len = in->map_len;
+    } else {
+        in->data = (const uint8_t *)"";
+        in->len = 0;
+    }
+    if (fd != 0 && fd != in->spool_fd) {
+        close(fd);
+    }
+    fd = -1;
+    if (kind == INPUT_AUTO) {
+        kind = looks_like_pem(in->data, in->len) ? INPUT_PEM :
+               looks_like_hex(in->data, in->len) ? INPUT_HEX : INPUT_RAW;
+    }
+    if (kind == INPUT_PEM || kind == INPUT_HEX) {
+        const uint8_t *text = in->data;
+        size_t n = in->len;
+        bool ok = kind == INPUT_PEM ? decode_pem(text, n, in, name) :
+                  decode_hex(text, n, in, name);
+
+        if (in->map) {
+            munmap(in->map, in->map_len);
+            in->map = NULL;
+        }
+        if (!ok) {
+            input_release(in);
+            return false;
+        }
+    }
+    return true;
+fail:
+    if (fd > 0) {
+        close(fd);
+    }
+    input_release(in);
+    return false;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+/* Dump one input. Returns 0, 1 (errors found) or 2 (I/O or usage). */
+static int dump(const char *name, bool first, bool several)
+{
+    Input in;
+    BERInspectOptions io;
+    BERInspectCallbacks cb = { on_begin, on_end, on_stream };
+    BERInspectSummary sum;
+    const uint8_t *data;
+    size_t len;
+
+    if (!input_load(name, &in)) {
+        return 2;
+    }
+    if (opt.offset > in.len) {
+        fprintf(stderr, "ber-dump: %s: --offset %" PRIu64 " is past the end "
+                "(%zu octets)\n", name, opt.offset, in.len);
+        input_release(&in);
+        return 2;
+    }
+    data = in.data + opt.offset;
+    len = in.len - (size_t)opt.offset;
+    if (opt.have_length) {
+        if (opt.length > len) {
+            fprintf(stderr, "ber-dump: %s: --length %" PRIu64 " runs past the "
+                    "end (%zu octets from the offset)\n", name, opt.length, len);
+            input_release(&in);
+            return 2;
+        }
+        len = (size_t)opt.length;
+    }
+    ber_inspect_options_init(&io);
+    io.mode = opt.mode;
+    io.encapsulation = opt.encapsulation;
+    io.single = opt.single;
+    io.base_offset = opt.offset;
+
+    if (opt.json) {
+        if (json_inputs++) {
+            out_putc(',');
+        }
+        out_puts("{\"name\":");
+        out_json_string(name);
+        out_puts(",\"mode\":\"");
+        out_puts(opt.mode == BER_MODE_DER ? "DER" : opt.mode == BER_MODE_CER ?
+                 "CER" : "BER");
+        out_puts("\",\"offset\":");
+        out_u64(opt.offset, 0);
+        out_puts(",\"length\":");
+        out_u64(len, 0);
+        out_puts(",\"elements\":[");
+        pr.comma = false;
+        pr.stash.len = 0;
+    } else if (several && !opt.quiet) {
+        out_puts(first ? "" : "\n");
+        out_puts("==> ");
+        out_puts(name);
+        out_puts(" <==\n");
+    }
+    if (len == 0) {
+        BERInspectDiagnostic d = { .offset = opt.offset,
+                                   .severity = BER_INSPECT_ERROR,
+                                   .code = "empty", .message = "no data" };
+
+        on_stream(NULL, &d);
+        memset(&sum, 0, sizeof(sum));
+        sum.errors = 1;
+    } else if (!ber_inspect(data, len, &io, &cb, NULL, &sum)) {
+        sum.errors++;
+    }
+    if (opt.json) {
+        out_puts("],\"diagnostics\":[");
+        out_write(pr.stash.data ? pr.stash.data : "", pr.stash.len);
+        pr.stash.len = 0;
+        out_puts("],\"elements_count\":");
+        out_u64(sum.elements, 0);
+        out_puts(",\"max_depth\":");
+        out_u64(sum.max_depth, 0);
+        out_puts(",\"warnings\":");
+        out_u64(sum.warnings, 0);
+        out_puts(",\"errors\":");
+        out_u64(sum.errors, 0);
+        out_putc('}');
+    }
+    if (sum.errors || sum.warnings) {
+        out_flush();
+        fprintf(stderr, "ber-dump: %s: %" PRIu64 " error%s, %" PRIu64
+                " warning%s (%s)\n", name, sum.errors, sum.errors == 1 ? "" : "s",
+                sum.warnings, sum.warnings == 1 ? "" : "s",
+                opt.mode == BER_MODE_DER ? "DER" : opt.mode == BER_MODE_CER ?
+                "CER" : "BER");
+    }
+    input_release(&in);
+    return sum.errors ? 1 : 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"Usage: ber-dump [OPTION]... [FILE]...\n"
+"Show and check the BER, CER or DER values in each FILE (stdin if none or -).\n"
+"\n"
+"  -b, --ber               check against BER (default)\n"
+"  -c, --cer               check against the CER rules\n"
+"  -d, --der               check against the DER rules\n"
+"  -j, --json              one JSON document instead of the tree\n"
+"  -a, --all               show whole values (default: first %d octets)\n"
+"  -e, --no-encapsulated   do not look for BER inside OCTET/BIT STRINGs\n"
+"  -1, --single            one top-level value per input; more is an error\n"
+"  -q, --quiet             print diagnostics only\n"
+"      --flat              one line per element: offset depth header-length\n"
+"                          length form class+tag (for scripts)\n"
+"  -i, --input=FORMAT      auto (default), raw, pem, hex\n"
+"  -o, --offset=N          start N octets into the (decoded) input\n"
+"  -l, --length=N          walk only N octets\n"
+"      --color[=WHEN]      auto (default: on a terminal), always, never\n"
+"  -s, --schema=FILE.asn   label elements with fields of this ASN.1 module\n"
+"  -t, --type=Module.Type  the type the data is (with --schema)\n"
+"  -h, --help              this help\n"
+"  -V, --version           version\n"
+"\n"
+"Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O.\n",
+            DEFAULT_CAP);
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+    char *end;
+
+    errno = 0;
+    if (!*s || *s == '-') {
+        return false;
+    }
+    *v = strtoull(s, &end, 0);
+    return !errno && !*end;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "ber", no_argument, NULL, 'b' },
+        { "cer", no_argument, NULL, 'c' },
+        { "der", no_argument, NULL, 'd' },
+        { "json", no_argument, NULL, 'j' },
+        { "all", no_argument, NULL, 'a' },
+        { "no-encapsulated", no_argument, NULL, 'e' },
+        { "single", no_argument, NULL, '1' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "flat", no_argument, NULL, 'F' },
+        { "input", required_argument, NULL, 'i' },
+        { "offset", required_argument, NULL, 'o' },
+        { "length", required_argument, NULL, 'l' },
+        { "color", optional_argument, NULL, 'C' },
+        { "colour", optional_argument, NULL, 'C' },
+        { "schema", required_argument, NULL, 's' },
+        { "type", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    int color_when = 0;     /* 0 auto, 1 always, 2 never */
+    int status = 0;
+    int c;
+    int i;
+
+    opt.mode = BER_MODE_BER;
+    opt.encapsulation = true;
+    while ((c = getopt_long(argc, argv, "bcdjae1qi:o:l:s:t:hV", longopts,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'b': opt.mode = BER_MODE_BER; break;
+        case 'c': opt.mode = BER_MODE_CER; break;
+        case 'd': opt.mode = BER_MODE_DER; break;
+        case 'j': opt.json = true; break;
+        case 'a': opt.all = true; break;
+        case 'e': opt.encapsulation = false; break;
+        case '1': opt.single = true; break;
+        case 'q': opt.quiet = true; break;
+        case 'F': opt.flat = true; break;
+        case 'i':
+            if (!strcmp(optarg, "auto")) {
+                opt.input = INPUT_AUTO;
+            } else if (!strcmp(optarg, "raw") || !strcmp(optarg, "der") ||
+                       !strcmp(optarg, "binary")) {
+                opt.input = INPUT_RAW;
+            } else if (!strcmp(optarg, "pem")) {
+                opt.input = INPUT_PEM;
+            } else if (!strcmp(optarg, "hex")) {
+                opt.input = INPUT_HEX;
+            } else {
+                fprintf(stderr, "ber-dump: --input: auto, raw, pem or hex\n");
+                return 2;
+            }
+            break;
+        case 'o':
+            if (!parse_u64(optarg, &opt.offset)) {
+                fprintf(stderr, "ber-dump: --offset: not a number: %s\n", optarg);
+                return 2;
+            }
+            break;
+        case 'l':
+            if (!parse_u64(optarg, &opt.length)) {
+                fprintf(stderr, "ber-dump: --length: not a number: %s\n", optarg);
+                return 2;
+            }
+            opt.have_length = true;
+            break;
+        case 'C':
+            if (!optarg || !strcmp(optarg, "auto")) {
+                color_when = 0;
+            } else if (!strcmp(optarg, "always")) {
+                color_when = 1;
+            } else if (!strcmp(optarg, "never")) {
+                color_when = 2;
+            } else {
+                fprintf(stderr, "ber-dump: --color: auto, always or never\n");
+                return 2;
+            }
+            break;
+        case 's': opt.schema = optarg; break;
+        case 't': opt.type = optarg; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("ber-dump (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!opt.schema != !opt.type) {
+        fprintf(stderr, "ber-dump: --schema and --type go together\n");
+        return 2;
+    }
+    opt.color = !opt.json && (color_when == 1 ||
+                              (color_when == 0 && isatty(STDOUT_FILENO) &&
+                               !getenv("NO_COLOR")));
+    out.fd = STDOUT_FILENO;
+    out.buf = malloc(OUT_BUFFER);
+    if (!out.buf) {
+        fprintf(stderr, "ber-dump: out of memory\n");
+        return 2;
+    }
+    if (opt.schema && !schema_open()) {
+        schema_close();
+        free(out.buf);
+        return 2;
+    }
+    if (opt.json) {
+        out_puts("{\"inputs\":[");
+    }
+    if (optind >= argc) {
+        status = dump("-", true, false);
+    }
+    for (i = optind; i < argc; i++) {
+        int s = dump(argv[i], i == optind, argc - optind > 1);
+
+        if (s > status) {
+            status = s;
+        }
+    }
+    if (opt.json) {
+        out_puts("]}\n");
+    }
+    out_flush();
+    if (out.failed) {
+        fprintf(stderr, "ber-dump: write error: %s\n", strerror(errno));
+        status = 2;
+    }
+    ber_text_free(&pr.value);
+    ber_text_free(&pr.tag);
+    ber_text_free(&pr.stash);
+    free(pr.stash_start);
+    schema_close();
+    free(out.buf);
+    return status;
+}

@@ -1,0 +1,600 @@
+/*
+ * tools/vnvram.c: create, measure, inspect, check and dump NVRAM images.
+ *
+ * A thin shell over libvnvram: every decision (layout, validation, which
+ * copy is current) is the library's, so a program linking it gets the same
+ * answers as this tool.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nvram/nvram.h"
+#include "nvram/storage.h"
+
+#define EXIT_DAMAGED 1
+#define EXIT_UNUSABLE 2
+
+static const char *prog = "vnvram";
+
+/* Entry sets for --profile: sizes as libtpms needs them. */
+typedef struct Profile {
+    const char *name;
+    const char *description;
+    NVRAMEntrySpec entries[3];
+} Profile;
+
+static const Profile profiles[] = {
+    { "tpm2", "TPM 2.0 (libtpms): permall 64 KiB, volatilestate and "
+      "savestate 16 KiB",
+      { { "permall", 65536 }, { "volatilestate", 16384 },
+        { "savestate", 16384 } } },
+    { "tpm12", "TPM 1.2 (libtpms): permall 40 KiB, volatilestate and "
+      "savestate 16 KiB",
+      { { "permall", 40960 }, { "volatilestate", 16384 },
+        { "savestate", 16384 } } },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"Usage: vnvram COMMAND [OPTIONS]\n"
+"\n"
+"Commands:\n"
+"  create IMG (--entry NAME:SIZE... | --profile P) [--force]\n"
+"                       format IMG (created if missing) for these entries\n"
+"  measure (--entry NAME:SIZE... | --profile P)\n"
+"                       print the bytes an image with these entries needs\n"
+"  info IMG [--json]    show the header, entries, slots, generations, health\n"
+"  check IMG            verify every copy of every entry; exit 0 healthy,\n"
+"                       1 damage found, 2 unusable\n"
+"  dump IMG ENTRY [--raw | --hex | --tree | --json]\n"
+"                       show the current value of ENTRY: --raw bytes,\n"
+"                       --hex, --tree (a BER tree, through ber-dump), --json\n"
+"                       (JSON entries as stored; BER entries as ber-dump's\n"
+"                       JSON tree). Default: --json for JSON entries, --tree\n"
+"                       for BER ones.\n"
+"\n"
+"Profiles: tpm2, tpm12. SIZE takes K, M suffixes (KiB, MiB).\n"
+"Exit status: 0 success, 1 damage found (check) or failure, 2 unusable\n"
+"image or usage error.\n");
+}
+
+static bool parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    uint64_t v, mult = 1;
+
+    errno = 0;
+    v = g_ascii_strtoull(s, &end, 10);
+    if (errno || end == s) {
+        return false;
+    }
+    if (*end == 'K' || *end == 'k') {
+        mult = 1024;
+        end++;
+    } else if (*end == 'M' || *end == 'm') {
+        mult = 1024 * 1024;
+        end++;
+    }
+    if (*end || v > UINT64_MAX / mult) {
+        return false;
+    }
+    *out = v * mult;
+    return true;
+}
+
+/* Collect --entry and --profile options into a spec array. */
+typedef struct SpecList {
+    GArray *specs;      /* NVRAMEntrySpec */
+    GPtrArray *names;   /* owned name strings */
+} SpecList;
+
+static bool spec_add_entry(SpecList *l, const char *arg)
+{
+    const char *colon = strrchr(arg, ':');
+    NVRAMEntrySpec spec;
+    char *name;
+
+    if (!colon || colon == arg) {
+        fprintf(stderr, "%s: --entry wants NAME:SIZE, not '%s'\n", prog, arg);
+        return false;
+    }
+    name = g_strndup(arg, (gsize)(colon - arg));
+    if (!parse_size(colon + 1, &spec.max_size)) {
+        fprintf(stderr, "%s: --entry %s: bad size '%s'\n", prog, name,
+                colon + 1);
+        g_free(name);
+        return false;
+    }
+    g_ptr_array_add(l->names, name);
+    spec.name = name;
+    g_array_append_val(l->specs, spec);
+    return true;
+}
+
+static bool spec_add_profile(SpecList *l, const char *arg)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(profiles); i++) {
+        if (strcmp(profiles[i].name, arg) == 0) {
+            g_array_append_vals(l->specs, profiles[i].entries, 3);
+            return true;
+        }
+    }
+    fprintf(stderr, "%s: unknown profile '%s' (known:", prog, arg);
+    for (size_t i = 0; i < G_N_ELEMENTS(profiles); i++) {
+        fprintf(stderr, " %s", profiles[i].name);
+    }
+    fprintf(stderr, ")\n");
+    return false;
+}
+
+enum {
+    OPT_ENTRY = 'e',
+    OPT_PROFILE = 'p',
+    OPT_FORCE = 'f',
+    OPT_JSON = 'j',
+    OPT_RAW = 'r',
+    OPT_HEX = 'x',
+    OPT_TREE = 't',
+    OPT_HELP = 'h',
+};
+
+static const struct option long_options[] = {
+    { "entry", required_argument, NULL, OPT_ENTRY },
+    { "profile", required_argument, NULL, OPT_PROFILE },
+    { "force", no_argument, NULL, OPT_FORCE },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "raw", no_argument, NULL, OPT_RAW },
+    { "hex", no_argument, NULL, OPT_HEX },
+    { "tree", no_argument, NULL, OPT_TREE },
+    { "help", no_argument, NULL, OPT_HELP },
+    { NULL, 0, NULL, 0 },
+};
+
+typedef struct Options {
+    SpecList list;
+    bool force, json, raw, hex, tree;
+} Options;
+
+/* Report @err with the library's code; return the exit status to use. */
+static int fail(int code, Error *err)
+{
+    fprintf(stderr, "%s: %s\n", prog, err ? error_get_pretty(err)
+                                          : nvram_strerror(code));
+    error_free(err);
+    return EXIT_UNUSABLE;
+}
+
+static int cmd_measure(Options *o)
+{
+    Error *err = NULL;
+    uint64_t size;
+    int ret;
+
+    if (o->list.specs->len == 0) {
+        fprintf(stderr, "%s: measure needs --entry or --profile\n", prog);
+        return EXIT_UNUSABLE;
+    }
+    ret = nvram_measure((NVRAMEntrySpec *)o->list.specs->data,
+                        o->list.specs->len, &size, &err);
+    if (ret < 0) {
+        return fail(ret, err);
+    }
+    printf("%" PRIu64 "\n", size);
+    return 0;
+}
+
+static int cmd_create(const char *img, Options *o)
+{
+    NVRAMStorage *s;
+    Error *err = NULL;
+    uint64_t size = 0;
+    int ret;
+
+    if (o->list.specs->len == 0) {
+        fprintf(stderr, "%s: create needs --entry or --profile\n", prog);
+        return EXIT_UNUSABLE;
+    }
+    s = nvram_storage_open_file(img, false, true, &err);
+    if (!s) {
+        return fail(-NVRAM_ERR_IO, err);
+    }
+    ret = nvram_format_storage(s, (NVRAMEntrySpec *)o->list.specs->data,
+                               o->list.specs->len, o->force, &err);
+    if (ret == 0) {
+        nvram_storage_get_size(s, &size, NULL);
+    }
+    nvram_storage_close(s);
+    if (ret < 0) {
+        if (ret == -NVRAM_ERR_ALREADY_FORMATTED) {
+            fprintf(stderr, "%s: %s (use --force to overwrite it)\n", prog,
+                    error_get_pretty(err));
+            error_free(err);
+            return EXIT_UNUSABLE;
+        }
+        return fail(ret, err);
+    }
+    printf("formatted %s: %u entries, %" PRIu64 " bytes\n", img,
+           o->list.specs->len, size);
+    return 0;
+}
+
+static NVRAMStorage *open_image(const char *img, Error **errp)
+{
+    return nvram_storage_open_file(img, true, false, errp);
+}
+
+static const char *entry_health(const NVRAMEntryInfo *e)
+{
+    if (e->status == -NVRAM_ERR_ENTRY_CORRUPT) {
+        return "corrupt";
+    }
+    if (!e->copies[0].valid || !e->copies[1].valid) {
+        return "degraded";
+    }
+    return e->status == -NVRAM_ERR_ENTRY_ABSENT ? "never-written" : "ok";
+}
+
+static void print_json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            printf("\\%c", c);
+        } else if (c < 0x20 || c == 0x7f) {
+            printf("\\u%04x", c);
+        } else {
+            putchar(c);
+        }
+    }
+    putchar('"');
+}
+
+static void print_info_json(const char *img, const NVRAMImageInfo *info)
+{
+    printf("{\"image\": ");
+    print_json_string(img);
+    printf(", \"version\": %u, \"flags\": %u, \"image-id\": \"",
+           info->version, info->flags);
+    for (int i = 0; i < 16; i++) {
+        printf("%02x", info->image_id[i]);
+    }
+    printf("\", \"image-size\": %" PRIu64 ", \"drive-size\": %" PRIu64
+           ", \"header-size\": %" PRIu64 ", \"entries\": [",
+           info->image_size, info->storage_size, info->header_size);
+    for (size_t i = 0; i < info->n_entries; i++) {
+        const NVRAMEntryInfo *e = &info->entries[i];
+        printf("%s\n  {\"name\": ", i ? "," : "");
+        print_json_string(e->name.name);
+        printf(", \"id\": %u, \"offset\": %" PRIu64 ", \"copy-size\": %" PRIu64
+               ", \"capacity\": %" PRIu64 ", \"health\": \"%s\", "
+               "\"current-copy\": %d, \"copies\": [", e->id, e->offset,
+               e->copy_size, e->capacity, entry_health(e), e->newest);
+        for (int c = 0; c < 2; c++) {
+            const NVRAMCopyInfo *ci = &e->copies[c];
+            printf("%s{\"offset\": %" PRIu64 ", \"valid\": %s", c ? ", " : "",
+                   ci->offset, ci->valid ? "true" : "false");
+            if (ci->valid) {
+                printf(", \"generation\": %" PRIu64 ", \"length\": %" PRIu64
+                       ", \"encoding\": \"%s\"", ci->generation,
+                       ci->payload_length, nvram_encoding_name(ci->encoding));
+            } else {
+                printf(", \"problem\": ");
+                print_json_string(ci->problem);
+            }
+            printf("}");
+        }
+        printf("]}");
+    }
+    printf("\n]}\n");
+}
+
+static void print_info_text(const char *img, const NVRAMImageInfo *info)
+{
+    printf("image:        %s\n", img);
+    printf("format:       qemu-nvram version %u%s\n", info->version,
+           info->flags & 1 ? ", encrypted" : "");
+    printf("image id:     ");
+    for (int i = 0; i < 16; i++) {
+        printf("%02x", info->image_id[i]);
+    }
+    printf("\nimage size:   %" PRIu64 " bytes (drive: %" PRIu64 ")\n",
+           info->image_size, info->storage_size);
+    printf("header size:  %" PRIu64 " bytes\n", info->header_size);
+    printf("entries:      %zu\n", info->n_entries);
+    printf("\n%-20s %10s %10s %10s  %-13s %s\n", "ENTRY", "OFFSET",
+           "SLOT", "CAPACITY", "HEALTH", "COPIES (generation/length/encoding)");
+    for (size_t i = 0; i < info->n_entries; i++) {
+        const NVRAMEntryInfo *e = &info->entries[i];
+        printf("%-20s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "  %-13s",
+               e->name.name, e->offset, e->copy_size, e->capacity,
+               entry_health(e));
+        for (int c = 0; c < 2; c++) {
+            const NVRAMCopyInfo *ci = &e->copies[c];
+            if (ci->valid) {
+                printf(" %c%d: gen %" PRIu64 "/%" PRIu64 " B/%s",
+                       c == e->newest ? '*' : ' ', c, ci->generation,
+                       ci->payload_length, nvram_encoding_name(ci->encoding));
+            } else {
+                printf("  %d: CORRUPT", c);
+            }
+        }
+        printf("\n");
+    }
+}
+
+static int cmd_info(const char *img, Options *o)
+{
+    NVRAMImageInfo *info = NULL;
+    NVRAMStorage *s;
+    Error *err = NULL;
+    int ret;
+
+    s = open_image(img, &err);
+    if (!s) {
+        return fail(-NVRAM_ERR_IO, err);
+    }
+    ret = nvram_image_inspect(s, &info, &err);
+    nvram_storage_close(s);
+    if (ret < 0) {
+        return fail(ret, err);
+    }
+    if (o->json) {
+        print_info_json(img, info);
+    } else {
+        print_info_text(img, info);
+    }
+    nvram_image_info_free(info);
+    return 0;
+}
+
+static int cmd_check(const char *img)
+{
+    NVRAMImageInfo *info = NULL;
+    NVRAMStorage *s;
+    Error *err = NULL;
+    int problems = 0, ret;
+
+    s = open_image(img, &err);
+    if (!s) {
+        return fail(-NVRAM_ERR_IO, err);
+    }
+    ret = nvram_image_inspect(s, &info, &err);
+    nvram_storage_close(s);
+    if (ret < 0) {
+        fprintf(stderr, "%s: %s: unusable: %s\n", prog, img,
+                error_get_pretty(err));
+        error_free(err);
+        return EXIT_UNUSABLE;
+    }
+    for (size_t i = 0; i < info->n_entries; i++) {
+        const NVRAMEntryInfo *e = &info->entries[i];
+        for (int c = 0; c < 2; c++) {
+            if (!e->copies[c].valid) {
+                printf("%s: copy %d damaged: %s\n", e->name.name, c,
+                       e->copies[c].problem);
+                problems++;
+            }
+        }
+        if (e->status == -NVRAM_ERR_ENTRY_CORRUPT) {
+            printf("%s: both copies damaged: the value is lost\n",
+                   e->name.name);
+        } else if (!e->copies[0].valid || !e->copies[1].valid) {
+            printf("%s: still readable from copy %d (generation %" PRIu64
+                   ")%s\n", e->name.name, e->newest,
+                   e->copies[e->newest].generation,
+                   e->copies[e->newest].generation == 0 ?
+                   " (never written)" : "");
+        }
+    }
+    if (problems) {
+        printf("%s: %d damaged cop%s found\n", img, problems,
+               problems == 1 ? "y" : "ies");
+    } else {
+        printf("%s: healthy (%zu entries, every copy verified)\n", img,
+               info->n_entries);
+    }
+    nvram_image_info_free(info);
+    return problems ? EXIT_DAMAGED : 0;
+}
+
+/* ber-dump next to this program, else from PATH; NULL if none. */
+static char *find_ber_dump(void)
+{
+    char *self = g_file_read_link("/proc/self/exe", NULL);
+    char *path = NULL;
+
+    if (self) {
+        char *dir = g_path_get_dirname(self);
+        /* libtool wrappers run the real binary from .libs/ */
+        const char *candidates[] = { "ber-dump", "../ber-dump" };
+        for (size_t i = 0; i < G_N_ELEMENTS(candidates) && !path; i++) {
+            char *p = g_build_filename(dir, candidates[i], NULL);
+            if (g_file_test(p, G_FILE_TEST_IS_EXECUTABLE)) {
+                path = p;
+            } else {
+                g_free(p);
+            }
+        }
+        g_free(dir);
+        g_free(self);
+    }
+    return path ? path : g_find_program_in_path("ber-dump");
+}
+
+static void print_hex(const uint8_t *p, size_t len)
+{
+    for (size_t off = 0; off < len; off += 16) {
+        printf("%08zx ", off);
+        for (size_t i = off; i < off + 16; i++) {
+            if (i < len) {
+                printf(" %02x", p[i]);
+            } else {
+                printf("   ");
+            }
+        }
+        printf("  |");
+        for (size_t i = off; i < off + 16 && i < len; i++) {
+            putchar(g_ascii_isprint(p[i]) ? p[i] : '.');
+        }
+        printf("|\n");
+    }
+}
+
+/* Show a BER value through ber-dump; false if it could not be run. */
+static bool run_ber_dump(const uint8_t *p, size_t len, NVRAMEncoding enc,
+                         bool json)
+{
+    char *tool = find_ber_dump();
+    char *tmp = NULL;
+    int fd, status = 0;
+    bool ok = false;
+
+    if (!tool) {
+        return false;
+    }
+    fd = g_file_open_tmp("vnvram-XXXXXX", &tmp, NULL);
+    if (fd >= 0) {
+        if (write(fd, p, len) == (ssize_t)len) {
+            const char *mode = enc == NVRAM_ENCODING_DER ? "--der" :
+                               enc == NVRAM_ENCODING_CER ? "--cer" : "--ber";
+            char *argv[] = { tool, (char *)mode, "--single", "--input=raw",
+                             json ? "--json" : "--all", tmp, NULL };
+            fflush(stdout);
+            ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN,
+                              NULL, NULL, NULL, NULL, &status, NULL);
+        }
+        close(fd);
+        unlink(tmp);
+    }
+    g_free(tmp);
+    g_free(tool);
+    return ok;
+}
+
+static int cmd_dump(const char *img, const char *entry, Options *o)
+{
+    NVRAMStorage *s;
+    NVRAMEncoding enc;
+    uint8_t *payload = NULL;
+    uint64_t gen;
+    size_t len;
+    Error *err = NULL;
+    int ret;
+
+    s = open_image(img, &err);
+    if (!s) {
+        return fail(-NVRAM_ERR_IO, err);
+    }
+    ret = nvram_image_read_entry(s, entry, &payload, &len, &enc, &gen, &err);
+    nvram_storage_close(s);
+    if (ret < 0) {
+        fprintf(stderr, "%s: %s\n", prog, error_get_pretty(err));
+        error_free(err);
+        return ret == -NVRAM_ERR_ENTRY_CORRUPT ? EXIT_DAMAGED : EXIT_UNUSABLE;
+    }
+    if (o->raw) {
+        fwrite(payload, 1, len, stdout);
+    } else if (o->hex) {
+        print_hex(payload, len);
+    } else if (enc == NVRAM_ENCODING_JSON && !o->tree) {
+        fwrite(payload, 1, len, stdout);
+        putchar('\n');
+    } else if (enc == NVRAM_ENCODING_JSON) {
+        fprintf(stderr, "%s: entry '%s' is stored as JSON, not BER: use "
+                "--json\n", prog, entry);
+        ret = EXIT_UNUSABLE;
+    } else {
+        fprintf(stderr, "%s: entry '%s', generation %" PRIu64 ", %zu bytes "
+                "of %s\n", prog, entry, gen, len, nvram_encoding_name(enc));
+        if (!run_ber_dump(payload, len, enc, o->json)) {
+            fprintf(stderr, "%s: ber-dump not found: showing hex\n", prog);
+            print_hex(payload, len);
+        }
+    }
+    g_free(payload);
+    return ret < 0 ? 0 : ret;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = { 0 };
+    const char *cmd;
+    int c, ret;
+
+    g_set_prgname(prog);
+    o.list.specs = g_array_new(false, false, sizeof(NVRAMEntrySpec));
+    o.list.names = g_ptr_array_new_with_free_func(g_free);
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_UNUSABLE;
+    }
+    cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "e:p:fjrxth", long_options,
+                            NULL)) != -1) {
+        switch (c) {
+        case OPT_ENTRY:
+            if (!spec_add_entry(&o.list, optarg)) {
+                return EXIT_UNUSABLE;
+            }
+            break;
+        case OPT_PROFILE:
+            if (!spec_add_profile(&o.list, optarg)) {
+                return EXIT_UNUSABLE;
+            }
+            break;
+        case OPT_FORCE:
+            o.force = true;
+            break;
+        case OPT_JSON:
+            o.json = true;
+            break;
+        case OPT_RAW:
+            o.raw = true;
+            break;
+        case OPT_HEX:
+            o.hex = true;
+            break;
+        case OPT_TREE:
+            o.tree = true;
+            break;
+        case OPT_HELP:
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return EXIT_UNUSABLE;
+        }
+    }
+    if (!strcmp(cmd, "measure") && optind == argc) {
+        ret = cmd_measure(&o);
+    } else if (!strcmp(cmd, "create") && optind + 1 == argc) {
+        ret = cmd_create(argv[optind], &o);
+    } else if (!strcmp(cmd, "info") && optind + 1 == argc) {
+        ret = cmd_info(argv[optind], &o);
+    } else if (!strcmp(cmd, "check") && optind + 1 == argc) {
+        ret = cmd_check(argv[optind]);
+    } else if (!strcmp(cmd, "dump") && optind + 2 == argc) {
+        ret = cmd_dump(argv[optind], argv[optind + 1], &o);
+    } else {
+        fprintf(stderr, "%s: bad command or arguments: %s\n", prog, cmd);
+        usage(stderr);
+        ret = EXIT_UNUSABLE;
+    }
+    g_array_unref(o.list.specs);
+    g_ptr_array_unref(o.list.names);
+    return ret;
+}

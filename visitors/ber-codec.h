@@ -1,0 +1,283 @@
+/*
+ * visitors/ber-codec.h: X.690 (BER/CER/DER) primitives.
+ *
+ * Pure functions over caller-provided memory: read and validate one TLV
+ * header, decode and encode the contents of INTEGER, ENUMERATED, BOOLEAN,
+ * NULL, REAL, OBJECT IDENTIFIER subidentifiers and BIT STRING headers,
+ * validate UTF-8. Nothing here allocates, keeps state or knows about
+ * visitors, so the BER visitors and the ber-dump tool share one set of
+ * rules. Clause numbers refer to ITU-T X.690 (02/2021).
+ *
+ * Conventions:
+ * - Decoders take the contents octets (@content, @len) of one primitive
+ *   value and return a BERStatus; on failure the output is unchanged.
+ *   Mode-dependent canonical-form checks follow @mode: BER accepts every
+ *   valid form, CER and DER reject non-canonical ones.
+ * - Encoders write into a caller array of the documented maximum size and
+ *   return the number of octets written; they always produce the
+ *   canonical CER/DER form (which is also valid BER).
+ */
+#ifndef VISITORS_BER_CODEC_H
+#define VISITORS_BER_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The encoding rules a stream is written in or validated against. */
+typedef enum BERMode {
+    BER_MODE_BER,   /* every valid X.690 BER form */
+    BER_MODE_CER,   /* canonical, indefinite lengths, fragmented strings */
+    BER_MODE_DER,   /* distinguished, definite minimal lengths */
+} BERMode;
+
+/* Identifier class (bits 8-7 of the identifier octet, 8.1.2.2). */
+typedef enum BERClass {
+    BER_CLASS_UNIVERSAL = 0,
+    BER_CLASS_APPLICATION = 1,
+    BER_CLASS_CONTEXT = 2,
+    BER_CLASS_PRIVATE = 3,
+} BERClass;
+
+/* Universal tag numbers used by the project (X.680 8.4). */
+enum {
+    BER_TAG_EOC = 0,
+    BER_TAG_BOOLEAN = 1,
+    BER_TAG_INTEGER = 2,
+    BER_TAG_BIT_STRING = 3,
+    BER_TAG_OCTET_STRING = 4,
+    BER_TAG_NULL = 5,
+    BER_TAG_OID = 6,
+    BER_TAG_REAL = 9,
+    BER_TAG_ENUMERATED = 10,
+    BER_TAG_UTF8STRING = 12,
+    BER_TAG_RELATIVE_OID = 13,
+    BER_TAG_SEQUENCE = 16,
+    BER_TAG_SET = 17,
+};
+
+/* Largest identifier we encode: 1 + ceil(64 / 7) octets. */
+#define BER_IDENTIFIER_MAX 11
+/* Largest length field: 1 + 8 octets. */
+#define BER_LENGTH_MAX 9
+/* Largest INTEGER contents for int64_t/uint64_t (uint64 needs a 00 pad). */
+#define BER_INTEGER_MAX 9
+/* Largest canonical REAL contents for a double: 1 + 2 exponent + 7 mantissa. */
+#define BER_REAL_MAX 10
+
+/*
+ * Result of a codec function. BER_OK is 0; every other value has a fixed
+ * English reason from ber_status_message().
+ */
+typedef enum BERStatus {
+    BER_OK = 0,
+    BER_ERR_TRUNCATED,            /* the data ends inside the header */
+    BER_ERR_TAG_HIGH_FORM_LOW,    /* high-tag form for a tag below 31 */
+    BER_ERR_TAG_LEADING_ZERO,     /* first tag subidentifier octet is 80 */
+    BER_ERR_TAG_OVERFLOW,         /* tag number does not fit 63 bits */
+    BER_ERR_LENGTH_RESERVED,      /* length octet FF (8.1.3.5 c) */
+    BER_ERR_LENGTH_OVERFLOW,      /* length does not fit 64 bits */
+    BER_ERR_LENGTH_NOT_MINIMAL,   /* CER/DER: length in more octets than needed */
+    BER_ERR_LENGTH_PAST_END,      /* contents overrun the data / enclosing value */
+    BER_ERR_INDEFINITE_PRIMITIVE, /* indefinite length on a primitive */
+    BER_ERR_INDEFINITE_IN_DER,    /* DER: indefinite length */
+    BER_ERR_DEFINITE_IN_CER,      /* CER: constructed value with definite length */
+    BER_ERR_EOC_MALFORMED,        /* universal tag 0 other than 00 00 */
+    BER_ERR_EMPTY,                /* INTEGER/ENUMERATED/BOOLEAN with no contents */
+    BER_ERR_INTEGER_NOT_MINIMAL,  /* first 9 bits all 0 or all 1 (8.3.2) */
+    BER_ERR_INTEGER_RANGE,        /* value does not fit the C type */
+    BER_ERR_BOOLEAN_LENGTH,       /* BOOLEAN contents not exactly 1 octet */
+    BER_ERR_BOOLEAN_VALUE,        /* CER/DER: BOOLEAN neither 00 nor FF */
+    BER_ERR_NULL_LENGTH,          /* NULL with contents */
+    BER_ERR_REAL_RESERVED,        /* reserved base, special value or form */
+    BER_ERR_REAL_NOT_CANONICAL,   /* CER/DER: REAL not in 11.3.1 form */
+    BER_ERR_REAL_RANGE,           /* finite REAL beyond the double range */
+    BER_ERR_REAL_INEXACT,         /* REAL not exactly representable (CER/DER) */
+    BER_ERR_REAL_DECIMAL,         /* malformed or non-canonical decimal REAL */
+    BER_ERR_OID_TRUNCATED,        /* subidentifier ends without a final octet */
+    BER_ERR_OID_LEADING_ZERO,     /* subidentifier starts with 80 */
+    BER_ERR_OID_OVERFLOW,         /* subidentifier does not fit 64 bits */
+    BER_ERR_BITSTRING_UNUSED,     /* unused-bits octet > 7, or > 0 when empty */
+    BER_ERR_BITSTRING_PADDING,    /* CER/DER: unused bits not zero */
+    BER_ERR_UTF8_INVALID,         /* invalid/overlong/surrogate/> U+10FFFF UTF-8 */
+    BER_STATUS__MAX,
+} BERStatus;
+
+/*
+ * Return a short fixed English reason for @status ("length octets not
+ * minimal", ...), never NULL; unknown values give "unknown error".
+ */
+const char *ber_status_message(BERStatus status);
+
+/* One decoded identifier + length (8.1.2, 8.1.3). */
+typedef struct BERHeader {
+    BERClass tag_class;
+    bool constructed;
+    uint64_t tag;             /* tag number (< 2^63) */
+    size_t offset;            /* offset of the identifier octet */
+    size_t header_length;     /* identifier + length octets */
+    bool indefinite;          /* length octet 80; @length is then 0 */
+    uint64_t length;          /* contents length when definite */
+    bool length_not_minimal;  /* BER only: length could be shorter */
+} BERHeader;
+
+/*
+ * Read one identifier and length at @offset of @data, where @limit is the
+ * end of the enclosing value (the data length at top level; pass the
+ * parent's content end for children so they cannot overrun it).
+ * Requires @offset <= @limit.
+ *
+ * Validates everything decidable from the header alone: tag form
+ * (8.1.2.4), length form (8.1.3), indefinite only on constructed values,
+ * the malformed EOC forms (00 with length or constructed), a definite
+ * length that fits before @limit (computed without overflow), and in CER
+ * (constructed must be indefinite) / DER (definite minimal only) the
+ * canonical length rules. A well-formed EOC (00 00) is returned as
+ * universal primitive tag 0 of length 0 (see ber_header_is_eoc()).
+ *
+ * Returns BER_OK and fills *@hdr, or an error status, storing the offset
+ * of the offending octet in *@err_offset (may be NULL).
+ */
+BERStatus ber_read_header(const uint8_t *data, size_t limit, size_t offset,
+                          BERMode mode, BERHeader *hdr, size_t *err_offset);
+
+/* True if @hdr is an end-of-contents marker (00 00). */
+static inline bool ber_header_is_eoc(const BERHeader *hdr)
+{
+    return hdr->tag_class == BER_CLASS_UNIVERSAL && hdr->tag == BER_TAG_EOC;
+}
+
+/*
+ * Return a static name for a universal tag ("INTEGER", "OCTET STRING",
+ * ...) or NULL if the project does not know it.
+ */
+const char *ber_universal_tag_name(uint64_t tag);
+
+/*
+ * Describe a tag into @buf (of @size octets, >= 32 recommended): the
+ * universal name, or "[APPLICATION n]", "[n]" (context), "[PRIVATE n]",
+ * "[UNIVERSAL n]". Returns @buf.
+ */
+char *ber_describe_tag(BERClass tag_class, uint64_t tag, char *buf,
+                       size_t size);
+
+/*
+ * Decode INTEGER/ENUMERATED contents (8.3) into an int64_t. Checks:
+ * non-empty, minimal in every mode (8.3.2 applies to BER too), range.
+ */
+BERStatus ber_decode_int64(const uint8_t *content, size_t len, int64_t *out);
+
+/*
+ * Decode INTEGER contents into a uint64_t: negative values and values
+ * above UINT64_MAX give BER_ERR_INTEGER_RANGE. Up to 9 octets.
+ */
+BERStatus ber_decode_uint64(const uint8_t *content, size_t len,
+                            uint64_t *out);
+
+/*
+ * Validate INTEGER contents of any size (non-empty and minimal) without
+ * converting; *@negative (may be NULL) gets the sign.
+ */
+BERStatus ber_check_integer(const uint8_t *content, size_t len,
+                            bool *negative);
+
+/*
+ * Decode BOOLEAN contents (8.2): exactly one octet; in CER/DER TRUE must
+ * be FF (11.1). Any non-zero octet is TRUE in BER.
+ */
+BERStatus ber_decode_boolean(const uint8_t *content, size_t len,
+                             BERMode mode, bool *out);
+
+/* Check NULL contents (8.8): @len must be 0. */
+BERStatus ber_check_null(size_t len);
+
+/* How ber_decode_real() obtained its value. */
+typedef enum BERRealKind {
+    BER_REAL_ZERO,      /* empty contents: +0 */
+    BER_REAL_BINARY,    /* 8.5.7 binary form */
+    BER_REAL_DECIMAL,   /* 8.5.8 ISO 6093 NR1/NR2/NR3 form */
+    BER_REAL_SPECIAL,   /* 8.5.9: +inf, -inf, NaN, -0 */
+} BERRealKind;
+
+/*
+ * Decode REAL contents (8.5) into a double. BER: binary forms with any
+ * base (2, 8, 16), scale and exponent/mantissa width, and decimal
+ * NR1/NR2/NR3 forms (rounded to nearest); CER/DER: only the 11.3.1 form
+ * (base 2, F = 0, odd or zero mantissa, fewest octets) and the special
+ * values; decimal forms are rejected there because our abstract values
+ * are base 2. A finite value beyond DBL_MAX gives BER_ERR_REAL_RANGE; a
+ * binary value that is not exactly a double (too many mantissa bits or
+ * below the denormal range) is rounded in BER and rejected in CER/DER
+ * (BER_ERR_REAL_INEXACT). *@kind (may be NULL) gets the form; *@exact
+ * (may be NULL) whether no rounding happened.
+ */
+BERStatus ber_decode_real(const uint8_t *content, size_t len, BERMode mode,
+                          double *out, BERRealKind *kind, bool *exact);
+
+/*
+ * Read one OBJECT IDENTIFIER / RELATIVE-OID subidentifier (8.19) starting
+ * at *@pos of @content[0..@len): on BER_OK stores it in *@out and advances
+ * *@pos. The first subidentifier of an OID combines two arcs (X*40+Y);
+ * splitting it is the caller's business.
+ */
+BERStatus ber_decode_oid_subid(const uint8_t *content, size_t len,
+                               size_t *pos, uint64_t *out);
+
+/*
+ * Check a primitive BIT STRING's contents (8.6): the initial octet (unused
+ * bits) is 0..7 and 0 if there are no further octets; in CER/DER the
+ * unused bits must be zero (11.2.1). *@unused_bits (may be NULL) gets it.
+ */
+BERStatus ber_check_bit_string(const uint8_t *content, size_t len,
+                               BERMode mode, unsigned *unused_bits);
+
+/*
+ * Validate UTF-8 (RFC 3629): rejects overlong forms, surrogates, code
+ * points above U+10FFFF, stray continuation and truncated sequences. NUL
+ * is valid UTF-8 here (callers storing C strings reject it separately).
+ * Returns true if valid; otherwise false and *@bad_offset (may be NULL)
+ * gets the offset of the first bad octet within @s.
+ */
+bool ber_utf8_validate(const uint8_t *s, size_t len, size_t *bad_offset);
+
+/*
+ * Encode an identifier into @out (BER_IDENTIFIER_MAX octets); tags >= 31
+ * use the high-tag form. Returns the octet count. @tag must be < 2^63.
+ */
+size_t ber_encode_identifier(uint8_t *out, BERClass tag_class,
+                             bool constructed, uint64_t tag);
+
+/*
+ * Encode a definite length in minimal form into @out (BER_LENGTH_MAX
+ * octets). Returns the octet count.
+ */
+size_t ber_encode_length(uint8_t *out, uint64_t length);
+
+/* Number of octets ber_encode_length() writes for @length. */
+size_t ber_length_size(uint64_t length);
+
+/*
+ * Encode INTEGER contents (minimal two's complement) into @out
+ * (BER_INTEGER_MAX octets). Returns the octet count (1..8 / 1..9).
+ */
+size_t ber_encode_int64(uint8_t *out, int64_t value);
+size_t ber_encode_uint64(uint8_t *out, uint64_t value);
+
+/*
+ * Encode REAL contents in the CER/DER canonical form (11.3.1): empty for
+ * +0, 40/41/42/43 for +inf/-inf/NaN/-0, otherwise binary base 2, F = 0,
+ * odd mantissa, fewest exponent and mantissa octets. Exact for every
+ * double including denormals. @out holds BER_REAL_MAX octets; returns
+ * the octet count (0 for +0).
+ */
+size_t ber_encode_real(uint8_t *out, double value);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VISITORS_BER_CODEC_H */

@@ -1,0 +1,1306 @@
+/*
+ * visitors/ber-input-visitor.c: QAPI input visitor decoding X.690
+ * BER/CER/DER (see ber-visitor.h and docs/ber-mapping.md).
+ *
+ * No tree: a cursor over the caller's bytes and a stack of the open
+ * constructed values (one entry per nesting level, bounded by the depth
+ * limit). Every header is validated by ber_read_header() against the end
+ * of its enclosing value, so nothing is read past what is present, and
+ * nothing is allocated from a declared length: strings are counted by
+ * walking the segments actually present before their buffer is
+ * allocated, and all allocations count against a total limit.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "qapi/error.h"
+#include "qapi/visitor-impl.h"
+#include "qapi/qmp/qnull.h"
+#include "visitors/ber-visitor.h"
+
+typedef enum BERInScopeKind {
+    BER_IN_STRUCT,
+    BER_IN_LIST,
+    BER_IN_ALTERNATE,
+} BERInScopeKind;
+
+typedef struct BERInScope {
+    BERInScopeKind kind;
+    bool has_frame;         /* owns a constructed encoding */
+    bool indefinite;        /* closed by 00 00, else at @end */
+    size_t end;             /* definite: end of the contents */
+    size_t limit;           /* children must end by here */
+    size_t header_offset;   /* for messages */
+    uint64_t next_member;   /* struct: position k of the next member */
+    uint64_t next_index;    /* list: index of the next element */
+    const char *name;       /* the name the scope was started with */
+    bool name_is_index;     /* a list element: @index names it */
+    uint64_t index;
+} BERInScope;
+
+/* One open constructed string segment during reassembly. */
+typedef struct BERStringLevel {
+    bool indefinite;
+    size_t end;
+    size_t limit;
+} BERStringLevel;
+
+typedef struct BERInputVisitor {
+    Visitor visitor;
+    const uint8_t *data;
+    size_t len;
+    BERMode mode;
+    size_t fragment_size;
+    size_t max_depth;
+    size_t max_alloc;
+    bool allow_trailing;
+
+    size_t pos;
+    BERInScope *scopes;
+    size_t depth;
+    size_t scopes_cap;
+
+    BERStringLevel *levels;
+    size_t levels_cap;
+
+    bool override_pending;
+    uint64_t override_tag;
+
+    size_t allocated;
+    uint64_t header_reads;
+    bool top_done;          /* a complete top-level value was consumed */
+    bool naming_scope;      /* messages name the current scope itself */
+    Error *sticky;          /* an error no callback could report */
+} BERInputVisitor;
+
+static BERInputVisitor *to_biv(Visitor *v)
+{
+    /* The Visitor is the first member. */
+    return (BERInputVisitor *)v;
+}
+
+static BERInScope *top_scope(BERInputVisitor *biv)
+{
+    return biv->depth ? &biv->scopes[biv->depth - 1] : NULL;
+}
+
+/*
+ * The full name of member @name of the current scope, as QEMU's input
+ * visitors print it: "a.b[2].c".
+ */
+static char *full_name(BERInputVisitor *biv, const char *name)
+{
+    GString *s = g_string_new(NULL);
+    BERInScope *top = biv->naming_scope ? NULL : top_scope(biv);
+    size_t i;
+
+    for (i = 0; i < biv->depth; i++) {
+        const BERInScope *scope = &biv->scopes[i];
+
+        if (scope->name_is_index) {
+            g_string_append_printf(s, "[%" PRIu64 "]", scope->index);
+        } else if (scope->name &&
+                   !(i > 0 && biv->scopes[i - 1].kind == BER_IN_ALTERNATE)) {
+            if (s->len) {
+                g_string_append_c(s, '.');
+            }
+            g_string_append(s, scope->name);
+        }
+    }
+    if (top && top->kind == BER_IN_LIST) {
+        g_string_append_printf(s, "[%" PRIu64 "]",
+                               top->next_index ? top->next_index - 1 : 0);
+    } else if (name && !biv->naming_scope &&
+               !(top && top->kind == BER_IN_ALTERNATE)) {
+        if (s->len) {
+            g_string_append_c(s, '.');
+        }
+        g_string_append(s, name);
+    }
+    if (!s->len) {
+        g_string_append(s, "<top-level>");
+    }
+    return g_string_free(s, false);
+}
+
+static void input_error(BERInputVisitor *biv, Error **errp, size_t offset,
+                        const char *name, const char *fmt, ...)
+    G_GNUC_PRINTF(5, 6);
+
+static void input_error(BERInputVisitor *biv, Error **errp, size_t offset,
+                        const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    char *reason, *param;
+
+    va_start(ap, fmt);
+    reason = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    param = full_name(biv, name);
+    error_setg(errp, "offset %zu: Parameter '%s': %s", offset, param, reason);
+    g_free(param);
+    g_free(reason);
+}
+
+static bool check_sticky(BERInputVisitor *biv, Error **errp)
+{
+    if (biv->sticky) {
+        error_propagate(errp, error_copy(biv->sticky));
+        return false;
+    }
+    return true;
+}
+
+static void set_sticky(BERInputVisitor *biv, size_t offset, const char *name,
+                       const char *reason)
+{
+    if (!biv->sticky) {
+        input_error(biv, &biv->sticky, offset, name, "%s", reason);
+    }
+}
+
+static bool account(BERInputVisitor *biv, size_t size, const char *name,
+                    Error **errp)
+{
+    if (size > biv->max_alloc - biv->allocated) {
+        input_error(biv, errp, biv->pos, name,
+                    "allocation limit of %zu bytes exceeded", biv->max_alloc);
+        return false;
+    }
+    biv->allocated += size;
+    return true;
+}
+
+static size_t current_limit(BERInputVisitor *biv)
+{
+    BERInScope *scope = top_scope(biv);
+
+    return scope ? scope->limit : biv->len;
+}
+
+static BERStatus read_header(BERInputVisitor *biv, size_t offset,
+                             size_t limit, BERHeader *hdr, size_t *err_offset)
+{
+    biv->header_reads++;
+    return ber_read_header(biv->data, limit, offset, biv->mode, hdr,
+                           err_offset);
+}
+
+/*
+ * Has the current scope no more elements? Returns 1 at its end, 0 if an
+ * element follows, -1 on malformed input (@errp set).
+ */
+static int scope_at_end(BERInputVisitor *biv, const char *name, Error **errp)
+{
+    BERInScope *scope = top_scope(biv);
+    BERHeader hdr;
+    size_t err_offset;
+    BERStatus status;
+
+    if (!scope) {
+        return 0;
+    }
+    if (!scope->indefinite) {
+        return biv->pos >= scope->end;
+    }
+    if (biv->pos >= scope->limit) {
+        input_error(biv, errp, biv->pos, name,
+                    "missing end-of-contents of the value at offset %zu",
+                    scope->header_offset);
+        return -1;
+    }
+    if (biv->data[biv->pos] != 0) {
+        return 0;
+    }
+    status = read_header(biv, biv->pos, scope->limit, &hdr, &err_offset);
+    if (status != BER_OK) {
+        input_error(biv, errp, err_offset, name, "%s",
+                    ber_status_message(status));
+        return -1;
+    }
+    return ber_header_is_eoc(&hdr);
+}
+
+/* Describe what follows, for "expected X, found Y". */
+static void describe_header(const BERHeader *hdr, char *buf, size_t size)
+{
+    char tag[48];
+
+    ber_describe_tag(hdr->tag_class, hdr->tag, tag, sizeof(tag));
+    if (ber_header_is_eoc(hdr)) {
+        snprintf(buf, size, "end-of-contents");
+    } else {
+        snprintf(buf, size, "%s%s", tag,
+                 hdr->tag_class == BER_CLASS_UNIVERSAL ? "" :
+                 hdr->constructed ? " (constructed)" : " (primitive)");
+    }
+}
+
+/*
+ * Read the header of the next element, which must carry @universal_tag
+ * (called @what) or, if one is pending, the implicit context tag. Checks
+ * the element exists in the current scope and advances the member or
+ * element position. Does not move the cursor.
+ */
+static bool next_element(BERInputVisitor *biv, const char *name,
+                         uint64_t universal_tag, const char *what,
+                         BERHeader *hdr, Error **errp)
+{
+    BERInScope *scope = top_scope(biv);
+    bool use_override = biv->override_pending;
+    uint64_t override_tag = biv->override_tag;
+    size_t err_offset;
+    BERStatus status;
+    int at_end;
+
+    biv->override_pending = false;
+    if (!check_sticky(biv, errp)) {
+        return false;
+    }
+    if (scope && scope->kind == BER_IN_LIST) {
+        scope->next_index++;
+    }
+    at_end = scope_at_end(biv, name, errp);
+    if (at_end < 0) {
+        return false;
+    }
+    if (at_end || (!scope && biv->pos >= biv->len)) {
+        input_error(biv, errp, biv->pos, name, "expected %s, found %s", what,
+                    scope ? "the end of the enclosing value" :
+                    "the end of the data");
+        return false;
+    }
+    status = read_header(biv, biv->pos, current_limit(biv), hdr,
+                         &err_offset);
+    if (status != BER_OK) {
+        input_error(biv, errp, err_offset, name, "%s",
+                    ber_status_message(status));
+        return false;
+    }
+    if (ber_header_is_eoc(hdr)) {
+        input_error(biv, errp, biv->pos, name,
+                    "end-of-contents outside an indefinite-length value");
+        return false;
+    }
+    if (scope && scope->kind == BER_IN_STRUCT) {
+        scope->next_member++;
+    }
+    if (use_override) {
+        if (hdr->tag_class != BER_CLASS_CONTEXT || hdr->tag != override_tag) {
+            char found[64];
+
+            describe_header(hdr, found, sizeof(found));
+            input_error(biv, errp, biv->pos, name,
+                        "expected [%" PRIu64 "] (%s), found %s",
+                        override_tag, what, found);
+            return false;
+        }
+    } else if (hdr->tag_class != BER_CLASS_UNIVERSAL ||
+               hdr->tag != universal_tag) {
+        char found[64];
+
+        describe_header(hdr, found, sizeof(found));
+        input_error(biv, errp, biv->pos, name, "expected %s, found %s", what,
+                    found);
+        return false;
+    }
+    return true;
+}
+
+/* The current scope after one of its elements was consumed. */
+static bool element_done(BERInputVisitor *biv, const char *name,
+                         Error **errp)
+{
+    BERInScope *scope = top_scope(biv);
+    size_t i = biv->depth;
+
+    /* A CHOICE without a tag of its own is not an element. */
+    while (i > 0 && biv->scopes[i - 1].kind == BER_IN_ALTERNATE &&
+           !biv->scopes[i - 1].has_frame) {
+        i--;
+    }
+    scope = i ? &biv->scopes[i - 1] : NULL;
+    if (!scope) {
+        biv->top_done = true;
+        if (!biv->allow_trailing && biv->pos != biv->len) {
+            input_error(biv, errp, biv->pos, name,
+                        "trailing bytes after the top-level value");
+            return false;
+        }
+        return true;
+    }
+    if (scope->kind == BER_IN_ALTERNATE && scope->has_frame) {
+        /* An explicit tag holds exactly one element. */
+        int at_end = scope_at_end(biv, name, errp);
+
+        if (at_end < 0) {
+            return false;
+        }
+        if (!at_end) {
+            input_error(biv, errp, biv->pos, name,
+                        "extra data inside the explicit tag at offset %zu",
+                        scope->header_offset);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool push_scope(BERInputVisitor *biv, BERInScopeKind kind,
+                       const char *name, const BERHeader *hdr, Error **errp)
+{
+    BERInScope *parent = top_scope(biv);
+    BERInScope *scope;
+
+    if (biv->depth >= biv->max_depth) {
+        input_error(biv, errp, hdr ? hdr->offset : biv->pos, name,
+                    "nesting deeper than %zu levels", biv->max_depth);
+        return false;
+    }
+    if (biv->depth == biv->scopes_cap) {
+        biv->scopes_cap = biv->scopes_cap ? biv->scopes_cap * 2 : 16;
+        biv->scopes = g_renew(BERInScope, biv->scopes, biv->scopes_cap);
+    }
+    scope = &biv->scopes[biv->depth++];
+    memset(scope, 0, sizeof(*scope));
+    scope->kind = kind;
+    scope->name = name;
+    if (parent && parent->kind == BER_IN_LIST) {
+        scope->name_is_index = true;
+        scope->index = parent->next_index ? parent->next_index - 1 : 0;
+    }
+    if (hdr) {
+        size_t contents = hdr->offset + hdr->header_length;
+
+        scope->has_frame = true;
+        scope->indefinite = hdr->indefinite;
+        scope->header_offset = hdr->offset;
+        if (hdr->indefinite) {
+            scope->limit = parent ? parent->limit : biv->len;
+            scope->end = scope->limit;
+        } else {
+            scope->end = contents + (size_t)hdr->length;
+            scope->limit = scope->end;
+        }
+        biv->pos = contents;
+    } else {
+        /* A CHOICE without its own tag lives in its parent's frame. */
+        scope->header_offset = biv->pos;
+        if (parent) {
+            scope->indefinite = parent->indefinite;
+            scope->end = parent->end;
+            scope->limit = parent->limit;
+        } else {
+            scope->end = scope->limit = biv->len;
+        }
+    }
+    return true;
+}
+
+/*
+ * Leave the current scope. On the success path its contents are fully
+ * consumed; on an error path a definite frame is skipped, an indefinite
+ * one cannot be (its end is unknown), which poisons the visitor.
+ */
+static void pop_scope(BERInputVisitor *biv)
+{
+    BERInScope scope;
+    Error *err = NULL;
+    int at_end;
+
+    assert(biv->depth > 0);
+    scope = biv->scopes[biv->depth - 1];
+    if (scope.has_frame) {
+        if (!scope.indefinite) {
+            biv->pos = scope.end;
+        } else if (!biv->sticky) {
+            biv->naming_scope = true;
+            at_end = scope_at_end(biv, NULL, &err);
+            if (at_end == 1) {
+                biv->pos += 2;
+            } else {
+                if (err) {
+                    biv->sticky = err;
+                } else {
+                    set_sticky(biv, biv->pos, NULL,
+                               "value not fully consumed");
+                }
+            }
+            biv->naming_scope = false;
+        }
+    }
+    biv->depth--;
+    if (scope.kind != BER_IN_ALTERNATE && scope.has_frame && !biv->sticky) {
+        if (!element_done(biv, scope.name, &err)) {
+            biv->sticky = err;
+        }
+    }
+}
+
+/*
+ * Is the first @n scopes' nesting empty of frames, so that an element
+ * there is the top-level value? (A CHOICE has no frame of its own.)
+ */
+static bool frameless_below(BERInputVisitor *biv, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (biv->scopes[i].has_frame) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Start a constructed element (SEQUENCE / SEQUENCE OF). */
+static bool start_constructed(BERInputVisitor *biv, BERInScopeKind kind,
+                              const char *name, Error **errp)
+{
+    BERHeader hdr;
+
+    if (!next_element(biv, name, BER_TAG_SEQUENCE, "SEQUENCE", &hdr, errp)) {
+        return false;
+    }
+    if (!hdr.constructed) {
+        input_error(biv, errp, hdr.offset, name,
+                    "SEQUENCE encoded as a primitive");
+        return false;
+    }
+    if (frameless_below(biv, biv->depth) && !hdr.indefinite &&
+        !biv->allow_trailing &&
+        hdr.offset + hdr.header_length + hdr.length != biv->len) {
+        input_error(biv, errp, (size_t)(hdr.offset + hdr.header_length +
+                                        hdr.length), name,
+                    "trailing bytes after the top-level value");
+        return false;
+    }
+    return push_scope(biv, kind, name, &hdr, errp);
+}
+
+static bool ber_input_start_struct(Visitor *v, const char *name, void **obj,
+                                   size_t size, Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+
+    if (obj) {
+        *obj = NULL;
+    }
+    if (!start_constructed(biv, BER_IN_STRUCT, name, errp)) {
+        return false;
+    }
+    if (obj) {
+        if (!account(biv, size, name, errp)) {
+            biv->depth--;
+            return false;
+        }
+        *obj = g_malloc0(size);
+    }
+    return true;
+}
+
+/* Does the current scope end here? Reports trailing data at top level. */
+static bool check_scope_end(BERInputVisitor *biv, const char *what,
+                            Error **errp)
+{
+    BERInScope *scope = top_scope(biv);
+    int at_end;
+
+    if (!check_sticky(biv, errp)) {
+        return false;
+    }
+    biv->naming_scope = true;
+    at_end = scope_at_end(biv, NULL, errp);
+    biv->naming_scope = false;
+    if (at_end < 0) {
+        return false;
+    }
+    if (!at_end) {
+        BERHeader hdr;
+        size_t err_offset;
+        char found[64];
+        BERStatus status;
+
+        status = read_header(biv, biv->pos, scope->limit, &hdr, &err_offset);
+        biv->naming_scope = true;
+        if (status != BER_OK) {
+            input_error(biv, errp, err_offset, NULL, "%s",
+                        ber_status_message(status));
+        } else {
+            describe_header(&hdr, found, sizeof(found));
+            input_error(biv, errp, biv->pos, NULL, "%s (%s)", what, found);
+        }
+        biv->naming_scope = false;
+        return false;
+    }
+    if (frameless_below(biv, biv->depth - 1) && scope->indefinite &&
+        !biv->allow_trailing &&
+        biv->pos + 2 != biv->len) {
+        biv->naming_scope = true;
+        input_error(biv, errp, biv->pos + 2, NULL,
+                    "trailing bytes after the top-level value");
+        biv->naming_scope = false;
+        return false;
+    }
+    return true;
+}
+
+static bool ber_input_check_struct(Visitor *v, Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+
+    assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_STRUCT);
+    return check_scope_end(biv, "unexpected extra member", errp);
+}
+
+static void ber_input_end_struct(Visitor *v, void **obj)
+{
+    BERInputVisitor *biv = to_biv(v);
+
+    assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_STRUCT);
+    pop_scope(biv);
+}
+
+static bool ber_input_start_list(Visitor *v, const char *name,
+                                 GenericList **list, size_t size,
+                                 Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+    int at_end;
+
+    if (list) {
+        *list = NULL;
+    }
+    if (!start_constructed(biv, BER_IN_LIST, name, errp)) {
+        return false;
+    }
+    if (!list) {
+        return true;
+    }
+    at_end = scope_at_end(biv, name, errp);
+    if (at_end < 0 || (!at_end && !account(biv, size, name, errp))) {
+        biv->depth--;
+        return false;
+    }
+    if (!at_end) {
+        *list = g_malloc0(size);
+    }
+    return true;
+}
+
+static GenericList *ber_input_next_list(Visitor *v, GenericList *tail,
+                                        size_t size)
+{
+    BERInputVisitor *biv = to_biv(v);
+    Error *err = NULL;
+    int at_end;
+
+    if (biv->sticky) {
+        return NULL;
+    }
+    at_end = scope_at_end(biv, NULL, &err);
+    if (at_end < 0) {
+        biv->sticky = err;
+        return NULL;
+    }
+    if (at_end) {
+        return NULL;
+    }
+    if (!account(biv, size, NULL, &err)) {
+        biv->sticky = err;
+        return NULL;
+    }
+    tail->next = g_malloc0(size);
+    return tail->next;
+}
+
+static bool ber_input_check_list(Visitor *v, Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+
+    assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_LIST);
+    return check_scope_end(biv, "unexpected extra list element", errp);
+}
+
+static void ber_input_end_list(Visitor *v, void **obj)
+{
+    BERInputVisitor *biv = to_biv(v);
+
+    assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_LIST);
+    pop_scope(biv);
+}
+
+static bool ber_input_start_alternate(Visitor *v, const char *name,
+                                      GenericAlternate **obj, size_t size,
+                                      Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+    BERInScope *parent = top_scope(biv);
+    BERHeader hdr;
+    size_t err_offset;
+    BERStatus status;
+    int at_end;
+
+    *obj = NULL;
+    if (parent && parent->kind == BER_IN_STRUCT) {
+        /* EXPLICIT [k] around the CHOICE (see the output visitor). */
+        if (!biv->override_pending) {
+            biv->override_pending = true;
+            biv->override_tag = parent->next_member;
+        }
+        if (!next_element(biv, name, 0, "explicit tag", &hdr, errp)) {
+            return false;
+        }
+        if (!hdr.constructed) {
+            input_error(biv, errp, hdr.offset, name,
+                        "explicit tag encoded as a primitive");
+            return false;
+        }
+        if (!push_scope(biv, BER_IN_ALTERNATE, name, &hdr, errp)) {
+            return false;
+        }
+    } else {
+        biv->override_pending = false;
+        if (!check_sticky(biv, errp)) {
+            return false;
+        }
+        if (parent && parent->kind == BER_IN_LIST) {
+            parent->next_index++;
+        }
+        if (!push_scope(biv, BER_IN_ALTERNATE, name, NULL, errp)) {
+            return false;
+        }
+    }
+    /* Peek at the branch: its context tag is the QType. */
+    at_end = scope_at_end(biv, name, errp);
+    if (at_end < 0) {
+        goto fail;
+    }
+    if (at_end || biv->pos >= current_limit(biv)) {
+        input_error(biv, errp, biv->pos, name,
+                    "expected a CHOICE alternative, found the end of the %s",
+                    parent ? "enclosing value" : "data");
+        goto fail;
+    }
+    status = read_header(biv, biv->pos, current_limit(biv), &hdr,
+                         &err_offset);
+    if (status != BER_OK) {
+        input_error(biv, errp, err_offset, name, "%s",
+                    ber_status_message(status));
+        goto fail;
+    }
+    if (hdr.tag_class != BER_CLASS_CONTEXT || hdr.tag <= QTYPE_NONE ||
+        hdr.tag >= QTYPE__MAX) {
+        char found[64];
+
+        describe_header(&hdr, found, sizeof(found));
+        input_error(biv, errp, biv->pos, name,
+                    "expected a CHOICE alternative [1]..[%d], found %s",
+                    QTYPE__MAX - 1, found);
+        goto fail;
+    }
+    if (!account(biv, size, name, errp)) {
+        goto fail;
+    }
+    *obj = g_malloc0(size);
+    (*obj)->type = (QType)hdr.tag;
+    biv->override_pending = true;
+    biv->override_tag = hdr.tag;
+    return true;
+
+fail:
+    biv->depth--;
+    return false;
+}
+
+static void ber_input_end_alternate(Visitor *v, void **obj)
+{
+    BERInputVisitor *biv = to_biv(v);
+    BERInScope *scope = top_scope(biv);
+
+    assert(scope && scope->kind == BER_IN_ALTERNATE);
+    biv->override_pending = false;
+    if (scope->has_frame) {
+        pop_scope(biv);
+    } else {
+        biv->depth--;
+    }
+}
+
+static bool ber_input_optional(Visitor *v, const char *name, bool *present)
+{
+    BERInputVisitor *biv = to_biv(v);
+    BERInScope *scope = top_scope(biv);
+    BERHeader hdr;
+    Error *err = NULL;
+    size_t err_offset;
+    int at_end;
+
+    assert(scope && scope->kind == BER_IN_STRUCT);
+    *present = false;
+    if (!biv->sticky) {
+        at_end = scope_at_end(biv, name, &err);
+        error_free(err);
+        /* Malformed data is reported by the next visit that reads it. */
+        if (at_end == 0 &&
+            read_header(biv, biv->pos, scope->limit, &hdr, &err_offset) ==
+            BER_OK &&
+            hdr.tag_class == BER_CLASS_CONTEXT &&
+            hdr.tag == scope->next_member) {
+            *present = true;
+        }
+    }
+    if (*present) {
+        biv->override_pending = true;
+        biv->override_tag = scope->next_member;
+    } else {
+        scope->next_member++;
+    }
+    return *present;
+}
+
+/*
+ * Read a primitive element; *@content points at its contents, *@content_offset is
+ * their offset. The cursor moves past it.
+ */
+static bool read_primitive(BERInputVisitor *biv, const char *name,
+                           uint64_t universal_tag, const char *what,
+                           const uint8_t **content, size_t *len,
+                           size_t *content_offset, Error **errp)
+{
+    BERHeader hdr;
+
+    if (!next_element(biv, name, universal_tag, what, &hdr, errp)) {
+        return false;
+    }
+    if (hdr.constructed) {
+        input_error(biv, errp, hdr.offset, name,
+                    "%s must be primitive", what);
+        return false;
+    }
+    *content_offset = hdr.offset + hdr.header_length;
+    *content = biv->data + *content_offset;
+    *len = (size_t)hdr.length;
+    biv->pos = *content_offset + *len;
+    return true;
+}
+
+static bool ber_input_type_int64(Visitor *v, const char *name, int64_t *obj,
+                                 Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+    const uint8_t *content;
+    size_t len, offset;
+    int64_t value;
+    BERStatus status;
+
+    if (!read_primitive(biv, name, BER_TAG_INTEGER, "INTEGER", &content,
+                        &len, &offset, errp)) {
+        return false;
+    }
+    status = ber_decode_int64(content, len, &value);
+    if (status != BER_OK) {
+        input_error(biv, errp, offset, name, "%s%s",
+                    ber_status_message(status),
+                    status == BER_ERR_INTEGER_RANGE ? " (expects int64)" : "");
+        return false;
+    }
+    if (!element_done(biv, name, errp)) {
+        return false;
+    }
+    *obj = value;
+    return true;
+}
+
+static bool ber_input_type_uint64(Visitor *v, const char *name,
+                                  uint64_t *obj, Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+    const uint8_t *content;
+    size_t len, offset;
+    uint64_t value;
+    BERStatus status;
+
+    if (!read_primitive(biv, name, BER_TAG_INTEGER, "INTEGER", &content,
+                        &len, &offset, errp)) {
+        return false;
+    }
+    status = ber_decode_uint64(content, len, &value);
+    if (status != BER_OK) {
+        input_error(biv, errp, offset, name, "%s%s",
+                    ber_status_message(status),
+                    status == BER_ERR_INTEGER_RANGE ? " (expects uint64)" : "");
+        return false;
+    }
+    if (!element_done(biv, name, errp)) {
+        return false;
+    }
+    *obj = value;
+    return true;
+}
+
+static bool ber_input_type_enum(Visitor *v, const char *name, int *obj,
+                                const QEnumLookup *lookup, Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+    const uint8_t *content;
+    size_t len, offset;
+    int64_t value;
+    BERStatus status;
+
+    if (!read_primitive(biv, name, BER_TAG_ENUMERATED, "ENUMERATED",
+                        &content, &len, &offset, errp)) {
+        return false;
+    }
+    status = ber_decode_int64(content, len, &value);
+    if (status != BER_OK) {
+        input_error(biv, errp, offset, name, "%s",
+                    ber_status_message(status));
+        return false;
+    }
+    if (value < 0 || value >= lookup->size) {
+        char *param = full_name(biv, name);
+
+        error_setg(errp, "offset %zu: Parameter '%s' does not accept value "
+                   "'%" PRId64 "'", offset, param, value);
+        g_free(param);
+        return false;
+    }
+    if (!element_done(biv, name, errp)) {
+        return false;
+    }
+    *obj = (int)value;
+    return true;
+}
+
+static bool ber_input_type_bool(Visitor *v, const char *name, bool *obj,
+                                Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+    const uint8_t *content;
+    size_t len, offset;
+    bool value;
+    BERStatus status;
+
+    if (!read_primitive(biv, name, BER_TAG_BOOLEAN, "BOOLEAN", &content,
+                        &len, &offset, errp)) {
+        return false;
+    }
+    status = ber_decode_boolean(content, len, biv->mode, &value);
+    if (status != BER_OK) {
+        input_error(biv, errp, offset, name, "%s",
+                    ber_status_message(status));
+        return false;
+    }
+    if (!element_done(biv, name, errp)) {
+        return false;
+    }
+    *obj = value;
+    return true;
+}
+
+static bool ber_input_type_number(Visitor *v, const char *name, double *obj,
+                                  Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+    const uint8_t *content;
+    size_t len, offset;
+    double value;
+    BERStatus status;
+
+    if (!read_primitive(biv, name, BER_TAG_REAL, "REAL", &content, &len,
+                        &offset, errp)) {
+        return false;
+    }
+    status = ber_decode_real(content, len, biv->mode, &value, NULL, NULL);
+    if (status != BER_OK) {
+        input_error(biv, errp, offset, name, "%s",
+                    ber_status_message(status));
+        return false;
+    }
+    if (!element_done(biv, name, errp)) {
+        return false;
+    }
+    *obj = value;
+    return true;
+}
+
+static bool ber_input_type_null(Visitor *v, const char *name, QNull **obj,
+                                Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+    const uint8_t *content;
+    size_t len, offset;
+
+    *obj = NULL;
+    if (!read_primitive(biv, name, BER_TAG_NULL, "NULL", &content, &len,
+                        &offset, errp)) {
+        return false;
+    }
+    if (ber_check_null(len) != BER_OK) {
+        input_error(biv, errp, offset, name, "%s",
+                    ber_status_message(BER_ERR_NULL_LENGTH));
+        return false;
+    }
+    if (!element_done(biv, name, errp)) {
+        return false;
+    }
+    *obj = qnull();
+    return true;
+}
+
+static BERStringLevel *push_level(BERInputVisitor *biv, size_t *count)
+{
+    if (*count == biv->levels_cap) {
+        biv->levels_cap = biv->levels_cap ? biv->levels_cap * 2 : 8;
+        biv->levels = g_renew(BERStringLevel, biv->levels, biv->levels_cap);
+    }
+    return &biv->levels[(*count)++];
+}
+
+/*
+ * Walk the segments of the constructed string whose header is @hdr:
+ * validate them (count only, @dest NULL) or copy them to @dest. Returns
+ * the total length in *@total and leaves the end offset in *@end.
+ */
+static bool walk_string(BERInputVisitor *biv, const char *name,
+                        const BERHeader *hdr, uint8_t *dest, size_t *total,
+                        size_t *end, Error **errp)
+{
+    size_t count = 0, sum = 0, pos = hdr->offset + hdr->header_length;
+    bool short_fragment = false;
+    BERStringLevel *level;
+
+    level = push_level(biv, &count);
+    level->indefinite = hdr->indefinite;
+    level->limit = hdr->indefinite ? current_limit(biv) :
+        pos + (size_t)hdr->length;
+    level->end = level->limit;
+
+    while (count) {
+        BERHeader seg;
+        size_t err_offset;
+        BERStatus status;
+
+        level = &biv->levels[count - 1];
+        if (!level->indefinite && pos == level->end) {
+            count--;
+            continue;
+        }
+        status = read_header(biv, pos, level->limit, &seg, &err_offset);
+        if (status != BER_OK) {
+            input_error(biv, errp, err_offset, name, "%s",
+                        ber_status_message(status));
+            return false;
+        }
+        if (ber_header_is_eoc(&seg)) {
+            if (!level->indefinite) {
+                input_error(biv, errp, pos, name, "end-of-contents inside a "
+                            "definite-length string");
+                return false;
+            }
+            pos += 2;
+            count--;
+            continue;
+        }
+        if (seg.tag_class != BER_CLASS_UNIVERSAL ||
+            seg.tag != BER_TAG_OCTET_STRING) {
+            char found[64];
+
+            describe_header(&seg, found, sizeof(found));
+            input_error(biv, errp, pos, name, "string segment must be an "
+                        "OCTET STRING, found %s", found);
+            return false;
+        }
+        if (seg.constructed) {
+            if (biv->mode == BER_MODE_CER) {
+                input_error(biv, errp, pos, name,
+                            "nested constructed string not allowed in CER");
+                return false;
+            }
+            if (biv->depth + count >= biv->max_depth) {
+                input_error(biv, errp, pos, name,
+                            "nesting deeper than %zu levels",
+                            biv->max_depth);
+                return false;
+            }
+            {
+                size_t parent_limit = level->limit;
+
+                level = push_level(biv, &count);
+                level->indefinite = seg.indefinite;
+                level->limit = seg.indefinite ? parent_limit :
+                    pos + seg.header_length + (size_t)seg.length;
+                level->end = level->limit;
+            }
+            pos += seg.header_length;
+            continue;
+        }
+        if (biv->mode == BER_MODE_CER) {
+            if (short_fragment || seg.length == 0 ||
+                seg.length > biv->fragment_size) {
+                input_error(biv, errp, pos, name, "CER string fragments must "
+                            "be of exactly %zu octets except the last, "
+                            "which is not empty", biv->fragment_size);
+                return false;
+            }
+            short_fragment = seg.length < biv->fragment_size;
+        }
+        if (dest) {
+            memcpy(dest + sum, biv->data + pos + seg.header_length,
+                   (size_t)seg.length);
+        }
+        sum += (size_t)seg.length;
+        pos += seg.header_length + (size_t)seg.length;
+    }
+    if (biv->mode == BER_MODE_CER && sum <= biv->fragment_size) {
+        input_error(biv, errp, hdr->offset, name, "CER string of %zu octets "
+                    "must be primitive", sum);
+        return false;
+    }
+    *total = sum;
+    *end = pos;
+    return true;
+}
+
+/*
+ * Read a string element. If @fixed, its length must be @fixed_len and it
+ * is copied there; otherwise a new buffer of length + @extra bytes (zeroed
+ * extra) is returned in *@out. *@content_offset gets the contents offset
+ * of a primitive, or the header offset of a constructed string.
+ */
+static bool read_string(BERInputVisitor *biv, const char *name,
+                        uint64_t universal_tag, const char *what,
+                        uint8_t *fixed, size_t fixed_len, size_t extra,
+                        uint8_t **out, size_t *out_len,
+                        size_t *content_offset, Error **errp)
+{
+    BERHeader hdr;
+    size_t total, end;
+    uint8_t *dest;
+
+    if (!next_element(biv, name, universal_tag, what, &hdr, errp)) {
+        return false;
+    }
+    if (!hdr.constructed) {
+        total = (size_t)hdr.length;
+        if (biv->mode == BER_MODE_CER && total > biv->fragment_size) {
+            input_error(biv, errp, hdr.offset, name, "CER string of %zu "
+                        "octets must be fragmented", total);
+            return false;
+        }
+        *content_offset = hdr.offset + hdr.header_length;
+        end = *content_offset + total;
+    } else {
+        if (biv->mode == BER_MODE_DER) {
+            input_error(biv, errp, hdr.offset, name,
+                        "constructed string not allowed in DER");
+            return false;
+        }
+        if (!walk_string(biv, name, &hdr, NULL, &total, &end, errp)) {
+            return false;
+        }
+        *content_offset = hdr.offset;
+    }
+    if (fixed) {
+        if (total != fixed_len) {
+            input_error(biv, errp, hdr.offset, name,
+                        "expects %zu bytes, got %zu", fixed_len, total);
+            return false;
+        }
+        dest = fixed;
+    } else {
+        if (total > SIZE_MAX - extra ||
+            !account(biv, total + extra, name, errp)) {
+            if (total > SIZE_MAX - extra) {
+                input_error(biv, errp, hdr.offset, name, "string too long");
+            }
+            return false;
+        }
+        dest = g_malloc(total + extra);
+        memset(dest + total, 0, extra);
+    }
+    if (!hdr.constructed) {
+        memcpy(dest, biv->data + *content_offset, total);
+    } else {
+        size_t again, end_again;
+
+        walk_string(biv, name, &hdr, dest, &again, &end_again, &error_abort);
+        assert(again == total && end_again == end);
+    }
+    biv->pos = end;
+    if (!fixed) {
+        *out = dest;
+    }
+    *out_len = total;
+    return true;
+}
+
+static bool ber_input_type_str(Visitor *v, const char *name, char **obj,
+                               Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+    uint8_t *buf;
+    size_t len, offset, bad;
+
+    *obj = NULL;
+    if (!read_string(biv, name, BER_TAG_UTF8STRING, "UTF8String", NULL, 0, 1,
+                     &buf, &len, &offset, errp)) {
+        return false;
+    }
+    if (!ber_utf8_validate(buf, len, &bad)) {
+        input_error(biv, errp, offset, name, "invalid UTF-8 at string "
+                    "octet %zu", bad);
+        g_free(buf);
+        return false;
+    }
+    if (memchr(buf, 0, len)) {
+        input_error(biv, errp, offset, name, "string contains a NUL "
+                    "character at octet %zu",
+                    (size_t)((uint8_t *)memchr(buf, 0, len) - buf));
+        g_free(buf);
+        return false;
+    }
+    if (!element_done(biv, name, errp)) {
+        g_free(buf);
+        return false;
+    }
+    *obj = (char *)buf;
+    return true;
+}
+
+static bool ber_input_type_bytes(Visitor *v, const char *name,
+                                 uint8_t **buf, size_t *len, Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+    uint8_t *data;
+    size_t n, offset;
+
+    *buf = NULL;
+    *len = 0;
+    /* One spare zero byte keeps an empty string's buffer non-NULL. */
+    if (!read_string(biv, name, BER_TAG_OCTET_STRING, "OCTET STRING", NULL,
+                     0, 1, &data, &n, &offset, errp)) {
+        return false;
+    }
+    if (!element_done(biv, name, errp)) {
+        g_free(data);
+        return false;
+    }
+    *buf = data;
+    *len = n;
+    return true;
+}
+
+static bool ber_input_type_fixed_bytes(Visitor *v, const char *name,
+                                       uint8_t *buf, size_t len,
+                                       Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+    size_t n, offset;
+
+    if (!read_string(biv, name, BER_TAG_OCTET_STRING, "OCTET STRING", buf,
+                     len, 0, NULL, &n, &offset, errp)) {
+        return false;
+    }
+    return element_done(biv, name, errp);
+}
+
+static void ber_input_free(Visitor *v)
+{
+    BERInputVisitor *biv = to_biv(v);
+
+    g_free(biv->scopes);
+    g_free(biv->levels);
+    error_free(biv->sticky);
+    g_free(biv);
+}
+
+Visitor *ber_input_visitor_new_opts(const uint8_t *data, size_t len,
+                                    BERMode mode, const BEROptions *opts)
+{
+    BERInputVisitor *biv = g_new0(BERInputVisitor, 1);
+
+    assert(data || len == 0);
+    assert(mode == BER_MODE_BER || mode == BER_MODE_CER ||
+           mode == BER_MODE_DER);
+    biv->data = data;
+    biv->len = len;
+    biv->mode = mode;
+    biv->fragment_size = opts && opts->cer_fragment_size ?
+        opts->cer_fragment_size : BER_DEFAULT_CER_FRAGMENT;
+    biv->max_depth = opts && opts->max_depth ?
+        opts->max_depth : BER_DEFAULT_MAX_DEPTH;
+    if (opts && opts->max_alloc) {
+        biv->max_alloc = opts->max_alloc;
+    } else {
+        size_t per_octet = BER_DEFAULT_MAX_ALLOC_PER_INPUT_OCTET;
+
+        biv->max_alloc = len > (SIZE_MAX - BER_DEFAULT_MAX_ALLOC_BASE) /
+            per_octet ? SIZE_MAX : BER_DEFAULT_MAX_ALLOC_BASE + len * per_octet;
+    }
+    biv->allow_trailing = opts && opts->allow_trailing;
+
+    biv->visitor.type = VISITOR_INPUT;
+    biv->visitor.start_struct = ber_input_start_struct;
+    biv->visitor.check_struct = ber_input_check_struct;
+    biv->visitor.end_struct = ber_input_end_struct;
+    biv->visitor.start_list = ber_input_start_list;
+    biv->visitor.next_list = ber_input_next_list;
+    biv->visitor.check_list = ber_input_check_list;
+    biv->visitor.end_list = ber_input_end_list;
+    biv->visitor.start_alternate = ber_input_start_alternate;
+    biv->visitor.end_alternate = ber_input_end_alternate;
+    biv->visitor.type_int64 = ber_input_type_int64;
+    biv->visitor.type_uint64 = ber_input_type_uint64;
+    biv->visitor.type_bool = ber_input_type_bool;
+    biv->visitor.type_str = ber_input_type_str;
+    biv->visitor.type_number = ber_input_type_number;
+    biv->visitor.type_null = ber_input_type_null;
+    biv->visitor.optional = ber_input_optional;
+    biv->visitor.type_bytes = ber_input_type_bytes;
+    biv->visitor.type_fixed_bytes = ber_input_type_fixed_bytes;
+    biv->visitor.type_enum = ber_input_type_enum;
+    biv->visitor.free = ber_input_free;
+    return &biv->visitor;
+}
+
+Visitor *ber_input_visitor_new(const uint8_t *data, size_t len,
+                               BERMode mode)
+{
+    return ber_input_visitor_new_opts(data, len, mode, NULL);
+}
+
+bool ber_input_visitor_finish(Visitor *v, Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+
+    assert(v->type == VISITOR_INPUT && v->free == ber_input_free);
+    if (!check_sticky(biv, errp)) {
+        return false;
+    }
+    if (biv->depth || !biv->top_done) {
+        error_setg(errp, "offset %zu: the top-level value is incomplete",
+                   biv->pos);
+        return false;
+    }
+    if (!biv->allow_trailing && biv->pos != biv->len) {
+        error_setg(errp, "offset %zu: trailing bytes after the top-level "
+                   "value", biv->pos);
+        return false;
+    }
+    return true;
+}
+
+uint64_t ber_input_visitor_header_reads(Visitor *v)
+{
+    BERInputVisitor *biv = to_biv(v);
+
+    assert(v->type == VISITOR_INPUT && v->free == ber_input_free);
+    return biv->header_reads;
+}

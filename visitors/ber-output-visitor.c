@@ -1,0 +1,692 @@
+/*
+ * visitors/ber-output-visitor.c: QAPI output visitor producing X.690
+ * BER/CER/DER (see ber-visitor.h and docs/ber-mapping.md).
+ *
+ * One pass over the C object into one geometrically grown buffer; no
+ * allocation per primitive.
+ *
+ * CER: constructed values are written as identifier + 80 ... 00 00 as
+ * they are visited, so the encoding streams.
+ *
+ * DER/BER (definite lengths): a constructed value's length is unknown
+ * until it closes, and nested values would otherwise be copied once per
+ * enclosing level (O(depth x size)). Instead no room is reserved: opening
+ * a constructed value records its contents position in a side array (the
+ * "plan"), closing it records its contents length (the raw bytes written
+ * since plus the length octets still to be inserted inside it). When the
+ * top-level value closes, one backward pass moves each segment between
+ * two recorded positions to its final place and writes the minimal length
+ * octets in the gap, so every content byte moves at most once.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qapi/error.h"
+#include "qapi/visitor-impl.h"
+#include "visitors/ber-visitor.h"
+
+/* Streaming (CER) sinks are fed in chunks of about this size. */
+#define BER_SINK_CHUNK (64 * 1024)
+
+typedef enum BEROutScopeKind {
+    BER_OUT_STRUCT,
+    BER_OUT_LIST,
+    BER_OUT_ALTERNATE,
+} BEROutScopeKind;
+
+typedef struct BEROutScope {
+    BEROutScopeKind kind;
+    bool has_frame;         /* owns an open constructed encoding */
+    uint64_t next_member;   /* struct: position k of the next member */
+    size_t plan_index;      /* definite: its entry in the plan */
+    uint64_t inner_extra;   /* definite: length octets still to insert */
+} BEROutScope;
+
+/* Definite mode: where a length goes (raw position) and its value. */
+typedef struct BERPlanEntry {
+    size_t position;
+    uint64_t length;
+} BERPlanEntry;
+
+typedef struct BEROutputVisitor {
+    Visitor visitor;
+    BERMode mode;
+    size_t fragment_size;
+    size_t max_depth;
+
+    uint8_t *buf;
+    size_t len;
+    size_t cap;
+
+    BEROutScope *scopes;
+    size_t depth;
+    size_t scopes_cap;
+
+    BERPlanEntry *plan;
+    size_t plan_len;
+    size_t plan_cap;
+    uint64_t top_extra;     /* length octets to insert at depth 0 */
+
+    /* Tag replacing the next element's universal tag ([k] or [QType]). */
+    bool override_pending;
+    uint64_t override_tag;
+
+    GByteArray **result;
+    BERWriteFunc write;
+    void *write_opaque;
+    int fd;
+    Error *write_error;
+} BEROutputVisitor;
+
+static BEROutputVisitor *to_bov(Visitor *v)
+{
+    /* The Visitor is the first member. */
+    return (BEROutputVisitor *)v;
+}
+
+static bool definite_mode(BEROutputVisitor *bov)
+{
+    return bov->mode != BER_MODE_CER;
+}
+
+static void buffer_reserve(BEROutputVisitor *bov, size_t extra)
+{
+    size_t need;
+
+    assert(extra <= SIZE_MAX - bov->len);
+    need = bov->len + extra;
+    if (need > bov->cap) {
+        size_t cap = bov->cap ? bov->cap : 256;
+
+        while (cap < need) {
+            cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+        }
+        bov->buf = g_realloc(bov->buf, cap);
+        bov->cap = cap;
+    }
+}
+
+static inline void put(BEROutputVisitor *bov, const void *data, size_t n)
+{
+    buffer_reserve(bov, n);
+    if (n) {
+        memcpy(bov->buf + bov->len, data, n);
+    }
+    bov->len += n;
+}
+
+static void sink_write(BEROutputVisitor *bov, const uint8_t *data, size_t n)
+{
+    if (!bov->write_error && n) {
+        bov->write(bov->write_opaque, data, n, &bov->write_error);
+    }
+}
+
+/* Hand buffered bytes to the sink (only once they are final). */
+static void sink_flush(BEROutputVisitor *bov)
+{
+    if (bov->write && bov->len) {
+        sink_write(bov, bov->buf, bov->len);
+        bov->len = 0;
+    }
+}
+
+static void maybe_stream(BEROutputVisitor *bov)
+{
+    if (bov->write && !definite_mode(bov) && bov->len >= BER_SINK_CHUNK) {
+        sink_flush(bov);
+    }
+}
+
+static bool check_sink(BEROutputVisitor *bov, Error **errp)
+{
+    if (bov->write_error) {
+        error_propagate(errp, error_copy(bov->write_error));
+        return false;
+    }
+    return true;
+}
+
+static BEROutScope *top_scope(BEROutputVisitor *bov)
+{
+    return bov->depth ? &bov->scopes[bov->depth - 1] : NULL;
+}
+
+/*
+ * The identifier of the next element: a pending implicit tag, else the
+ * universal one. Also advances the enclosing struct's member position.
+ */
+static void element_identifier(BEROutputVisitor *bov, uint64_t universal_tag,
+                               bool constructed)
+{
+    uint8_t id[BER_IDENTIFIER_MAX];
+    BEROutScope *scope = top_scope(bov);
+    size_t n;
+
+    if (bov->override_pending) {
+        n = ber_encode_identifier(id, BER_CLASS_CONTEXT, constructed,
+                                  bov->override_tag);
+        bov->override_pending = false;
+    } else if (universal_tag < 31) {
+        id[0] = (uint8_t)(universal_tag | (constructed ? 0x20 : 0));
+        n = 1;
+    } else {
+        n = ber_encode_identifier(id, BER_CLASS_UNIVERSAL, constructed,
+                                  universal_tag);
+    }
+    if (scope && scope->kind == BER_OUT_STRUCT) {
+        scope->next_member++;
+    }
+    put(bov, id, n);
+}
+
+static void put_length(BEROutputVisitor *bov, uint64_t length)
+{
+    uint8_t octets[BER_LENGTH_MAX];
+
+    if (length < 0x80) {
+        uint8_t octet = (uint8_t)length;
+
+        put(bov, &octet, 1);
+        return;
+    }
+    put(bov, octets, ber_encode_length(octets, length));
+}
+
+static void finish_top_level(BEROutputVisitor *bov)
+{
+    size_t i, src_end, dst_end;
+
+    if (!definite_mode(bov) || !bov->plan_len) {
+        maybe_stream(bov);
+        return;
+    }
+    /* Backward compaction: each byte moves once, lengths fill the gaps. */
+    buffer_reserve(bov, bov->top_extra);
+    src_end = bov->len;
+    dst_end = bov->len + bov->top_extra;
+    for (i = bov->plan_len; i-- > 0;) {
+        const BERPlanEntry *entry = &bov->plan[i];
+        size_t segment = src_end - entry->position;
+        size_t n;
+
+        dst_end -= segment;
+        if (dst_end != entry->position) {
+            memmove(bov->buf + dst_end, bov->buf + entry->position, segment);
+        }
+        n = ber_length_size(entry->length);
+        dst_end -= n;
+        ber_encode_length(bov->buf + dst_end, entry->length);
+        src_end = entry->position;
+    }
+    assert(dst_end == src_end);
+    bov->len += bov->top_extra;
+    bov->plan_len = 0;
+    bov->top_extra = 0;
+}
+
+/* After a complete element at depth 0: the top-level value is done. */
+static void element_done(BEROutputVisitor *bov)
+{
+    if (bov->depth == 0) {
+        finish_top_level(bov);
+        if (bov->write) {
+            sink_flush(bov);
+        }
+    } else {
+        maybe_stream(bov);
+    }
+}
+
+static BEROutScope *push_scope(BEROutputVisitor *bov, BEROutScopeKind kind)
+{
+    BEROutScope *scope;
+
+    /* Output depth is the caller's data structure, not hostile input. */
+    assert(bov->depth < bov->max_depth);
+    if (bov->depth == bov->scopes_cap) {
+        bov->scopes_cap = bov->scopes_cap ? bov->scopes_cap * 2 : 16;
+        bov->scopes = g_renew(BEROutScope, bov->scopes, bov->scopes_cap);
+    }
+    scope = &bov->scopes[bov->depth++];
+    memset(scope, 0, sizeof(*scope));
+    scope->kind = kind;
+    return scope;
+}
+
+/* Start a constructed encoding owned by @scope (identifier written). */
+static void open_frame(BEROutputVisitor *bov, BEROutScope *scope)
+{
+    scope->has_frame = true;
+    if (!definite_mode(bov)) {
+        uint8_t octet = 0x80;
+
+        put(bov, &octet, 1);
+        return;
+    }
+    if (bov->plan_len == bov->plan_cap) {
+        bov->plan_cap = bov->plan_cap ? bov->plan_cap * 2 : 64;
+        bov->plan = g_renew(BERPlanEntry, bov->plan, bov->plan_cap);
+    }
+    scope->plan_index = bov->plan_len;
+    bov->plan[bov->plan_len].position = bov->len;
+    bov->plan[bov->plan_len].length = 0;
+    bov->plan_len++;
+}
+
+/* Pass pending length octets of a closed scope to its parent. */
+static void add_extra_to_parent(BEROutputVisitor *bov, uint64_t extra)
+{
+    if (bov->depth) {
+        bov->scopes[bov->depth - 1].inner_extra += extra;
+    } else {
+        bov->top_extra += extra;
+    }
+}
+
+static void pop_scope(BEROutputVisitor *bov)
+{
+    BEROutScope scope;
+
+    assert(bov->depth > 0);
+    scope = bov->scopes[--bov->depth];
+    if (!scope.has_frame) {
+        /* A CHOICE without its own tag: its branch was the element. */
+        add_extra_to_parent(bov, scope.inner_extra);
+        if (bov->depth == 0) {
+            element_done(bov);
+        }
+        return;
+    }
+    if (definite_mode(bov)) {
+        BERPlanEntry *entry = &bov->plan[scope.plan_index];
+        uint64_t length = (bov->len - entry->position) + scope.inner_extra;
+
+        entry->length = length;
+        add_extra_to_parent(bov, scope.inner_extra + ber_length_size(length));
+    } else {
+        static const uint8_t eoc[2] = { 0, 0 };
+
+        put(bov, eoc, 2);
+    }
+    element_done(bov);
+}
+
+static bool ber_output_start_struct(Visitor *v, const char *name, void **obj,
+                                    size_t size, Error **errp)
+{
+    BEROutputVisitor *bov = to_bov(v);
+    BEROutScope *scope;
+
+    if (!check_sink(bov, errp)) {
+        return false;
+    }
+    element_identifier(bov, BER_TAG_SEQUENCE, true);
+    scope = push_scope(bov, BER_OUT_STRUCT);
+    open_frame(bov, scope);
+    return true;
+}
+
+static void ber_output_end_struct(Visitor *v, void **obj)
+{
+    BEROutputVisitor *bov = to_bov(v);
+
+    assert(top_scope(bov) && top_scope(bov)->kind == BER_OUT_STRUCT);
+    pop_scope(bov);
+}
+
+static bool ber_output_start_list(Visitor *v, const char *name,
+                                  GenericList **list, size_t size,
+                                  Error **errp)
+{
+    BEROutputVisitor *bov = to_bov(v);
+    BEROutScope *scope;
+
+    if (!check_sink(bov, errp)) {
+        return false;
+    }
+    element_identifier(bov, BER_TAG_SEQUENCE, true);
+    scope = push_scope(bov, BER_OUT_LIST);
+    open_frame(bov, scope);
+    return true;
+}
+
+static GenericList *ber_output_next_list(Visitor *v, GenericList *tail,
+                                         size_t size)
+{
+    return tail->next;
+}
+
+static void ber_output_end_list(Visitor *v, void **obj)
+{
+    BEROutputVisitor *bov = to_bov(v);
+
+    assert(top_scope(bov) && top_scope(bov)->kind == BER_OUT_LIST);
+    pop_scope(bov);
+}
+
+static bool ber_output_start_alternate(Visitor *v, const char *name,
+                                       GenericAlternate **obj, size_t size,
+                                       Error **errp)
+{
+    BEROutputVisitor *bov = to_bov(v);
+    BEROutScope *parent = top_scope(bov);
+    BEROutScope *scope;
+    QType type = (*obj)->type;
+
+    if (!check_sink(bov, errp)) {
+        return false;
+    }
+    assert(type > QTYPE_NONE && type < QTYPE__MAX);
+    if (parent && parent->kind == BER_OUT_STRUCT) {
+        /*
+         * A CHOICE cannot be tagged implicitly: a struct member (optional
+         * or not) gets EXPLICIT [k], which also keeps the branch tags
+         * [QType] from colliding with an absent optional member's [k].
+         */
+        uint64_t k = parent->next_member;
+        uint8_t id[BER_IDENTIFIER_MAX];
+
+        bov->override_pending = false;
+        parent->next_member++;
+        put(bov, id, ber_encode_identifier(id, BER_CLASS_CONTEXT, true, k));
+        scope = push_scope(bov, BER_OUT_ALTERNATE);
+        open_frame(bov, scope);
+    } else {
+        scope = push_scope(bov, BER_OUT_ALTERNATE);
+    }
+    bov->override_pending = true;
+    bov->override_tag = (uint64_t)type;
+    return true;
+}
+
+static void ber_output_end_alternate(Visitor *v, void **obj)
+{
+    BEROutputVisitor *bov = to_bov(v);
+
+    assert(top_scope(bov) && top_scope(bov)->kind == BER_OUT_ALTERNATE);
+    bov->override_pending = false;
+    pop_scope(bov);
+}
+
+static bool ber_output_optional(Visitor *v, const char *name, bool *present)
+{
+    BEROutputVisitor *bov = to_bov(v);
+    BEROutScope *scope = top_scope(bov);
+
+    assert(scope && scope->kind == BER_OUT_STRUCT);
+    if (*present) {
+        bov->override_pending = true;
+        bov->override_tag = scope->next_member;
+    } else {
+        scope->next_member++;
+    }
+    return *present;
+}
+
+/* A primitive element: identifier, minimal length, contents. */
+static bool put_primitive(BEROutputVisitor *bov, uint64_t universal_tag,
+                          const uint8_t *content, size_t len, Error **errp)
+{
+    if (!check_sink(bov, errp)) {
+        return false;
+    }
+    element_identifier(bov, universal_tag, false);
+    put_length(bov, len);
+    put(bov, content, len);
+    element_done(bov);
+    return true;
+}
+
+static bool ber_output_type_int64(Visitor *v, const char *name, int64_t *obj,
+                                  Error **errp)
+{
+    uint8_t content[BER_INTEGER_MAX];
+
+    return put_primitive(to_bov(v), BER_TAG_INTEGER, content,
+                         ber_encode_int64(content, *obj), errp);
+}
+
+static bool ber_output_type_uint64(Visitor *v, const char *name,
+                                   uint64_t *obj, Error **errp)
+{
+    uint8_t content[BER_INTEGER_MAX];
+
+    return put_primitive(to_bov(v), BER_TAG_INTEGER, content,
+                         ber_encode_uint64(content, *obj), errp);
+}
+
+static bool ber_output_type_enum(Visitor *v, const char *name, int *obj,
+                                 const QEnumLookup *lookup, Error **errp)
+{
+    uint8_t content[BER_INTEGER_MAX];
+
+    return put_primitive(to_bov(v), BER_TAG_ENUMERATED, content,
+                         ber_encode_int64(content, *obj), errp);
+}
+
+static bool ber_output_type_bool(Visitor *v, const char *name, bool *obj,
+                                 Error **errp)
+{
+    uint8_t content = *obj ? 0xff : 0x00;
+
+    return put_primitive(to_bov(v), BER_TAG_BOOLEAN, &content, 1, errp);
+}
+
+static bool ber_output_type_number(Visitor *v, const char *name, double *obj,
+                                   Error **errp)
+{
+    uint8_t content[BER_REAL_MAX];
+
+    return put_primitive(to_bov(v), BER_TAG_REAL, content,
+                         ber_encode_real(content, *obj), errp);
+}
+
+static bool ber_output_type_null(Visitor *v, const char *name, QNull **obj,
+                                 Error **errp)
+{
+    return put_primitive(to_bov(v), BER_TAG_NULL, NULL, 0, errp);
+}
+
+/*
+ * A string type: primitive, except in CER above the fragment size, where
+ * it is constructed (indefinite) from OCTET STRING fragments of exactly
+ * the fragment size, the last one shorter (X.690 9.2, 8.23.5).
+ */
+static bool put_string(BEROutputVisitor *bov, uint64_t universal_tag,
+                       const uint8_t *data, size_t len, Error **errp)
+{
+    static const uint8_t eoc[2] = { 0, 0 };
+    static const uint8_t indefinite = 0x80;
+    size_t done;
+
+    if (bov->mode != BER_MODE_CER || len <= bov->fragment_size) {
+        return put_primitive(bov, universal_tag, data, len, errp);
+    }
+    if (!check_sink(bov, errp)) {
+        return false;
+    }
+    element_identifier(bov, universal_tag, true);
+    put(bov, &indefinite, 1);
+    for (done = 0; done < len;) {
+        size_t n = MIN(bov->fragment_size, len - done);
+        uint8_t octet = BER_TAG_OCTET_STRING;
+
+        put(bov, &octet, 1);
+        put_length(bov, n);
+        if (bov->write && bov->len + n > BER_SINK_CHUNK) {
+            /* Stream large payloads straight through. */
+            sink_flush(bov);
+            sink_write(bov, data + done, n);
+        } else {
+            put(bov, data + done, n);
+        }
+        done += n;
+    }
+    put(bov, eoc, 2);
+    element_done(bov);
+    return check_sink(bov, errp);
+}
+
+static bool ber_output_type_str(Visitor *v, const char *name, char **obj,
+                                Error **errp)
+{
+    const char *s = *obj ? *obj : "";
+
+    return put_string(to_bov(v), BER_TAG_UTF8STRING, (const uint8_t *)s,
+                      strlen(s), errp);
+}
+
+static bool ber_output_type_bytes(Visitor *v, const char *name,
+                                  uint8_t **buf, size_t *len, Error **errp)
+{
+    return put_string(to_bov(v), BER_TAG_OCTET_STRING, *buf, *len, errp);
+}
+
+static bool ber_output_type_fixed_bytes(Visitor *v, const char *name,
+                                        uint8_t *buf, size_t len,
+                                        Error **errp)
+{
+    return put_string(to_bov(v), BER_TAG_OCTET_STRING, buf, len, errp);
+}
+
+static void ber_output_complete(Visitor *v, void *opaque)
+{
+    BEROutputVisitor *bov = to_bov(v);
+
+    assert(bov->depth == 0);
+    if (bov->write) {
+        sink_flush(bov);
+        return;
+    }
+    assert(opaque == bov->result);
+    *bov->result = g_byte_array_new_take(bov->buf, bov->len);
+    bov->buf = NULL;
+    bov->len = 0;
+    bov->cap = 0;
+}
+
+static void ber_output_free(Visitor *v)
+{
+    BEROutputVisitor *bov = to_bov(v);
+
+    g_free(bov->buf);
+    g_free(bov->scopes);
+    g_free(bov->plan);
+    error_free(bov->write_error);
+    g_free(bov);
+}
+
+static BEROutputVisitor *ber_output_visitor_alloc(BERMode mode,
+                                                  const BEROptions *opts)
+{
+    BEROutputVisitor *bov = g_new0(BEROutputVisitor, 1);
+
+    assert(mode == BER_MODE_BER || mode == BER_MODE_CER ||
+           mode == BER_MODE_DER);
+    bov->mode = mode;
+    bov->fragment_size = opts && opts->cer_fragment_size ?
+        opts->cer_fragment_size : BER_DEFAULT_CER_FRAGMENT;
+    bov->max_depth = opts && opts->max_depth ?
+        opts->max_depth : BER_DEFAULT_MAX_DEPTH;
+    bov->fd = -1;
+
+    bov->visitor.type = VISITOR_OUTPUT;
+    bov->visitor.start_struct = ber_output_start_struct;
+    bov->visitor.end_struct = ber_output_end_struct;
+    bov->visitor.start_list = ber_output_start_list;
+    bov->visitor.next_list = ber_output_next_list;
+    bov->visitor.end_list = ber_output_end_list;
+    bov->visitor.start_alternate = ber_output_start_alternate;
+    bov->visitor.end_alternate = ber_output_end_alternate;
+    bov->visitor.type_int64 = ber_output_type_int64;
+    bov->visitor.type_uint64 = ber_output_type_uint64;
+    bov->visitor.type_bool = ber_output_type_bool;
+    bov->visitor.type_str = ber_output_type_str;
+    bov->visitor.type_number = ber_output_type_number;
+    bov->visitor.type_null = ber_output_type_null;
+    bov->visitor.optional = ber_output_optional;
+    bov->visitor.type_bytes = ber_output_type_bytes;
+    bov->visitor.type_fixed_bytes = ber_output_type_fixed_bytes;
+    bov->visitor.type_enum = ber_output_type_enum;
+    bov->visitor.complete = ber_output_complete;
+    bov->visitor.free = ber_output_free;
+    return bov;
+}
+
+Visitor *ber_output_visitor_new_opts(BERMode mode, const BEROptions *opts,
+                                     GByteArray **result)
+{
+    BEROutputVisitor *bov = ber_output_visitor_alloc(mode, opts);
+
+    assert(result);
+    bov->result = result;
+    return &bov->visitor;
+}
+
+Visitor *ber_output_visitor_new(BERMode mode, GByteArray **result)
+{
+    return ber_output_visitor_new_opts(mode, NULL, result);
+}
+
+Visitor *ber_output_visitor_new_sink(BERMode mode, const BEROptions *opts,
+                                     BERWriteFunc write, void *opaque)
+{
+    BEROutputVisitor *bov = ber_output_visitor_alloc(mode, opts);
+
+    assert(write);
+    bov->write = write;
+    bov->write_opaque = opaque;
+    return &bov->visitor;
+}
+
+static bool fd_write(void *opaque, const uint8_t *buf, size_t len,
+                     Error **errp)
+{
+    BEROutputVisitor *bov = opaque;
+
+    while (len) {
+        ssize_t n = write(bov->fd, buf, len);
+
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            error_setg_errno(errp, errno, "BER output: write failed");
+            return false;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+Visitor *ber_output_visitor_new_fd(BERMode mode, const BEROptions *opts,
+                                   int fd)
+{
+    BEROutputVisitor *bov = ber_output_visitor_alloc(mode, opts);
+
+    assert(fd >= 0);
+    bov->fd = fd;
+    bov->write = fd_write;
+    bov->write_opaque = bov;
+    return &bov->visitor;
+}
+
+bool ber_output_visitor_finish(Visitor *v, Error **errp)
+{
+    BEROutputVisitor *bov = to_bov(v);
+
+    assert(v->type == VISITOR_OUTPUT && v->free == ber_output_free);
+    if (!bov->write) {
+        return true;
+    }
+    if (bov->depth == 0) {
+        sink_flush(bov);
+    }
+    return check_sink(bov, errp);
+}

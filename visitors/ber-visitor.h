@@ -1,0 +1,147 @@
+/*
+ * visitors/ber-visitor.h: X.690 BER/CER/DER output and input visitors.
+ *
+ * The mapping of QAPI types to ASN.1 is documented in docs/ber-mapping.md:
+ * struct -> SEQUENCE, list -> SEQUENCE OF, integers -> INTEGER, bool ->
+ * BOOLEAN, str -> UTF8String, number -> REAL, null -> NULL, bytes and
+ * sized buffers -> OCTET STRING, enum -> ENUMERATED; a present optional
+ * member is IMPLICIT [k] (k = its position among the struct's member
+ * visits); an alternate is a CHOICE of IMPLICIT [QType] branches, wrapped
+ * in EXPLICIT [k] when it is a struct member.
+ *
+ * Output modes: DER and BER produce the same bytes (definite, minimal
+ * lengths, primitive strings); CER uses indefinite lengths on constructed
+ * values and splits long strings into fragments.
+ * Input modes: the mode the input is validated against (BER accepts every
+ * valid form; CER and DER reject anything non-canonical for them).
+ */
+#ifndef VISITORS_BER_VISITOR_H
+#define VISITORS_BER_VISITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "qapi/visitor.h"
+#include "visitors/ber-codec.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Defaults of BEROptions (a zero field selects its default). */
+#define BER_DEFAULT_CER_FRAGMENT 1000
+#define BER_DEFAULT_MAX_DEPTH 256
+#define BER_DEFAULT_MAX_ALLOC_BASE ((size_t)64 << 20)
+#define BER_DEFAULT_MAX_ALLOC_PER_INPUT_OCTET 32
+
+/*
+ * Tunables. Zero-initialize and set what you need: every zero field means
+ * its safe default.
+ */
+typedef struct BEROptions {
+    /*
+     * CER string fragment size (X.690 9.2 fixes 1000; other values make a
+     * non-standard "CER-like" profile and must match on both sides).
+     */
+    size_t cer_fragment_size;
+    /*
+     * Maximum nesting of constructed values (structs, lists, explicit tags,
+     * constructed string segments). Default 256: deep enough for any real
+     * schema, shallow enough that a caller recursing once per level stays
+     * far within the stack. Input fails beyond it; output asserts.
+     */
+    size_t max_depth;
+    /*
+     * Input: maximum total bytes the visitor allocates (structs, list
+     * nodes, strings). Default 64 MiB + 32 bytes per input octet.
+     */
+    size_t max_alloc;
+    /* Input: accept bytes after the top-level value (default: error). */
+    bool allow_trailing;
+} BEROptions;
+
+/*
+ * Create an output visitor writing @mode encoding into memory.
+ * After a successful top-level visit, visit_complete(v, @result) stores
+ * the encoding in *@result as a new GByteArray the caller owns
+ * (g_byte_array_unref()). @result must stay valid until then.
+ * Never fails.
+ */
+Visitor *ber_output_visitor_new(BERMode mode, GByteArray **result);
+
+/* As ber_output_visitor_new(), with options (@opts may be NULL). */
+Visitor *ber_output_visitor_new_opts(BERMode mode, const BEROptions *opts,
+                                     GByteArray **result);
+
+/*
+ * Write callback of a streaming output visitor: write all @len bytes of
+ * @buf; return false and set @errp on failure.
+ */
+typedef bool (*BERWriteFunc)(void *opaque, const uint8_t *buf, size_t len,
+                             Error **errp);
+
+/*
+ * Create a streaming output visitor that passes the encoding to @write
+ * (with @opaque) as it is produced.
+ *
+ * CER streams: memory is bounded by the nesting depth plus a 64 KiB
+ * buffer, whatever the data size (long strings go out fragment by
+ * fragment). DER and BER need every length before the contents, so their
+ * top-level value is planned in memory (one buffer, linear) and written
+ * when it ends.
+ *
+ * A write failure is sticky: later visits fail with it and nothing more
+ * is written. Call ber_output_visitor_finish() after the top-level visit
+ * to flush and learn the outcome; visit_complete(v, NULL) also flushes.
+ */
+Visitor *ber_output_visitor_new_sink(BERMode mode, const BEROptions *opts,
+                                     BERWriteFunc write, void *opaque);
+
+/*
+ * As ber_output_visitor_new_sink(), writing to the file descriptor @fd
+ * (retrying short writes and EINTR). The fd stays the caller's.
+ */
+Visitor *ber_output_visitor_new_fd(BERMode mode, const BEROptions *opts,
+                                   int fd);
+
+/*
+ * Flush a streaming output visitor. Returns true if everything was
+ * written; false with @errp set on the first write error. For a memory
+ * visitor it just returns true.
+ */
+bool ber_output_visitor_finish(Visitor *v, Error **errp);
+
+/*
+ * Create an input visitor decoding the @len bytes at @data (which must
+ * stay valid and unchanged while the visitor lives), validated against
+ * @mode. Never fails: errors (each naming the byte offset and the
+ * parameter) surface from the visits.
+ */
+Visitor *ber_input_visitor_new(const uint8_t *data, size_t len,
+                               BERMode mode);
+
+/* As ber_input_visitor_new(), with options (@opts may be NULL). */
+Visitor *ber_input_visitor_new_opts(const uint8_t *data, size_t len,
+                                    BERMode mode, const BEROptions *opts);
+
+/*
+ * For code that does not call visit_check_struct()/visit_check_list():
+ * after the top-level visit, check that exactly one complete value was
+ * consumed and (unless allowed) nothing follows it. Returns false with
+ * @errp set otherwise, or if a visit already failed.
+ */
+bool ber_input_visitor_finish(Visitor *v, Error **errp);
+
+/*
+ * Diagnostics: the number of TLV headers the input visitor has read so
+ * far. Tests use it to assert linear work; not a stable metric.
+ */
+uint64_t ber_input_visitor_header_reads(Visitor *v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VISITORS_BER_VISITOR_H */
