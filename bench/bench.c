@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -272,6 +273,37 @@ static bool w1_jsonc_decode(void *ctx, uint64_t *ex)
     return s != NULL;
 }
 
+/*
+ * The floor of decoding into the QAPI shape: build the same native record
+ * (35 allocations for W1: the struct, the name, 16 list nodes and 16
+ * entries, the blob) by copying fields, then free it. No parsing at all.
+ */
+static bool w1_native_build(void *ctx, uint64_t *ex)
+{
+    W1 *w = ctx;
+    const DevState *src = w->s;
+    DevState *d = g_new0(DevState, 1);
+    EntryList **tail = &d->entries;
+
+    d->id = src->id;
+    d->counter = src->counter;
+    d->enabled = src->enabled;
+    d->name = g_strdup(src->name);
+    memcpy(d->regs, src->regs, DEVSTATE_REGS_LEN);
+    for (const EntryList *e = src->entries; e; e = e->next) {
+        EntryList *node = g_new0(EntryList, 1);
+
+        node->value = g_memdup2(e->value, sizeof(Entry));
+        *tail = node;
+        tail = &node->next;
+    }
+    d->blob = g_memdup2(src->blob, src->blob_len);
+    d->blob_len = src->blob_len;
+    clobber(d);
+    devstate_free_plain(d);
+    return true;
+}
+
 static bool w1_memcpy(void *ctx, uint64_t *ex)
 {
     W1 *w = ctx;
@@ -387,10 +419,11 @@ static void w1_free(W1 *w)
 
 enum {
     W1_DER, W1_CER, W1_JSON, W1_TASN1, W1_ASN1C, W1_JSONC, W1_MEMCPY,
-    W1_N
+    W1_BUILD, W1_N
 };
 static const char *const w1_codec[W1_N] = {
     "der", "cer", "json", "libtasn1", "asn1c", "json-c", "memcpy",
+    "native-build",
 };
 
 /* The faster (smaller ns) of two medians, ignoring failed ones (< 0). */
@@ -421,11 +454,11 @@ static void run_w1(size_t blob_len, const char *label, const char *key,
     BenchCase enc[W1_N], dec[W1_N];
     BenchOp enc_op[W1_N] = {
         w1_der_encode, w1_cer_encode, w1_json_encode, w1_tasn1_encode,
-        w1_asn1c_encode, w1_jsonc_encode, w1_memcpy,
+        w1_asn1c_encode, w1_jsonc_encode, w1_memcpy, NULL,
     };
     BenchOp dec_op[W1_N] = {
         w1_der_decode, w1_cer_decode, w1_json_decode, w1_tasn1_decode,
-        w1_asn1c_decode, w1_jsonc_decode, NULL,
+        w1_asn1c_decode, w1_jsonc_decode, NULL, w1_native_build,
     };
     const char *which;
     double best, jc;
@@ -469,6 +502,9 @@ static void run_w1(size_t blob_len, const char *label, const char *key,
 
             snprintf(name, sizeof(name), "%s %s %s", label,
                      d ? "decode" : "encode", w1_codec[i]);
+            if (i == W1_BUILD && !d) {
+                continue;       /* a decode-side floor only */
+            }
             if (!c->op) {
                 bench_figure_missing(name, i == W1_ASN1C ?
                                      "asn1c not found at configure time" :
@@ -521,6 +557,10 @@ static void run_w1(size_t blob_len, const char *label, const char *key,
         bench_goal(bench_fmt("%s JSON decode time / json-c", label),
                    ratio(dec[W1_JSON].median, dec[W1_JSONC].median), "x",
                    false, 1.5, NULL);
+        bench_figure(bench_fmt("%s DER decode time / native-build floor",
+                               label),
+                     ratio(dec[W1_DER].median, dec[W1_BUILD].median), "x",
+                     "(building the QAPI object alone, no parsing)");
         /* informational: CER beside the peers */
         best = faster(enc[W1_TASN1].median, enc[W1_ASN1C].median, &which,
                       "libtasn1", "asn1c");
@@ -642,10 +682,10 @@ static bool w2_encode_op(void *ctx, uint64_t *ex)
 {
     W2 *w = ctx;
     void *enc = w2_encode(w);
-    uint64_t t0 = bench_now_ns();
+    uint64_t t0 = bench_op_ns();
 
     w2_free_encoding(w, enc);
-    *ex += bench_now_ns() - t0;
+    *ex += bench_op_ns() - t0;
     return enc != NULL;
 }
 
@@ -653,15 +693,30 @@ static bool w2_decode_op(void *ctx, uint64_t *ex)
 {
     W2 *w = ctx;
     ItemList *list = w2_decode(w, NULL);
-    uint64_t t0 = bench_now_ns();
+    uint64_t t0 = bench_op_ns();
 
     qapi_free_ItemList(list);
-    *ex += bench_now_ns() - t0;
+    *ex += bench_op_ns() - t0;
     return list != NULL;
+}
+
+/* The floor of W2: read every field of the native list once. */
+static bool w2_walk_op(void *ctx, uint64_t *ex)
+{
+    W2 *w = ctx;
+    uint64_t sum = 0;
+
+    for (ItemList *node = w->list; node; node = node->next) {
+        sum += (uint64_t)node->value->num + node->value->flag +
+               strlen(node->value->label);
+    }
+    clobber(&sum);
+    return true;
 }
 
 typedef struct W2Result {
     double enc_ns[4], dec_ns[4];      /* per element */
+    double walk_ns[4];
     double enc_len[4];
     double enc_peak[4], dec_peak[4], dec_result[4];
 } W2Result;
@@ -677,7 +732,7 @@ static void run_w2(void)
         size_t n = ns[k];
         ItemList *list = itemlist_build(n);
         W2 w[W2_MODES];
-        BenchCase cases[2 * W2_MODES];
+        BenchCase cases[2 * W2_MODES + 1];
 
         for (int m = 0; m < W2_MODES; m++) {
             Error *err = NULL;
@@ -722,7 +777,16 @@ static void run_w2(void)
                 .op = w2_decode_op, .ctx = &w[m],
             };
         }
-        bench_run_group(cases, 2 * W2_MODES);
+        cases[2 * W2_MODES] = (BenchCase) {
+            .name = bench_fmt("w2-%zu.walk", n),
+            .op = w2_walk_op, .ctx = &w[0],
+        };
+        bench_run_group(cases, 2 * W2_MODES + 1);
+        r[0].walk_ns[k] = cases[2 * W2_MODES].median < 0 ? NAN :
+                          cases[2 * W2_MODES].median / (double)n;
+        snprintf(name, sizeof(name), "W2 n=%-7zu walk of the native list", n);
+        bench_figure(name, r[0].walk_ns[k], "ns/element",
+                     "(floor: reads every field once)");
         for (int m = 0; m < W2_MODES; m++) {
             r[m].enc_ns[k] = cases[2 * m].median < 0 ? NAN :
                              cases[2 * m].median / (double)n;
@@ -758,16 +822,23 @@ static void run_w2(void)
             w2_free_encoding(&w[m], m == W2_JSON ? (void *)w[m].text :
                              (void *)w[m].enc);
         }
-        bench_cases_clear(cases, 2 * W2_MODES);
+        bench_cases_clear(cases, 2 * W2_MODES + 1);
         qapi_free_ItemList(list);
-        if (bench_config.loop) {
-            continue;
-        }
     }
 
     if (!counted) {
         bench_note("W2 peak memory: not available in this build "
                    "(sanitizers replace malloc)");
+    }
+    {
+        double wmin = INFINITY, wmax = 0;
+
+        for (int k = 0; k < 4; k++) {
+            wmin = fmin(wmin, r[0].walk_ns[k]);
+            wmax = fmax(wmax, r[0].walk_ns[k]);
+        }
+        bench_figure("W2 walk time/element max/min", wmax / wmin, "x",
+                     "(the memory hierarchy's share of any growth)");
     }
     for (int m = 0; m < W2_MODES; m++) {
         double emin = INFINITY, emax = 0, dmin = INFINITY, dmax = 0;
@@ -1010,10 +1081,15 @@ static char *find_in_path(const char *prog)
     return g_find_program_in_path(prog);
 }
 
-/* Whole-process time of @argv with stdout/stderr to /dev/null; < 0 on
- * failure to start. *@status gets the exit status. */
-static double run_process(char *const argv[], char *const envp[], int *status)
+/*
+ * Whole-process wall time of @argv with stdout/stderr to /dev/null; < 0
+ * on failure to start. *@status gets the exit status, *@cpu_ns the
+ * child's user + system CPU time.
+ */
+static double run_process(char *const argv[], char *const envp[], int *status,
+                          double *cpu_ns)
 {
+    struct rusage ru;
     posix_spawn_file_actions_t fa;
     pid_t pid;
     uint64_t t0;
@@ -1027,8 +1103,10 @@ static double run_process(char *const argv[], char *const envp[], int *status)
         posix_spawn_file_actions_destroy(&fa);
         return -1;
     }
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    while (wait4(pid, &st, 0, &ru) < 0 && errno == EINTR) {
     }
+    *cpu_ns = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
+              (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3;
     posix_spawn_file_actions_destroy(&fa);
     *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     return (double)(bench_now_ns() - t0);
@@ -1078,7 +1156,7 @@ static void run_dump(void)
     char *bin[T_N] = { NULL };
     char **envp[T_N] = { NULL };
     GPtrArray *argv[T_N];
-    double *times[T_N];
+    double *times[T_N], *cpu[T_N];
     int status[T_N] = { 0 };
     int reps = opt.quick ? 3 : 7;
     size_t n = 100000;
@@ -1087,7 +1165,7 @@ static void run_dump(void)
     GByteArray *der = w2_encode(&w);
     GError *gerr = NULL;
     char name[128];
-    double t[T_N];
+    double t[T_N], tc[T_N];
 
     if (!der || !g_file_set_contents(file, (const char *)der->data,
                                      der->len, &gerr)) {
@@ -1118,13 +1196,14 @@ static void run_dump(void)
             envp[i] = g_get_environ();
         }
         times[i] = g_new0(double, reps);
+        cpu[i] = g_new0(double, reps);
     }
     /* interleaved repetitions, as everywhere */
     for (int r = 0; r < reps; r++) {
         for (int i = 0; i < T_N; i++) {
             if (bin[i]) {
                 times[i][r] = run_process((char *const *)argv[i]->pdata,
-                                          envp[i], &status[i]);
+                                          envp[i], &status[i], &cpu[i][r]);
             }
         }
     }
@@ -1136,8 +1215,11 @@ static void run_dump(void)
             continue;
         }
         t[i] = bench_median(times[i], reps);
+        tc[i] = bench_median(cpu[i], reps);
         bench_figure(name, t[i] / 1e6, "ms",
-                     bench_fmt("(exit status %d)", status[i]));
+                     bench_fmt("(wall; exit status %d)", status[i]));
+        snprintf(name, sizeof(name), "dump whole-process CPU %s", tool[i]);
+        bench_figure(name, tc[i] / 1e6, "ms", "(user + system)");
     }
     if (bin[T_BERDUMP]) {
         for (int i = T_DUMPASN1; i < T_N; i++) {
@@ -1145,6 +1227,10 @@ static void run_dump(void)
                 snprintf(name, sizeof(name), "dump %s time / ber-dump",
                          tool[i]);
                 bench_figure(name, t[i] / t[T_BERDUMP], "x",
+                             "(wall; > 1: ber-dump faster)");
+                snprintf(name, sizeof(name), "dump %s CPU / ber-dump",
+                         tool[i]);
+                bench_figure(name, tc[i] / tc[T_BERDUMP], "x",
                              "(> 1: ber-dump faster)");
             }
         }
@@ -1154,6 +1240,7 @@ static void run_dump(void)
         g_strfreev(envp[i]);
         g_free(bin[i]);
         g_free(times[i]);
+        g_free(cpu[i]);
     }
     unlink(file);
     g_free(file);
@@ -1211,8 +1298,10 @@ static void print_info(void)
                    ));
     bench_info("mode", bench_fmt(
                    "%s: median of %d repetitions, >= %.0f ms each, cases "
-                   "interleaved", opt.quick ? "quick" : "full",
-                   bench_config.reps, bench_config.target_ns / 1e6));
+                   "interleaved; W1/W2 clock: %s; W3 and dump: wall clock",
+                   opt.quick ? "quick" : "full", bench_config.reps,
+                   bench_config.target_ns / 1e6, bench_config.wall ?
+                   "wall" : "thread CPU time"));
     bench_info("heap", malloc_count_available() ?
                "counted by malloc interposition (bench/malloc-count.c)" :
                "not counted (sanitizer build)");
@@ -1236,7 +1325,9 @@ static void usage(FILE *f)
 "  --asn=FILE         the ASN.1 module for libtasn1 (bench/devstate.asn)\n"
 "  --loop=CASE        run one case (e.g. w1-1m.der.encode) for profiling\n"
 "  --seconds=S        duration of --loop (default 5)\n"
-"  --count=N          run --loop exactly N times (for callgrind)\n");
+"  --count=N          run --loop exactly N times (for callgrind)\n"
+"  --wall             time W1/W2 by the wall clock (default: thread CPU\n"
+"                     time, robust on a shared machine)\n");
 }
 
 int main(int argc, char **argv)
@@ -1252,6 +1343,7 @@ int main(int argc, char **argv)
         { "loop", required_argument, NULL, 'l' },
         { "seconds", required_argument, NULL, 's' },
         { "count", required_argument, NULL, 'n' },
+        { "wall", no_argument, NULL, 'w' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -1293,6 +1385,9 @@ int main(int argc, char **argv)
             break;
         case 's':
             bench_config.loop_seconds = atof(optarg);
+            break;
+        case 'w':
+            bench_config.wall = true;
             break;
         case 'n':
             bench_config.loop_count = g_ascii_strtoull(optarg, NULL, 10);

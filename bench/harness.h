@@ -37,12 +37,20 @@ typedef struct BenchConfig {
     const char *loop;       /* --loop NAME: only run that case, for perf */
     double loop_seconds;
     uint64_t loop_count;    /* --count: run --loop exactly this often */
+    bool wall;              /* --wall: time loops by the wall clock */
 } BenchConfig;
 
 extern BenchConfig bench_config;
 
-/* Monotonic nanoseconds. */
+/* Monotonic (wall-clock) nanoseconds. */
 uint64_t bench_now_ns(void);
+
+/*
+ * The clock of the timed loops: this thread's CPU time (so that time spent
+ * descheduled on a shared, overloaded machine does not count), or the wall
+ * clock with --wall.
+ */
+uint64_t bench_op_ns(void);
 
 /*
  * Calibrate and run the @n cases interleaved; fill each case's median.

@@ -44,6 +44,10 @@ static const struct {
 
 enum { ENTRY_PERMALL, ENTRY_VOLATILE, ENTRY_SAVESTATE, ENTRY__COUNT };
 
+/* The encryption key given with --key-file, if any. */
+static uint8_t device_key[NVRAM_KEY_SIZE];
+static bool device_has_key;
+
 typedef struct TPMDevice {
     TPMPermanentState *perm;
     TPMVolatileState *vol;
@@ -256,6 +260,8 @@ static bool device_open(TPMDevice *d, const char *img, bool json_entries,
 {
     NVRAMOptions opts = {
         .encoding = json_entries ? NVRAM_ENCODING_JSON : NVRAM_ENCODING_DER,
+        .key = device_has_key ? device_key : NULL,
+        .key_len = device_has_key ? NVRAM_KEY_SIZE : 0,
     };
     Error *err = NULL;
     int ret;
@@ -277,8 +283,7 @@ static bool device_open(TPMDevice *d, const char *img, bool json_entries,
     if (do_start) {
         ret = nvram_start(d->nvram, true, &err);
         if (ret < 0) {
-            error_reportf_err(err, "cannot start the NVRAM (%s): ",
-                              nvram_strerror(ret));
+            error_reportf_err(err, "cannot start the NVRAM: ");
             return false;
         }
     }
@@ -410,7 +415,11 @@ static void print_state(TPMDevice *d)
 static int cmd_format(const char *img, bool json)
 {
     TPMDevice d = { 0 };
-    NVRAMOptions opts = { .create = true };
+    NVRAMOptions opts = {
+        .create = true,
+        .key = device_has_key ? device_key : NULL,
+        .key_len = device_has_key ? NVRAM_KEY_SIZE : 0,
+    };
     Error *err = NULL;
     int i, ret;
 
@@ -431,7 +440,7 @@ static int cmd_format(const char *img, bool json)
         return 1;
     }
     say("formatted %s for permall (64 KiB), volatilestate and savestate "
-        "(16 KiB)", img);
+        "(16 KiB)%s", img, device_has_key ? ", encrypted" : "");
     device_close(&d);
     return 0;
 }
@@ -443,6 +452,7 @@ static int cmd_init(const char *img, bool json)
     int ok = 1;
 
     if (!device_open(&d, img, json, true)) {
+        device_close(&d);
         return 1;
     }
     if (device_load(&d)) {
@@ -464,8 +474,8 @@ static int cmd_init(const char *img, bool json)
     d.save = g_new0(TPMSaveState, 1);
     if (store(&d, ENTRY_PERMALL, 0) && store(&d, ENTRY_VOLATILE, 0) &&
         store(&d, ENTRY_SAVESTATE, 0)) {
-        say("stored permall, volatilestate, savestate (%s)",
-            json ? "JSON" : "DER");
+        say("stored permall, volatilestate, savestate (%s%s)",
+            json ? "JSON" : "DER", device_has_key ? ", encrypted" : "");
         ok = 0;
     }
     device_close(&d);
@@ -481,6 +491,7 @@ static int cmd_run(const char *img, bool json, unsigned commands)
     int ret = 1;
 
     if (!device_open(&d, img, json, true)) {
+        device_close(&d);
         return 1;
     }
     if (!device_load(&d)) {
@@ -585,6 +596,7 @@ static int cmd_verify(const char *img, bool json)
     int ret = 1;
 
     if (!device_open(&d, img, json, true)) {
+        device_close(&d);
         return 1;
     }
     if (!device_load(&d)) {
@@ -676,7 +688,8 @@ static void usage(FILE *f)
 "  verify         power on and check the state equals the recorded one\n"
 "  show           print the state\n"
 "  show-json [E]  print the state, or entry E, as JSON\n"
-"  --json-entries store entries as JSON instead of DER\n");
+"  --json-entries store entries as JSON instead of DER\n"
+"  --key-file F   encryption key (32 bytes, raw or 64 hex digits)\n");
 }
 
 int main(int argc, char **argv)
@@ -689,6 +702,19 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json-entries")) {
             json = true;
+        } else if (!strcmp(argv[i], "--key-file") && i + 1 < argc) {
+            char *data = NULL;
+            gsize len = 0;
+            if (!g_file_get_contents(argv[++i], &data, &len, NULL) ||
+                len != NVRAM_KEY_SIZE) {
+                fprintf(stderr, "tpm-device: --key-file wants a file of %d "
+                        "bytes\n", NVRAM_KEY_SIZE);
+                g_free(data);
+                return 2;
+            }
+            memcpy(device_key, data, NVRAM_KEY_SIZE);
+            device_has_key = true;
+            g_free(data);
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;

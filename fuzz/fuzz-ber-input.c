@@ -71,17 +71,29 @@ static const FuzzType fuzz_types[] = {
     ENTRY(TestSizedBuffers), ENTRY(TestEnumList),
 };
 
-/* Small limits keep each execution fast without hiding paths. */
-static const BEROptions fuzz_options = {
-    .cer_fragment_size = 0,
-    .max_depth = 64,
-    .max_alloc = 1 << 24,
+/*
+ * The configurations each input is decoded with: every mode, plus CER
+ * with 3-octet fragments so that short inputs reach the fragment rules.
+ * Small limits keep each execution fast without hiding paths.
+ */
+typedef struct FuzzConfig {
+    BERMode mode;
+    BEROptions options;
+} FuzzConfig;
+
+static const FuzzConfig fuzz_configs[] = {
+    { BER_MODE_BER, { .max_depth = 64, .max_alloc = 1 << 24 } },
+    { BER_MODE_CER, { .max_depth = 64, .max_alloc = 1 << 24 } },
+    { BER_MODE_CER, { .cer_fragment_size = 3, .max_depth = 64,
+                      .max_alloc = 1 << 24 } },
+    { BER_MODE_DER, { .max_depth = 64, .max_alloc = 1 << 24 } },
 };
 
 static void *decode(const FuzzType *t, const uint8_t *data, size_t size,
-                    BERMode mode)
+                    const FuzzConfig *c)
 {
-    Visitor *v = ber_input_visitor_new_opts(data, size, mode, &fuzz_options);
+    Visitor *v = ber_input_visitor_new_opts(data, size, c->mode,
+                                            &c->options);
     void *obj = NULL;
     Error *err = NULL;
 
@@ -101,10 +113,10 @@ static void *decode(const FuzzType *t, const uint8_t *data, size_t size,
     return obj;
 }
 
-static GByteArray *encode(const FuzzType *t, void *obj, BERMode mode)
+static GByteArray *encode(const FuzzType *t, void *obj, const FuzzConfig *c)
 {
     GByteArray *out = NULL;
-    Visitor *v = ber_output_visitor_new(mode, &out);
+    Visitor *v = ber_output_visitor_new_opts(c->mode, &c->options, &out);
 
     if (!t->visit(v, &obj, &error_abort)) {
         abort();
@@ -118,26 +130,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    size_t i;
-    BERMode mode;
+    size_t i, j;
 
     for (i = 0; i < G_N_ELEMENTS(fuzz_types); i++) {
         const FuzzType *t = &fuzz_types[i];
 
-        for (mode = BER_MODE_BER; mode <= BER_MODE_DER; mode++) {
-            void *first = decode(t, data, size, mode);
+        for (j = 0; j < G_N_ELEMENTS(fuzz_configs); j++) {
+            const FuzzConfig *c = &fuzz_configs[j];
+            void *first = decode(t, data, size, c);
             void *second;
             GByteArray *bytes;
 
             if (!first) {
                 continue;
             }
-            bytes = encode(t, first, mode);
-            if (mode != BER_MODE_BER &&
+            bytes = encode(t, first, c);
+            if (c->mode != BER_MODE_BER &&
                 (bytes->len != size || memcmp(bytes->data, data, size))) {
                 abort();        /* canonical input must re-encode exactly */
             }
-            second = decode(t, bytes->data, bytes->len, mode);
+            second = decode(t, bytes->data, bytes->len, c);
             if (!second || !t->equal(first, second)) {
                 abort();
             }

@@ -61,15 +61,15 @@ fuzz_fuzz_ber_dump_LDFLAGS = $(FUZZ_LDFLAGS) -fsanitize=address,undefined \
 EXTRA_DIST += fuzz/corpus/fuzz-ber-dump
 
 # nvram image: open arbitrary bytes as an NVRAM image and read every entry
-# (libvnvram compiled into the target so that it carries the fuzzer's
-# instrumentation; seeds are small valid images, see docs/reliability.md)
+# (libvnvram linked statically: with --enable-fuzzing every object carries
+# the fuzzer's instrumentation; seeds are small valid images, see
+# docs/reliability.md)
 FUZZ_TARGETS += fuzz/fuzz-nvram-image
-fuzz_fuzz_nvram_image_SOURCES = fuzz/fuzz-nvram-image.c \
-	nvram/nvram.c nvram/format.c nvram/storage.c nvram/crc32c.c
-fuzz_fuzz_nvram_image_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(GTHREAD_CFLAGS) \
+fuzz_fuzz_nvram_image_SOURCES = fuzz/fuzz-nvram-image.c
+fuzz_fuzz_nvram_image_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-fuzz_fuzz_nvram_image_LDADD = libqvisit.la $(GTHREAD_LIBS) $(GLIB_LIBS) \
-	$(JSONC_LIBS) -lm
+fuzz_fuzz_nvram_image_LDADD = libvnvram.la libqvisit.la $(GTHREAD_LIBS) \
+	$(GLIB_LIBS) $(JSONC_LIBS) -lm
 fuzz_fuzz_nvram_image_LDFLAGS = $(FUZZ_LDFLAGS) -fsanitize=address,undefined \
 	-static
 EXTRA_DIST += fuzz/corpus/fuzz-nvram-image

@@ -490,8 +490,8 @@ static GByteArray *header_body_encode(const NVRAMLayout *layout)
         .flags = layout->flags,
         .image_size = layout->image_size,
         .header_size = layout->header_size,
-        .key_check = NULL,
-        .key_check_len = 0,
+        .key_check = (uint8_t *)layout->key_check,
+        .key_check_len = layout->key_check_len,
     };
     NVRAMHeaderBody *pbody = &body;
     NVRAMHeaderEntryList *head = NULL, **tail = &head;
@@ -565,6 +565,14 @@ int nvram_layout_compute(const NVRAMEntrySpec *specs, size_t n,
                          uint64_t storage_size, NVRAMLayout **layout,
                          Error **errp)
 {
+    return nvram_layout_compute_full(specs, n, storage_size, false, layout,
+                                     errp);
+}
+
+int nvram_layout_compute_full(const NVRAMEntrySpec *specs, size_t n,
+                              uint64_t storage_size, bool encrypted,
+                              NVRAMLayout **layout, Error **errp)
+{
     NVRAMLayout *l;
     GByteArray *body;
     uint64_t offset;
@@ -576,6 +584,10 @@ int nvram_layout_compute(const NVRAMEntrySpec *specs, size_t n,
     }
     l = g_new0(NVRAMLayout, 1);
     l->version = NVRAM_FORMAT_VERSION;
+    if (encrypted) {
+        l->flags = NVRAM_FLAG_ENCRYPTED;
+        l->key_check_len = NVRAM_KEY_CHECK_LEN;
+    }
     l->n_entries = n;
     l->entries = g_new0(NVRAMLayoutEntry, n);
     for (size_t i = 0; i < n; i++) {
@@ -665,6 +677,7 @@ static uint32_t copy_check_value(const NVRAMLayout *layout,
 
 int nvram_copy_build(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                      uint64_t generation, NVRAMEncoding encoding,
+                     uint32_t flags,
                      const uint8_t *payload, size_t payload_len,
                      GByteArray **out, Error **errp)
 {
@@ -672,7 +685,7 @@ int nvram_copy_build(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
         .entry_id = entry->id,
         .generation = generation,
         .encoding = encoding,
-        .flags = 0,
+        .flags = flags,
         .payload_length = payload_len,
     };
     NVRAMCopyMeta *pmeta = &meta;
@@ -775,7 +788,7 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                    offset + meta_pos, meta->encoding);
         goto out;
     }
-    if (meta->flags != 0) {
+    if (meta->flags & ~NVRAM_COPY_FLAG_ENCRYPTED) {
         error_setg(errp, "offset %" PRIu64 ": unknown copy flags 0x%" PRIx32,
                    offset + meta_pos, meta->flags);
         goto out;
@@ -790,6 +803,7 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
         goto out;
     }
     view->generation = meta->generation;
+    view->flags = meta->flags;
     view->encoding = (NVRAMEncoding)meta->encoding;
     view->payload = buf + cpos;
     view->payload_len = (size_t)plen;
@@ -800,12 +814,15 @@ out:
 }
 
 int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
-                     const NVRAMLayoutEntry *entry, NVRAMCopyInfo info[2],
+                     const NVRAMLayoutEntry *entry, const uint8_t *key,
+                     NVRAMCopyInfo info[2],
                      int *newest, uint8_t **payload, size_t *payload_len,
                      Error **errp)
 {
     uint8_t *bufs[2];
     NVRAMCopyView views[2];
+    uint8_t *plain[2] = { NULL, NULL };
+    size_t plain_len[2] = { 0, 0 };
     int best = -1;
 
     for (int c = 0; c < 2; c++) {
@@ -824,8 +841,28 @@ int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
             return -NVRAM_ERR_IO;
         }
         if (nvram_copy_parse(layout, entry, bufs[c], off, &views[c],
-                             &local_err)) {
+                             &local_err) &&
+            (!key || !(views[c].flags & NVRAM_COPY_FLAG_ENCRYPTED) ||
+             nvram_unseal(key, layout->image_id, entry->name.name,
+                          views[c].generation, views[c].payload,
+                          views[c].payload_len, &plain[c], &plain_len[c],
+                          &local_err))) {
+            if (key && (layout->flags & NVRAM_FLAG_ENCRYPTED) &&
+                views[c].generation > 0 &&
+                !(views[c].flags & NVRAM_COPY_FLAG_ENCRYPTED)) {
+                /* a CRC is no MAC: never accept plaintext here */
+                info[c].problem = g_strdup_printf("offset %" PRIu64 ": value "
+                                                  "not encrypted in an "
+                                                  "encrypted image", off);
+                continue;
+            }
+            if (plain[c]) {
+                views[c].payload = plain[c];
+                views[c].payload_len = plain_len[c];
+            }
             info[c].valid = true;
+            info[c].encrypted =
+                (views[c].flags & NVRAM_COPY_FLAG_ENCRYPTED) != 0;
             info[c].generation = views[c].generation;
             info[c].payload_length = views[c].payload_len;
             info[c].encoding = views[c].encoding;
@@ -844,6 +881,14 @@ int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
     }
     g_free(bufs[0]);
     g_free(bufs[1]);
+    if (plain[0]) {
+        memset(plain[0], 0, plain_len[0]);
+        g_free(plain[0]);
+    }
+    if (plain[1]) {
+        memset(plain[1], 0, plain_len[1]);
+        g_free(plain[1]);
+    }
     return 0;
 }
 
@@ -875,14 +920,17 @@ int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
     pos += fill_put_headers(region + pos, layout->header_size - pos);
     g_byte_array_unref(body);
 
-    if (!nvram_storage_pwrite(storage, region, pos, 0, errp)) {
-        goto out;
-    }
+    /*
+     * Copies first, header last, each phase flushed: a header on disk
+     * then always describes copies that are on disk too, so a crash
+     * during formatting leaves an unformatted (or the old) image, never
+     * a header over garbage slots.
+     */
     for (size_t i = 0; i < layout->n_entries; i++) {
         const NVRAMLayoutEntry *e = &layout->entries[i];
         for (int c = 0; c < 2; c++) {
             GByteArray *copy = NULL;
-            if (nvram_copy_build(layout, e, 0, NVRAM_ENCODING_DER, NULL, 0,
+            if (nvram_copy_build(layout, e, 0, NVRAM_ENCODING_DER, 0, NULL, 0,
                                  &copy, errp) < 0) {
                 ret = -NVRAM_ERR_INVALID;
                 goto out;
@@ -904,7 +952,9 @@ int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
             goto out;
         }
     }
-    if (!nvram_storage_flush(storage, errp)) {
+    if (!nvram_storage_flush(storage, errp) ||
+        !nvram_storage_pwrite(storage, region, pos, 0, errp) ||
+        !nvram_storage_flush(storage, errp)) {
         goto out;
     }
     ret = 0;
@@ -961,9 +1011,20 @@ static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
         error_setg(errp, "corrupt NVRAM header: %zu entries", n);
         return -NVRAM_ERR_CORRUPT_HEADER;
     }
+    if ((body->flags & NVRAM_FLAG_ENCRYPTED) ?
+        body->key_check_len != NVRAM_KEY_CHECK_LEN : body->key_check_len) {
+        error_setg(errp, "corrupt NVRAM header: key check of %zu bytes for "
+                   "an image that is %sencrypted", body->key_check_len,
+                   (body->flags & NVRAM_FLAG_ENCRYPTED) ? "" : "not ");
+        return -NVRAM_ERR_CORRUPT_HEADER;
+    }
     l = g_new0(NVRAMLayout, 1);
     l->version = body->version;
     l->flags = body->flags;
+    l->key_check_len = body->key_check_len;
+    if (body->key_check_len) {
+        memcpy(l->key_check, body->key_check, body->key_check_len);
+    }
     memcpy(l->image_id, body->image_id, NVRAM_IMAGE_ID_LEN);
     l->image_size = body->image_size;
     l->header_size = body->header_size;

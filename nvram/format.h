@@ -13,6 +13,7 @@
 
 #include <glib.h>
 
+#include "nvram/crypto.h"
 #include "nvram/nvram.h"
 #include "nvram/storage.h"
 
@@ -20,8 +21,10 @@
 #define NVRAM_MAGIC "qemu-nvram"
 /* The format version this library writes and reads. */
 #define NVRAM_FORMAT_VERSION 1
-/* Header flag: entry values are encrypted (not implemented: refused). */
+/* Header flag: entry values are encrypted (AES-256-GCM). */
 #define NVRAM_FLAG_ENCRYPTED 1u
+/* Copy flag: the value is sealed (nonce || ciphertext || tag). */
+#define NVRAM_COPY_FLAG_ENCRYPTED 1u
 /* Regions (header, copies) start and end on this boundary. */
 #define NVRAM_ALIGN 4096u
 /*
@@ -52,6 +55,9 @@ typedef struct NVRAMLayout {
     uint8_t image_id[NVRAM_IMAGE_ID_LEN];
     uint64_t image_size;      /* bytes covered by the image SEQUENCE */
     uint64_t header_size;     /* the header region: [0, header_size) */
+    /* NVRAM_KEY_CHECK_LEN bytes when encrypted, else empty */
+    uint8_t key_check[NVRAM_KEY_CHECK_LEN];
+    size_t key_check_len;
     size_t n_entries;
     NVRAMLayoutEntry *entries;
 } NVRAMLayout;
@@ -59,6 +65,7 @@ typedef struct NVRAMLayout {
 /* A parsed copy: views into the buffer it was parsed from. */
 typedef struct NVRAMCopyView {
     uint64_t generation;
+    uint32_t flags;
     NVRAMEncoding encoding;
     const uint8_t *payload;
     size_t payload_len;
@@ -78,8 +85,18 @@ int nvram_layout_compute(const NVRAMEntrySpec *specs, size_t n,
                          Error **errp);
 
 /*
- * Write the image of @layout to @storage: header, an empty pair of copies
- * (generation 0) per entry, the tail filler; then one flush. The caller
+ * As nvram_layout_compute(); when @encrypted, the header flags say so and
+ * room is kept for the key check (key_check_len set, bytes zero: the
+ * caller fills them, they depend on the image id).
+ */
+int nvram_layout_compute_full(const NVRAMEntrySpec *specs, size_t n,
+                              uint64_t storage_size, bool encrypted,
+                              NVRAMLayout **layout, Error **errp);
+
+/*
+ * Write the image of @layout to @storage: an empty pair of copies
+ * (generation 0) per entry and the tail filler, a flush, then the header
+ * and a second flush (so a header never describes unwritten slots). The caller
  * made sure the storage holds layout->image_size bytes. Returns 0 or
  * -NVRAM_ERR_IO / -NVRAM_ERR_INVALID.
  */
@@ -109,6 +126,7 @@ const NVRAMLayoutEntry *nvram_layout_find(const NVRAMLayout *layout,
  */
 int nvram_copy_build(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                      uint64_t generation, NVRAMEncoding encoding,
+                     uint32_t flags,
                      const uint8_t *payload, size_t payload_len,
                      GByteArray **out, Error **errp);
 
@@ -123,14 +141,17 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                       Error **errp);
 
 /*
- * Read both copies of @entry and verify them. @info[0..1] get their state;
+ * Read both copies of @entry and verify them. With @key (NULL: none), an
+ * encrypted copy is also authenticated and its value decrypted; without,
+ * its value is returned sealed. @info[0..1] get their state;
  * *@newest the index of the newest valid copy or -1. If @payload is not
  * NULL and a valid copy exists, *@payload gets a g_malloc'd copy of its
  * value (*@payload_len its length). Returns 0 (whatever the copies' state)
  * or -NVRAM_ERR_IO.
  */
 int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
-                     const NVRAMLayoutEntry *entry, NVRAMCopyInfo info[2],
+                     const NVRAMLayoutEntry *entry, const uint8_t *key,
+                     NVRAMCopyInfo info[2],
                      int *newest, uint8_t **payload, size_t *payload_len,
                      Error **errp);
 

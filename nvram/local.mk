@@ -6,9 +6,14 @@ libvnvram_la_SOURCES = \
 	nvram/format.c \
 	nvram/format.h \
 	nvram/storage.c \
-	nvram/crc32c.c
-libvnvram_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(GTHREAD_CFLAGS)
+	nvram/crc32c.c \
+	nvram/crypto.c \
+	nvram/crypto.h
+libvnvram_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(GTHREAD_CFLAGS) $(NETTLE_CFLAGS)
 libvnvram_la_LIBADD = libqvisit.la $(GTHREAD_LIBS) $(GLIB_LIBS)
+if HAVE_NETTLE
+libvnvram_la_LIBADD += $(NETTLE_LIBS)
+endif
 libvnvram_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(VNVRAM_LT_VERSION) -no-undefined
 
 nvraminclude_HEADERS += \

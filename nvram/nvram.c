@@ -48,6 +48,14 @@ typedef struct NVRAMRequest {
     /* write: the copy bytes and where they go */
     GByteArray *copy;
     uint64_t copy_offset;
+    /*
+     * The entry's first write also goes to the other copy (after the first
+     * flush), so that no generation-0 copy survives an acknowledged write:
+     * from then on "never written" can only mean that no write completed,
+     * and rot of one copy can never read as absence.
+     */
+    bool mirror;
+    uint64_t mirror_offset;
     /* result */
     int ret;
     Error *err;
@@ -76,7 +84,20 @@ struct NVRAM {
     bool fatal;
     GMainContext *source_context; /* woken when completions arrive */
     bool has_source;
+    bool has_key;
+    uint8_t key[NVRAM_KEY_SIZE];
 };
+
+bool nvram_encryption_available(void)
+{
+    return nvram_crypto_available();
+}
+
+/* The key to open values with, or NULL. */
+static const uint8_t *nvram_key(NVRAM *nvram)
+{
+    return nvram->has_key ? nvram->key : NULL;
+}
 
 /*** Names and codes ***/
 
@@ -115,14 +136,15 @@ const char *nvram_strerror(int code)
         [NVRAM_ERR_ENTRY_MISSING] = "the entry is not in the NVRAM image",
         [NVRAM_ERR_ENTRY_ABSENT] = "the entry was never written",
         [NVRAM_ERR_ENTRY_CORRUPT] = "both copies of the entry are corrupt",
-        [NVRAM_ERR_PAYLOAD_TOO_LARGE] = "the value is larger than the entry's "
-                                        "slot",
+        [NVRAM_ERR_PAYLOAD_TOO_LARGE] = ("the value is larger than the "
+                                         "entry's slot"),
         [NVRAM_ERR_IO] = "I/O error",
         [NVRAM_ERR_FAILED] = "the NVRAM failed earlier and refuses writes",
         [NVRAM_ERR_ENCRYPTED] = "the NVRAM image is encrypted",
         [NVRAM_ERR_ALREADY_FORMATTED] = "the drive already holds data",
         [NVRAM_ERR_DEVICE] = "the device callback failed",
         [NVRAM_ERR_NOT_REGISTERED] = "the entry is not registered",
+        [NVRAM_ERR_WRONG_KEY] = "the key does not open the encrypted image",
     };
     int c = code < 0 ? -code : code;
 
@@ -292,7 +314,12 @@ static void execute_write(NVRAM *nvram, NVRAMRequest *req)
     g_mutex_lock(&nvram->io_lock);
     if (!nvram_storage_pwrite(nvram->storage, req->copy->data, req->copy->len,
                               req->copy_offset, &req->err) ||
-        !nvram_storage_flush(nvram->storage, &req->err)) {
+        !nvram_storage_flush(nvram->storage, &req->err) ||
+        (req->mirror &&
+         (!nvram_storage_pwrite(nvram->storage, req->copy->data,
+                                req->copy->len, req->mirror_offset,
+                                &req->err) ||
+          !nvram_storage_flush(nvram->storage, &req->err)))) {
         g_mutex_unlock(&nvram->io_lock);
         error_prepend(&req->err, "entry '%s' not written: ",
                       req->entry->name.name);
@@ -311,8 +338,9 @@ static void execute_read(NVRAM *nvram, NVRAMRequest *req)
     int newest, ret;
 
     g_mutex_lock(&nvram->io_lock);
-    ret = nvram_entry_scan(nvram->storage, nvram->layout, slot, info, &newest,
-                           &req->payload, &req->payload_len, &req->err);
+    ret = nvram_entry_scan(nvram->storage, nvram->layout, slot,
+                           nvram_key(nvram), info, &newest, &req->payload,
+                           &req->payload_len, &req->err);
     g_mutex_unlock(&nvram->io_lock);
     if (ret < 0) {
         req->ret = ret;
@@ -382,10 +410,23 @@ NVRAM *nvram_setup_with_storage(NVRAMStorage *storage,
         nvram_storage_close(storage);
         return NULL;
     }
+    if (opts && opts->key && opts->key_len != NVRAM_KEY_SIZE) {
+        error_setg(errp, "an NVRAM key has %d bytes, not %zu", NVRAM_KEY_SIZE,
+                   opts->key_len);
+        nvram_storage_close(storage);
+        return NULL;
+    }
     nvram = g_new0(NVRAM, 1);
     nvram->storage = storage;
     if (opts) {
         nvram->opts = *opts;
+        if (opts->key) {
+            memcpy(nvram->key, opts->key, NVRAM_KEY_SIZE);
+            nvram->has_key = true;
+        }
+        /* the caller's key buffer is not kept */
+        nvram->opts.key = NULL;
+        nvram->opts.key_len = 0;
     }
     g_mutex_init(&nvram->lock);
     g_cond_init(&nvram->cond);
@@ -443,6 +484,7 @@ int nvram_delete(NVRAM *nvram)
     g_mutex_clear(&nvram->io_lock);
     g_cond_clear(&nvram->cond);
     g_mutex_clear(&nvram->lock);
+    memset(nvram->key, 0, sizeof(nvram->key));
     g_free(nvram);
     return fatal ? -NVRAM_ERR_IO : 0;
 }
@@ -464,8 +506,8 @@ static int entry_attach(NVRAM *nvram, NVRAMEntry *e, Error **errp)
         return -NVRAM_ERR_ENTRY_MISSING;
     }
     g_mutex_lock(&nvram->io_lock);
-    ret = nvram_entry_scan(nvram->storage, nvram->layout, e->slot, info,
-                           &newest, NULL, NULL, errp);
+    ret = nvram_entry_scan(nvram->storage, nvram->layout, e->slot,
+                           nvram_key(nvram), info, &newest, NULL, NULL, errp);
     g_mutex_unlock(&nvram->io_lock);
     if (ret < 0) {
         nvram->fatal = true;
@@ -569,12 +611,29 @@ int nvram_start(NVRAM *nvram, bool fail_on_encrypted_drive, Error **errp)
         goto out;
     }
     if (layout->flags & NVRAM_FLAG_ENCRYPTED) {
-        /* This version cannot decrypt, whatever the caller accepts. */
-        error_setg(errp, "the NVRAM image is encrypted; this version of "
-                   "libvnvram cannot decrypt it%s",
-                   fail_on_encrypted_drive ? "" : " (refused anyway)");
+        if (!nvram_crypto_available()) {
+            error_setg(errp, "the NVRAM image is encrypted and this "
+                       "libvnvram was built without encryption (nettle)");
+            ret = -NVRAM_ERR_ENCRYPTED;
+        } else if (!nvram->has_key) {
+            /* Unusable without its key, whatever the caller accepts. */
+            error_setg(errp, "the NVRAM image is encrypted: a key is needed");
+            ret = -NVRAM_ERR_ENCRYPTED;
+        } else if (!nvram_key_check_verify(nvram->key, layout->image_id,
+                                           layout->key_check)) {
+            error_setg(errp, "the key does not open this encrypted NVRAM "
+                       "image (wrong key)");
+            ret = -NVRAM_ERR_WRONG_KEY;
+        }
+        if (ret < 0) {
+            nvram_layout_free(layout);
+            goto out;
+        }
+    } else if (nvram->has_key) {
+        error_setg(errp, "a key was given but the NVRAM image is not "
+                   "encrypted");
         nvram_layout_free(layout);
-        ret = -NVRAM_ERR_ENCRYPTED;
+        ret = -NVRAM_ERR_INVALID;
         goto out;
     }
     nvram->layout = layout;
@@ -643,11 +702,30 @@ int nvram_measure(const NVRAMEntrySpec *specs, size_t n, uint64_t *size,
 int nvram_format_storage(NVRAMStorage *storage, const NVRAMEntrySpec *specs,
                          size_t n, bool force, Error **errp)
 {
+    return nvram_format_storage_with_key(storage, specs, n, NULL, 0, force,
+                                         errp);
+}
+
+int nvram_format_storage_with_key(NVRAMStorage *storage,
+                                  const NVRAMEntrySpec *specs, size_t n,
+                                  const uint8_t *key, size_t key_len,
+                                  bool force, Error **errp)
+{
     NVRAMLayout *layout = NULL;
     uint64_t size;
     int ret;
 
-    ret = nvram_layout_compute(specs, n, 0, &layout, errp);
+    if (key && key_len != NVRAM_KEY_SIZE) {
+        error_setg(errp, "an NVRAM key has %d bytes, not %zu", NVRAM_KEY_SIZE,
+                   key_len);
+        return -NVRAM_ERR_INVALID;
+    }
+    if (key && !nvram_crypto_available()) {
+        error_setg(errp, "cannot make an encrypted image: this libvnvram was "
+                   "built without encryption (nettle)");
+        return -NVRAM_ERR_ENCRYPTED;
+    }
+    ret = nvram_layout_compute_full(specs, n, 0, key != NULL, &layout, errp);
     if (ret < 0) {
         return ret;
     }
@@ -659,9 +737,15 @@ int nvram_format_storage(NVRAMStorage *storage, const NVRAMEntrySpec *specs,
     if (!nvram_storage_get_size(storage, &size, errp)) {
         return -NVRAM_ERR_IO;
     }
-    ret = nvram_layout_compute(specs, n, size, &layout, errp);
+    ret = nvram_layout_compute_full(specs, n, size, key != NULL, &layout,
+                                    errp);
     if (ret < 0) {
         return ret;
+    }
+    if (key && !nvram_key_check_make(key, layout->image_id, layout->key_check,
+                                     errp)) {
+        nvram_layout_free(layout);
+        return -NVRAM_ERR_ENCRYPTED;
     }
     if (layout->image_size > size) {
         if (!storage->ops->resize) {
@@ -719,7 +803,10 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp)
         }
         n++;
     }
-    ret = nvram_format_storage(nvram->storage, specs, n, force, errp);
+    ret = nvram_format_storage_with_key(nvram->storage, specs, n,
+                                        nvram_key(nvram),
+                                        nvram->has_key ? NVRAM_KEY_SIZE : 0,
+                                        force, errp);
 out:
     g_free(specs);
     g_mutex_unlock(&nvram->lock);
@@ -846,7 +933,8 @@ int nvram_read_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
     req->sync = !(flags & VNVRAM_ASYNC_F);
     submit(nvram, req, flags);
     g_mutex_unlock(&nvram->lock);
-    if (req->sync) {
+    /* An asynchronous @req may already be delivered and freed by now. */
+    if (!(flags & VNVRAM_ASYNC_F)) {
         return finish_sync(nvram, req, errp);
     }
     return 0;
@@ -861,6 +949,7 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
     NVRAMEntry *e;
     NVRAMEncoding encoding = nvram->opts.encoding;
     uint64_t generation;
+    uint32_t copy_flags = 0;
     int target, ret;
 
     if (nvram->opts.read_only) {
@@ -901,8 +990,22 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
     }
     target = e->submit_newest < 0 ? 0 : 1 - e->submit_newest;
     generation = e->submit_generation + 1;
+    if (nvram->layout->flags & NVRAM_FLAG_ENCRYPTED) {
+        GByteArray *sealed = nvram_seal(nvram->key, nvram->layout->image_id,
+                                        e->name.name, generation, value->data,
+                                        value->len, errp);
+        memset(value->data, 0, value->len);
+        g_byte_array_unref(value);
+        if (!sealed) {
+            g_cond_broadcast(&nvram->cond);
+            g_mutex_unlock(&nvram->lock);
+            return -NVRAM_ERR_ENCRYPTED;
+        }
+        value = sealed;
+        copy_flags = NVRAM_COPY_FLAG_ENCRYPTED;
+    }
     ret = nvram_copy_build(nvram->layout, e->slot, generation, encoding,
-                           value->data, value->len, &copy, errp);
+                           copy_flags, value->data, value->len, &copy, errp);
     g_byte_array_unref(value);
     if (ret < 0) {
         g_cond_broadcast(&nvram->cond);
@@ -918,10 +1021,14 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
     req->opaque = opaque;
     req->copy = copy;
     req->copy_offset = e->slot->offset + (uint64_t)target * e->slot->copy_size;
+    req->mirror = generation == 1;
+    req->mirror_offset = e->slot->offset
+                         + (uint64_t)(1 - target) * e->slot->copy_size;
     req->sync = !(flags & VNVRAM_ASYNC_F);
     submit(nvram, req, flags);
     g_mutex_unlock(&nvram->lock);
-    if (req->sync) {
+    /* An asynchronous @req may already be delivered and freed by now. */
+    if (!(flags & VNVRAM_ASYNC_F)) {
         return finish_sync(nvram, req, errp);
     }
     return 0;
@@ -1062,8 +1169,8 @@ int nvram_image_inspect(NVRAMStorage *storage, NVRAMImageInfo **info,
         ei->offset = le->offset;
         ei->copy_size = le->copy_size;
         ei->capacity = nvram_copy_capacity(le->copy_size);
-        ret = nvram_entry_scan(storage, layout, le, ei->copies, &ei->newest,
-                               NULL, NULL, errp);
+        ret = nvram_entry_scan(storage, layout, le, NULL, ei->copies,
+                               &ei->newest, NULL, NULL, errp);
         if (ret < 0) {
             nvram_image_info_free(out);
             nvram_layout_free(layout);
@@ -1085,14 +1192,41 @@ int nvram_image_read_entry(NVRAMStorage *storage, const char *name,
                            NVRAMEncoding *encoding, uint64_t *generation,
                            Error **errp)
 {
+    return nvram_image_read_entry_with_key(storage, name, NULL, 0, payload,
+                                           len, encoding, generation, errp);
+}
+
+int nvram_image_read_entry_with_key(NVRAMStorage *storage, const char *name,
+                                    const uint8_t *key, size_t key_len,
+                                    uint8_t **payload, size_t *len,
+                                    NVRAMEncoding *encoding,
+                                    uint64_t *generation, Error **errp)
+{
     NVRAMLayout *layout = NULL;
     const NVRAMLayoutEntry *le;
     NVRAMCopyInfo info[2];
     int newest, ret;
 
+    if (key && key_len != NVRAM_KEY_SIZE) {
+        error_setg(errp, "an NVRAM key has %d bytes, not %zu", NVRAM_KEY_SIZE,
+                   key_len);
+        return -NVRAM_ERR_INVALID;
+    }
     ret = nvram_layout_read(storage, &layout, errp);
     if (ret < 0) {
         return ret;
+    }
+    if (key && !(layout->flags & NVRAM_FLAG_ENCRYPTED)) {
+        key = NULL;     /* nothing to decrypt */
+    } else if (key && (!nvram_crypto_available() ||
+                       !nvram_key_check_verify(key, layout->image_id,
+                                               layout->key_check))) {
+        error_setg(errp, nvram_crypto_available() ?
+                   "the key does not open this encrypted NVRAM image" :
+                   "this libvnvram was built without encryption (nettle)");
+        nvram_layout_free(layout);
+        return nvram_crypto_available() ? -NVRAM_ERR_WRONG_KEY
+                                        : -NVRAM_ERR_ENCRYPTED;
     }
     le = nvram_layout_find(layout, name);
     if (!le) {
@@ -1101,8 +1235,8 @@ int nvram_image_read_entry(NVRAMStorage *storage, const char *name,
         return -NVRAM_ERR_ENTRY_MISSING;
     }
     *payload = NULL;
-    ret = nvram_entry_scan(storage, layout, le, info, &newest, payload, len,
-                           errp);
+    ret = nvram_entry_scan(storage, layout, le, key, info, &newest, payload,
+                           len, errp);
     if (ret == 0) {
         if (newest < 0) {
             error_setg(errp, "entry '%s': both copies are corrupt (copy 0: "

@@ -21,8 +21,9 @@
  * @errp with a message saying why. nvram_strerror() names each code.
  *
  * Durability: every entry has two copies in the image. A write goes to the
- * older copy and is committed by exactly one flush (fdatasync); a read takes
- * the newest valid copy. A crash at any instant leaves each entry readable
+ * older copy and is committed by exactly one flush (fdatasync; an entry's
+ * first write fills both copies, one flush each); a read takes the newest
+ * valid copy. A crash at any instant leaves each entry readable
  * as its old or its new value. docs/nvram-format.md describes the bytes.
  *
  * Threads: the API is thread-safe. Asynchronous requests run on one worker
@@ -105,6 +106,8 @@ typedef enum NVRAMErrorCode {
     NVRAM_ERR_DEVICE = 14,
     /* The entry name is not registered. */
     NVRAM_ERR_NOT_REGISTERED = 15,
+    /* The key does not open this encrypted image (not data damage). */
+    NVRAM_ERR_WRONG_KEY = 16,
     NVRAM_ERR__MAX
 } NVRAMErrorCode;
 
@@ -126,12 +129,25 @@ typedef enum NVRAMEncoding {
 /* "der", "ber", "cer", "json"; NULL for a value out of range. */
 const char *nvram_encoding_name(NVRAMEncoding encoding);
 
+/* Bytes of an encryption key (AES-256). */
+#define NVRAM_KEY_SIZE 32
+
 /* Options of nvram_setup(); a zeroed struct (or NULL) means the defaults. */
 typedef struct NVRAMOptions {
     NVRAMEncoding encoding;   /* encoding of values written from now on */
     bool read_only;           /* refuse writes and formatting */
     bool create;              /* create the image file if missing */
+    /*
+     * Encryption key (NVRAM_KEY_SIZE bytes, copied at setup) or NULL.
+     * nvram_format() with a key makes an encrypted image (AES-256-GCM);
+     * nvram_start() needs the same key for an encrypted image.
+     */
+    const uint8_t *key;
+    size_t key_len;
 } NVRAMOptions;
+
+/* True if this build of libvnvram can encrypt (it was built with nettle). */
+bool nvram_encryption_available(void);
 
 /* The operation a device callback is asked to perform. */
 enum NVRAMRWOp {
@@ -221,9 +237,12 @@ int nvram_deregister_entry(NVRAM *nvram, const NVRAMEntryName *entry_name,
  * copy. Never formats. Fails with NVRAM_ERR_UNFORMATTED,
  * NVRAM_ERR_CORRUPT_HEADER, NVRAM_ERR_UNSUPPORTED_VERSION,
  * NVRAM_ERR_TOO_SMALL (image truncated), NVRAM_ERR_ENTRY_MISSING,
- * NVRAM_ERR_ENCRYPTED (the image is encrypted: this version cannot decrypt;
- * @fail_on_encrypted_drive is kept from the original API and refusal is
- * unconditional for now) or NVRAM_ERR_IO. Entries in the image that no
+ * NVRAM_ERR_ENCRYPTED (the image is encrypted and no key was given, or this
+ * build has no encryption; @fail_on_encrypted_drive is kept from the
+ * original API: such an image can never be used without its key, so it is
+ * refused either way), NVRAM_ERR_WRONG_KEY (a key that does not open it),
+ * NVRAM_ERR_INVALID (a key for an image that is not encrypted) or
+ * NVRAM_ERR_IO. Entries in the image that no
  * device registered are preserved untouched. Starts the worker thread.
  */
 int nvram_start(NVRAM *nvram, bool fail_on_encrypted_drive, Error **errp);
@@ -231,11 +250,13 @@ int nvram_start(NVRAM *nvram, bool fail_on_encrypted_drive, Error **errp);
 /*
  * Format the drive for the registered entries (before nvram_start()): asks
  * each callback for its maximum size (NVRAM_OP_FORMAT), lays the entries
- * out, writes the header and an empty ("never written") pair of copies per
- * entry, and flushes. The drive may be larger than needed; if smaller,
- * fails with NVRAM_ERR_TOO_SMALL saying how many bytes are needed. Refuses
- * (NVRAM_ERR_ALREADY_FORMATTED) to overwrite an NVRAM image unless @force.
- * On success the NVRAM is started as by nvram_start().
+ * out, writes an empty ("never written") pair of copies per entry, flushes,
+ * then writes the header and flushes again. The drive may be larger than
+ * needed (the image covers it all). A regular file too small is grown; any
+ * other drive too small fails with NVRAM_ERR_TOO_SMALL saying how many
+ * bytes are needed. Refuses (NVRAM_ERR_ALREADY_FORMATTED) to overwrite
+ * anything but a blank drive unless @force. With NVRAMOptions.key the
+ * image is encrypted. On success the NVRAM is started as by nvram_start().
  */
 int nvram_format(NVRAM *nvram, bool force, Error **errp);
 
@@ -262,12 +283,15 @@ int nvram_read_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
  * Write the entry @entry_name: the entry's callback is called at once, in
  * the calling thread, with NVRAM_OP_WRITE and an output visitor (so the
  * state is captured at submission); the encoding is then written to the
- * older copy and committed with one flush. Flags and @cb as for
+ * older copy and committed with one flush (the entry's first write: both
+ * copies, two flushes). Flags and @cb as for
  * nvram_read_data(). Errors: NVRAM_ERR_NOT_REGISTERED, NVRAM_ERR_INVALID
  * (not started, read-only), NVRAM_ERR_DEVICE, NVRAM_ERR_PAYLOAD_TOO_LARGE
  * (refused at submission, the old value stays), NVRAM_ERR_FAILED (an
  * earlier fatal error), NVRAM_ERR_IO (write or flush failed: the NVRAM
- * becomes failed; the entry still reads as its previous value).
+ * becomes failed; the entry still reads as its previous value, except when
+ * the failure hits the second copy of an entry's first write, after the
+ * first copy was flushed: then it reads as the new value).
  */
 int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
                      int flags, NVRAMRWFinishCB cb, void *opaque,
@@ -320,6 +344,16 @@ int nvram_measure(const NVRAMEntrySpec *specs, size_t n, uint64_t *size,
 int nvram_format_storage(NVRAMStorage *storage, const NVRAMEntrySpec *specs,
                          size_t n, bool force, Error **errp);
 
+/*
+ * As nvram_format_storage(), making an encrypted image when @key is not
+ * NULL (@key_len must be NVRAM_KEY_SIZE; NVRAM_ERR_ENCRYPTED when this
+ * build cannot encrypt).
+ */
+int nvram_format_storage_with_key(NVRAMStorage *storage,
+                                  const NVRAMEntrySpec *specs, size_t n,
+                                  const uint8_t *key, size_t key_len,
+                                  bool force, Error **errp);
+
 /* The state of one copy of an entry, as found by nvram_image_inspect(). */
 typedef struct NVRAMCopyInfo {
     uint64_t offset;          /* where the copy starts in the image */
@@ -327,6 +361,7 @@ typedef struct NVRAMCopyInfo {
     uint64_t generation;      /* 0: the "never written" copy of format */
     uint64_t payload_length;
     NVRAMEncoding encoding;
+    bool encrypted;           /* the value is sealed with AES-256-GCM */
     char *problem;            /* why it is invalid (NULL when valid) */
 } NVRAMCopyInfo;
 
@@ -378,6 +413,18 @@ int nvram_image_read_entry(NVRAMStorage *storage, const char *name,
                            uint8_t **payload, size_t *len,
                            NVRAMEncoding *encoding, uint64_t *generation,
                            Error **errp);
+
+/*
+ * As nvram_image_read_entry(), for an encrypted image: with @key
+ * (NVRAM_KEY_SIZE bytes) the value is authenticated and decrypted
+ * (NVRAM_ERR_WRONG_KEY if the key does not open the image); with a NULL
+ * @key an encrypted value is returned sealed (nonce, ciphertext, tag).
+ */
+int nvram_image_read_entry_with_key(NVRAMStorage *storage, const char *name,
+                                    const uint8_t *key, size_t key_len,
+                                    uint8_t **payload, size_t *len,
+                                    NVRAMEncoding *encoding,
+                                    uint64_t *generation, Error **errp);
 
 #ifdef __cplusplus
 }

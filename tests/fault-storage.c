@@ -70,6 +70,24 @@ unsigned fault_test_scale(void)
     return n > 100000 ? 100000 : (unsigned)n;
 }
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FAULT_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define FAULT_ASAN 1
+#endif
+
+bool fault_under_sanitizer(void)
+{
+#ifdef FAULT_ASAN
+    return true;
+#else
+    return false;
+#endif
+}
+
 static FaultStorage *fault_of(NVRAMStorage *s)
 {
     return (FaultStorage *)s;

@@ -118,4 +118,10 @@ uint64_t fault_seed_mix(uint64_t a, uint64_t b);
  */
 unsigned fault_test_scale(void);
 
+/*
+ * True when built with AddressSanitizer: the slowest loops then thin out
+ * their least interesting cases (each test says which) to stay bounded.
+ */
+bool fault_under_sanitizer(void);
+
 #endif /* TESTS_FAULT_STORAGE_H */

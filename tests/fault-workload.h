@@ -56,6 +56,15 @@ struct Workload {
 /* Initialise @w for a fresh image; sequence numbers start at @first_seq. */
 void workload_init(Workload *w, uint64_t seed, uint64_t first_seq);
 
+/*
+ * Make the workload's images encrypted with @key (NVRAM_KEY_SIZE bytes,
+ * kept by reference) from now on; NULL: plain images (the default).
+ */
+void workload_use_key(const uint8_t *key);
+
+/* The options every NVRAM of the workload is set up with. */
+const NVRAMOptions *workload_options(void);
+
 /* Release what @w holds (not the NVRAM). */
 void workload_cleanup(Workload *w);
 

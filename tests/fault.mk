@@ -35,3 +35,12 @@ tests_test_nvram_kill_SOURCES = tests/test-nvram-kill.c tests/nvram-writer.c \
 	$(FAULT_TESTS_SOURCES)
 tests_test_nvram_kill_CFLAGS = $(TESTS_CFLAGS) -DNVRAM_WRITER_NO_MAIN
 tests_test_nvram_kill_LDADD = $(FAULT_TESTS_LIBS)
+
+# The long soak: the same tests with every iteration count multiplied
+# (QVISIT_SOAK=N to choose the factor; 20 by default).
+FAULT_TESTS = tests/test-nvram-crash tests/test-nvram-faults \
+	tests/test-nvram-corruption tests/test-nvram-kill
+check-nvram-soak:
+	QVISIT_SOAK=$${QVISIT_SOAK:-20}; export QVISIT_SOAK; \
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(FAULT_TESTS)'
+.PHONY: check-nvram-soak

@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <float.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -112,7 +113,7 @@ static void check_real(double value, const uint8_t *want, size_t len)
 
 START_TEST(test_real_golden)
 {
-    check_real(0.0, NULL, 0);                   /* 8.5.2: +0 is empty */
+    check_real(0.0, (const uint8_t *)"", 0);   /* 8.5.2: +0 is empty */
     check_real(-0.0, BYTES(0x43));              /* 8.5.9 */
     check_real(INFINITY, BYTES(0x40));
     check_real(-INFINITY, BYTES(0x41));
@@ -147,24 +148,26 @@ START_TEST(test_real_exhaustive_roundtrip)
     GRand *rand = g_rand_new_with_seed(20261126);
     int i;
 
-    for (i = 0; i < 200000; i++) {
+    for (i = 0; i < 100000; i++) {
         uint64_t bits = ((uint64_t)g_rand_int(rand) << 32) |
             g_rand_int(rand);
-        double value, back;
+        double value, back = 0;
         uint8_t out[BER_REAL_MAX];
         size_t len;
+        BERStatus status;
 
         if (i % 4 == 0) {
             bits &= 0x800fffffffffffffULL;      /* denormals */
         }
         memcpy(&value, &bits, sizeof(value));
         len = ber_encode_real(out, value);
-        ck_assert_int_eq(ber_decode_real(out, len, BER_MODE_DER, &back,
-                                         NULL, NULL), BER_OK);
-        if (isnan(value)) {
-            ck_assert(isnan(back));
-        } else {
-            ck_assert_mem_eq(&back, &value, sizeof(double));
+        status = ber_decode_real(out, len, BER_MODE_DER, &back, NULL, NULL);
+        /* Plain comparisons: ck_assert per iteration is slow under ASan. */
+        if (status != BER_OK ||
+            (isnan(value) ? !isnan(back) :
+             memcmp(&back, &value, sizeof(double)) != 0)) {
+            ck_abort_msg("REAL %a (bits %016" PRIx64 ") does not round-trip",
+                         value, bits);
         }
     }
     g_rand_free(rand);

@@ -213,17 +213,20 @@ check "--schema labels SEQUENCE OF items and optional fields" grep -q 'entries\[
 check "--schema: flags (OPTIONAL) only where present" test "$(grep -c 'flags INTEGER 6' "$T/out")" = 1
 check "--schema: IMPLICIT CHOICE alternative decoded as its type" grep -q 'mode.level \[1\] 9$' "$T/out"
 check "--schema: EXPLICIT tags unwrapped" grep -q ' b BOOLEAN TRUE' "$T/out"
+run --schema "$top_srcdir/tests/ber-dump-schema.asn" --type Device.DevState "$T/deep.hex"
+check "--schema on 100,000 levels that do not match it" test $rc = 0 -a "$(wc -l < "$T/out")" = 200000
 run --schema "$top_srcdir/tests/ber-dump-schema.asn" --type Device.Nope "$T/dev.hex"
 check "--schema with an unknown type: exit 2" test $rc = 2
 
 # ---- an NVRAM image of this project ------------------------------------------
 if test -x "$top_builddir/tools/vnvram"; then
-    if "$top_builddir/tools/vnvram" create "$T/nv.img" > /dev/null 2>&1 ||
-       "$top_builddir/tools/vnvram" format "$T/nv.img" > /dev/null 2>&1; then
-        run -q "$T/nv.img"
-        check "an NVRAM image dumps as a valid stream" test $rc = 0
+    if "$top_builddir/tools/vnvram" create "$T/nv.img" --profile tpm2 > /dev/null 2>&1; then
+        run --der -q "$T/nv.img"
+        check "an NVRAM image (vnvram create --profile tpm2) is valid DER" test $rc = 0 -a ! -s "$T/out"
+        run --der "$T/nv.img"
+        check "NVRAM image: header magic shown" grep -q 'UTF8String "qemu-nvram"' "$T/out"
     else
-        skip "vnvram present but no image could be made"
+        skip "vnvram could not create an image"
     fi
 else
     skip "tools/vnvram not built"

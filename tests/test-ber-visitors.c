@@ -852,6 +852,35 @@ START_TEST(test_alternates)
 }
 END_TEST
 
+/* Output refuses what input (same options) would refuse: depth. */
+START_TEST(test_output_depth_limit)
+{
+    GByteArray *out = NULL;
+    Visitor *v = ber_output_visitor_new_opts(BER_MODE_DER,
+                                             &(BEROptions){ .max_depth = 3 },
+                                             &out);
+    Error *err = NULL;
+    int64_t x = 1;
+
+    ck_assert(visit_start_struct(v, NULL, NULL, 0, &error_abort));
+    ck_assert(visit_start_list(v, "l", NULL, 0, &error_abort));
+    ck_assert(visit_start_struct(v, NULL, NULL, 0, &error_abort));
+    ck_assert(!visit_start_struct(v, "deep", NULL, 0, &err));
+    ck_assert_str_eq(error_get_pretty(err), "Parameter 'deep': nesting "
+                     "deeper than 3 levels");
+    error_free(err);
+    ck_assert(visit_type_int(v, "x", &x, &error_abort));
+    visit_end_struct(v, NULL);
+    visit_end_list(v, NULL);
+    visit_end_struct(v, NULL);
+    visit_complete(v, &out);
+    visit_free(v);
+    assert_bytes(out, BYTES(0x30, 0x07, 0x30, 0x05, 0x30, 0x03, 0x02, 0x01,
+                            0x01));
+    g_byte_array_unref(out);
+}
+END_TEST
+
 static Suite *ber_visitors_suite(void)
 {
     Suite *s = suite_create("ber-visitors");
@@ -865,6 +894,7 @@ static Suite *ber_visitors_suite(void)
     tcase_add_test(tc, test_error_messages);
     tcase_add_test(tc, test_scalar_input);
     tcase_add_test(tc, test_alternates);
+    tcase_add_test(tc, test_output_depth_limit);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -129,7 +129,7 @@ static char *check_after_crash(Workload *w, NVRAMStorage *disk)
      */
     workload_adopt(w, seq);
     nvram = nvram_setup_with_storage(fault_storage_new(disk, false, NULL),
-                                     NULL, &err);
+                                     workload_options(), &err);
     ck_assert_msg(nvram != NULL, "setup: %s", err ? error_get_pretty(err) : "");
     ck_assert_int_eq(workload_register(w, nvram, &error_abort), 0);
     ck_assert_msg(nvram_start(nvram, true, &err) == 0, "restart: %s",
@@ -183,7 +183,7 @@ static uint64_t run_case(const CrashCase *c, unsigned steps)
     char *problem;
 
     workload_init(&w, c->seed, 1);
-    nvram = nvram_setup_with_storage(faulty, NULL, &err);
+    nvram = nvram_setup_with_storage(faulty, workload_options(), &err);
     ck_assert_msg(nvram != NULL, "setup: %s", err ? error_get_pretty(err) : "");
     ck_assert_int_eq(workload_register(&w, nvram, &error_abort), 0);
     ck_assert_msg(nvram_start(nvram, true, &err) == 0, "start: %s",
@@ -203,7 +203,7 @@ static uint64_t run_case(const CrashCase *c, unsigned steps)
     }
     nvram_delete(nvram);
     totals.sectors_garbled += stats.garbled;
-    if (c->crash_at_op) {
+    if (stats.crashed) {
         char *name = case_name(c);
 
         totals.crash_points++;
@@ -257,7 +257,7 @@ static bool replay_requested(void)
  * sector size and tearing mode.
  */
 static void crash_every_op(uint32_t sector_size, bool per_sector,
-                           uint64_t seed)
+                           uint64_t seed, uint64_t stride)
 {
     CrashCase c = {
         .seed = seed,
@@ -275,7 +275,7 @@ static void crash_every_op(uint32_t sector_size, bool per_sector,
         c.crash_at_op = 0;
         ops = run_case(&c, CRASH_WORKLOAD_STEPS);
         ck_assert_uint_gt(ops, CRASH_WORKLOAD_STEPS);
-        for (uint64_t op = 1; op <= ops; op++) {
+        for (uint64_t op = 1 + round % stride; op <= ops; op += stride) {
             c.crash_at_op = op;
             run_case(&c, CRASH_WORKLOAD_STEPS);
         }
@@ -284,14 +284,29 @@ static void crash_every_op(uint32_t sector_size, bool per_sector,
 
 START_TEST(test_crash_every_op_512)
 {
-    crash_every_op(512, false, 512);
+    crash_every_op(512, false, 512, 1);
     print_totals("crash every op, 512-byte sectors, whole writes");
+}
+END_TEST
+
+/* The other two combinations; every other op under sanitizers. */
+START_TEST(test_crash_every_op_512_torn)
+{
+    crash_every_op(512, true, 5120, fault_under_sanitizer() ? 2 : 1);
+    print_totals("crash every op, 512-byte sectors, torn writes");
+}
+END_TEST
+
+START_TEST(test_crash_every_op_4096)
+{
+    crash_every_op(4096, false, 40960, fault_under_sanitizer() ? 2 : 1);
+    print_totals("crash every op, 4096-byte sectors, whole writes");
 }
 END_TEST
 
 START_TEST(test_crash_every_op_4096_torn)
 {
-    crash_every_op(4096, true, 4096);
+    crash_every_op(4096, true, 4096, 1);
     print_totals("crash every op, 4096-byte sectors, torn writes");
 }
 END_TEST
@@ -310,11 +325,28 @@ START_TEST(test_crash_random_points)
             .sector_size = fault_rand_below(&rng, 2) ? 4096 : 512,
             .per_sector = fault_rand_below(&rng, 2),
         };
-        /* The workload issues 2 to 4 operations per step. */
-        c.crash_at_op = 1 + fault_rand_below(&rng, 3 * CRASH_WORKLOAD_STEPS);
+        /* The workload issues about 2.3 operations per step. */
+        c.crash_at_op = 1 + fault_rand_below(&rng, 2 * CRASH_WORKLOAD_STEPS);
         run_case(&c, CRASH_WORKLOAD_STEPS);
     }
     print_totals("crash at random points");
+}
+END_TEST
+
+/* The same with an encrypted image (AES-256-GCM tags instead of CRCs). */
+START_TEST(test_crash_every_op_encrypted)
+{
+    static const uint8_t key[NVRAM_KEY_SIZE] = "0123456789abcdef0123456789abcde";
+
+    if (!nvram_encryption_available()) {
+        printf("encryption not built (no nettle): encrypted crash test "
+               "skipped\n");
+        return;
+    }
+    workload_use_key(key);
+    crash_every_op(4096, true, 0xE4C, fault_under_sanitizer() ? 3 : 1);
+    workload_use_key(NULL);
+    print_totals("crash every op, encrypted image, 4096-byte sectors, torn");
 }
 END_TEST
 
@@ -344,7 +376,7 @@ START_TEST(test_crash_chain)
 
         nvram = nvram_setup_with_storage(fault_storage_new(disk, false,
                                                            &config),
-                                         NULL, &err);
+                                         workload_options(), &err);
         ck_assert_ptr_nonnull(nvram);
         ck_assert_int_eq(workload_register(&w, nvram, &error_abort), 0);
         ck_assert_msg(nvram_start(nvram, true, &err) == 0, "start #%u: %s", i,
@@ -450,6 +482,9 @@ static Suite *crash_suite(void)
     tcase_add_test(tc, test_checker_detects_lying_flush);
     tcase_add_test(tc, test_crash_every_op_512);
     tcase_add_test(tc, test_crash_every_op_4096_torn);
+    tcase_add_test(tc, test_crash_every_op_512_torn);
+    tcase_add_test(tc, test_crash_every_op_4096);
+    tcase_add_test(tc, test_crash_every_op_encrypted);
     tcase_add_test(tc, test_crash_random_points);
     tcase_add_test(tc, test_crash_chain);
     suite_add_tcase(s, tc);

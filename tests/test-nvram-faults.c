@@ -49,6 +49,14 @@ static void check_reopen(Workload *w, NVRAMStorage *disk, bool strict,
     ck_assert_msg(problem == NULL, "%s: %s", what, problem);
     if (strict) {
         for (unsigned i = 0; i < WORKLOAD_N_ENTRIES; i++) {
+            /*
+             * The first commit of an entry also mirrors its value into
+             * the other copy, after a first flush: a failure there leaves
+             * the flushed value, in flight but durable.
+             */
+            if (w->entries[i].acked == 0 && seq[i] == w->entries[i].inflight) {
+                continue;
+            }
             ck_assert_msg(seq[i] == w->entries[i].acked,
                           "%s: entry %s holds %" PRIu64 ", the failed write "
                           "never reached the disk, expected %" PRIu64, what,
@@ -65,7 +73,7 @@ static void check_reopen(Workload *w, NVRAMStorage *disk, bool strict,
  * are to fail).
  */
 static FaultStats run_with_fault(const FaultConfig *config, FaultKind kind,
-                                 bool strict)
+                                 bool strict, uint64_t workload_seed)
 {
     NVRAMStorage *disk = workload_new_image();
     NVRAMStorage *faulty = fault_storage_new(disk, false, config);
@@ -83,8 +91,9 @@ static FaultStats run_with_fault(const FaultConfig *config, FaultKind kind,
     Workload w;
     int ret;
 
-    workload_init(&w, 0xFA17u, 1);
-    nvram = nvram_setup_with_storage(faulty, NULL, &error_abort);
+    workload_init(&w, workload_seed, 1);
+    nvram = nvram_setup_with_storage(faulty, workload_options(),
+                                     &error_abort);
     ck_assert_int_eq(workload_register(&w, nvram, &error_abort), 0);
     ret = nvram_start(nvram, true, &err);
     if (ret < 0) {
@@ -147,41 +156,52 @@ static FaultStats run_with_fault(const FaultConfig *config, FaultKind kind,
     return stats;
 }
 
-/* Fail each operation of @kind in turn (every N when scaled down). */
+/*
+ * Fail each operation of @kind in turn, over one workload (QVISIT_SOAK:
+ * over as many different workloads as its scale).
+ */
 static void fail_every(FaultKind kind, bool lands_randomly)
 {
-    FaultConfig config = { .seed = 1 };
-    FaultStats dry = run_with_fault(&config, kind, false);
-    uint64_t count = kind == FAULT_READ ? dry.reads :
-                     kind == FAULT_WRITE ? dry.writes : dry.flushes;
-    uint64_t before = faults_injected;
+    static const char *const plural[] = { "reads", "writes", "flushes" };
+    unsigned scale = fault_test_scale();
+    uint64_t before = faults_injected, total = 0;
 
-    ck_assert_uint_gt(count, 0);
-    for (uint64_t n = 1; n <= count; n++) {
-        memset(&config, 0, sizeof(config));
-        config.seed = fault_seed_mix(kind, n);
-        config.failed_write_lands_randomly = lands_randomly;
-        config.sector_size = n % 2 ? 512 : 4096;
-        switch (kind) {
-        case FAULT_READ:
-            config.fail_read_at = n;
-            break;
-        case FAULT_WRITE:
-            config.fail_write_at = n;
-            break;
-        case FAULT_FLUSH:
-            config.fail_flush_at = n;
-            break;
+    for (unsigned round = 0; round < scale; round++) {
+        uint64_t wseed = fault_seed_mix(0xFA17u, round);
+        FaultConfig config = { .seed = 1 };
+        FaultStats dry = run_with_fault(&config, kind, false, wseed);
+        uint64_t count = kind == FAULT_READ ? dry.reads :
+                         kind == FAULT_WRITE ? dry.writes : dry.flushes;
+
+        ck_assert_uint_gt(count, 0);
+        total += count;
+        for (uint64_t n = 1; n <= count; n++) {
+            memset(&config, 0, sizeof(config));
+            config.seed = fault_seed_mix(kind, n + round * 100000);
+            config.failed_write_lands_randomly = lands_randomly;
+            config.sector_size = n % 2 ? 512 : 4096;
+            switch (kind) {
+            case FAULT_READ:
+                config.fail_read_at = n;
+                break;
+            case FAULT_WRITE:
+                config.fail_write_at = n;
+                break;
+            case FAULT_FLUSH:
+                config.fail_flush_at = n;
+                break;
+            }
+            /* A failed write that wrote nothing must leave the old value. */
+            run_with_fault(&config, kind,
+                           kind == FAULT_WRITE && !lands_randomly, wseed);
         }
-        /* A failed write that wrote nothing must leave the old value. */
-        run_with_fault(&config, kind, kind == FAULT_WRITE && !lands_randomly);
     }
     printf("%s faults%s: %" PRIu64 " injected (every one of the workload's %"
-           PRIu64 " %ss), 0 losses\n", kind_names[kind],
+           PRIu64 " %s), 0 losses\n", kind_names[kind],
            lands_randomly ? " (write lands randomly)" : "",
-           faults_injected - before, count, kind_names[kind]);
+           faults_injected - before, total, plural[kind]);
     fflush(stdout);
-    ck_assert_uint_eq(faults_injected - before, count);
+    ck_assert_uint_eq(faults_injected - before, total);
 }
 
 START_TEST(test_fail_every_read)
@@ -216,7 +236,7 @@ END_TEST
 START_TEST(test_format_under_faults)
 {
     NVRAMEntrySpec specs[WORKLOAD_N_ENTRIES];
-    uint64_t size, ops_total, cases = 0, valid = 0, refused = 0;
+    uint64_t size, ops_total, cases = 0, valid = 0, refused = 0, faults = 0;
     FaultStats dry;
     NVRAMStorage *disk, *s;
     Error *err = NULL;
@@ -253,6 +273,7 @@ START_TEST(test_format_under_faults)
         err = NULL;
         if (!config.crash_at_op) {
             faults_injected++;
+            faults++;
         }
         nvram_storage_close(s);
         ret = nvram_image_inspect(disk, &info, &err);
@@ -277,9 +298,9 @@ START_TEST(test_format_under_faults)
         nvram_storage_close(disk);
         cases++;
     }
-    printf("format: %" PRIu64 " crashes and faults, %" PRIu64
-           " left a valid empty image, %" PRIu64 " a cleanly refused one\n",
-           cases, valid, refused);
+    printf("format: %" PRIu64 " crash points and %" PRIu64 " I/O faults, %"
+           PRIu64 " left a valid empty image, %" PRIu64 " a cleanly refused "
+           "one\n", cases - faults, faults, valid, refused);
     fflush(stdout);
 }
 END_TEST

@@ -226,6 +226,63 @@ START_TEST(test_device_json_entries_and_damage)
 }
 END_TEST
 
+START_TEST(test_tool_encrypted)
+{
+    char *img = img_path("enc.img"), *key = img_path("key.hex");
+    char *wrong = img_path("wrong.bin"), *out = NULL, *fp;
+
+    if (!nvram_encryption_available()) {
+        printf("test_tool_encrypted: skipped (built without nettle)\n");
+        return;
+    }
+    unlink(img);
+    ck_assert(g_file_set_contents(key, "000102030405060708090a0b0c0d0e0f"
+                                  "101112131415161718191a1b1c1d1e1f\n", -1,
+                                  NULL));
+    ck_assert(g_file_set_contents(wrong, "0123456789abcdef0123456789abcdef",
+                                  32, NULL));
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--profile",
+                         "tpm2", "--key-file", key, NULL), 0);
+    ck_assert_msg(strstr(out, "encrypted"), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "init",
+                         "--key-file", wrong, NULL), 1);
+    ck_assert_msg(strstr(out, "wrong key"), "%s", out);
+    g_free(out);
+    ck_assert(g_file_set_contents(wrong, "\x00\x01\x02\x03\x04\x05\x06\x07"
+                                  "\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+                                  "\x10\x11\x12\x13\x14\x15\x16\x17"
+                                  "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f", 32,
+                                  NULL));
+    /* the same key, raw: it opens the image */
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "init",
+                         "--key-file", wrong, NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "verify", NULL),
+                     1);
+    ck_assert_msg(strstr(out, "a key is needed"), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "permall", NULL),
+                     2);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", "--hex", img,
+                         "permall", "--key-file", key, NULL), 0);
+    ck_assert_msg(strstr(out, "QVIS"), "%s", out);
+    g_free(out);
+    fp = g_strconcat(img, ".fingerprint", NULL);
+    unlink(fp);
+    g_free(fp);
+    unlink(img);
+    unlink(key);
+    unlink(wrong);
+    g_free(img);
+    g_free(key);
+    g_free(wrong);
+}
+END_TEST
+
 int main(void)
 {
     const char *b = g_getenv("top_builddir");
@@ -243,6 +300,7 @@ int main(void)
     tcase_add_test(tc, test_tool_lifecycle);
     tcase_add_test(tc, test_device_power_cycles);
     tcase_add_test(tc, test_device_json_entries_and_damage);
+    tcase_add_test(tc, test_tool_encrypted);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -490,11 +491,12 @@ START_TEST(test_unsupported_version_and_encrypted)
     ck_assert_int_eq(nvram_layout_write(s, l, &error_abort), 0);
     ret = start_on(s, ENTRY_A, &err);
     ck_assert_nvram_error(ret, NVRAM_ERR_UNSUPPORTED_VERSION, err);
+    /* the encrypted flag without a key check is a damaged header */
     l->version = 1;
     l->flags = NVRAM_FLAG_ENCRYPTED;
     ck_assert_int_eq(nvram_layout_write(s, l, &error_abort), 0);
     ret = start_on(s, ENTRY_A, &err);
-    ck_assert_nvram_error(ret, NVRAM_ERR_ENCRYPTED, err);
+    ck_assert_nvram_error(ret, NVRAM_ERR_CORRUPT_HEADER, err);
     nvram_layout_free(l);
     nvram_storage_close(s);
 }
@@ -669,6 +671,13 @@ START_TEST(test_one_flush_per_write)
 
     test_name(&name, ENTRY_A);
     test_state_set(&dev.state, 1, 6000);
+    /* The first write fills both copies: two writes, two flushes. */
+    before = nvram_storage_get_stats(s);
+    ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
+                                      &error_abort), 0);
+    after = nvram_storage_get_stats(s);
+    ck_assert_uint_eq(after.flushes - before.flushes, 2);
+    ck_assert_uint_eq(after.writes - before.writes, 2);
     for (int i = 0; i < 10; i++) {
         before = nvram_storage_get_stats(s);
         ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
@@ -705,9 +714,10 @@ START_TEST(test_alternating_copies)
         ck_assert_int_eq(info->entries[0].status, 0);
         ck_assert_uint_eq(info->entries[0].copies[info->entries[0].newest]
                           .generation, i);
-        /* the other copy keeps the previous value */
+        /* the other copy keeps the previous value (the first write fills
+         * both copies, so no generation-0 copy survives it) */
         ck_assert_uint_eq(info->entries[0].copies[1 - info->entries[0].newest]
-                          .generation, i - 1);
+                          .generation, i == 1 ? 1 : i - 1);
         nvram_image_info_free(info);
     }
     nvram_delete(nvram);
@@ -1151,7 +1161,7 @@ START_TEST(test_async_wait_completion)
                                       on_done, &arg, &error_abort), 0);
     /* the I/O is done when the call returns, the callback is not yet run */
     st = nvram_storage_get_stats(s);
-    ck_assert_uint_eq(st.flushes, 2);   /* format + this write */
+    ck_assert_uint_eq(st.flushes, 4);   /* format (2) + a first write (2) */
     ck_assert_uint_eq(comp.order->len, 0);
     ck_assert_int_eq(nvram_process_requests(nvram), 1);
     ck_assert_uint_eq(comp.order->len, 1);
@@ -1334,7 +1344,8 @@ START_TEST(test_concurrent_callers)
     while (nvram_process_requests(nvram)) {
     }
     st = nvram_storage_get_stats(s);
-    ck_assert_uint_eq(st.flushes, 1 + 3 * 60);
+    /* format: 2; each entry's first write: 2 */
+    ck_assert_uint_eq(st.flushes, 2 + 3 + 3 * 60);
     for (int i = 0; i < 3; i++) {
         NVRAMEntryName name;
         test_name(&name, args[i].entry);
@@ -1568,6 +1579,232 @@ START_TEST(test_file_missing_and_readonly)
 }
 END_TEST
 
+/*** Encryption ***/
+
+static const uint8_t test_key[NVRAM_KEY_SIZE] = {
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+    17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+};
+
+static NVRAMStorage *encrypted_memory(void)
+{
+    uint64_t size;
+    NVRAMStorage *s;
+
+    ck_assert_int_eq(nvram_measure(three_specs, 3, &size, &error_abort), 0);
+    s = nvram_storage_new_memory((size_t)size);
+    ck_assert_int_eq(nvram_format_storage_with_key(s, three_specs, 3,
+                                                   test_key, NVRAM_KEY_SIZE,
+                                                   false, &error_abort), 0);
+    return s;
+}
+
+static int start_with_key(NVRAMStorage *inner, const uint8_t *key,
+                          Error **errp)
+{
+    NVRAMOptions opts = { .key = key, .key_len = NVRAM_KEY_SIZE };
+    FaultStorage *fs = fault_new(inner);
+    TestDevice dev = { 0 };
+    NVRAMEntryName name;
+    NVRAM *nvram = nvram_setup_with_storage(&fs->common, &opts, &error_abort);
+    int ret;
+
+    test_name(&name, ENTRY_A);
+    nvram_register_entry(nvram, &name, test_device_rw, &dev, &error_abort);
+    ret = nvram_start(nvram, true, errp);
+    nvram_delete(nvram);
+    return ret;
+}
+
+START_TEST(test_encrypted_roundtrip)
+{
+    NVRAMStorage *s;
+    NVRAMOptions opts = { .key = test_key, .key_len = NVRAM_KEY_SIZE };
+    NVRAMImageInfo *info = NULL;
+    TestDevice dev = { 0 };
+    NVRAMEntryName name;
+    uint8_t *payload = NULL;
+    size_t size, len;
+    NVRAM *nvram;
+
+    if (!nvram_encryption_available()) {
+        printf("test_encrypted_roundtrip: skipped (built without nettle)\n");
+        return;
+    }
+    s = encrypted_memory();
+    nvram = open_with(s, &dev, &opts, NULL);
+    test_name(&name, ENTRY_A);
+    test_state_set(&dev.state, 31337, 700);
+    ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
+                                      &error_abort), 0);
+    test_state_set(&dev.state, 31338, 700);
+    ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
+                                      &error_abort), 0);
+    test_state_clear(&dev.state);
+    ck_assert_int_eq(nvram_read_data(nvram, &name, 0, NULL, NULL,
+                                     &error_abort), 0);
+    ck_assert_uint_eq(dev.state.counter, 31338);
+    ck_assert_str_eq(dev.state.label, "state-31338");
+    nvram_delete(nvram);
+
+    /* the label is nowhere in the image in clear */
+    ck_assert_ptr_null(memmem(nvram_storage_memory_data(s, &size), size,
+                              "state-3133", 10));
+    assert_image_is_der(s);
+    ck_assert_int_eq(nvram_image_inspect(s, &info, &error_abort), 0);
+    ck_assert_uint_eq(info->flags, 1);
+    ck_assert(info->entries[0].copies[0].encrypted);
+    ck_assert_int_eq(info->entries[0].status, 0);
+    nvram_image_info_free(info);
+    ck_assert_int_eq(nvram_image_read_entry_with_key(s, ENTRY_A, test_key,
+                                                     NVRAM_KEY_SIZE, &payload,
+                                                     &len, NULL, NULL,
+                                                     &error_abort), 0);
+    ck_assert_uint_eq(payload[0], 0x30);   /* DER SEQUENCE in clear */
+    g_free(payload);
+    /* without the key: sealed bytes */
+    ck_assert_int_eq(nvram_image_read_entry(s, ENTRY_A, &payload, &len, NULL,
+                                            NULL, &error_abort), 0);
+    ck_assert_ptr_null(memmem(payload, len, "state-3133", 10));
+    g_free(payload);
+    test_state_clear(&dev.state);
+    nvram_storage_close(s);
+}
+END_TEST
+
+START_TEST(test_encrypted_wrong_or_missing_key)
+{
+    uint8_t wrong[NVRAM_KEY_SIZE];
+    NVRAMStorage *s, *plain;
+    uint8_t *payload = NULL;
+    size_t len;
+    Error *err = NULL;
+    int ret;
+
+    if (!nvram_encryption_available()) {
+        printf("test_encrypted_wrong_or_missing_key: skipped\n");
+        return;
+    }
+    s = encrypted_memory();
+    memcpy(wrong, test_key, sizeof(wrong));
+    wrong[31] ^= 1;
+    ck_assert_int_eq(start_with_key(s, test_key, &error_abort), 0);
+    ret = start_with_key(s, wrong, &err);
+    ck_assert_nvram_error(ret, NVRAM_ERR_WRONG_KEY, err);
+    ret = start_on(s, ENTRY_A, &err);
+    ck_assert_nvram_error(ret, NVRAM_ERR_ENCRYPTED, err);
+    ret = nvram_image_read_entry_with_key(s, ENTRY_A, wrong, NVRAM_KEY_SIZE,
+                                          &payload, &len, NULL, NULL, &err);
+    ck_assert_nvram_error(ret, NVRAM_ERR_WRONG_KEY, err);
+    /* a key for a plain image is a mistake, not silently ignored */
+    plain = formatted_memory();
+    ret = start_with_key(plain, test_key, &err);
+    ck_assert_nvram_error(ret, NVRAM_ERR_INVALID, err);
+    /* a key of the wrong size */
+    {
+        NVRAMOptions bad = { .key = test_key, .key_len = 16 };
+        ck_assert_ptr_null(nvram_setup_with_storage(
+            nvram_storage_new_memory(10), &bad, &err));
+        error_free_or_abort(&err);
+    }
+    nvram_storage_close(plain);
+    nvram_storage_close(s);
+}
+END_TEST
+
+START_TEST(test_encrypted_tamper_and_swap)
+{
+    NVRAMOptions opts = { .key = test_key, .key_len = NVRAM_KEY_SIZE };
+    NVRAMImageInfo *info = NULL;
+    TestDevice dev = { 0 }, devb = { 0 };
+    NVRAMEntryName name, nameb;
+    NVRAMStorage *s;
+    uint8_t *data;
+    Error *err = NULL;
+    NVRAM *nvram;
+    int ret;
+
+    if (!nvram_encryption_available()) {
+        printf("test_encrypted_tamper_and_swap: skipped\n");
+        return;
+    }
+    s = encrypted_memory();
+    data = nvram_storage_memory_data(s, NULL);
+    nvram = open_with(s, &dev, &opts, NULL);
+    test_name(&name, ENTRY_A);
+    test_name(&nameb, ENTRY_B);
+    nvram_register_entry(nvram, &nameb, test_device_rw, &devb, &error_abort);
+    test_state_set(&dev.state, 1, 100);
+    nvram_write_data(nvram, &name, 0, NULL, NULL, &error_abort);
+    test_state_set(&dev.state, 2, 100);
+    nvram_write_data(nvram, &name, 0, NULL, NULL, &error_abort);
+    test_state_set(&devb.state, 9, 100);
+    nvram_write_data(nvram, &nameb, 0, NULL, NULL, &error_abort);
+    nvram_write_data(nvram, &nameb, 0, NULL, NULL, &error_abort);
+    nvram_image_inspect(s, &info, &error_abort);
+
+    /* swap: put entry B's copies into entry A's slots; the entry id check
+     * and the associated data (name) both refuse them */
+    {
+        uint64_t a = info->entries[0].offset, b = info->entries[1].offset;
+        uint64_t n = MIN(info->entries[0].copy_size,
+                         info->entries[1].copy_size);
+        uint8_t *saved = g_memdup2(data + a, (guint)(2 * n));
+        memcpy(data + a, data + b, n);
+        memcpy(data + a + info->entries[0].copy_size, data + b + n, n);
+        ret = nvram_read_data(nvram, &name, 0, NULL, NULL, &err);
+        ck_assert_nvram_error(ret, NVRAM_ERR_ENTRY_CORRUPT, err);
+        memcpy(data + a, saved, n);
+        memcpy(data + a + info->entries[0].copy_size, saved + n, n);
+        g_free(saved);
+    }
+    ck_assert_int_eq(nvram_read_data(nvram, &name, 0, NULL, NULL,
+                                     &error_abort), 0);
+    ck_assert_uint_eq(dev.state.counter, 2);
+    nvram_image_info_free(info);
+    nvram_delete(nvram);
+    test_state_clear(&dev.state);
+    test_state_clear(&devb.state);
+    nvram_storage_close(s);
+}
+END_TEST
+
+START_TEST(test_encrypted_format_via_nvram)
+{
+    NVRAMOptions opts = { .key = test_key, .key_len = NVRAM_KEY_SIZE };
+    NVRAMStorage *s = nvram_storage_new_memory(300 * 1024);
+    FaultStorage *fs = fault_new(s);
+    TestDevice dev = { .format_size = 4000 };
+    NVRAMEntryName name;
+    Error *err = NULL;
+    NVRAM *nvram;
+    int ret;
+
+    nvram = nvram_setup_with_storage(&fs->common, &opts, &error_abort);
+    test_name(&name, "dev0");
+    nvram_register_entry(nvram, &name, test_device_rw, &dev, &error_abort);
+    ret = nvram_format(nvram, false, &err);
+    if (!nvram_encryption_available()) {
+        ck_assert_nvram_error(ret, NVRAM_ERR_ENCRYPTED, err);
+        nvram_delete(nvram);
+        nvram_storage_close(s);
+        return;
+    }
+    ck_assert_nvram_ok(ret, err);
+    /* the value fits although sealing adds 28 bytes */
+    test_state_set(&dev.state, 5, 4000 - 40);
+    ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
+                                      &error_abort), 0);
+    test_state_clear(&dev.state);
+    ck_assert_int_eq(nvram_read_data(nvram, &name, 0, NULL, NULL,
+                                     &error_abort), 0);
+    ck_assert_uint_eq(dev.state.counter, 5);
+    nvram_delete(nvram);
+    test_state_clear(&dev.state);
+    nvram_storage_close(s);
+}
+END_TEST
+
 static Suite *nvram_suite(void)
 {
     Suite *s = suite_create("nvram");
@@ -1624,6 +1861,13 @@ static Suite *nvram_suite(void)
     tcase_add_test(tc, test_read_entry_errors);
     tcase_add_test(tc, test_file_across_processes);
     tcase_add_test(tc, test_file_missing_and_readonly);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("encryption");
+    tcase_add_test(tc, test_encrypted_roundtrip);
+    tcase_add_test(tc, test_encrypted_wrong_or_missing_key);
+    tcase_add_test(tc, test_encrypted_tamper_and_swap);
+    tcase_add_test(tc, test_encrypted_format_via_nvram);
     suite_add_tcase(s, tc);
     return s;
 }

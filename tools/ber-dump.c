@@ -95,7 +95,7 @@ static inline void out_putc(char c)
 /* @v in decimal, right-aligned in @width columns. */
 static void out_u64(uint64_t v, int width)
 {
-    char buf[24];
+    char buf[40];
     char *p = buf + sizeof(buf);
     int n;
 
@@ -104,8 +104,9 @@ static void out_u64(uint64_t v, int width)
         v /= 10;
     } while (v);
     n = (int)(buf + sizeof(buf) - p);
-    while (width-- > n) {
-        out_putc(' ');
+    while (width > n) {
+        *--p = ' ';
+        n++;
     }
     out_write(p, (size_t)n);
 }
@@ -490,7 +491,7 @@ static int schema_universal = -1;
 /* Decide the label of @e and what its children follow. */
 static const char *schema_begin(const BERInspectElement *e)
 {
-    SchemaFrame *parent = e->depth ? &sframes[e->depth - 1] : NULL;
+    SchemaFrame *parent;
     SchemaFrame *self;
     SchemaNode *alt = NULL;
     Cursor at = { NULL, 0 };
@@ -510,6 +511,8 @@ static const char *schema_begin(const BERInspectElement *e)
         sframes = f;
         sframe_cap = cap;
     }
+    /* after the array may have moved */
+    parent = e->depth ? &sframes[e->depth - 1] : NULL;
     self = &sframes[e->depth];
     memset(self, 0, sizeof(*self));
     schema_universal = -1;
@@ -780,8 +783,9 @@ static bool on_begin(void *opaque, const BERInspectElement *e)
 
     pr.value.len = 0;
     pr.tag.len = 0;
-    if (e->end_of_contents && !e->diagnostic_count && !opt.json) {
-        /* EOC markers: shown like openssl does, as a line of their own */
+    if (opt.quiet && !opt.json) {
+        tree_diagnostics(e->diagnostics, e->diagnostic_count, 0);
+        return !out.failed;
     }
     ber_inspect_format_tag(e, &pr.tag);
     if (label && schema_universal >= 0 && !e->constructed) {

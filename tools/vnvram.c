@@ -47,14 +47,15 @@ static void usage(FILE *f)
 "Usage: vnvram COMMAND [OPTIONS]\n"
 "\n"
 "Commands:\n"
-"  create IMG (--entry NAME:SIZE... | --profile P) [--force]\n"
-"                       format IMG (created if missing) for these entries\n"
+"  create IMG (--entry NAME:SIZE... | --profile P) [--force] [--key-file F]\n"
+"                       format IMG (created if missing) for these entries;\n"
+"                       with --key-file, values are encrypted (AES-256-GCM)\n"
 "  measure (--entry NAME:SIZE... | --profile P)\n"
 "                       print the bytes an image with these entries needs\n"
 "  info IMG [--json]    show the header, entries, slots, generations, health\n"
 "  check IMG            verify every copy of every entry; exit 0 healthy,\n"
 "                       1 damage found, 2 unusable\n"
-"  dump IMG ENTRY [--raw | --hex | --tree | --json]\n"
+"  dump IMG ENTRY [--raw | --hex | --tree | --json] [--key-file F]\n"
 "                       show the current value of ENTRY: --raw bytes,\n"
 "                       --hex, --tree (a BER tree, through ber-dump), --json\n"
 "                       (JSON entries as stored; BER entries as ber-dump's\n"
@@ -62,6 +63,7 @@ static void usage(FILE *f)
 "                       for BER ones.\n"
 "\n"
 "Profiles: tpm2, tpm12. SIZE takes K, M suffixes (KiB, MiB).\n"
+"A key file holds 32 bytes, raw or as 64 hexadecimal digits.\n"
 "Exit status: 0 success, 1 damage found (check) or failure, 2 unusable\n"
 "image or usage error.\n");
 }
@@ -144,6 +146,7 @@ enum {
     OPT_HEX = 'x',
     OPT_TREE = 't',
     OPT_HELP = 'h',
+    OPT_KEY_FILE = 'k',
 };
 
 static const struct option long_options[] = {
@@ -155,13 +158,51 @@ static const struct option long_options[] = {
     { "hex", no_argument, NULL, OPT_HEX },
     { "tree", no_argument, NULL, OPT_TREE },
     { "help", no_argument, NULL, OPT_HELP },
+    { "key-file", required_argument, NULL, OPT_KEY_FILE },
     { NULL, 0, NULL, 0 },
 };
 
 typedef struct Options {
     SpecList list;
     bool force, json, raw, hex, tree;
+    bool has_key;
+    uint8_t key[NVRAM_KEY_SIZE];
 } Options;
+
+/* Read a key: NVRAM_KEY_SIZE raw bytes or as many hex digit pairs. */
+static bool load_key(const char *path, uint8_t key[NVRAM_KEY_SIZE])
+{
+    char *data = NULL;
+    gsize len = 0;
+    bool ok = false;
+
+    if (!g_file_get_contents(path, &data, &len, NULL)) {
+        fprintf(stderr, "%s: cannot read key file '%s'\n", prog, path);
+        return false;
+    }
+    if (len == NVRAM_KEY_SIZE) {
+        memcpy(key, data, NVRAM_KEY_SIZE);
+        ok = true;
+    } else {
+        char *hex = g_strstrip(data);
+        if (strlen(hex) == 2 * NVRAM_KEY_SIZE) {
+            ok = true;
+            for (int i = 0; i < NVRAM_KEY_SIZE && ok; i++) {
+                int hi = g_ascii_xdigit_value(hex[2 * i]);
+                int lo = g_ascii_xdigit_value(hex[2 * i + 1]);
+                ok = hi >= 0 && lo >= 0;
+                key[i] = (uint8_t)(hi << 4 | lo);
+            }
+        }
+    }
+    if (!ok) {
+        fprintf(stderr, "%s: key file '%s' must hold %d bytes or %d hex "
+                "digits\n", prog, path, NVRAM_KEY_SIZE, 2 * NVRAM_KEY_SIZE);
+    }
+    memset(data, 0, len);
+    g_free(data);
+    return ok;
+}
 
 /* Report @err with the library's code; return the exit status to use. */
 static int fail(int code, Error *err)
@@ -206,8 +247,12 @@ static int cmd_create(const char *img, Options *o)
     if (!s) {
         return fail(-NVRAM_ERR_IO, err);
     }
-    ret = nvram_format_storage(s, (NVRAMEntrySpec *)o->list.specs->data,
-                               o->list.specs->len, o->force, &err);
+    ret = nvram_format_storage_with_key(s,
+                                        (NVRAMEntrySpec *)o->list.specs->data,
+                                        o->list.specs->len,
+                                        o->has_key ? o->key : NULL,
+                                        o->has_key ? NVRAM_KEY_SIZE : 0,
+                                        o->force, &err);
     if (ret == 0) {
         nvram_storage_get_size(s, &size, NULL);
     }
@@ -221,8 +266,8 @@ static int cmd_create(const char *img, Options *o)
         }
         return fail(ret, err);
     }
-    printf("formatted %s: %u entries, %" PRIu64 " bytes\n", img,
-           o->list.specs->len, size);
+    printf("formatted %s: %u entries, %" PRIu64 " bytes%s\n", img,
+           o->list.specs->len, size, o->has_key ? ", encrypted" : "");
     return 0;
 }
 
@@ -284,8 +329,10 @@ static void print_info_json(const char *img, const NVRAMImageInfo *info)
                    ci->offset, ci->valid ? "true" : "false");
             if (ci->valid) {
                 printf(", \"generation\": %" PRIu64 ", \"length\": %" PRIu64
-                       ", \"encoding\": \"%s\"", ci->generation,
-                       ci->payload_length, nvram_encoding_name(ci->encoding));
+                       ", \"encoding\": \"%s\", \"encrypted\": %s",
+                       ci->generation, ci->payload_length,
+                       nvram_encoding_name(ci->encoding),
+                       ci->encrypted ? "true" : "false");
             } else {
                 printf(", \"problem\": ");
                 print_json_string(ci->problem);
@@ -494,12 +541,31 @@ static int cmd_dump(const char *img, const char *entry, Options *o)
     if (!s) {
         return fail(-NVRAM_ERR_IO, err);
     }
-    ret = nvram_image_read_entry(s, entry, &payload, &len, &enc, &gen, &err);
+    ret = nvram_image_read_entry_with_key(s, entry,
+                                          o->has_key ? o->key : NULL,
+                                          o->has_key ? NVRAM_KEY_SIZE : 0,
+                                          &payload, &len, &enc, &gen, &err);
     nvram_storage_close(s);
     if (ret < 0) {
         fprintf(stderr, "%s: %s\n", prog, error_get_pretty(err));
         error_free(err);
         return ret == -NVRAM_ERR_ENTRY_CORRUPT ? EXIT_DAMAGED : EXIT_UNUSABLE;
+    }
+    if (!o->has_key && !o->raw && !o->hex) {
+        NVRAMStorage *s2 = open_image(img, NULL);
+        NVRAMImageInfo *info = NULL;
+        bool sealed = false;
+        if (s2 && nvram_image_inspect(s2, &info, NULL) == 0) {
+            sealed = info->flags & 1;
+        }
+        nvram_image_info_free(info);
+        nvram_storage_close(s2);
+        if (sealed) {
+            fprintf(stderr, "%s: the image is encrypted: give --key-file "
+                    "(or use --raw/--hex for the sealed bytes)\n", prog);
+            g_free(payload);
+            return EXIT_UNUSABLE;
+        }
     }
     if (o->raw) {
         fwrite(payload, 1, len, stdout);
@@ -543,7 +609,7 @@ int main(int argc, char **argv)
         return 0;
     }
     optind = 2;
-    while ((c = getopt_long(argc, argv, "e:p:fjrxth", long_options,
+    while ((c = getopt_long(argc, argv, "e:p:fjrxthk:", long_options,
                             NULL)) != -1) {
         switch (c) {
         case OPT_ENTRY:
@@ -574,6 +640,12 @@ int main(int argc, char **argv)
         case OPT_HELP:
             usage(stdout);
             return 0;
+        case OPT_KEY_FILE:
+            if (!load_key(optarg, o.key)) {
+                return EXIT_UNUSABLE;
+            }
+            o.has_key = true;
+            break;
         default:
             usage(stderr);
             return EXIT_UNUSABLE;

@@ -354,7 +354,7 @@ static bool element_done(BERInputVisitor *biv, const char *name,
 static bool push_scope(BERInputVisitor *biv, BERInScopeKind kind,
                        const char *name, const BERHeader *hdr, Error **errp)
 {
-    BERInScope *parent = top_scope(biv);
+    BERInScope *parent;
     BERInScope *scope;
 
     if (biv->depth >= biv->max_depth) {
@@ -366,6 +366,8 @@ static bool push_scope(BERInputVisitor *biv, BERInScopeKind kind,
         biv->scopes_cap = biv->scopes_cap ? biv->scopes_cap * 2 : 16;
         biv->scopes = g_renew(BERInScope, biv->scopes, biv->scopes_cap);
     }
+    /* Only now: the array may have moved. */
+    parent = top_scope(biv);
     scope = &biv->scopes[biv->depth++];
     memset(scope, 0, sizeof(*scope));
     scope->kind = kind;

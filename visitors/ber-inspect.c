@@ -1492,6 +1492,19 @@ static unsigned text_string(BERText *t, const uint8_t *s, size_t n, int enc,
     while (i < stop) {
         uint32_t cp;
 
+        if (enc <= ENC_UTF8 && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' &&
+            s[i] != '\\') {
+            size_t j = i + 1;
+
+            /* a run of plain printable ASCII: copied in one go */
+            while (j < stop && s[j] >= 0x20 && s[j] < 0x7f && s[j] != '"' &&
+                   s[j] != '\\') {
+                j++;
+            }
+            ber_text_append(t, (const char *)s + i, j - i);
+            i = j;
+            continue;
+        }
         switch (enc) {
         case ENC_UTF8: {
             size_t k = utf8_next(s + i, n - i, &cp);
@@ -1916,10 +1929,20 @@ unsigned ber_inspect_format_value(const BERInspectElement *e, BERText *t,
 
 void ber_inspect_format_tag(const BERInspectElement *e, BERText *t)
 {
-    char buf[48];
-
     if (!e->tag_too_large) {
-        text_puts(t, ber_describe_tag(e->tag_class, e->tag, buf, sizeof(buf)));
+        const char *name = e->tag_class == BER_CLASS_UNIVERSAL ?
+                           ber_universal_tag_name(e->tag) : NULL;
+
+        /* the codec's names, without a printf per element */
+        if (name) {
+            text_puts(t, name);
+            return;
+        }
+        text_puts(t, e->tag_class == BER_CLASS_UNIVERSAL ? "[UNIVERSAL " :
+                  e->tag_class == BER_CLASS_APPLICATION ? "[APPLICATION " :
+                  e->tag_class == BER_CLASS_PRIVATE ? "[PRIVATE " : "[");
+        text_u64(t, e->tag);
+        text_putc(t, ']');
         return;
     }
     text_puts(t, e->tag_class == BER_CLASS_UNIVERSAL ? "[UNIVERSAL " :
@@ -1929,11 +1952,14 @@ void ber_inspect_format_tag(const BERInspectElement *e, BERText *t)
     text_putc(t, ']');
 }
 
-/* Well-known arcs, the ones certificates, PKCS and CMS are made of. */
+/* Well-known arcs, the ones certificates, PKCS and CMS are made of,
+ * sorted by strcmp() for the binary search below. */
 static const struct {
     const char *oid;
     const char *name;
 } oid_names[] = {
+    { "0.9.2342.19200300.100.1.1", "userId" },
+    { "0.9.2342.19200300.100.1.25", "domainComponent" },
     { "1.2.840.10040.4.1", "dsa" },
     { "1.2.840.10040.4.3", "dsaWithSHA1" },
     { "1.2.840.10045.2.1", "ecPublicKey" },
@@ -1943,19 +1969,19 @@ static const struct {
     { "1.2.840.10045.4.3.3", "ecdsaWithSHA384" },
     { "1.2.840.10045.4.3.4", "ecdsaWithSHA512" },
     { "1.2.840.113549.1.1.1", "rsaEncryption" },
-    { "1.2.840.113549.1.1.4", "md5WithRSAEncryption" },
-    { "1.2.840.113549.1.1.5", "sha1WithRSAEncryption" },
     { "1.2.840.113549.1.1.10", "rsassaPss" },
     { "1.2.840.113549.1.1.11", "sha256WithRSAEncryption" },
     { "1.2.840.113549.1.1.12", "sha384WithRSAEncryption" },
     { "1.2.840.113549.1.1.13", "sha512WithRSAEncryption" },
+    { "1.2.840.113549.1.1.4", "md5WithRSAEncryption" },
+    { "1.2.840.113549.1.1.5", "sha1WithRSAEncryption" },
     { "1.2.840.113549.1.7.1", "data" },
     { "1.2.840.113549.1.7.2", "signedData" },
     { "1.2.840.113549.1.9.1", "emailAddress" },
+    { "1.2.840.113549.1.9.14", "extensionRequest" },
     { "1.2.840.113549.1.9.3", "contentType" },
     { "1.2.840.113549.1.9.4", "messageDigest" },
     { "1.2.840.113549.1.9.5", "signingTime" },
-    { "1.2.840.113549.1.9.14", "extensionRequest" },
     { "1.2.840.113549.2.5", "md5" },
     { "1.3.101.110", "X25519" },
     { "1.3.101.112", "Ed25519" },
@@ -1966,6 +1992,9 @@ static const struct {
     { "1.3.6.1.4.1.11129.2.4.2", "ctPrecertificateSCTs" },
     { "1.3.6.1.4.1.311.20.2", "msCertificateTemplateName" },
     { "1.3.6.1.4.1.311.21.1", "msCaVersion" },
+    { "1.3.6.1.4.1.311.60.2.1.1", "jurisdictionLocalityName" },
+    { "1.3.6.1.4.1.311.60.2.1.2", "jurisdictionStateOrProvinceName" },
+    { "1.3.6.1.4.1.311.60.2.1.3", "jurisdictionCountryName" },
     { "1.3.6.1.5.5.7.1.1", "authorityInfoAccess" },
     { "1.3.6.1.5.5.7.2.1", "cps" },
     { "1.3.6.1.5.5.7.2.2", "unotice" },
@@ -2000,34 +2029,38 @@ static const struct {
     { "2.5.29.35", "authorityKeyIdentifier" },
     { "2.5.29.36", "policyConstraints" },
     { "2.5.29.37", "extKeyUsage" },
-    { "2.5.4.3", "commonName" },
-    { "2.5.4.4", "surname" },
-    { "2.5.4.5", "serialNumber" },
-    { "2.5.4.6", "countryName" },
-    { "2.5.4.7", "localityName" },
-    { "2.5.4.8", "stateOrProvinceName" },
-    { "2.5.4.9", "streetAddress" },
     { "2.5.4.10", "organizationName" },
     { "2.5.4.11", "organizationalUnitName" },
     { "2.5.4.12", "title" },
     { "2.5.4.15", "businessCategory" },
     { "2.5.4.17", "postalCode" },
+    { "2.5.4.3", "commonName" },
+    { "2.5.4.4", "surname" },
     { "2.5.4.42", "givenName" },
+    { "2.5.4.5", "serialNumber" },
+    { "2.5.4.6", "countryName" },
+    { "2.5.4.7", "localityName" },
+    { "2.5.4.8", "stateOrProvinceName" },
+    { "2.5.4.9", "streetAddress" },
     { "2.5.4.97", "organizationIdentifier" },
-    { "0.9.2342.19200300.100.1.1", "userId" },
-    { "0.9.2342.19200300.100.1.25", "domainComponent" },
-    { "1.3.6.1.4.1.311.60.2.1.3", "jurisdictionCountryName" },
-    { "1.3.6.1.4.1.311.60.2.1.2", "jurisdictionStateOrProvinceName" },
-    { "1.3.6.1.4.1.311.60.2.1.1", "jurisdictionLocalityName" },
 };
 
 const char *ber_inspect_oid_name(const char *dotted)
 {
-    size_t i;
+    size_t lo = 0;
+    size_t hi = sizeof(oid_names) / sizeof(oid_names[0]);
 
-    for (i = 0; i < sizeof(oid_names) / sizeof(oid_names[0]); i++) {
-        if (!strcmp(oid_names[i].oid, dotted)) {
-            return oid_names[i].name;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(oid_names[mid].oid, dotted);
+
+        if (c == 0) {
+            return oid_names[mid].name;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
     return NULL;

@@ -142,6 +142,21 @@ static void maybe_stream(BEROutputVisitor *bov)
     }
 }
 
+/*
+ * Refuse to nest deeper than the input side would accept by default, so
+ * that nothing is written which the same options cannot read back.
+ */
+static bool check_depth(BEROutputVisitor *bov, const char *name,
+                        Error **errp)
+{
+    if (bov->depth >= bov->max_depth) {
+        error_setg(errp, "Parameter '%s': nesting deeper than %zu levels",
+                   name ? name : "<top-level>", bov->max_depth);
+        return false;
+    }
+    return true;
+}
+
 static bool check_sink(BEROutputVisitor *bov, Error **errp)
 {
     if (bov->write_error) {
@@ -246,8 +261,6 @@ static BEROutScope *push_scope(BEROutputVisitor *bov, BEROutScopeKind kind)
 {
     BEROutScope *scope;
 
-    /* Output depth is the caller's data structure, not hostile input. */
-    assert(bov->depth < bov->max_depth);
     if (bov->depth == bov->scopes_cap) {
         bov->scopes_cap = bov->scopes_cap ? bov->scopes_cap * 2 : 16;
         bov->scopes = g_renew(BEROutScope, bov->scopes, bov->scopes_cap);
@@ -322,7 +335,7 @@ static bool ber_output_start_struct(Visitor *v, const char *name, void **obj,
     BEROutputVisitor *bov = to_bov(v);
     BEROutScope *scope;
 
-    if (!check_sink(bov, errp)) {
+    if (!check_sink(bov, errp) || !check_depth(bov, name, errp)) {
         return false;
     }
     element_identifier(bov, BER_TAG_SEQUENCE, true);
@@ -346,7 +359,7 @@ static bool ber_output_start_list(Visitor *v, const char *name,
     BEROutputVisitor *bov = to_bov(v);
     BEROutScope *scope;
 
-    if (!check_sink(bov, errp)) {
+    if (!check_sink(bov, errp) || !check_depth(bov, name, errp)) {
         return false;
     }
     element_identifier(bov, BER_TAG_SEQUENCE, true);
@@ -378,7 +391,7 @@ static bool ber_output_start_alternate(Visitor *v, const char *name,
     BEROutScope *scope;
     QType type = (*obj)->type;
 
-    if (!check_sink(bov, errp)) {
+    if (!check_sink(bov, errp) || !check_depth(bov, name, errp)) {
         return false;
     }
     assert(type > QTYPE_NONE && type < QTYPE__MAX);

@@ -50,7 +50,9 @@ typedef struct BEROptions {
      * Maximum nesting of constructed values (structs, lists, explicit tags,
      * constructed string segments). Default 256: deep enough for any real
      * schema, shallow enough that a caller recursing once per level stays
-     * far within the stack. Input fails beyond it; output asserts.
+     * far within the stack. Input fails beyond it; output fails too
+     * (visit_start_* returns false), so it never writes what the same
+     * options cannot read back.
      */
     size_t max_depth;
     /*
