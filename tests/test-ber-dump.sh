@@ -133,32 +133,38 @@ if command -v openssl > /dev/null 2>&1 &&
        -keyout "$T/k2.pem" -out "$T/c2.pem" -subj "/CN=ec.test" -days 2 > /dev/null 2>&1; then
     openssl x509 -in "$T/c.pem" -outform DER -out "$T/c.der"
     openssl x509 -in "$T/c2.pem" -outform DER -out "$T/c2.der"
+    # openssl asn1parse lines -> offset depth hl length form class+tag
+    cat > "$T/asn1parse.awk" <<'AWK'
+BEGIN {
+    split("EOC BOOLEAN INTEGER BIT_STRING OCTET_STRING NULL OBJECT OBJECT_DESCRIPTOR EXTERNAL REAL ENUMERATED x UTF8STRING x x x SEQUENCE SET NUMERICSTRING PRINTABLESTRING T61STRING VIDEOTEXSTRING IA5STRING UTCTIME GENERALIZEDTIME GRAPHICSTRING VISIBLESTRING GENERALSTRING UNIVERSALSTRING x BMPSTRING", u, " ")
+    for (i in u) num[u[i]] = i - 1
+}
+{
+    line = $0
+    off = line; sub(/:.*/, "", off); off += 0
+    d = line; sub(/.*d=/, "", d); sub(/ .*/, "", d)
+    hl = line; sub(/.*hl=/, "", hl); sub(/ .*/, "", hl)
+    l = line; sub(/.*l= */, "", l); sub(/ .*/, "", l)
+    form = (line ~ /cons:/) ? "cons" : "prim"
+    t = line; sub(/.*(cons|prim): /, "", t); sub(/ *\[HEX DUMP\]/, "", t); sub(/ *:.*/, "", t); sub(/ +$/, "", t)
+    if (t ~ /^cont \[/) { gsub(/[^0-9]/, "", t); t = "c" t }
+    else if (t ~ /^appl \[/) { gsub(/[^0-9]/, "", t); t = "a" t }
+    else if (t ~ /^priv \[/) { gsub(/[^0-9]/, "", t); t = "p" t }
+    else { gsub(/ /, "_", t); t = "u" num[t] }
+    print off, d, hl, l, form, t
+}
+AWK
     same=0
-    for c in c c2; do
-        "$BD" --flat --no-encapsulated "$T/$c.der" > "$T/mine" 2>&1 || same=1
-        # offset depth hl length form class+tag, from openssl's names
-        openssl asn1parse -inform DER -in "$T/$c.der" | awk '
-        BEGIN {
-            split("EOC BOOLEAN INTEGER BIT_STRING OCTET_STRING NULL OBJECT OBJECT_DESCRIPTOR EXTERNAL REAL ENUMERATED x UTF8STRING x x x SEQUENCE SET NUMERICSTRING PRINTABLESTRING T61STRING VIDEOTEXSTRING IA5STRING UTCTIME GENERALIZEDTIME GRAPHICSTRING VISIBLESTRING GENERALSTRING UNIVERSALSTRING x BMPSTRING", u, " ")
-            for (i in u) num[u[i]] = i - 1
-        }
-        {
-            line = $0
-            off = line; sub(/:.*/, "", off); off += 0
-            d = line; sub(/.*d=/, "", d); sub(/ .*/, "", d)
-            hl = line; sub(/.*hl=/, "", hl); sub(/ .*/, "", hl)
-            l = line; sub(/.*l= */, "", l); sub(/ .*/, "", l)
-            form = (line ~ /cons:/) ? "cons" : "prim"
-            t = line; sub(/.*(cons|prim): /, "", t); sub(/ *\[HEX DUMP\]/, "", t); sub(/ *:.*/, "", t); sub(/ +$/, "", t)
-            if (t ~ /^cont \[/) { gsub(/[^0-9]/, "", t); t = "c" t }
-            else if (t ~ /^appl \[/) { gsub(/[^0-9]/, "", t); t = "a" t }
-            else if (t ~ /^priv \[/) { gsub(/[^0-9]/, "", t); t = "p" t }
-            else { gsub(/ /, "_", t); t = "u" num[t] }
-            print off, d, hl, l, form, t
-        }' > "$T/theirs"
-        cmp -s "$T/mine" "$T/theirs" || { same=1; diff "$T/mine" "$T/theirs" | head -5 | sed 's/^/# /'; }
+    compared=0
+    for c in "$T/c.der" "$T/c2.der" $(ls /etc/ssl/certs/*.pem 2>/dev/null | head -20); do
+        case $c in *.pem) inform=PEM ;; *) inform=DER ;; esac
+        "$BD" --flat --no-encapsulated "$c" > "$T/mine" 2>&1 || same=1
+        openssl asn1parse -inform $inform -in "$c" 2>/dev/null | awk -f "$T/asn1parse.awk" > "$T/theirs"
+        test -s "$T/theirs" || continue
+        compared=$((compared + 1))
+        cmp -s "$T/mine" "$T/theirs" || { same=1; echo "# $c"; diff "$T/mine" "$T/theirs" | head -5 | sed 's/^/# /'; }
     done
-    check "structure agrees with openssl asn1parse (RSA and EC certificates)" test $same = 0
+    check "structure agrees with openssl asn1parse ($compared certificates: RSA, EC, system CAs)" test $same = 0 -a $compared -ge 2
     run --der "$T/c.der" "$T/c2.der"
     check "generated certificates: no diagnostic in DER" test $rc = 0 -a ! -s "$T/err"
     run "$T/c.pem"
@@ -187,6 +193,14 @@ if test $certs -gt 0; then
     check "$certs system CA certificates: no false diagnostic in DER" test $bad = 0
 else
     skip "no system CA certificates"
+fi
+
+if test -f /etc/ssl/certs/ca-certificates.crt; then
+    run --der --flat /etc/ssl/certs/ca-certificates.crt
+    blocks=$(grep -c -- '-----BEGIN' /etc/ssl/certs/ca-certificates.crt)
+    check "a PEM bundle: all $blocks blocks decoded, dumped one after another" test $rc = 0 -a "$(grep -c ' 0 [0-9]* [0-9]* cons u16$' "$T/out")" = "$blocks"
+else
+    skip "no PEM bundle"
 fi
 
 # ---- JSON -------------------------------------------------------------------

@@ -63,8 +63,6 @@ typedef struct SmallImage {
     uint8_t *payload[2];                /* encoded value of generation 1, 2 */
     size_t payload_len[2];
     uint64_t copy_offset[2];            /* which copy holds generation 1, 2 */
-    uint64_t copy_size;
-    uint64_t header_size;
 } SmallImage;
 
 static SmallImage small;
@@ -121,8 +119,6 @@ static void small_image_build(void)
         small.copy_offset[info->entries[0].copies[c].generation - 1] =
             info->entries[0].copies[c].offset;
     }
-    small.copy_size = info->entries[0].copy_size;
-    small.header_size = info->header_size;
     nvram_image_info_free(info);
     small.bytes = g_memdup2(nvram_storage_memory_data(nvram_get_storage(nvram),
                                                       &small.size),

@@ -775,6 +775,26 @@ static void json_flush_stash(size_t from)
     }
 }
 
+/*
+ * A mapped file is only read forward: pages far behind the walk are
+ * handed back (they are clean file pages, re-read if ever needed), so
+ * resident memory stays bounded whatever the file size.
+ */
+#define DROP_BEHIND (64u << 20)
+static uint8_t *drop_map;           /* the mapping, or NULL when not mapped */
+static size_t drop_done;            /* octets from its start already dropped */
+
+static void drop_behind(uint64_t offset)
+{
+    if (drop_map && offset > drop_done + 2 * (uint64_t)DROP_BEHIND) {
+        size_t upto = (size_t)(offset - DROP_BEHIND) &
+                      ~((size_t)sysconf(_SC_PAGESIZE) - 1);
+
+        madvise(drop_map + drop_done, upto - drop_done, MADV_DONTNEED);
+        drop_done = upto;
+    }
+}
+
 static bool on_begin(void *opaque, const BERInspectElement *e)
 {
     const char *label = schema.root ? schema_begin(e) : NULL;
@@ -783,6 +803,7 @@ static bool on_begin(void *opaque, const BERInspectElement *e)
 
     pr.value.len = 0;
     pr.tag.len = 0;
+    drop_behind(e->offset);
     if (opt.quiet && !opt.json) {
         tree_diagnostics(e->diagnostics, e->diagnostic_count, 0);
         return !out.failed;
@@ -1448,8 +1469,13 @@ static int dump(const char *name, bool first, bool several)
         on_stream(NULL, &d);
         memset(&sum, 0, sizeof(sum));
         sum.errors = 1;
-    } else if (!ber_inspect(data, len, &io, &cb, NULL, &sum)) {
-        sum.errors++;
+    } else {
+        drop_map = in.map && in.data == (const uint8_t *)in.map ? in.map : NULL;
+        drop_done = 0;
+        if (!ber_inspect(data, len, &io, &cb, NULL, &sum)) {
+            sum.errors++;
+        }
+        drop_map = NULL;
     }
     if (opt.json) {
         out_puts("],\"diagnostics\":[");
