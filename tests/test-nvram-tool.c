@@ -40,6 +40,11 @@ static int run(char **out, const char *prog, ...)
     if (out) {
         *out = g_strconcat(std_out, std_err, NULL);
     }
+    if (!WIFEXITED(status)) {
+        /* A crash must be visible in the log, whatever the test expects. */
+        fprintf(stderr, "%s died (wait status %d); its output:\n%s%s\n",
+                prog, status, std_out, std_err);
+    }
     g_free(std_out);
     g_free(std_err);
     g_ptr_array_unref(argv);

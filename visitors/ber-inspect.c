@@ -719,12 +719,34 @@ static void check_primitive(Walker *w, const Header *h, const uint8_t *c,
         if (n % 4) {
             error(w, off, "universal-string", "UniversalString of %zu octets "
                   "is not a multiple of 4", n);
+            break;
+        }
+        for (bad = 0; bad < n; bad += 4) {
+            uint32_t cp = ((uint32_t)c[bad] << 24) | ((uint32_t)c[bad + 1] << 16) |
+                          ((uint32_t)c[bad + 2] << 8) | c[bad + 3];
+
+            if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+                error(w, off + bad, "universal-string", "UniversalString holds "
+                      "0x%X, not a Unicode character", (unsigned)cp);
+                break;
+            }
         }
         break;
     case 30:
         if (n % 2) {
             error(w, off, "bmp-string", "BMPString of %zu octets is not a "
                   "multiple of 2", n);
+            break;
+        }
+        for (bad = 0; bad < n; bad += 2) {
+            uint32_t cp = ((uint32_t)c[bad] << 8) | c[bad + 1];
+
+            /* UCS-2: no surrogates at all (X.680 41.16) */
+            if (cp >= 0xd800 && cp <= 0xdfff) {
+                error(w, off + bad, "bmp-string", "BMPString holds the "
+                      "surrogate 0x%04X", (unsigned)cp);
+                break;
+            }
         }
         break;
     default:
@@ -1433,6 +1455,9 @@ static void text_codepoint(BERText *t, uint32_t cp, bool json)
         if (cp > 0xffff) {
             /* beyond Unicode: as text, since JSON cannot carry it */
             snprintf(buf, sizeof(buf), "\\\\U%08X", (unsigned)cp);
+        } else if (cp >= 0xd800 && cp <= 0xdfff) {
+            /* a lone surrogate is no character: as text, not as \u */
+            snprintf(buf, sizeof(buf), "\\\\u%04X", (unsigned)cp);
         } else {
             snprintf(buf, sizeof(buf), "\\u%04x", (unsigned)cp);
         }
