@@ -2,11 +2,11 @@
 # object with -fsanitize=fuzzer-no-link,address,undefined): `make fuzz` builds them,
 # `make fuzz-run` runs each for FUZZ_SECONDS on a copy of its seed corpus.
 # To add a target: append its path (fuzz/fuzz-NAME) to FUZZ_TARGETS in a block
-# of your own below, give it fuzz_fuzz_NAME_SOURCES/_LDADD/_LDFLAGS = $(FUZZ_LDFLAGS),
+# of your own below, give it fuzz_fuzz_NAME_SOURCES/_LDADD/_LDFLAGS = $(FUZZER_LINK_FLAGS),
 # and keep its seeds in fuzz/corpus/fuzz-NAME/ (listed in EXTRA_DIST).
 FUZZ_TARGETS =
 FUZZ_SECONDS = 60
-FUZZ_LDFLAGS = -fsanitize=fuzzer
+FUZZER_LINK_FLAGS = -fsanitize=fuzzer
 EXTRA_PROGRAMS = $(FUZZ_TARGETS)
 CLEANFILES += $(FUZZ_TARGETS)
 
@@ -39,7 +39,7 @@ fuzz_fuzz_ber_input_SOURCES = fuzz/fuzz-ber-input.c \
 	tests/test-qapi-types.c tests/test-qapi-types.h
 fuzz_fuzz_ber_input_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 fuzz_fuzz_ber_input_LDADD = libqvisit.la $(GLIB_LIBS) $(JSONC_LIBS) -lm
-fuzz_fuzz_ber_input_LDFLAGS = $(FUZZ_LDFLAGS) -static
+fuzz_fuzz_ber_input_LDFLAGS = $(FUZZER_LINK_FLAGS) -static
 EXTRA_DIST += fuzz/corpus/fuzz-ber-input
 
 # ber-dump: the inspector (visitors/ber-inspect.c) behind tools/ber-dump
@@ -47,7 +47,7 @@ FUZZ_TARGETS += fuzz/fuzz-ber-dump
 fuzz_fuzz_ber_dump_SOURCES = fuzz/fuzz-ber-dump.c
 fuzz_fuzz_ber_dump_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 fuzz_fuzz_ber_dump_LDADD = libqvisit.la $(GLIB_LIBS) $(JSONC_LIBS) -lm
-fuzz_fuzz_ber_dump_LDFLAGS = $(FUZZ_LDFLAGS) -static
+fuzz_fuzz_ber_dump_LDFLAGS = $(FUZZER_LINK_FLAGS) -static
 EXTRA_DIST += fuzz/corpus/fuzz-ber-dump
 
 # nvram image: open arbitrary bytes as an NVRAM image and read every entry
@@ -59,5 +59,6 @@ fuzz_fuzz_nvram_image_SOURCES = fuzz/fuzz-nvram-image.c
 fuzz_fuzz_nvram_image_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 fuzz_fuzz_nvram_image_LDADD = libvnvram.la libqvisit.la $(GTHREAD_LIBS) \
 	$(GLIB_LIBS) $(JSONC_LIBS) -lm
-fuzz_fuzz_nvram_image_LDFLAGS = $(FUZZ_LDFLAGS) -static
+fuzz_fuzz_nvram_image_LDFLAGS = $(FUZZER_LINK_FLAGS) -static
 EXTRA_DIST += fuzz/corpus/fuzz-nvram-image
+EXTRA_DIST += fuzz/corpus/NOTICE

@@ -59,6 +59,9 @@ typedef struct NVRAMRequest {
     /* result */
     int ret;
     Error *err;
+    /* read: what the scan found */
+    NVRAMCopyInfo scan_info[2];
+    int scan_newest;
     uint8_t *payload;
     size_t payload_len;
     NVRAMEncoding encoding;
@@ -287,6 +290,8 @@ static void request_free(NVRAMRequest *req)
         g_byte_array_unref(req->copy);
     }
     error_free(req->err);
+    g_free(req->scan_info[0].problem);
+    g_free(req->scan_info[1].problem);
     g_free(req->payload);
     g_free(req);
 }
@@ -298,52 +303,72 @@ static void mark_fatal(NVRAM *nvram)
     g_mutex_unlock(&nvram->lock);
 }
 
-static void execute_write(NVRAM *nvram, NVRAMRequest *req)
+/*
+ * Refuse a write once the NVRAM has failed; with @lock held. Returns true
+ * (with @req's result set) when refused.
+ */
+static bool write_refused(NVRAM *nvram, NVRAMRequest *req)
 {
-    bool failed;
+    if (!nvram->fatal) {
+        return false;
+    }
+    req->ret = -NVRAM_ERR_FAILED;
+    error_setg(&req->err, "entry '%s': the NVRAM failed earlier and "
+               "refuses writes", req->entry->name.name);
+    return true;
+}
 
-    g_mutex_lock(&nvram->lock);
-    failed = nvram->fatal;
-    g_mutex_unlock(&nvram->lock);
-    if (failed) {
-        req->ret = -NVRAM_ERR_FAILED;
-        error_setg(&req->err, "entry '%s': the NVRAM failed earlier and "
-                   "refuses writes", req->entry->name.name);
+/* The storage access of @req; with @io_lock held and @lock not held. */
+static void request_io(NVRAM *nvram, NVRAMRequest *req)
+{
+    if (!req->is_write) {
+        req->ret = nvram_entry_scan(nvram->storage, nvram->layout,
+                                    req->entry->slot, nvram_key(nvram),
+                                    req->scan_info, &req->scan_newest,
+                                    &req->payload, &req->payload_len,
+                                    &req->err);
         return;
     }
-    g_mutex_lock(&nvram->io_lock);
     if (!nvram_storage_pwrite(nvram->storage, req->copy->data, req->copy->len,
                               req->copy_offset, &req->err) ||
-        !nvram_storage_flush(nvram->storage, &req->err) ||
-        (req->mirror &&
-         (!nvram_storage_pwrite(nvram->storage, req->copy->data,
-                                req->copy->len, req->mirror_offset,
-                                &req->err) ||
-          !nvram_storage_flush(nvram->storage, &req->err)))) {
-        g_mutex_unlock(&nvram->io_lock);
+        !nvram_storage_flush(nvram->storage, &req->err)) {
         error_prepend(&req->err, "entry '%s' not written: ",
                       req->entry->name.name);
         req->ret = -NVRAM_ERR_IO;
-        mark_fatal(nvram);
         return;
     }
-    g_mutex_unlock(&nvram->io_lock);
+    if (req->mirror &&
+        (!nvram_storage_pwrite(nvram->storage, req->copy->data,
+                               req->copy->len, req->mirror_offset,
+                               &req->err) ||
+         !nvram_storage_flush(nvram->storage, &req->err))) {
+        /* The value is committed in one copy: say so, the device may care. */
+        error_prepend(&req->err, "entry '%s' written, but its second copy "
+                      "failed: ", req->entry->name.name);
+        req->ret = -NVRAM_ERR_IO;
+        return;
+    }
     req->ret = 0;
 }
 
-static void execute_read(NVRAM *nvram, NVRAMRequest *req)
+/*
+ * Turn the outcome of request_io() into @req's result; with neither lock
+ * held (marking the NVRAM failed takes @lock, which is never taken after
+ * @io_lock).
+ */
+static void request_io_done(NVRAM *nvram, NVRAMRequest *req)
 {
     const NVRAMLayoutEntry *slot = req->entry->slot;
-    NVRAMCopyInfo info[2];
-    int newest, ret;
+    NVRAMCopyInfo *info = req->scan_info;
+    int newest = req->scan_newest;
 
-    g_mutex_lock(&nvram->io_lock);
-    ret = nvram_entry_scan(nvram->storage, nvram->layout, slot,
-                           nvram_key(nvram), info, &newest, &req->payload,
-                           &req->payload_len, &req->err);
-    g_mutex_unlock(&nvram->io_lock);
-    if (ret < 0) {
-        req->ret = ret;
+    if (req->is_write) {
+        if (req->ret < 0) {
+            mark_fatal(nvram);
+        }
+        return;
+    }
+    if (req->ret < 0) {
         mark_fatal(nvram);
         return;
     }
@@ -362,6 +387,26 @@ static void execute_read(NVRAM *nvram, NVRAMRequest *req)
     }
     g_free(info[0].problem);
     g_free(info[1].problem);
+    info[0].problem = info[1].problem = NULL;
+}
+
+/* Execute @req on the worker; with no lock held. */
+static void execute(NVRAM *nvram, NVRAMRequest *req)
+{
+    if (req->is_write) {
+        bool refused;
+
+        g_mutex_lock(&nvram->lock);
+        refused = write_refused(nvram, req);
+        g_mutex_unlock(&nvram->lock);
+        if (refused) {
+            return;
+        }
+    }
+    g_mutex_lock(&nvram->io_lock);
+    request_io(nvram, req);
+    g_mutex_unlock(&nvram->io_lock);
+    request_io_done(nvram, req);
 }
 
 static gpointer worker_main(gpointer opaque)
@@ -379,11 +424,7 @@ static gpointer worker_main(gpointer opaque)
             continue;
         }
         g_mutex_unlock(&nvram->lock);
-        if (req->is_write) {
-            execute_write(nvram, req);
-        } else {
-            execute_read(nvram, req);
-        }
+        execute(nvram, req);
         g_mutex_lock(&nvram->lock);
         nvram->done_seq = req->seq + 1;
         if (!req->sync) {
@@ -820,17 +861,24 @@ out:
 
 static void deliver(NVRAM *nvram, NVRAMRequest *req)
 {
+    NVRAMEntryName name = req->entry->name;
+
     if (!req->is_write && req->ret == 0) {
         req->ret = device_decode(req->entry, req->payload, req->payload_len,
                                  req->encoding, &req->err);
     }
-    if (req->cb) {
-        req->cb(req->ret, &req->entry->name, req->opaque, req->err);
-    }
+    /*
+     * Release the entry before the completion callback, so that the
+     * callback may deregister it (deregistration waits for pending
+     * requests); the callback gets a copy of the name for the same reason.
+     */
     g_mutex_lock(&nvram->lock);
     req->entry->pending--;
     g_cond_broadcast(&nvram->cond);
     g_mutex_unlock(&nvram->lock);
+    if (req->cb) {
+        req->cb(req->ret, &name, req->opaque, req->err);
+    }
 }
 
 int nvram_process_requests(NVRAM *nvram)
@@ -887,6 +935,29 @@ static void submit(NVRAM *nvram, NVRAMRequest *req, int flags)
 {
     req->seq = nvram->next_seq++;
     req->entry->pending++;
+    if (req->sync && nvram->done_seq == req->seq) {
+        /*
+         * Nothing is queued or running: do the I/O here and spare the two
+         * thread switches of a hand-off to the worker. @io_lock is taken
+         * before @lock is dropped, so a request submitted meanwhile (with a
+         * later seq) waits for ours on the worker: order is kept and the
+         * worker and this thread never do I/O at the same time.
+         */
+        if (!req->is_write || !write_refused(nvram, req)) {
+            g_mutex_lock(&nvram->io_lock);
+            g_mutex_unlock(&nvram->lock);
+            request_io(nvram, req);
+            g_mutex_unlock(&nvram->io_lock);
+            request_io_done(nvram, req);
+            g_mutex_lock(&nvram->lock);
+        }
+        /* The worker may already have finished a later request. */
+        if (nvram->done_seq <= req->seq) {
+            nvram->done_seq = req->seq + 1;
+        }
+        g_cond_broadcast(&nvram->cond);
+        return;
+    }
     g_queue_push_tail(&nvram->queue, req);
     g_cond_broadcast(&nvram->cond);
     if (req->sync || (flags & VNVRAM_WAIT_COMPLETION_F)) {

@@ -93,30 +93,53 @@ static bool definite_mode(BEROutputVisitor *bov)
     return bov->mode != BER_MODE_CER;
 }
 
-static void buffer_reserve(BEROutputVisitor *bov, size_t extra)
+/* The slow path of buffer_reserve(): grow geometrically. */
+static G_GNUC_NO_INLINE void buffer_grow(BEROutputVisitor *bov, size_t extra)
 {
     size_t need;
+    size_t cap = bov->cap ? bov->cap : 256;
 
     assert(extra <= SIZE_MAX - bov->len);
     need = bov->len + extra;
-    if (need > bov->cap) {
-        size_t cap = bov->cap ? bov->cap : 256;
-
-        while (cap < need) {
-            cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-        }
-        bov->buf = g_realloc(bov->buf, cap);
-        bov->cap = cap;
+    while (cap < need) {
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     }
+    bov->buf = g_realloc(bov->buf, cap);
+    bov->cap = cap;
+}
+
+/* Make room for @extra more bytes; one compare on the hot path. */
+static inline void buffer_reserve(BEROutputVisitor *bov, size_t extra)
+{
+    if (G_UNLIKELY(extra > bov->cap - bov->len)) {
+        buffer_grow(bov, extra);
+    }
+}
+
+/* Copy without a libc call for the short runs headers and integers are. */
+static inline uint8_t *copy_out(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    if (n <= 16) {
+        for (size_t i = 0; i < n; i++) {
+            dst[i] = src[i];
+        }
+    } else {
+        memcpy(dst, src, n);
+    }
+    return dst + n;
 }
 
 static inline void put(BEROutputVisitor *bov, const void *data, size_t n)
 {
     buffer_reserve(bov, n);
-    if (n) {
-        memcpy(bov->buf + bov->len, data, n);
-    }
+    copy_out(bov->buf + bov->len, data, n);
     bov->len += n;
+}
+
+static inline void put_byte(BEROutputVisitor *bov, uint8_t octet)
+{
+    buffer_reserve(bov, 1);
+    bov->buf[bov->len++] = octet;
 }
 
 static void sink_write(BEROutputVisitor *bov, const uint8_t *data, size_t n)
@@ -182,6 +205,13 @@ static void element_identifier(BEROutputVisitor *bov, uint64_t universal_tag,
     BEROutScope *scope = top_scope(bov);
     size_t n;
 
+    if (scope && scope->kind == BER_OUT_STRUCT) {
+        scope->next_member++;
+    }
+    if (G_LIKELY(!bov->override_pending && universal_tag < 31)) {
+        put_byte(bov, (uint8_t)(universal_tag | (constructed ? 0x20 : 0)));
+        return;
+    }
     if (bov->override_pending) {
         n = ber_encode_identifier(id, BER_CLASS_CONTEXT, constructed,
                                   bov->override_tag);
@@ -193,9 +223,6 @@ static void element_identifier(BEROutputVisitor *bov, uint64_t universal_tag,
         n = ber_encode_identifier(id, BER_CLASS_UNIVERSAL, constructed,
                                   universal_tag);
     }
-    if (scope && scope->kind == BER_OUT_STRUCT) {
-        scope->next_member++;
-    }
     put(bov, id, n);
 }
 
@@ -204,9 +231,7 @@ static void put_length(BEROutputVisitor *bov, uint64_t length)
     uint8_t octets[BER_LENGTH_MAX];
 
     if (length < 0x80) {
-        uint8_t octet = (uint8_t)length;
-
-        put(bov, &octet, 1);
+        put_byte(bov, (uint8_t)length);
         return;
     }
     put(bov, octets, ber_encode_length(octets, length));
@@ -226,12 +251,13 @@ static void finish_top_level(BEROutputVisitor *bov)
     dst_end = bov->len + bov->top_extra;
     for (i = bov->plan_len; i-- > 0;) {
         const BERPlanEntry *entry = &bov->plan[i];
-        size_t segment = src_end - entry->position;
+        size_t contents = entry->position + 1;   /* after the reserved octet */
+        size_t segment = src_end - contents;
         size_t n;
 
         dst_end -= segment;
-        if (dst_end != entry->position) {
-            memmove(bov->buf + dst_end, bov->buf + entry->position, segment);
+        if (dst_end != contents) {
+            memmove(bov->buf + dst_end, bov->buf + contents, segment);
         }
         n = ber_length_size(entry->length);
         dst_end -= n;
@@ -289,6 +315,13 @@ static void open_frame(BEROutputVisitor *bov, BEROutScope *scope)
     bov->plan[bov->plan_len].position = bov->len;
     bov->plan[bov->plan_len].length = 0;
     bov->plan_len++;
+    /*
+     * One length octet is reserved: a value shorter than 128 bytes whose
+     * inner lengths are all final gets its length written here when it
+     * closes, and leaves the plan (most small structs: no compaction work
+     * and no plan memory for them).
+     */
+    put_byte(bov, 0);
 }
 
 /* Pass pending length octets of a closed scope to its parent. */
@@ -317,10 +350,20 @@ static void pop_scope(BEROutputVisitor *bov)
     }
     if (definite_mode(bov)) {
         BERPlanEntry *entry = &bov->plan[scope.plan_index];
-        uint64_t length = (bov->len - entry->position) + scope.inner_extra;
+        uint64_t length = (bov->len - entry->position - 1) +
+                          scope.inner_extra;
 
-        entry->length = length;
-        add_extra_to_parent(bov, scope.inner_extra + ber_length_size(length));
+        if (scope.inner_extra == 0 && length < 0x80) {
+            /* no inner length pending, so no inner plan entry is left */
+            assert(scope.plan_index == bov->plan_len - 1);
+            bov->buf[entry->position] = (uint8_t)length;
+            bov->plan_len--;
+        } else {
+            entry->length = length;
+            /* the reserved octet holds the first length octet */
+            add_extra_to_parent(bov, scope.inner_extra +
+                                ber_length_size(length) - 1);
+        }
     } else {
         static const uint8_t eoc[2] = { 0, 0 };
 
@@ -448,6 +491,8 @@ static bool put_primitive(BEROutputVisitor *bov, uint64_t universal_tag,
     if (!check_sink(bov, errp)) {
         return false;
     }
+    /* one reserve for the whole TLV; the puts below then never grow */
+    buffer_reserve(bov, BER_IDENTIFIER_MAX + BER_LENGTH_MAX + len);
     element_identifier(bov, universal_tag, false);
     put_length(bov, len);
     put(bov, content, len);
@@ -522,6 +567,12 @@ static bool put_string(BEROutputVisitor *bov, uint64_t universal_tag,
     }
     if (!check_sink(bov, errp)) {
         return false;
+    }
+    if (!bov->write) {
+        size_t frags = len / bov->fragment_size + 1;
+
+        buffer_reserve(bov, BER_IDENTIFIER_MAX + 1 + len + 2 +
+                       frags * (1 + BER_LENGTH_MAX));
     }
     element_identifier(bov, universal_tag, true);
     put(bov, &indefinite, 1);

@@ -10,6 +10,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <limits.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -987,6 +988,11 @@ static json_object *json_parse(const char *json, Error **errp)
     enum json_tokener_error err;
     size_t end;
 
+    if (len >= INT_MAX) {
+        /* json-c takes an int length. */
+        error_setg(errp, "JSON input of %zu bytes is too large", len);
+        return NULL;
+    }
     json_prescan(json, &scan);
     if (scan.big_integers) {
         widened = widen_big_integers(json, len, scan.big_integers);
