@@ -3,9 +3,10 @@
  * read through the BER visitors (the format eats its own cooking).
  *
  * Only TLV headers (SEQUENCE and OCTET STRING framing of fixed regions)
- * and the header's check INTEGER are produced by hand here: they frame
- * byte ranges whose sizes are fixed by the geometry. Everything with
- * structure (the header body, copy metadata) goes through the visitors.
+ * and the header's check INTEGER are assembled here, from the shared X.690
+ * codec's primitives: they frame byte ranges whose sizes are fixed by the
+ * geometry. Everything with structure (the header body, copy metadata)
+ * goes through the visitors.
  */
 #include "config.h"
 
@@ -16,60 +17,39 @@
 #include "nvram/crc32c.h"
 #include "nvram/format.h"
 #include "qapi/dealloc-visitor.h"
+#include "visitors/ber-codec.h"
 #include "visitors/ber-visitor.h"
 
-#define TAG_INTEGER 0x02
-#define TAG_OCTET_STRING 0x04
-#define TAG_UTF8STRING 0x0c
-#define TAG_SEQUENCE 0x30
+/*** TLV framing, through the shared X.690 codec ***/
 
-/*** TLV framing ***/
-
-/* Bytes of the DER length field for a content of @len bytes. */
-static size_t tlv_length_size(uint64_t len)
+/*
+ * Write a DER identifier (universal class, @constructed, @tag) and the
+ * minimal length @len at @out; returns the header size (at most
+ * BER_IDENTIFIER_MAX + BER_LENGTH_MAX octets, 10 for universal tags).
+ */
+static size_t tlv_put_header(uint8_t *out, bool constructed, uint64_t tag,
+                             uint64_t len)
 {
-    size_t n = 0;
+    size_t n = ber_encode_identifier(out, BER_CLASS_UNIVERSAL, constructed,
+                                     tag);
 
-    if (len < 0x80) {
-        return 1;
-    }
-    while (len) {
-        n++;
-        len >>= 8;
-    }
-    return 1 + n;
-}
-
-/* Write tag and minimal DER length; returns the header size (<= 10). */
-static size_t tlv_put_header(uint8_t *out, uint8_t tag, uint64_t len)
-{
-    size_t lsize = tlv_length_size(len);
-
-    out[0] = tag;
-    if (lsize == 1) {
-        out[1] = (uint8_t)len;
-    } else {
-        out[1] = (uint8_t)(0x80 | (lsize - 1));
-        for (size_t i = 0; i < lsize - 1; i++) {
-            out[1 + lsize - 1 - i] = (uint8_t)(len >> (8 * i));
-        }
-    }
-    return 1 + lsize;
+    return n + ber_encode_length(out + n, len);
 }
 
 /*
- * Find the content length of one TLV of exactly @total bytes. Some totals
- * (1, 130, 259, 65540...) have none: the header grows by one byte just
- * where the content would reach them.
+ * Find the content length of one TLV of exactly @total bytes (universal
+ * tag below 31, so a one-octet identifier). Some totals (1, 130, 259,
+ * 65540...) have none: the header grows by one byte just where the
+ * content would reach them.
  */
 static bool tlv_content_for_total(uint64_t total, uint64_t *content)
 {
-    for (size_t lsize = 1; lsize <= 9; lsize++) {
+    for (size_t lsize = 1; lsize <= BER_LENGTH_MAX; lsize++) {
         if (total < 1 + lsize) {
             return false;
         }
         uint64_t c = total - 1 - lsize;
-        if (tlv_length_size(c) == lsize) {
+        if (ber_length_size(c) == lsize) {
             *content = c;
             return true;
         }
@@ -94,69 +74,46 @@ static size_t fill_put_headers(uint8_t *out, uint64_t total)
     }
     g_assert(total >= 2);
     if (!tlv_content_for_total(total, &content)) {
-        n = tlv_put_header(out, TAG_OCTET_STRING, 0);
+        n = tlv_put_header(out, false, BER_TAG_OCTET_STRING, 0);
         total -= n;
         g_assert(tlv_content_for_total(total, &content));
     }
-    return n + tlv_put_header(out + n, TAG_OCTET_STRING, content);
+    return n + tlv_put_header(out + n, false, BER_TAG_OCTET_STRING, content);
 }
 
 /*
- * Parse a TLV header at @buf[@pos] within [@pos, @end): identifier @tag,
- * a definite minimal length, contents inside @end. @base is the image
- * offset of @buf[0], for messages.
+ * Parse a DER TLV header at @buf[@pos] within [@pos, @end) and require the
+ * universal identifier (@constructed, @tag). @base is the image offset of
+ * @buf[0], for messages.
  */
 static bool tlv_get(const uint8_t *buf, size_t pos, size_t end, uint64_t base,
-                    uint8_t tag, const char *what, size_t *content_pos,
-                    uint64_t *content_len, Error **errp)
+                    bool constructed, uint64_t tag, const char *what,
+                    size_t *content_pos, uint64_t *content_len, Error **errp)
 {
-    uint64_t len = 0;
-    size_t lsize;
+    BERHeader hdr;
+    size_t err_offset = pos;
+    BERStatus status;
 
-    if (pos >= end || end - pos < 2) {
-        error_setg(errp, "offset %" PRIu64 ": %s: truncated header", base + pos,
-                   what);
+    status = ber_read_header(buf, end, pos, BER_MODE_DER, &hdr, &err_offset);
+    if (status != BER_OK) {
+        error_setg(errp, "offset %" PRIu64 ": %s: %s", base + err_offset,
+                   what, ber_status_message(status));
         return false;
     }
-    if (buf[pos] != tag) {
-        error_setg(errp, "offset %" PRIu64 ": %s: expected identifier 0x%02x,"
-                   " found 0x%02x", base + pos, what, tag, buf[pos]);
+    if (hdr.tag_class != BER_CLASS_UNIVERSAL ||
+        hdr.constructed != constructed || hdr.tag != tag) {
+        char found[48];
+
+        error_setg(errp, "offset %" PRIu64 ": %s: expected %s%s, found %s%s",
+                   base + pos, what, ber_universal_tag_name(tag),
+                   constructed ? "" : " (primitive)",
+                   ber_describe_tag(hdr.tag_class, hdr.tag, found,
+                                    sizeof(found)),
+                   hdr.constructed ? " (constructed)" : " (primitive)");
         return false;
     }
-    if (buf[pos + 1] < 0x80) {
-        len = buf[pos + 1];
-        lsize = 1;
-    } else {
-        size_t n = buf[pos + 1] & 0x7f;
-        if (n == 0 || n > 8) {
-            error_setg(errp, "offset %" PRIu64 ": %s: unsupported length form"
-                       " 0x%02x", base + pos + 1, what, buf[pos + 1]);
-            return false;
-        }
-        if (end - pos - 2 < n) {
-            error_setg(errp, "offset %" PRIu64 ": %s: truncated length",
-                       base + pos + 1, what);
-            return false;
-        }
-        for (size_t i = 0; i < n; i++) {
-            len = (len << 8) | buf[pos + 2 + i];
-        }
-        lsize = 1 + n;
-        if (tlv_length_size(len) != lsize) {
-            error_setg(errp, "offset %" PRIu64 ": %s: non-minimal length",
-                       base + pos + 1, what);
-            return false;
-        }
-    }
-    pos += 1 + lsize;
-    if (len > end - pos) {
-        error_setg(errp, "offset %" PRIu64 ": %s: length %" PRIu64
-                   " runs past the end of its region (%zu bytes left)",
-                   base + pos, what, len, end - pos);
-        return false;
-    }
-    *content_pos = pos;
-    *content_len = len;
+    *content_pos = pos + hdr.header_length;
+    *content_len = hdr.length;
     return true;
 }
 
@@ -164,14 +121,11 @@ static bool tlv_get(const uint8_t *buf, size_t pos, size_t end, uint64_t base,
 static bool fill_check(const uint8_t *buf, size_t pos, size_t end,
                        uint64_t base, Error **errp)
 {
-    if (pos == end) {
-        return true;
-    }
     while (pos < end) {
         size_t cpos;
         uint64_t clen;
-        if (!tlv_get(buf, pos, end, base, TAG_OCTET_STRING, "filler", &cpos,
-                     &clen, errp)) {
+        if (!tlv_get(buf, pos, end, base, false, BER_TAG_OCTET_STRING,
+                     "filler", &cpos, &clen, errp)) {
             return false;
         }
         pos = cpos + (size_t)clen;
@@ -179,47 +133,39 @@ static bool fill_check(const uint8_t *buf, size_t pos, size_t end,
     return true;
 }
 
-/* Encode @value as a DER INTEGER (unsigned); returns bytes written (<= 11). */
+/* Encode @value as a DER INTEGER; returns bytes written (<= 11). */
 static size_t der_put_uint(uint8_t *out, uint64_t value)
 {
-    uint8_t tmp[9];
-    size_t n = 0;
+    uint8_t content[BER_INTEGER_MAX];
+    size_t len = ber_encode_uint64(content, value);
+    size_t n = tlv_put_header(out, false, BER_TAG_INTEGER, len);
 
-    do {
-        tmp[n++] = (uint8_t)value;
-        value >>= 8;
-    } while (value);
-    if (tmp[n - 1] & 0x80) {
-        tmp[n++] = 0;
-    }
-    out[0] = TAG_INTEGER;
-    out[1] = (uint8_t)n;
-    for (size_t i = 0; i < n; i++) {
-        out[2 + i] = tmp[n - 1 - i];
-    }
-    return 2 + n;
+    memcpy(out + n, content, len);
+    return n + len;
 }
 
-/* Decode a DER unsigned INTEGER that fits 32 bits. */
+/* Decode a DER INTEGER that must fit 32 bits unsigned. */
 static bool der_get_uint32(const uint8_t *buf, size_t pos, size_t end,
                            uint64_t base, const char *what, uint32_t *value,
                            size_t *next, Error **errp)
 {
     size_t cpos;
-    uint64_t clen, v = 0;
+    uint64_t clen, v;
+    BERStatus status;
 
-    if (!tlv_get(buf, pos, end, base, TAG_INTEGER, what, &cpos, &clen, errp)) {
+    if (!tlv_get(buf, pos, end, base, false, BER_TAG_INTEGER, what, &cpos,
+                 &clen, errp)) {
         return false;
     }
-    if (clen == 0 || clen > 5 || (buf[cpos] & 0x80) ||
-        (clen > 1 && buf[cpos] == 0 && !(buf[cpos + 1] & 0x80)) ||
-        (clen == 5 && buf[cpos] != 0)) {
-        error_setg(errp, "offset %" PRIu64 ": %s: not a minimal unsigned "
-                   "32-bit INTEGER", base + cpos, what);
-        return false;
+    status = ber_decode_uint64(buf + cpos, (size_t)clen, &v);
+    if (status == BER_OK && v > UINT32_MAX) {
+        status = BER_ERR_INTEGER_RANGE;
     }
-    for (size_t i = 0; i < clen; i++) {
-        v = (v << 8) | buf[cpos + i];
+    if (status != BER_OK) {
+        error_setg(errp, "offset %" PRIu64 ": %s: %s (want an unsigned "
+                   "32-bit INTEGER)", base + cpos, what,
+                   ber_status_message(status));
+        return false;
     }
     *value = (uint32_t)v;
     *next = cpos + (size_t)clen;
@@ -702,7 +648,7 @@ int nvram_copy_build(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     visit_free(v);
 
     g_assert(tlv_content_for_total(entry->copy_size, &content));
-    used = enc->len + 1 + tlv_length_size(payload_len);
+    used = enc->len + 1 + ber_length_size(payload_len);
     rest = content;
     if (payload_len > rest || used > rest - payload_len ||
         rest - payload_len - used == 1) {
@@ -715,10 +661,10 @@ int nvram_copy_build(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     rest -= payload_len + used;
 
     buf = g_byte_array_sized_new((guint)(used + payload_len + 40));
-    n = tlv_put_header(hdr, TAG_SEQUENCE, content);
+    n = tlv_put_header(hdr, true, BER_TAG_SEQUENCE, content);
     g_byte_array_append(buf, hdr, (guint)n);
     g_byte_array_append(buf, enc->data, enc->len);
-    n = tlv_put_header(hdr, TAG_OCTET_STRING, payload_len);
+    n = tlv_put_header(hdr, false, BER_TAG_OCTET_STRING, payload_len);
     g_byte_array_append(buf, hdr, (guint)n);
     if (payload_len) {
         g_byte_array_append(buf, payload, (guint)payload_len);
@@ -742,8 +688,8 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     Visitor *v;
     bool ok = false;
 
-    if (!tlv_get(buf, 0, size, offset, TAG_SEQUENCE, "copy", &cpos, &clen,
-                 errp)) {
+    if (!tlv_get(buf, 0, size, offset, true, BER_TAG_SEQUENCE, "copy", &cpos,
+                 &clen, errp)) {
         return false;
     }
     if (cpos + clen != size) {
@@ -752,8 +698,8 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
         return false;
     }
     meta_pos = cpos;
-    if (!tlv_get(buf, meta_pos, size, offset, TAG_SEQUENCE, "copy metadata",
-                 &cpos, &mlen, errp)) {
+    if (!tlv_get(buf, meta_pos, size, offset, true, BER_TAG_SEQUENCE,
+                 "copy metadata", &cpos, &mlen, errp)) {
         return false;
     }
     v = ber_input_visitor_new(buf + meta_pos, cpos + (size_t)mlen - meta_pos,
@@ -767,8 +713,8 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     }
     visit_free(v);
     ppos = cpos + (size_t)mlen;
-    if (!tlv_get(buf, ppos, size, offset, TAG_OCTET_STRING, "value", &cpos,
-                 &plen, errp)) {
+    if (!tlv_get(buf, ppos, size, offset, false, BER_TAG_OCTET_STRING,
+                 "value", &cpos, &plen, errp)) {
         goto out;
     }
     if (meta->entry_id != entry->id) {
@@ -819,26 +765,26 @@ int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
                      int *newest, uint8_t **payload, size_t *payload_len,
                      Error **errp)
 {
-    uint8_t *bufs[2];
+    uint8_t *bufs[2] = { NULL, NULL };
     NVRAMCopyView views[2];
     uint8_t *plain[2] = { NULL, NULL };
     size_t plain_len[2] = { 0, 0 };
     int best = -1;
+    int ret = 0;
 
     for (int c = 0; c < 2; c++) {
-        Error *local_err = NULL;
-        uint64_t off = entry->offset + (uint64_t)c * entry->copy_size;
-
         memset(&info[c], 0, sizeof(info[c]));
-        info[c].offset = off;
+        info[c].offset = entry->offset + (uint64_t)c * entry->copy_size;
+    }
+    for (int c = 0; c < 2; c++) {
+        Error *local_err = NULL;
+        uint64_t off = info[c].offset;
+
         bufs[c] = g_malloc((size_t)entry->copy_size);
         if (!nvram_storage_pread(storage, bufs[c], (size_t)entry->copy_size,
                                  off, errp)) {
-            g_free(bufs[0]);
-            if (c == 1) {
-                g_free(bufs[1]);
-            }
-            return -NVRAM_ERR_IO;
+            ret = -NVRAM_ERR_IO;
+            goto out;
         }
         if (nvram_copy_parse(layout, entry, bufs[c], off, &views[c],
                              &local_err) &&
@@ -879,17 +825,21 @@ int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
         *payload = g_memdup2(views[best].payload, views[best].payload_len);
         *payload_len = views[best].payload_len;
     }
-    g_free(bufs[0]);
-    g_free(bufs[1]);
-    if (plain[0]) {
-        memset(plain[0], 0, plain_len[0]);
-        g_free(plain[0]);
+
+out:
+    /* One exit: decrypted values never outlive the call, even on error. */
+    for (int c = 0; c < 2; c++) {
+        if (plain[c]) {
+            memset(plain[c], 0, plain_len[c]);
+            g_free(plain[c]);
+        }
+        g_free(bufs[c]);
+        if (ret < 0) {
+            g_free(info[c].problem);
+            info[c].problem = NULL;
+        }
     }
-    if (plain[1]) {
-        memset(plain[1], 0, plain_len[1]);
-        g_free(plain[1]);
-    }
-    return 0;
+    return ret;
 }
 
 /*** Writing and reading the header ***/
@@ -908,11 +858,11 @@ int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
         uint64_t icontent;
         /* The image SEQUENCE covers exactly image_size bytes. */
         g_assert(tlv_content_for_total(layout->image_size, &icontent));
-        pos = tlv_put_header(region, TAG_SEQUENCE, icontent);
+        pos = tlv_put_header(region, true, BER_TAG_SEQUENCE, icontent);
     }
     hstart = pos;
     g_assert(tlv_content_for_total(layout->header_size - hstart, &hcontent));
-    pos += tlv_put_header(region + pos, TAG_SEQUENCE, hcontent);
+    pos += tlv_put_header(region + pos, true, BER_TAG_SEQUENCE, hcontent);
     memcpy(region + pos, body->data, body->len);
     pos += body->len;
     pos += der_put_uint(region + pos, nvram_crc32c(0, body->data, body->len));
@@ -1092,31 +1042,31 @@ corrupt:
 }
 
 /*
- * Read the identifier @tag and the length of a TLV header at @buf (of
- * @avail bytes) whose contents may lie beyond it. Returns the header size,
- * or 0 when it is not such a header.
+ * Read a DER header of a universal constructed SEQUENCE at @buf (of @avail
+ * bytes) whose contents may lie beyond it. Returns the header size, or 0
+ * when it is not such a header.
  */
-static size_t tlv_peek_header(const uint8_t *buf, size_t avail, uint8_t tag,
-                              uint64_t *len)
+static size_t tlv_peek_sequence(const uint8_t *buf, size_t avail,
+                                uint64_t *len)
 {
-    size_t nl;
+    BERHeader hdr;
+    BERStatus status;
 
-    if (avail < 2 || buf[0] != tag) {
+    status = ber_read_header(buf, avail, 0, BER_MODE_DER, &hdr, NULL);
+    if (status == BER_ERR_LENGTH_PAST_END) {
+        /*
+         * The contents-fit check is the codec's last one, so the header
+         * octets themselves are valid and lie within @avail: reading them
+         * again without a limit on the contents touches nothing more.
+         */
+        status = ber_read_header(buf, SIZE_MAX, 0, BER_MODE_DER, &hdr, NULL);
+    }
+    if (status != BER_OK || hdr.tag_class != BER_CLASS_UNIVERSAL ||
+        !hdr.constructed || hdr.tag != BER_TAG_SEQUENCE) {
         return 0;
     }
-    if (buf[1] < 0x80) {
-        *len = buf[1];
-        return 2;
-    }
-    nl = buf[1] & 0x7f;
-    if (nl == 0 || nl > 8 || avail - 2 < nl) {
-        return 0;
-    }
-    *len = 0;
-    for (size_t i = 0; i < nl; i++) {
-        *len = (*len << 8) | buf[2 + i];
-    }
-    return tlv_length_size(*len) == 1 + nl ? 2 + nl : 0;
+    *len = hdr.length;
+    return hdr.header_length;
 }
 
 int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
@@ -1129,6 +1079,7 @@ int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
     size_t probe_len, ipos, hpos, bpos, mpos, n, cpos, body_end, hend, next;
     NVRAMHeaderBody *body = NULL;
     Error *local_err = NULL;
+    BERHeader magic;
     uint32_t check;
     Visitor *v;
     int ret;
@@ -1157,26 +1108,27 @@ int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
     g_free(probe);
 
     /* Recognize the magic before judging anything finer. */
-    ipos = tlv_peek_header(first, sizeof(first), TAG_SEQUENCE, &ilen);
+    ipos = tlv_peek_sequence(first, sizeof(first), &ilen);
     if (!ipos) {
         goto foreign;
     }
-    n = tlv_peek_header(first + ipos, sizeof(first) - ipos, TAG_SEQUENCE,
-                        &hlen);
+    n = tlv_peek_sequence(first + ipos, sizeof(first) - ipos, &hlen);
     if (!n) {
         goto foreign;
     }
     hpos = ipos + n;
     bpos = hpos;
-    n = tlv_peek_header(first + bpos, sizeof(first) - bpos, TAG_SEQUENCE,
-                        &blen);
+    n = tlv_peek_sequence(first + bpos, sizeof(first) - bpos, &blen);
     if (!n) {
         goto foreign;
     }
     mpos = bpos + n;
-    if (mpos + 2 + magic_len > sizeof(first) || first[mpos] != TAG_UTF8STRING ||
-        first[mpos + 1] != magic_len ||
-        memcmp(first + mpos + 2, NVRAM_MAGIC, magic_len) != 0) {
+    if (ber_read_header(first, sizeof(first), mpos, BER_MODE_DER, &magic,
+                        NULL) != BER_OK ||
+        magic.tag_class != BER_CLASS_UNIVERSAL || magic.constructed ||
+        magic.tag != BER_TAG_UTF8STRING || magic.length != magic_len ||
+        memcmp(first + mpos + magic.header_length, NVRAM_MAGIC,
+               magic_len) != 0) {
         goto foreign;
     }
 
@@ -1200,8 +1152,8 @@ int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
         return -NVRAM_ERR_IO;
     }
     ret = -NVRAM_ERR_CORRUPT_HEADER;
-    if (!tlv_get(region, bpos, hend, 0, TAG_SEQUENCE, "header body", &cpos,
-                 &blen, &local_err)) {
+    if (!tlv_get(region, bpos, hend, 0, true, BER_TAG_SEQUENCE, "header body",
+                 &cpos, &blen, &local_err)) {
         goto corrupt;
     }
     body_end = cpos + (size_t)blen;

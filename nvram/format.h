@@ -146,8 +146,9 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
  * its value is returned sealed. @info[0..1] get their state;
  * *@newest the index of the newest valid copy or -1. If @payload is not
  * NULL and a valid copy exists, *@payload gets a g_malloc'd copy of its
- * value (*@payload_len its length). Returns 0 (whatever the copies' state)
- * or -NVRAM_ERR_IO.
+ * value (*@payload_len its length). Returns 0 (whatever the copies' state;
+ * the caller then frees @info[0..1].problem) or -NVRAM_ERR_IO, with
+ * @info[0..1] zeroed but for their offsets (no problem strings to free).
  */
 int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
                      const NVRAMLayoutEntry *entry, const uint8_t *key,

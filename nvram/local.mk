@@ -20,4 +20,3 @@ nvraminclude_HEADERS += \
 	nvram/nvram.h \
 	nvram/storage.h \
 	nvram/crc32c.h
-EXTRA_DIST += docs/nvram-format.md

@@ -11,7 +11,7 @@ tests_test_ber_codec_LDADD = $(TESTS_LIBS) -lm
 check_PROGRAMS += tests/test-ber-visitors
 TESTS += tests/test-ber-visitors
 tests_test_ber_visitors_SOURCES = tests/test-ber-visitors.c \
-	tests/test-qapi-types.c tests/test-qapi-types.h
+	tests/ber-test-util.h tests/test-qapi-types.c tests/test-qapi-types.h
 tests_test_ber_visitors_CFLAGS = $(TESTS_CFLAGS)
 tests_test_ber_visitors_LDADD = $(TESTS_LIBS) -lm
 
@@ -25,7 +25,7 @@ tests_test_ber_hostile_LDADD = $(TESTS_LIBS)
 check_PROGRAMS += tests/test-ber-tasn1
 TESTS += tests/test-ber-tasn1
 tests_test_ber_tasn1_SOURCES = tests/test-ber-tasn1.c \
-	tests/test-qapi-types.c tests/test-qapi-types.h
+	tests/ber-test-util.h tests/test-qapi-types.c tests/test-qapi-types.h
 tests_test_ber_tasn1_CFLAGS = $(TESTS_CFLAGS) $(TASN1_CFLAGS)
 tests_test_ber_tasn1_LDADD = $(TESTS_LIBS) $(TASN1_LIBS)
 EXTRA_DIST += tests/test-ber-tasn1.asn

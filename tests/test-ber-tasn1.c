@@ -22,6 +22,7 @@
 #include "qapi/visitor.h"
 #include "qapi/qmp/qnull.h"
 #include "visitors/ber-visitor.h"
+#include "tests/ber-test-util.h"
 #include "tests/test-qapi-types.h"
 
 static asn1_node definitions;
@@ -329,19 +330,6 @@ static void tasn1_decode_check(const char *type, const GByteArray *bytes,
     asn1_delete_structure(&node);
 }
 
-typedef bool (*VisitFn)(Visitor *v, void *obj, Error **errp);
-
-static GByteArray *ours(BERMode mode, VisitFn fn, void *obj)
-{
-    GByteArray *out = NULL;
-    Visitor *v = ber_output_visitor_new(mode, &out);
-
-    ck_assert(fn(v, obj, &error_abort));
-    visit_complete(v, &out);
-    visit_free(v);
-    return out;
-}
-
 static bool visit_record_fn(Visitor *v, void *obj, Error **errp)
 {
     return visit_record(v, obj, errp);
@@ -425,8 +413,8 @@ START_TEST(test_record_der_identical)
     Record *r = record_new(seed, false);
     asn1_node node = tasn1_record(r);
     GByteArray *theirs = tasn1_der(node);
-    GByteArray *der = ours(BER_MODE_DER, visit_record_fn, r);
-    GByteArray *ber = ours(BER_MODE_BER, visit_record_fn, r);
+    GByteArray *der = ber_test_encode(BER_MODE_DER, visit_record_fn, r);
+    GByteArray *ber = ber_test_encode(BER_MODE_BER, visit_record_fn, r);
 
     assert_same_bytes(der, theirs, "DER vs libtasn1");
     assert_same_bytes(ber, theirs, "BER vs libtasn1");
@@ -446,8 +434,8 @@ START_TEST(test_plain_record_cer_readable)
     Record *r = record_new(seed, true);
     asn1_node node = tasn1_record(r);
     GByteArray *theirs = tasn1_der(node);
-    GByteArray *der = ours(BER_MODE_DER, visit_record_fn, r);
-    GByteArray *cer = ours(BER_MODE_CER, visit_record_fn, r);
+    GByteArray *der = ber_test_encode(BER_MODE_DER, visit_record_fn, r);
+    GByteArray *cer = ber_test_encode(BER_MODE_CER, visit_record_fn, r);
 
     assert_same_bytes(der, theirs, "DER vs libtasn1");
     tasn1_decode_check("TestBerTasn1.PlainRecord", der,
@@ -498,8 +486,8 @@ static void check_type(const char *type, VisitFn fn, void *obj,
                        asn1_node node, bool cer_readable)
 {
     GByteArray *theirs = tasn1_der(node);
-    GByteArray *der = ours(BER_MODE_DER, fn, obj);
-    GByteArray *cer = ours(BER_MODE_CER, fn, obj);
+    GByteArray *der = ber_test_encode(BER_MODE_DER, fn, obj);
+    GByteArray *cer = ber_test_encode(BER_MODE_CER, fn, obj);
 
     assert_same_bytes(der, theirs, type);
     tasn1_decode_check(type, der, ASN1_DECODE_FLAG_STRICT_DER, theirs);

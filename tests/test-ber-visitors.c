@@ -15,6 +15,7 @@
 #include "qapi/visitor.h"
 #include "qapi/qmp/qnull.h"
 #include "visitors/ber-visitor.h"
+#include "tests/ber-test-util.h"
 #include "tests/test-qapi-types.h"
 
 #define BYTES(...) ((const uint8_t[]){ __VA_ARGS__ }), \
@@ -32,19 +33,6 @@ static void assert_bytes(const GByteArray *got, const uint8_t *want,
         }
         ck_abort_msg("encoding differs: got %s", s->str);
     }
-}
-
-typedef bool (*VisitFn)(Visitor *v, void *obj, Error **errp);
-
-static GByteArray *encode(BERMode mode, VisitFn fn, void *obj)
-{
-    GByteArray *out = NULL;
-    Visitor *v = ber_output_visitor_new(mode, &out);
-
-    ck_assert(fn(v, obj, &error_abort));
-    visit_complete(v, &out);
-    visit_free(v);
-    return out;
 }
 
 /* Decode and return the error message (or NULL on success). */
@@ -145,7 +133,7 @@ START_TEST(test_optional_and_alternate_tags)
     GByteArray *der, *cer;
     BERMode mode;
 
-    der = encode(BER_MODE_DER, visit_opt, &pin);
+    der = ber_test_encode(BER_MODE_DER, visit_opt, &pin);
     /*
      * a INTEGER; b absent (k = 1); c [2] IMPLICIT UTF8String;
      * d [3] IMPLICIT BOOLEAN; alt [4] EXPLICIT CHOICE { i [2] INTEGER };
@@ -158,7 +146,7 @@ START_TEST(test_optional_and_alternate_tags)
                             0xa4, 0x03, 0x82, 0x01, 0x05,
                             0xa5, 0x08, 0xa4, 0x06, 0x02, 0x01, 0x01,
                             0x02, 0x01, 0x02));
-    cer = encode(BER_MODE_CER, visit_opt, &pin);
+    cer = ber_test_encode(BER_MODE_CER, visit_opt, &pin);
     assert_bytes(cer, BYTES(0x30, 0x80,
                             0x02, 0x01, 0x01,
                             0x82, 0x02, 'h', 'i',
@@ -193,7 +181,7 @@ START_TEST(test_optional_and_alternate_tags)
     in.c = NULL;
     in.has_d = false;
     in.oalt = NULL;
-    der = encode(BER_MODE_DER, visit_opt, &pin);
+    der = ber_test_encode(BER_MODE_DER, visit_opt, &pin);
     assert_bytes(der, BYTES(0x30, 0x07, 0x02, 0x01, 0x01,
                             0xa4, 0x02, 0x83, 0x00));
     out = NULL;
@@ -245,7 +233,7 @@ START_TEST(test_high_tag_members)
     vals[30] = 7;
     vals[31] = 8;
     vals[39] = -1;
-    der = encode(BER_MODE_DER, visit_wide, vals);
+    der = ber_test_encode(BER_MODE_DER, visit_wide, vals);
     assert_bytes(der, BYTES(0x30, 0x0b, 0x9e, 0x01, 0x07, 0x9f, 0x1f, 0x01,
                             0x08, 0x9f, 0x27, 0x01, 0xff));
     memset(back, 0x55, sizeof(back));
@@ -287,7 +275,7 @@ START_TEST(test_roundtrip_all_modes_and_sink)
         tail = &(*tail)->next;
     }
     for (mode = BER_MODE_BER; mode <= BER_MODE_DER; mode++) {
-        GByteArray *bytes = encode(mode, visit_nested_list, &list);
+        GByteArray *bytes = ber_test_encode(mode, visit_nested_list, &list);
         TestNestedList *back = NULL;
         char *msg = decode_error(bytes->data, bytes->len, mode, NULL,
                                  visit_nested_list, &back);
@@ -297,9 +285,9 @@ START_TEST(test_roundtrip_all_modes_and_sink)
         qapi_free_TestNestedList(back);
         if (mode != BER_MODE_CER) {
             /* DER and BER output are the same bytes. */
-            GByteArray *other = encode(mode == BER_MODE_DER ? BER_MODE_BER :
-                                       BER_MODE_DER, visit_nested_list,
-                                       &list);
+            BERMode twin = mode == BER_MODE_DER ? BER_MODE_BER : BER_MODE_DER;
+            GByteArray *other = ber_test_encode(twin, visit_nested_list,
+                                                &list);
 
             assert_bytes(other, bytes->data, bytes->len);
             g_byte_array_unref(other);
@@ -795,7 +783,7 @@ START_TEST(test_alternates)
 
     /* Scalars: [1] NULL, [6] BOOLEAN, [2] REAL. */
     sc.u.null = qnull();
-    der = encode(BER_MODE_DER, visit_alt_scalar, &psc);
+    der = ber_test_encode(BER_MODE_DER, visit_alt_scalar, &psc);
     assert_bytes(der, BYTES(0x81, 0x00));
     ck_assert_ptr_null(decode_error(der->data, der->len, BER_MODE_DER, NULL,
                                     visit_alt_scalar, &sback));
@@ -804,12 +792,12 @@ START_TEST(test_alternates)
     g_byte_array_unref(der);
     sc.type = QTYPE_QBOOL;
     sc.u.b = true;
-    der = encode(BER_MODE_CER, visit_alt_scalar, &psc);
+    der = ber_test_encode(BER_MODE_CER, visit_alt_scalar, &psc);
     assert_bytes(der, BYTES(0x86, 0x01, 0xff));
     g_byte_array_unref(der);
     sc.type = QTYPE_QNUM;
     sc.u.n = -0.0;
-    der = encode(BER_MODE_DER, visit_alt_scalar, &psc);
+    der = ber_test_encode(BER_MODE_DER, visit_alt_scalar, &psc);
     assert_bytes(der, BYTES(0x82, 0x01, 0x43));
     g_byte_array_unref(der);
     /* Trailing bytes after a top-level CHOICE of a SEQUENCE (fuzz find). */

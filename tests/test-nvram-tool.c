@@ -161,6 +161,18 @@ START_TEST(test_device_power_cycles)
                          "savestate", NULL), 0);
     ck_assert_msg(strstr(out, "00000000 "), "%s", out);
     g_free(out);
+    /* a DER entry as a tree and as JSON, through the inspector */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "permall", NULL),
+                     0);
+    ck_assert_msg(strstr(out, "SEQUENCE") &&
+                  strstr(out, "UTF8String \"QVIS\""), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", "--json", img,
+                         "permall", NULL), 0);
+    ck_assert_msg(strstr(out, "{\"mode\":\"DER\"") &&
+                  strstr(out, "\"value\":\"QVIS\"") &&
+                  strstr(out, "\"errors\":0}"), "%s", out);
+    g_free(out);
 
     /* a changed state is detected */
     fp = g_strconcat(img, ".fingerprint", NULL);

@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "nvram/nvram.h"
 #include "nvram/storage.h"
+#include "visitors/ber-inspect.h"
 
 #define EXIT_DAMAGED 1
 #define EXIT_UNUSABLE 2
@@ -57,10 +57,10 @@ static void usage(FILE *f)
 "                       1 damage found, 2 unusable\n"
 "  dump IMG ENTRY [--raw | --hex | --tree | --json] [--key-file F]\n"
 "                       show the current value of ENTRY: --raw bytes,\n"
-"                       --hex, --tree (a BER tree, through ber-dump), --json\n"
-"                       (JSON entries as stored; BER entries as ber-dump's\n"
-"                       JSON tree). Default: --json for JSON entries, --tree\n"
-"                       for BER ones.\n"
+"                       --hex, --tree (a checked BER tree), --json (JSON\n"
+"                       entries as stored; BER entries as a JSON tree).\n"
+"                       Default: --json for JSON entries, --tree for BER\n"
+"                       ones; exit 1 if a BER value is not valid.\n"
 "\n"
 "Profiles: tpm2, tpm12. SIZE takes K, M suffixes (KiB, MiB).\n"
 "A key file holds 32 bytes, raw or as 64 hexadecimal digits.\n"
@@ -276,6 +276,20 @@ static NVRAMStorage *open_image(const char *img, Error **errp)
     return nvram_storage_open_file(img, true, false, errp);
 }
 
+/* Open @img, describe it into *@info and close it: as nvram_image_inspect(). */
+static int inspect_image(const char *img, NVRAMImageInfo **info, Error **errp)
+{
+    NVRAMStorage *s = open_image(img, errp);
+    int ret;
+
+    if (!s) {
+        return -NVRAM_ERR_IO;
+    }
+    ret = nvram_image_inspect(s, info, errp);
+    nvram_storage_close(s);
+    return ret;
+}
+
 static const char *entry_health(const NVRAMEntryInfo *e)
 {
     if (e->status == -NVRAM_ERR_ENTRY_CORRUPT) {
@@ -381,16 +395,10 @@ static void print_info_text(const char *img, const NVRAMImageInfo *info)
 static int cmd_info(const char *img, Options *o)
 {
     NVRAMImageInfo *info = NULL;
-    NVRAMStorage *s;
     Error *err = NULL;
     int ret;
 
-    s = open_image(img, &err);
-    if (!s) {
-        return fail(-NVRAM_ERR_IO, err);
-    }
-    ret = nvram_image_inspect(s, &info, &err);
-    nvram_storage_close(s);
+    ret = inspect_image(img, &info, &err);
     if (ret < 0) {
         return fail(ret, err);
     }
@@ -406,16 +414,10 @@ static int cmd_info(const char *img, Options *o)
 static int cmd_check(const char *img)
 {
     NVRAMImageInfo *info = NULL;
-    NVRAMStorage *s;
     Error *err = NULL;
     int problems = 0, ret;
 
-    s = open_image(img, &err);
-    if (!s) {
-        return fail(-NVRAM_ERR_IO, err);
-    }
-    ret = nvram_image_inspect(s, &info, &err);
-    nvram_storage_close(s);
+    ret = inspect_image(img, &info, &err);
     if (ret < 0) {
         fprintf(stderr, "%s: %s: unusable: %s\n", prog, img,
                 error_get_pretty(err));
@@ -453,30 +455,6 @@ static int cmd_check(const char *img)
     return problems ? EXIT_DAMAGED : 0;
 }
 
-/* ber-dump next to this program, else from PATH; NULL if none. */
-static char *find_ber_dump(void)
-{
-    char *self = g_file_read_link("/proc/self/exe", NULL);
-    char *path = NULL;
-
-    if (self) {
-        char *dir = g_path_get_dirname(self);
-        /* libtool wrappers run the real binary from .libs/ */
-        const char *candidates[] = { "ber-dump", "../ber-dump" };
-        for (size_t i = 0; i < G_N_ELEMENTS(candidates) && !path; i++) {
-            char *p = g_build_filename(dir, candidates[i], NULL);
-            if (g_file_test(p, G_FILE_TEST_IS_EXECUTABLE)) {
-                path = p;
-            } else {
-                g_free(p);
-            }
-        }
-        g_free(dir);
-        g_free(self);
-    }
-    return path ? path : g_find_program_in_path("ber-dump");
-}
-
 static void print_hex(const uint8_t *p, size_t len)
 {
     for (size_t off = 0; off < len; off += 16) {
@@ -496,35 +474,156 @@ static void print_hex(const uint8_t *p, size_t len)
     }
 }
 
-/* Show a BER value through ber-dump; false if it could not be run. */
-static bool run_ber_dump(const uint8_t *p, size_t len, NVRAMEncoding enc,
-                         bool json)
-{
-    char *tool = find_ber_dump();
-    char *tmp = NULL;
-    int fd, status = 0;
-    bool ok = false;
+/*** Showing a BER value through the inspector (visitors/ber-inspect.h) ***/
 
-    if (!tool) {
-        return false;
-    }
-    fd = g_file_open_tmp("vnvram-XXXXXX", &tmp, NULL);
-    if (fd >= 0) {
-        if (write(fd, p, len) == (ssize_t)len) {
-            const char *mode = enc == NVRAM_ENCODING_DER ? "--der" :
-                               enc == NVRAM_ENCODING_CER ? "--cer" : "--ber";
-            char *argv[] = { tool, (char *)mode, "--single", "--input=raw",
-                             json ? "--json" : "--all", tmp, NULL };
-            fflush(stdout);
-            ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN,
-                              NULL, NULL, NULL, NULL, &status, NULL);
+/* State of one walk: the text buffer reused per value, JSON punctuation. */
+typedef struct TreePrinter {
+    bool json;
+    bool need_comma;      /* JSON: an element precedes at this level */
+    BERText text;
+} TreePrinter;
+
+static const char *severity_name(BERInspectSeverity severity)
+{
+    return severity == BER_INSPECT_ERROR ? "error" : "warning";
+}
+
+static void print_diagnostics(TreePrinter *tp, const BERInspectDiagnostic *d,
+                              size_t count, uint32_t depth)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (tp->json) {
+            printf("%s{\"offset\":%" PRIu64 ",\"severity\":\"%s\","
+                   "\"code\":", i ? "," : "", d[i].offset,
+                   severity_name(d[i].severity));
+            print_json_string(d[i].code);
+            printf(",\"message\":");
+            print_json_string(d[i].message);
+            putchar('}');
+        } else {
+            printf("%*s%s at %" PRIu64 ": %s (%s)\n", (int)(2 * depth + 24),
+                   "", severity_name(d[i].severity), d[i].offset,
+                   d[i].message, d[i].code);
         }
-        close(fd);
-        unlink(tmp);
     }
-    g_free(tmp);
-    g_free(tool);
-    return ok;
+}
+
+static bool tree_begin(void *opaque, const BERInspectElement *e)
+{
+    TreePrinter *tp = opaque;
+    bool nested = e->constructed || e->encapsulates;
+    unsigned flags = 0;
+
+    tp->text.len = 0;
+    ber_inspect_format_tag(e, &tp->text);
+    if (tp->json) {
+        printf("%s{\"offset\":%" PRIu64 ",\"depth\":%" PRIu32
+               ",\"header_length\":%" PRIu32 ",\"length\":%" PRIu64
+               ",\"constructed\":%s,\"name\":", tp->need_comma ? "," : "",
+               e->offset, e->depth, e->header_length, e->length,
+               e->constructed ? "true" : "false");
+        print_json_string(tp->text.data);
+        printf(",\"value\":");
+        if (e->constructed || e->end_of_contents) {
+            printf("null");
+        } else {
+            tp->text.len = 0;
+            flags = ber_inspect_format_value(e, &tp->text, 0, true);
+            printf(flags & BER_VALUE_LITERAL ? "%s" : "\"%s\"",
+                   tp->text.data ? tp->text.data : "");
+        }
+        printf(",\"diagnostics\":[");
+        print_diagnostics(tp, e->diagnostics, e->diagnostic_count, 0);
+        putchar(']');
+        if (nested) {
+            printf(",\"children\":[");
+            tp->need_comma = false;
+        } else {
+            putchar('}');
+            tp->need_comma = true;
+        }
+        return true;
+    }
+    printf("%10" PRIu64 " %2" PRIu32 " ", e->offset, e->header_length);
+    if (e->indefinite) {
+        printf("     inf");
+    } else {
+        printf("%8" PRIu64, e->length);
+    }
+    printf(" %c %*s%s", nested ? '+' : ' ', (int)(2 * e->depth), "",
+           tp->text.data);
+    if (!e->constructed && !e->end_of_contents) {
+        tp->text.len = 0;
+        ber_inspect_format_value(e, &tp->text, 0, false);
+        if (tp->text.len) {
+            printf(" %s", tp->text.data);
+        }
+    }
+    putchar('\n');
+    print_diagnostics(tp, e->diagnostics, e->diagnostic_count, e->depth);
+    return true;
+}
+
+static bool tree_end(void *opaque, const BERInspectElement *e)
+{
+    TreePrinter *tp = opaque;
+
+    if (tp->json) {
+        printf("],\"end_diagnostics\":[");
+        print_diagnostics(tp, e->diagnostics, e->diagnostic_count, 0);
+        printf("]}");
+        tp->need_comma = true;
+    } else {
+        print_diagnostics(tp, e->diagnostics, e->diagnostic_count, e->depth);
+    }
+    return true;
+}
+
+static bool tree_stream(void *opaque, const BERInspectDiagnostic *d)
+{
+    TreePrinter *tp = opaque;
+
+    if (tp->json) {
+        /* not an element: keep the array well-formed, say it on stderr */
+        fprintf(stderr, "%s: %s at %" PRIu64 ": %s\n", prog,
+                severity_name(d->severity), d->offset, d->message);
+    } else {
+        print_diagnostics(tp, d, 1, 0);
+    }
+    return true;
+}
+
+/*
+ * Print @p[0..@len) as one BER/CER/DER value (@enc), checked under its
+ * rules, as an indented tree or, with @json, one JSON document. Returns
+ * the number of errors the inspector found.
+ */
+static uint64_t show_ber_tree(const uint8_t *p, size_t len, NVRAMEncoding enc,
+                              bool json)
+{
+    const BERInspectCallbacks cb = { tree_begin, tree_end, tree_stream };
+    TreePrinter tp = { .json = json };
+    BERInspectOptions opts;
+    BERInspectSummary summary = { 0 };
+
+    ber_inspect_options_init(&opts);
+    opts.mode = enc == NVRAM_ENCODING_DER ? BER_MODE_DER :
+                enc == NVRAM_ENCODING_CER ? BER_MODE_CER : BER_MODE_BER;
+    opts.single = true;
+    if (json) {
+        printf("{\"mode\":\"%s\",\"length\":%zu,\"elements\":[",
+               opts.mode == BER_MODE_DER ? "DER" :
+               opts.mode == BER_MODE_CER ? "CER" : "BER", len);
+    }
+    if (!ber_inspect(p, len, &opts, &cb, &tp, &summary)) {
+        summary.errors++;
+    }
+    if (json) {
+        printf("],\"warnings\":%" PRIu64 ",\"errors\":%" PRIu64 "}\n",
+               summary.warnings, summary.errors);
+    }
+    ber_text_free(&tp.text);
+    return summary.errors;
 }
 
 static int cmd_dump(const char *img, const char *entry, Options *o)
@@ -552,14 +651,12 @@ static int cmd_dump(const char *img, const char *entry, Options *o)
         return ret == -NVRAM_ERR_ENTRY_CORRUPT ? EXIT_DAMAGED : EXIT_UNUSABLE;
     }
     if (!o->has_key && !o->raw && !o->hex) {
-        NVRAMStorage *s2 = open_image(img, NULL);
         NVRAMImageInfo *info = NULL;
         bool sealed = false;
-        if (s2 && nvram_image_inspect(s2, &info, NULL) == 0) {
+        if (inspect_image(img, &info, NULL) == 0) {
             sealed = info->flags & 1;
         }
         nvram_image_info_free(info);
-        nvram_storage_close(s2);
         if (sealed) {
             fprintf(stderr, "%s: the image is encrypted: give --key-file "
                     "(or use --raw/--hex for the sealed bytes)\n", prog);
@@ -581,9 +678,10 @@ static int cmd_dump(const char *img, const char *entry, Options *o)
     } else {
         fprintf(stderr, "%s: entry '%s', generation %" PRIu64 ", %zu bytes "
                 "of %s\n", prog, entry, gen, len, nvram_encoding_name(enc));
-        if (!run_ber_dump(payload, len, enc, o->json)) {
-            fprintf(stderr, "%s: ber-dump not found: showing hex\n", prog);
-            print_hex(payload, len);
+        if (show_ber_tree(payload, len, enc, o->json)) {
+            fprintf(stderr, "%s: entry '%s' is not valid %s\n", prog, entry,
+                    nvram_encoding_name(enc));
+            ret = EXIT_DAMAGED;
         }
     }
     g_free(payload);

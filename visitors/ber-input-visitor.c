@@ -1071,6 +1071,119 @@ static bool walk_string(BERInputVisitor *biv, const char *name,
 }
 
 /*
+ * Read the contents of a CER constructed string (@hdr) into a new buffer
+ * of total + @extra bytes (zeroed extra), in one pass over its fragments.
+ * The buffer starts at the bytes present in the input after the header
+ * (the contents can never be longer) capped by the allocation budget, and
+ * is shrunk to size at the end: no declared length drives the allocation,
+ * and the contents are copied once. Fragments with the canonical header
+ * (04 82 hi lo, length = the fragment size) skip the generic header reader.
+ * Returns 1 with *@out, *@total and *@end set; 0 on malformed input
+ * (@errp set); -1 when this path does not apply (definite length, budget
+ * or memory too small), so the caller must take the general path, which
+ * reports such cases exactly.
+ */
+static int read_cer_string(BERInputVisitor *biv, const char *name,
+                           const BERHeader *hdr, size_t extra, uint8_t **out,
+                           size_t *total, size_t *end, Error **errp)
+{
+    const uint8_t *data = biv->data;
+    size_t limit = current_limit(biv);
+    size_t pos = hdr->offset + hdr->header_length;
+    size_t frag = biv->fragment_size;
+    bool fast_header = frag >= 256 && frag <= 0xffff;
+    size_t allowed = biv->max_alloc - biv->allocated;
+    size_t cap, sum = 0;
+    bool short_fragment = false;
+    uint8_t *dest;
+
+    if (!hdr->indefinite || allowed < extra || pos > limit) {
+        return -1;
+    }
+    cap = MIN(limit - pos, allowed - extra);
+    dest = g_try_malloc(cap + extra);
+    if (!dest) {
+        return -1;
+    }
+    for (;;) {
+        size_t header_length, length;
+
+        if (fast_header && !short_fragment && limit - pos >= 4 + frag &&
+            data[pos] == 0x04 && data[pos + 1] == 0x82 &&
+            ((size_t)data[pos + 2] << 8 | data[pos + 3]) == frag) {
+            header_length = 4;
+            length = frag;
+        } else {
+            BERHeader seg;
+            size_t err_offset;
+            BERStatus status;
+
+            status = read_header(biv, pos, limit, &seg, &err_offset);
+            if (status != BER_OK) {
+                input_error(biv, errp, err_offset, name, "%s",
+                            ber_status_message(status));
+                goto fail;
+            }
+            if (ber_header_is_eoc(&seg)) {
+                pos += 2;
+                break;
+            }
+            if (seg.tag_class != BER_CLASS_UNIVERSAL ||
+                seg.tag != BER_TAG_OCTET_STRING) {
+                char found[64];
+
+                describe_header(&seg, found, sizeof(found));
+                input_error(biv, errp, pos, name, "string segment must be an "
+                            "OCTET STRING, found %s", found);
+                goto fail;
+            }
+            if (seg.constructed) {
+                input_error(biv, errp, pos, name,
+                            "nested constructed string not allowed in CER");
+                goto fail;
+            }
+            if (short_fragment || seg.length == 0 || seg.length > frag) {
+                input_error(biv, errp, pos, name, "CER string fragments must "
+                            "be of exactly %zu octets except the last, "
+                            "which is not empty", frag);
+                goto fail;
+            }
+            short_fragment = seg.length < frag;
+            header_length = seg.header_length;
+            length = (size_t)seg.length;
+        }
+        if (length > cap - sum) {
+            /* only the budget can end here: the input holds the contents */
+            g_free(dest);
+            return -1;
+        }
+        memcpy(dest + sum, data + pos + header_length, length);
+        sum += length;
+        pos += header_length + length;
+    }
+    if (sum <= frag) {
+        input_error(biv, errp, hdr->offset, name, "CER string of %zu octets "
+                    "must be primitive", sum);
+        goto fail;
+    }
+    if (!account(biv, sum + extra, name, errp)) {
+        goto fail;
+    }
+    if (sum < cap) {
+        dest = g_realloc(dest, sum + extra);
+    }
+    memset(dest + sum, 0, extra);
+    *out = dest;
+    *total = sum;
+    *end = pos;
+    return 1;
+
+fail:
+    g_free(dest);
+    return 0;
+}
+
+/*
  * Read a string element. If @fixed, its length must be @fixed_len and it
  * is copied there; otherwise a new buffer of length + @extra bytes (zeroed
  * extra) is returned in *@out. *@content_offset gets the contents offset
@@ -1104,10 +1217,23 @@ static bool read_string(BERInputVisitor *biv, const char *name,
                         "constructed string not allowed in DER");
             return false;
         }
+        *content_offset = hdr.offset;
+        if (biv->mode == BER_MODE_CER && !fixed) {
+            int done = read_cer_string(biv, name, &hdr, extra, &dest, &total,
+                                       &end, errp);
+
+            if (done >= 0) {
+                if (done) {
+                    biv->pos = end;
+                    *out = dest;
+                    *out_len = total;
+                }
+                return done;
+            }
+        }
         if (!walk_string(biv, name, &hdr, NULL, &total, &end, errp)) {
             return false;
         }
-        *content_offset = hdr.offset;
     }
     if (fixed) {
         if (total != fixed_len) {

@@ -72,6 +72,7 @@ typedef struct Header {
     bool indefinite;
     bool tag_too_large;
     bool length_not_minimal;
+    BERStatus failure;            /* why lenient_header() gave up */
 } Header;
 
 typedef struct Walker {
@@ -289,6 +290,7 @@ static bool lenient_header(Walker *w, size_t limit, size_t pos, Header *h)
         h->tag_octets = pos;
         for (;;) {
             if (pos >= limit) {
+                h->failure = BER_ERR_TRUNCATED;
                 return false;
             }
             octet = w->data[pos++];
@@ -303,6 +305,7 @@ static bool lenient_header(Walker *w, size_t limit, size_t pos, Header *h)
         }
     }
     if (pos >= limit) {
+        h->failure = BER_ERR_TRUNCATED;
         return false;
     }
     h->length_offset = pos;
@@ -312,16 +315,19 @@ static bool lenient_header(Walker *w, size_t limit, size_t pos, Header *h)
     } else if (octet < 0x80) {
         h->length = octet;
     } else if (octet == 0xff) {
+        h->failure = BER_ERR_LENGTH_RESERVED;
         return false;
     } else {
         size_t count = octet & 0x7f;
         size_t i;
 
         if (count > limit - pos) {
+            h->failure = BER_ERR_TRUNCATED;
             return false;
         }
         for (i = 0; i < count; i++) {
             if (h->length >> 56) {
+                h->failure = BER_ERR_LENGTH_OVERFLOW;
                 return false;
             }
             h->length = (h->length << 8) | w->data[pos++];
@@ -375,10 +381,20 @@ static bool read_header(Walker *w, size_t limit, size_t pos, Header *h)
     case BER_ERR_INDEFINITE_PRIMITIVE:
     case BER_ERR_EOC_MALFORMED:
         if (!lenient_header(w, limit, pos, h)) {
+            if (st == BER_ERR_TAG_OVERFLOW) {
+                /* the codec stopped at the tag; the real fault is later */
+                st = h->failure;
+                err_offset = h->length_offset ? h->length_offset : limit;
+            }
             break;
         }
         if (st == BER_ERR_TAG_OVERFLOW) {
-            /* A legal tag, only too wide for a machine word: shown in hex. */
+            /* A legal tag, only too wide for a machine word: shown in hex;
+             * the codec stopped before the length, so check its form here. */
+            if (h->indefinite && !h->constructed) {
+                error(w, h->length_offset, "indefinite-primitive", "%s",
+                      ber_status_message(BER_ERR_INDEFINITE_PRIMITIVE));
+            }
             return true;
         }
         if (st == BER_ERR_LENGTH_PAST_END) {

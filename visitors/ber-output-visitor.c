@@ -43,14 +43,26 @@ typedef struct BEROutScope {
     bool has_frame;         /* owns an open constructed encoding */
     uint64_t next_member;   /* struct: position k of the next member */
     size_t plan_index;      /* definite: its entry in the plan */
-    uint64_t inner_extra;   /* definite: length octets still to insert */
+    int64_t inner_extra;    /* definite: length octets still to insert,
+                               less the holes inside (see open_hole()) */
 } BEROutScope;
 
-/* Definite mode: where a length goes (raw position) and its value. */
+/*
+ * Definite mode: where a length goes (raw position) and its value; or,
+ * when @hole is not 0, @hole raw bytes at @position that the final pass
+ * drops (see open_hole()).
+ */
 typedef struct BERPlanEntry {
     size_t position;
     uint64_t length;
+    size_t hole;
 } BERPlanEntry;
+
+/*
+ * Strings at least this long in definite mode get a hole in front of them,
+ * so that the final pass does not move them (see open_hole()).
+ */
+#define BER_OUT_HOLE_MIN 16384
 
 typedef struct BEROutputVisitor {
     Visitor visitor;
@@ -69,7 +81,8 @@ typedef struct BEROutputVisitor {
     BERPlanEntry *plan;
     size_t plan_len;
     size_t plan_cap;
-    uint64_t top_extra;     /* length octets to insert at depth 0 */
+    int64_t top_extra;      /* length octets to insert at depth 0, less
+                               the holes */
 
     /* Tag replacing the next element's universal tag ([k] or [QType]). */
     bool override_pending;
@@ -133,6 +146,21 @@ static inline void put(BEROutputVisitor *bov, const void *data, size_t n)
 {
     buffer_reserve(bov, n);
     copy_out(bov->buf + bov->len, data, n);
+    bov->len += n;
+}
+
+/*
+ * put() for the few bytes of an identifier or length (n <= 16): no libc
+ * call, and no memcpy branch for the compiler to flag as reading past a
+ * small array.
+ */
+static inline void put_short(BEROutputVisitor *bov, const uint8_t *data,
+                             size_t n)
+{
+    buffer_reserve(bov, n);
+    for (size_t i = 0; i < n; i++) {
+        bov->buf[bov->len + i] = data[i];
+    }
     bov->len += n;
 }
 
@@ -223,7 +251,7 @@ static void element_identifier(BEROutputVisitor *bov, uint64_t universal_tag,
         n = ber_encode_identifier(id, BER_CLASS_UNIVERSAL, constructed,
                                   universal_tag);
     }
-    put(bov, id, n);
+    put_short(bov, id, n);
 }
 
 static void put_length(BEROutputVisitor *bov, uint64_t length)
@@ -234,38 +262,91 @@ static void put_length(BEROutputVisitor *bov, uint64_t length)
         put_byte(bov, (uint8_t)length);
         return;
     }
-    put(bov, octets, ber_encode_length(octets, length));
+    put_short(bov, octets, ber_encode_length(octets, length));
+}
+
+/*
+ * Drop every hole from the buffer (a forward pass: bytes only move toward
+ * the front) and from the plan. Only needed when a hole turned out larger
+ * than the length octets in front of its string.
+ */
+static void remove_holes(BEROutputVisitor *bov)
+{
+    size_t i, kept = 0, removed = 0, segment_start = 0;
+
+    for (i = 0; i < bov->plan_len; i++) {
+        BERPlanEntry entry = bov->plan[i];
+
+        if (removed) {
+            memmove(bov->buf + segment_start - removed,
+                    bov->buf + segment_start,
+                    entry.position - segment_start);
+        }
+        if (entry.hole) {
+            segment_start = entry.position + entry.hole;
+            removed += entry.hole;
+        } else {
+            segment_start = entry.position;
+            entry.position -= removed;
+            bov->plan[kept++] = entry;
+        }
+    }
+    if (removed) {
+        memmove(bov->buf + segment_start - removed, bov->buf + segment_start,
+                bov->len - segment_start);
+    }
+    bov->len -= removed;
+    bov->plan_len = kept;
+    bov->top_extra += (int64_t)removed;
 }
 
 static void finish_top_level(BEROutputVisitor *bov)
 {
     size_t i, src_end, dst_end;
+    int64_t shift = 0;
 
     if (!definite_mode(bov) || !bov->plan_len) {
         maybe_stream(bov);
         return;
     }
+    /*
+     * The backward pass below is safe only if no segment moves toward the
+     * front: with a hole larger than the lengths before it, drop the holes
+     * first.
+     */
+    for (i = 0; i < bov->plan_len; i++) {
+        const BERPlanEntry *entry = &bov->plan[i];
+
+        shift += entry->hole ? -(int64_t)entry->hole :
+                 (int64_t)ber_length_size(entry->length) - 1;
+        if (shift < 0) {
+            remove_holes(bov);
+            break;
+        }
+    }
     /* Backward compaction: each byte moves once, lengths fill the gaps. */
-    buffer_reserve(bov, bov->top_extra);
+    assert(bov->top_extra >= 0);
+    buffer_reserve(bov, (size_t)bov->top_extra);
     src_end = bov->len;
-    dst_end = bov->len + bov->top_extra;
+    dst_end = bov->len + (size_t)bov->top_extra;
     for (i = bov->plan_len; i-- > 0;) {
         const BERPlanEntry *entry = &bov->plan[i];
-        size_t contents = entry->position + 1;   /* after the reserved octet */
+        /* after the reserved octet, or after the hole */
+        size_t contents = entry->position + (entry->hole ? entry->hole : 1);
         size_t segment = src_end - contents;
-        size_t n;
 
         dst_end -= segment;
         if (dst_end != contents) {
             memmove(bov->buf + dst_end, bov->buf + contents, segment);
         }
-        n = ber_length_size(entry->length);
-        dst_end -= n;
-        ber_encode_length(bov->buf + dst_end, entry->length);
+        if (!entry->hole) {
+            dst_end -= ber_length_size(entry->length);
+            ber_encode_length(bov->buf + dst_end, entry->length);
+        }
         src_end = entry->position;
     }
     assert(dst_end == src_end);
-    bov->len += bov->top_extra;
+    bov->len += (size_t)bov->top_extra;
     bov->plan_len = 0;
     bov->top_extra = 0;
 }
@@ -314,6 +395,7 @@ static void open_frame(BEROutputVisitor *bov, BEROutScope *scope)
     scope->plan_index = bov->plan_len;
     bov->plan[bov->plan_len].position = bov->len;
     bov->plan[bov->plan_len].length = 0;
+    bov->plan[bov->plan_len].hole = 0;
     bov->plan_len++;
     /*
      * One length octet is reserved: a value shorter than 128 bytes whose
@@ -325,7 +407,7 @@ static void open_frame(BEROutputVisitor *bov, BEROutScope *scope)
 }
 
 /* Pass pending length octets of a closed scope to its parent. */
-static void add_extra_to_parent(BEROutputVisitor *bov, uint64_t extra)
+static void add_extra_to_parent(BEROutputVisitor *bov, int64_t extra)
 {
     if (bov->depth) {
         bov->scopes[bov->depth - 1].inner_extra += extra;
@@ -350,8 +432,8 @@ static void pop_scope(BEROutputVisitor *bov)
     }
     if (definite_mode(bov)) {
         BERPlanEntry *entry = &bov->plan[scope.plan_index];
-        uint64_t length = (bov->len - entry->position - 1) +
-                          scope.inner_extra;
+        uint64_t length = (uint64_t)((int64_t)(bov->len - entry->position - 1)
+                                     + scope.inner_extra);
 
         if (scope.inner_extra == 0 && length < 0x80) {
             /* no inner length pending, so no inner plan entry is left */
@@ -362,12 +444,12 @@ static void pop_scope(BEROutputVisitor *bov)
             entry->length = length;
             /* the reserved octet holds the first length octet */
             add_extra_to_parent(bov, scope.inner_extra +
-                                ber_length_size(length) - 1);
+                                (int64_t)ber_length_size(length) - 1);
         }
     } else {
         static const uint8_t eoc[2] = { 0, 0 };
 
-        put(bov, eoc, 2);
+        put_short(bov, eoc, 2);
     }
     element_done(bov);
 }
@@ -449,7 +531,8 @@ static bool ber_output_start_alternate(Visitor *v, const char *name,
 
         bov->override_pending = false;
         parent->next_member++;
-        put(bov, id, ber_encode_identifier(id, BER_CLASS_CONTEXT, true, k));
+        put_short(bov, id,
+                  ber_encode_identifier(id, BER_CLASS_CONTEXT, true, k));
         scope = push_scope(bov, BER_OUT_ALTERNATE);
         open_frame(bov, scope);
     } else {
@@ -484,12 +567,64 @@ static bool ber_output_optional(Visitor *v, const char *name, bool *present)
     return *present;
 }
 
+/*
+ * Before a long string (a TLV of @tlv_length bytes) in definite mode:
+ * leave a hole of as many bytes as the final pass will insert in front of
+ * it (the length octets of the values before it and around it, predicted
+ * from their lengths if the string ended them), so that the final pass
+ * writes those lengths into the hole instead of moving the string. A wrong
+ * prediction costs a move, never correctness: finish_top_level() drops
+ * the holes first when one is too large, and a hole too small just leaves
+ * the string to move by the difference.
+ */
+static void open_hole(BEROutputVisitor *bov, size_t tlv_length)
+{
+    int64_t inside = 0, hole;
+    size_t d;
+
+    for (d = bov->depth; d-- > 0;) {
+        const BEROutScope *scope = &bov->scopes[d];
+
+        if (scope->has_frame) {
+            const BERPlanEntry *entry = &bov->plan[scope->plan_index];
+            int64_t predicted = (int64_t)(bov->len - entry->position - 1) +
+                                scope->inner_extra + inside +
+                                (int64_t)tlv_length;
+
+            if (predicted < 0) {
+                return;
+            }
+            inside += (int64_t)ber_length_size((uint64_t)predicted) - 1;
+        }
+        inside += scope->inner_extra;
+    }
+    hole = inside + bov->top_extra;
+    if (hole <= 0) {
+        return;
+    }
+    if (bov->plan_len == bov->plan_cap) {
+        bov->plan_cap = bov->plan_cap ? bov->plan_cap * 2 : 64;
+        bov->plan = g_renew(BERPlanEntry, bov->plan, bov->plan_cap);
+    }
+    buffer_reserve(bov, (size_t)hole);
+    bov->plan[bov->plan_len].position = bov->len;
+    bov->plan[bov->plan_len].length = 0;
+    bov->plan[bov->plan_len].hole = (size_t)hole;
+    bov->plan_len++;
+    memset(bov->buf + bov->len, 0, (size_t)hole);
+    bov->len += (size_t)hole;
+    bov->scopes[bov->depth - 1].inner_extra -= hole;
+}
+
 /* A primitive element: identifier, minimal length, contents. */
 static bool put_primitive(BEROutputVisitor *bov, uint64_t universal_tag,
                           const uint8_t *content, size_t len, Error **errp)
 {
     if (!check_sink(bov, errp)) {
         return false;
+    }
+    if (len >= BER_OUT_HOLE_MIN && bov->depth && definite_mode(bov)) {
+        open_hole(bov, BER_IDENTIFIER_MAX + BER_LENGTH_MAX + len);
     }
     /* one reserve for the whole TLV; the puts below then never grow */
     buffer_reserve(bov, BER_IDENTIFIER_MAX + BER_LENGTH_MAX + len);
@@ -500,13 +635,48 @@ static bool put_primitive(BEROutputVisitor *bov, uint64_t universal_tag,
     return true;
 }
 
+/*
+ * An INTEGER or ENUMERATED of @value: the minimal two's complement octets
+ * (X.690 8.3.2) counted from the redundant sign bits and stored with one
+ * big-endian 8-byte write into the reserved room (only @octets of it
+ * count), instead of a byte loop per candidate length.
+ */
+static bool put_integer(BEROutputVisitor *bov, uint64_t universal_tag,
+                        int64_t value, Error **errp)
+{
+    size_t octets = (size_t)(71 - __builtin_clrsbll(value)) / 8;
+    uint64_t big_endian;
+    uint8_t *p;
+
+    if (!check_sink(bov, errp)) {
+        return false;
+    }
+    /* identifier, one length octet, and 8 bytes for the store below */
+    buffer_reserve(bov, BER_IDENTIFIER_MAX + 1 + 8);
+    if (G_LIKELY(!bov->override_pending && bov->depth &&
+                 bov->scopes[bov->depth - 1].kind == BER_OUT_STRUCT)) {
+        /* the common case of element_identifier(), inline */
+        bov->scopes[bov->depth - 1].next_member++;
+        bov->buf[bov->len++] = (uint8_t)universal_tag;
+    } else {
+        element_identifier(bov, universal_tag, false);
+    }
+    p = bov->buf + bov->len;
+    *p++ = (uint8_t)octets;
+    big_endian = GUINT64_TO_BE((uint64_t)value << (64 - 8 * octets));
+    memcpy(p, &big_endian, sizeof(big_endian));
+    bov->len += 1 + octets;
+    if (G_UNLIKELY(!bov->depth || bov->write)) {
+        /* element_done() does nothing else inside a value without a sink */
+        element_done(bov);
+    }
+    return true;
+}
+
 static bool ber_output_type_int64(Visitor *v, const char *name, int64_t *obj,
                                   Error **errp)
 {
-    uint8_t content[BER_INTEGER_MAX];
-
-    return put_primitive(to_bov(v), BER_TAG_INTEGER, content,
-                         ber_encode_int64(content, *obj), errp);
+    return put_integer(to_bov(v), BER_TAG_INTEGER, *obj, errp);
 }
 
 static bool ber_output_type_uint64(Visitor *v, const char *name,
@@ -514,6 +684,9 @@ static bool ber_output_type_uint64(Visitor *v, const char *name,
 {
     uint8_t content[BER_INTEGER_MAX];
 
+    if (*obj <= INT64_MAX) {
+        return put_integer(to_bov(v), BER_TAG_INTEGER, (int64_t)*obj, errp);
+    }
     return put_primitive(to_bov(v), BER_TAG_INTEGER, content,
                          ber_encode_uint64(content, *obj), errp);
 }
@@ -521,10 +694,7 @@ static bool ber_output_type_uint64(Visitor *v, const char *name,
 static bool ber_output_type_enum(Visitor *v, const char *name, int *obj,
                                  const QEnumLookup *lookup, Error **errp)
 {
-    uint8_t content[BER_INTEGER_MAX];
-
-    return put_primitive(to_bov(v), BER_TAG_ENUMERATED, content,
-                         ber_encode_int64(content, *obj), errp);
+    return put_integer(to_bov(v), BER_TAG_ENUMERATED, *obj, errp);
 }
 
 static bool ber_output_type_bool(Visitor *v, const char *name, bool *obj,
@@ -570,9 +740,42 @@ static bool put_string(BEROutputVisitor *bov, uint64_t universal_tag,
     }
     if (!bov->write) {
         size_t frags = len / bov->fragment_size + 1;
+        uint8_t header[1 + BER_LENGTH_MAX];
+        size_t header_length;
+        uint8_t *p;
 
         buffer_reserve(bov, BER_IDENTIFIER_MAX + 1 + len + 2 +
                        frags * (1 + BER_LENGTH_MAX));
+        element_identifier(bov, universal_tag, true);
+        /*
+         * Everything is reserved: write straight into the buffer, with the
+         * header of a full fragment encoded once for all of them.
+         */
+        header[0] = BER_TAG_OCTET_STRING;
+        header_length = 1 + ber_encode_length(header + 1,
+                                              bov->fragment_size);
+        p = bov->buf + bov->len;
+        *p++ = indefinite;
+        for (done = 0; done < len;) {
+            size_t n = MIN(bov->fragment_size, len - done);
+
+            if (n == bov->fragment_size) {
+                for (size_t i = 0; i < header_length; i++) {
+                    *p++ = header[i];
+                }
+            } else {
+                *p++ = BER_TAG_OCTET_STRING;
+                p += ber_encode_length(p, n);
+            }
+            memcpy(p, data + done, n);
+            p += n;
+            done += n;
+        }
+        *p++ = eoc[0];
+        *p++ = eoc[1];
+        bov->len = (size_t)(p - bov->buf);
+        element_done(bov);
+        return true;
     }
     element_identifier(bov, universal_tag, true);
     put(bov, &indefinite, 1);
@@ -591,7 +794,7 @@ static bool put_string(BEROutputVisitor *bov, uint64_t universal_tag,
         }
         done += n;
     }
-    put(bov, eoc, 2);
+    put_short(bov, eoc, 2);
     element_done(bov);
     return check_sink(bov, errp);
 }
