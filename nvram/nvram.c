@@ -36,7 +36,21 @@ typedef struct NVRAMEntry {
     uint64_t submit_generation;
     /* Requests submitted and not yet delivered. */
     unsigned pending;
+    /*
+     * Held from a write's encode to its generation being assigned, so that
+     * concurrent writers of one entry get generations in the order their
+     * states were captured: a state encoded earlier never wins.
+     */
+    GMutex write_order;
 } NVRAMEntry;
+
+static void entry_free(gpointer opaque)
+{
+    NVRAMEntry *e = opaque;
+
+    g_mutex_clear(&e->write_order);
+    g_free(e);
+}
 
 typedef struct NVRAMRequest {
     uint64_t seq;
@@ -474,7 +488,7 @@ NVRAM *nvram_setup_with_storage(NVRAMStorage *storage,
     g_mutex_init(&nvram->io_lock);
     g_rec_mutex_init(&nvram->process_lock);
     nvram->entries = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                           g_free);
+                                           entry_free);
     g_queue_init(&nvram->queue);
     g_queue_init(&nvram->completions);
     return nvram;
@@ -590,11 +604,12 @@ int nvram_register_entry(NVRAM *nvram, const NVRAMEntryName *entry_name,
     e->cb = cb;
     e->opaque = opaque;
     e->submit_newest = -1;
+    g_mutex_init(&e->write_order);
     if (nvram->started) {
         ret = entry_attach(nvram, e, errp);
         if (ret < 0) {
             g_mutex_unlock(&nvram->lock);
-            g_free(e);
+            entry_free(e);
             return ret;
         }
     }
@@ -810,9 +825,10 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp)
 {
     GHashTableIter iter;
     gpointer value;
+    NVRAMEntry **entries;
     NVRAMEntrySpec *specs;
     size_t n = 0;
-    int ret;
+    int ret = 0;
 
     g_mutex_lock(&nvram->lock);
     if (nvram->started || nvram->opts.read_only) {
@@ -821,36 +837,60 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp)
                    nvram->started ? "started" : "read-only");
         return -NVRAM_ERR_INVALID;
     }
-    specs = g_new0(NVRAMEntrySpec, g_hash_table_size(nvram->entries) + 1);
+    /*
+     * Ask the devices for their sizes with the lock dropped, as writes do
+     * (a callback may take its own locks or call back into the API); the
+     * pending count keeps each entry registered meanwhile.
+     */
+    entries = g_new0(NVRAMEntry *, g_hash_table_size(nvram->entries) + 1);
     g_hash_table_iter_init(&iter, nvram->entries);
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
-        NVRAMEntry *e = value;
-        GByteArray *largest = NULL;
-        Error *local_err = NULL;
-
-        ret = device_encode(e, NVRAM_OP_FORMAT, nvram->opts.encoding,
-                            &largest, &local_err);
-        if (ret < 0) {
-            error_propagate(errp, local_err);
-            ret = -NVRAM_ERR_DEVICE;
-            goto out;
-        }
-        specs[n].name = e->name.name;
-        if (ret > 0) {
-            specs[n].max_size = (uint64_t)ret;
-        } else {
-            specs[n].max_size = largest->len ? largest->len : 1;
-            g_byte_array_unref(largest);
-        }
+        entries[n] = value;
+        entries[n]->pending++;
         n++;
     }
-    ret = nvram_format_storage_with_key(nvram->storage, specs, n,
-                                        nvram_key(nvram),
-                                        nvram->has_key ? NVRAM_KEY_SIZE : 0,
-                                        force, errp);
-out:
-    g_free(specs);
     g_mutex_unlock(&nvram->lock);
+
+    specs = g_new0(NVRAMEntrySpec, n + 1);
+    for (size_t i = 0; i < n && ret == 0; i++) {
+        GByteArray *largest = NULL;
+        Error *local_err = NULL;
+        int size = device_encode(entries[i], NVRAM_OP_FORMAT,
+                                 nvram->opts.encoding, &largest, &local_err);
+
+        if (size < 0) {
+            error_propagate(errp, local_err);
+            ret = -NVRAM_ERR_DEVICE;
+            break;
+        }
+        specs[i].name = entries[i]->name.name;
+        if (size > 0) {
+            specs[i].max_size = (uint64_t)size;
+        } else {
+            specs[i].max_size = largest->len ? largest->len : 1;
+            g_byte_array_unref(largest);
+        }
+    }
+
+    g_mutex_lock(&nvram->lock);
+    if (ret == 0 && nvram->started) {
+        error_setg(errp, "cannot format: the NVRAM was started meanwhile");
+        ret = -NVRAM_ERR_INVALID;
+    }
+    if (ret == 0) {
+        ret = nvram_format_storage_with_key(nvram->storage, specs, n,
+                                            nvram_key(nvram),
+                                            nvram->has_key ? NVRAM_KEY_SIZE
+                                                           : 0,
+                                            force, errp);
+    }
+    for (size_t i = 0; i < n; i++) {
+        entries[i]->pending--;
+    }
+    g_cond_broadcast(&nvram->cond);
+    g_mutex_unlock(&nvram->lock);
+    g_free(specs);
+    g_free(entries);
     if (ret == 0) {
         ret = nvram_start(nvram, true, errp);
     }
@@ -1047,11 +1087,14 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
      */
     e->pending++;
     g_mutex_unlock(&nvram->lock);
+    /* Lock order: write_order before lock; released before lock is. */
+    g_mutex_lock(&e->write_order);
     ret = device_encode(e, NVRAM_OP_WRITE, encoding, &value, errp);
     g_mutex_lock(&nvram->lock);
     e->pending--;
     if (ret != 0) {
         g_cond_broadcast(&nvram->cond);
+        g_mutex_unlock(&e->write_order);
         g_mutex_unlock(&nvram->lock);
         if (ret > 0) {
             error_setg(errp, "entry '%s': the device callback returned %d "
@@ -1069,6 +1112,7 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
         g_byte_array_unref(value);
         if (!sealed) {
             g_cond_broadcast(&nvram->cond);
+            g_mutex_unlock(&e->write_order);
             g_mutex_unlock(&nvram->lock);
             return -NVRAM_ERR_ENCRYPTED;
         }
@@ -1080,11 +1124,13 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
     g_byte_array_unref(value);
     if (ret < 0) {
         g_cond_broadcast(&nvram->cond);
+        g_mutex_unlock(&e->write_order);
         g_mutex_unlock(&nvram->lock);
         return ret;
     }
     e->submit_newest = target;
     e->submit_generation = generation;
+    g_mutex_unlock(&e->write_order);
     req = g_new0(NVRAMRequest, 1);
     req->is_write = true;
     req->entry = e;

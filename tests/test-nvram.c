@@ -1901,6 +1901,81 @@ START_TEST(test_encrypted_format_via_nvram)
 }
 END_TEST
 
+/* A device whose callbacks call back into the NVRAM API. */
+typedef struct ReentrantDevice {
+    TestDevice dev;
+    NVRAM *nvram;
+    int reentered;
+    int deregistered;
+} ReentrantDevice;
+
+static int reentrant_rw(enum NVRAMRWOp op, Visitor *v,
+                        const NVRAMEntryName *name, void *opaque, Error **errp)
+{
+    ReentrantDevice *d = opaque;
+
+    /* Would deadlock if the layer held its lock around device callbacks. */
+    ck_assert(!nvram_had_fatal_error(d->nvram));
+    d->reentered++;
+    return test_device_rw(op, v, name, &d->dev, errp);
+}
+
+START_TEST(test_format_callbacks_may_reenter)
+{
+    NVRAMStorage *s = nvram_storage_new_memory(1 << 20);
+    ReentrantDevice d = { .dev.format_size = 4000 };
+    NVRAMEntryName name;
+
+    d.nvram = nvram_setup_with_storage(s, NULL, &error_abort);
+    test_name(&name, ENTRY_A);
+    ck_assert_int_eq(nvram_register_entry(d.nvram, &name, reentrant_rw, &d,
+                                          &error_abort), 0);
+    ck_assert_int_eq(nvram_format(d.nvram, false, &error_abort), 0);
+    ck_assert_int_eq(d.reentered, 1);
+    test_state_set(&d.dev.state, 3, 100);
+    ck_assert_int_eq(nvram_write_data(d.nvram, &name, 0, NULL, NULL,
+                                      &error_abort), 0);
+    ck_assert_int_eq(d.reentered, 2);
+    nvram_delete(d.nvram);
+    test_state_clear(&d.dev.state);
+}
+END_TEST
+
+static void deregister_on_done(int errcode, const NVRAMEntryName *name,
+                               void *opaque, const Error *err)
+{
+    ReentrantDevice *d = opaque;
+
+    ck_assert_int_eq(errcode, 0);
+    /* Would wait forever if the entry counted this request as pending. */
+    ck_assert_int_eq(nvram_deregister_entry(d->nvram, name, &error_abort), 0);
+    d->deregistered++;
+}
+
+START_TEST(test_deregister_from_completion)
+{
+    NVRAMStorage *s = formatted_memory();
+    ReentrantDevice d = { 0 };
+    NVRAMEntryName name;
+    Error *err = NULL;
+
+    d.nvram = open_with(s, &d.dev, NULL, NULL);
+    test_name(&name, ENTRY_A);
+    test_state_set(&d.dev.state, 5, 64);
+    ck_assert_int_eq(nvram_write_data(d.nvram, &name,
+                                      VNVRAM_ASYNC_F | VNVRAM_WAIT_COMPLETION_F,
+                                      deregister_on_done, &d, &error_abort), 0);
+    ck_assert_int_eq(nvram_process_requests(d.nvram), 1);
+    ck_assert_int_eq(d.deregistered, 1);
+    ck_assert_int_eq(nvram_write_data(d.nvram, &name, 0, NULL, NULL, &err),
+                     -NVRAM_ERR_NOT_REGISTERED);
+    error_free(err);
+    nvram_delete(d.nvram);
+    test_state_clear(&d.dev.state);
+    nvram_storage_close(s);
+}
+END_TEST
+
 static Suite *nvram_suite(void)
 {
     Suite *s = suite_create("nvram");
@@ -1945,6 +2020,8 @@ static Suite *nvram_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_async_order);
     tcase_add_test(tc, test_async_wait_completion);
+    tcase_add_test(tc, test_format_callbacks_may_reenter);
+    tcase_add_test(tc, test_deregister_from_completion);
     tcase_add_test(tc, test_delete_delivers_pending);
     tcase_add_test(tc, test_sync_async_equivalence);
     tcase_add_test(tc, test_deregistration);
