@@ -461,10 +461,62 @@ static bool frameless_below(BERInputVisitor *biv, size_t n)
 }
 
 /* Start a constructed element (SEQUENCE / SEQUENCE OF). */
+/*
+ * The common case of opening a SEQUENCE nested in a struct or list, in one
+ * pass: definite lengths (DER or BER), no implicit tag or pending error, a
+ * short-form header inside the parent, room for the scope. Anything else
+ * returns false with nothing consumed, for start_constructed() to decide.
+ */
+static inline __attribute__((always_inline))
+bool start_short_sequence(BERInputVisitor *biv, BERInScopeKind kind,
+                          const char *name)
+{
+    BERInScope *parent, *scope;
+    size_t length, pos = biv->pos;
+
+    if (G_UNLIKELY(biv->sticky || biv->override_pending || !biv->depth ||
+                   biv->mode == BER_MODE_CER ||
+                   biv->depth >= biv->max_depth ||
+                   biv->depth == biv->scopes_cap)) {
+        return false;
+    }
+    parent = &biv->scopes[biv->depth - 1];
+    if (G_UNLIKELY(parent->kind == BER_IN_ALTERNATE || parent->indefinite ||
+                   pos >= parent->limit || parent->limit - pos < 2)) {
+        return false;
+    }
+    length = biv->data[pos + 1];
+    if (G_UNLIKELY(biv->data[pos] != (BER_TAG_SEQUENCE | 0x20) ||
+                   length >= 0x80 || length > parent->limit - pos - 2)) {
+        return false;
+    }
+    biv->header_reads++;
+    scope = &biv->scopes[biv->depth++];
+    memset(scope, 0, sizeof(*scope));
+    scope->kind = kind;
+    scope->name = name;
+    if (parent->kind == BER_IN_LIST) {
+        parent->next_index++;
+        scope->name_is_index = true;
+        scope->index = parent->next_index - 1;
+    } else {
+        parent->next_member++;
+    }
+    scope->has_frame = true;
+    scope->header_offset = pos;
+    scope->end = scope->limit = pos + 2 + length;
+    biv->pos = pos + 2;
+    return true;
+}
+
 static bool start_constructed(BERInputVisitor *biv, BERInScopeKind kind,
                               const char *name, Error **errp)
 {
     BERHeader hdr;
+
+    if (G_LIKELY(start_short_sequence(biv, kind, name))) {
+        return true;
+    }
 
     if (!next_element(biv, name, BER_TAG_SEQUENCE, "SEQUENCE", &hdr, errp)) {
         return false;
@@ -792,10 +844,72 @@ static bool read_primitive(BERInputVisitor *biv, const char *name,
     return true;
 }
 
-static bool ber_input_type_int64(Visitor *v, const char *name, int64_t *obj,
-                                 Error **errp)
+/*
+ * The common case of an INTEGER element, in one pass without calls: the
+ * current scope a definite-length struct or list, no implicit tag or
+ * pending error, a short-form header, 1 to 8 minimal content octets inside
+ * the scope (with @non_negative, the first one below 0x80). Stores the
+ * value and consumes the element; anything else returns false with
+ * nothing consumed, and the caller's general path decides (and names the
+ * offset of any error).
+ */
+static inline __attribute__((always_inline))
+bool read_small_integer(BERInputVisitor *biv, bool non_negative,
+                        int64_t *out)
 {
-    BERInputVisitor *biv = to_biv(v);
+    BERInScope *scope;
+    const uint8_t *p;
+    size_t len, pos = biv->pos;
+    uint64_t value;
+
+    if (G_UNLIKELY(biv->sticky || biv->override_pending || !biv->depth)) {
+        return false;
+    }
+    scope = &biv->scopes[biv->depth - 1];
+    if (G_UNLIKELY(scope->kind == BER_IN_ALTERNATE || scope->indefinite ||
+                   pos >= scope->limit || scope->limit - pos < 3)) {
+        return false;
+    }
+    p = biv->data + pos;
+    len = p[1];
+    if (G_UNLIKELY(p[0] != BER_TAG_INTEGER || len - 1 > 7 ||
+                   len > scope->limit - pos - 2)) {
+        return false;
+    }
+    p += 2;
+    if (G_UNLIKELY((non_negative && (p[0] & 0x80)) ||
+                   (len >= 2 && ((p[0] == 0x00 && !(p[1] & 0x80)) ||
+                                 (p[0] == 0xff && (p[1] & 0x80)))))) {
+        return false;
+    }
+    if (G_LIKELY(biv->len - (pos + 2) >= 8)) {
+        /* one big-endian load (bytes past the contents are in the input
+           and shifted out), then the sign extended by the shift */
+        memcpy(&value, p, sizeof(value));
+        value = (uint64_t)((int64_t)GUINT64_FROM_BE(value) >> (64 - 8 * len));
+    } else {
+        value = (p[0] & 0x80) ? UINT64_MAX : 0;
+        for (size_t i = 0; i < len; i++) {
+            value = (value << 8) | p[i];
+        }
+    }
+    biv->header_reads++;
+    if (scope->kind == BER_IN_LIST) {
+        scope->next_index++;
+    } else {
+        scope->next_member++;
+    }
+    /* element_done() has nothing to check inside a struct or list */
+    biv->pos = pos + 2 + len;
+    *out = (int64_t)value;
+    return true;
+}
+
+/* An INTEGER into int64_t in any mode and state (errors included). */
+static G_GNUC_NO_INLINE bool read_int64(BERInputVisitor *biv,
+                                        const char *name, int64_t *obj,
+                                        Error **errp)
+{
     const uint8_t *content;
     size_t len, offset;
     int64_t value;
@@ -819,10 +933,22 @@ static bool ber_input_type_int64(Visitor *v, const char *name, int64_t *obj,
     return true;
 }
 
-static bool ber_input_type_uint64(Visitor *v, const char *name,
-                                  uint64_t *obj, Error **errp)
+static bool ber_input_type_int64(Visitor *v, const char *name, int64_t *obj,
+                                 Error **errp)
 {
     BERInputVisitor *biv = to_biv(v);
+
+    if (G_LIKELY(read_small_integer(biv, false, obj))) {
+        return true;
+    }
+    return read_int64(biv, name, obj, errp);
+}
+
+/* An INTEGER into uint64_t in any mode and state (errors included). */
+static G_GNUC_NO_INLINE bool read_uint64(BERInputVisitor *biv,
+                                         const char *name, uint64_t *obj,
+                                         Error **errp)
+{
     const uint8_t *content;
     size_t len, offset;
     uint64_t value;
@@ -844,6 +970,19 @@ static bool ber_input_type_uint64(Visitor *v, const char *name,
     }
     *obj = value;
     return true;
+}
+
+static bool ber_input_type_uint64(Visitor *v, const char *name,
+                                  uint64_t *obj, Error **errp)
+{
+    BERInputVisitor *biv = to_biv(v);
+    int64_t value;
+
+    if (G_LIKELY(read_small_integer(biv, true, &value))) {
+        *obj = (uint64_t)value;
+        return true;
+    }
+    return read_uint64(biv, name, obj, errp);
 }
 
 static bool ber_input_type_enum(Visitor *v, const char *name, int *obj,

@@ -22,6 +22,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -62,7 +63,15 @@ typedef struct BERPlanEntry {
  * Strings at least this long in definite mode get a hole in front of them,
  * so that the final pass does not move them (see open_hole()).
  */
-#define BER_OUT_HOLE_MIN 16384
+#define BER_OUT_HOLE_MIN 2048
+
+/*
+ * Scopes and plan entries kept inside the visitor: a typical record needs
+ * no allocation for them (the arrays move to the heap only when deeper or
+ * longer).
+ */
+#define BER_OUT_EMBEDDED_SCOPES 16
+#define BER_OUT_EMBEDDED_PLAN 64
 
 typedef struct BEROutputVisitor {
     Visitor visitor;
@@ -93,6 +102,10 @@ typedef struct BEROutputVisitor {
     void *write_opaque;
     int fd;
     Error *write_error;
+
+    /* Last: not cleared at creation (see ber_output_visitor_alloc()). */
+    BEROutScope embedded_scopes[BER_OUT_EMBEDDED_SCOPES];
+    BERPlanEntry embedded_plan[BER_OUT_EMBEDDED_PLAN];
 } BEROutputVisitor;
 
 static BEROutputVisitor *to_bov(Visitor *v)
@@ -254,6 +267,26 @@ static void element_identifier(BEROutputVisitor *bov, uint64_t universal_tag,
     put_short(bov, id, n);
 }
 
+/*
+ * element_identifier() with its common case inline (no implicit tag, a
+ * low universal tag); the caller has reserved room for the identifier.
+ */
+static inline void put_identifier_reserved(BEROutputVisitor *bov,
+                                           uint64_t universal_tag,
+                                           bool constructed)
+{
+    if (G_LIKELY(!bov->override_pending && universal_tag < 31)) {
+        if (bov->depth &&
+            bov->scopes[bov->depth - 1].kind == BER_OUT_STRUCT) {
+            bov->scopes[bov->depth - 1].next_member++;
+        }
+        bov->buf[bov->len++] =
+            (uint8_t)(universal_tag | (constructed ? 0x20 : 0));
+    } else {
+        element_identifier(bov, universal_tag, constructed);
+    }
+}
+
 static void put_length(BEROutputVisitor *bov, uint64_t length)
 {
     uint8_t octets[BER_LENGTH_MAX];
@@ -352,7 +385,7 @@ static void finish_top_level(BEROutputVisitor *bov)
 }
 
 /* After a complete element at depth 0: the top-level value is done. */
-static void element_done(BEROutputVisitor *bov)
+static G_GNUC_NO_INLINE void element_done_slow(BEROutputVisitor *bov)
 {
     if (bov->depth == 0) {
         finish_top_level(bov);
@@ -364,22 +397,61 @@ static void element_done(BEROutputVisitor *bov)
     }
 }
 
-static BEROutScope *push_scope(BEROutputVisitor *bov, BEROutScopeKind kind)
+/* Inside a value without a sink there is nothing to do: one test inline. */
+static inline void element_done(BEROutputVisitor *bov)
+{
+    if (G_UNLIKELY(!bov->depth || bov->write)) {
+        element_done_slow(bov);
+    }
+}
+
+/* Grow @array (@cap entries of @size bytes), moving it off @embedded. */
+static G_GNUC_NO_INLINE void *grow_array(void *array, const void *embedded,
+                                         size_t *cap, size_t size)
+{
+    size_t new_cap = *cap * 2;
+    void *grown;
+
+    if (array == embedded) {
+        grown = g_malloc_n(new_cap, size);
+        memcpy(grown, array, *cap * size);
+    } else {
+        grown = g_realloc_n(array, new_cap, size);
+    }
+    *cap = new_cap;
+    return grown;
+}
+
+static inline void plan_reserve(BEROutputVisitor *bov)
+{
+    if (G_UNLIKELY(bov->plan_len == bov->plan_cap)) {
+        bov->plan = grow_array(bov->plan, bov->embedded_plan, &bov->plan_cap,
+                               sizeof(*bov->plan));
+    }
+}
+
+/* The scope and frame helpers are on every struct's path: always inline. */
+#define BER_OUT_HOT static inline __attribute__((always_inline))
+
+BER_OUT_HOT BEROutScope *push_scope(BEROutputVisitor *bov,
+                                    BEROutScopeKind kind)
 {
     BEROutScope *scope;
 
-    if (bov->depth == bov->scopes_cap) {
-        bov->scopes_cap = bov->scopes_cap ? bov->scopes_cap * 2 : 16;
-        bov->scopes = g_renew(BEROutScope, bov->scopes, bov->scopes_cap);
+    if (G_UNLIKELY(bov->depth == bov->scopes_cap)) {
+        bov->scopes = grow_array(bov->scopes, bov->embedded_scopes,
+                                 &bov->scopes_cap, sizeof(*bov->scopes));
     }
     scope = &bov->scopes[bov->depth++];
-    memset(scope, 0, sizeof(*scope));
     scope->kind = kind;
+    scope->has_frame = false;
+    scope->next_member = 0;
+    scope->inner_extra = 0;
     return scope;
 }
 
 /* Start a constructed encoding owned by @scope (identifier written). */
-static void open_frame(BEROutputVisitor *bov, BEROutScope *scope)
+BER_OUT_HOT void open_frame(BEROutputVisitor *bov, BEROutScope *scope)
 {
     scope->has_frame = true;
     if (!definite_mode(bov)) {
@@ -388,10 +460,7 @@ static void open_frame(BEROutputVisitor *bov, BEROutScope *scope)
         put(bov, &octet, 1);
         return;
     }
-    if (bov->plan_len == bov->plan_cap) {
-        bov->plan_cap = bov->plan_cap ? bov->plan_cap * 2 : 64;
-        bov->plan = g_renew(BERPlanEntry, bov->plan, bov->plan_cap);
-    }
+    plan_reserve(bov);
     scope->plan_index = bov->plan_len;
     bov->plan[bov->plan_len].position = bov->len;
     bov->plan[bov->plan_len].length = 0;
@@ -416,34 +485,35 @@ static void add_extra_to_parent(BEROutputVisitor *bov, int64_t extra)
     }
 }
 
-static void pop_scope(BEROutputVisitor *bov)
+BER_OUT_HOT void pop_scope(BEROutputVisitor *bov)
 {
-    BEROutScope scope;
+    const BEROutScope *scope;
 
     assert(bov->depth > 0);
-    scope = bov->scopes[--bov->depth];
-    if (!scope.has_frame) {
+    /* still valid after the pop: only a push overwrites it */
+    scope = &bov->scopes[--bov->depth];
+    if (!scope->has_frame) {
         /* A CHOICE without its own tag: its branch was the element. */
-        add_extra_to_parent(bov, scope.inner_extra);
+        add_extra_to_parent(bov, scope->inner_extra);
         if (bov->depth == 0) {
             element_done(bov);
         }
         return;
     }
     if (definite_mode(bov)) {
-        BERPlanEntry *entry = &bov->plan[scope.plan_index];
+        BERPlanEntry *entry = &bov->plan[scope->plan_index];
         uint64_t length = (uint64_t)((int64_t)(bov->len - entry->position - 1)
-                                     + scope.inner_extra);
+                                     + scope->inner_extra);
 
-        if (scope.inner_extra == 0 && length < 0x80) {
+        if (scope->inner_extra == 0 && length < 0x80) {
             /* no inner length pending, so no inner plan entry is left */
-            assert(scope.plan_index == bov->plan_len - 1);
+            assert(scope->plan_index == bov->plan_len - 1);
             bov->buf[entry->position] = (uint8_t)length;
             bov->plan_len--;
         } else {
             entry->length = length;
             /* the reserved octet holds the first length octet */
-            add_extra_to_parent(bov, scope.inner_extra +
+            add_extra_to_parent(bov, scope->inner_extra +
                                 (int64_t)ber_length_size(length) - 1);
         }
     } else {
@@ -454,19 +524,104 @@ static void pop_scope(BEROutputVisitor *bov)
     element_done(bov);
 }
 
-static bool ber_output_start_struct(Visitor *v, const char *name, void **obj,
-                                    size_t size, Error **errp)
+/*
+ * The common case of opening a struct or list: DER/BER into memory, no
+ * implicit tag, room everywhere. Straight-line code without calls; false
+ * sends the caller to the general path, which handles everything else.
+ */
+BER_OUT_HOT bool open_sequence_fast(BEROutputVisitor *bov,
+                                    BEROutScopeKind kind)
 {
-    BEROutputVisitor *bov = to_bov(v);
+    BEROutScope *scope;
+    BERPlanEntry *entry;
+
+    if (G_UNLIKELY(bov->cap - bov->len < 2 || bov->override_pending ||
+                   bov->write || bov->write_error ||
+                   bov->depth >= bov->max_depth ||
+                   bov->depth == bov->scopes_cap ||
+                   bov->plan_len == bov->plan_cap ||
+                   !definite_mode(bov))) {
+        return false;
+    }
+    if (bov->depth && bov->scopes[bov->depth - 1].kind == BER_OUT_STRUCT) {
+        bov->scopes[bov->depth - 1].next_member++;
+    }
+    scope = &bov->scopes[bov->depth++];
+    scope->kind = kind;
+    scope->has_frame = true;
+    scope->next_member = 0;
+    scope->inner_extra = 0;
+    scope->plan_index = bov->plan_len;
+    entry = &bov->plan[bov->plan_len++];
+    entry->position = bov->len + 1;
+    entry->length = 0;
+    entry->hole = 0;
+    /* the identifier, then the reserved length octet (see open_frame()) */
+    bov->buf[bov->len] = BER_TAG_SEQUENCE | 0x20;
+    bov->buf[bov->len + 1] = 0;
+    bov->len += 2;
+    return true;
+}
+
+/*
+ * The common case of closing a struct or list: a nested value shorter than
+ * 128 bytes with no inner length pending gets its length in the reserved
+ * octet and leaves the plan. False sends the caller to pop_scope().
+ */
+BER_OUT_HOT bool close_sequence_fast(BEROutputVisitor *bov)
+{
+    const BEROutScope *scope;
+    size_t length;
+
+    if (G_UNLIKELY(bov->depth < 2 || bov->write || !definite_mode(bov))) {
+        return false;
+    }
+    scope = &bov->scopes[bov->depth - 1];
+    length = bov->len - bov->plan[scope->plan_index].position - 1;
+    if (G_UNLIKELY(!scope->has_frame || scope->inner_extra || length >= 0x80)) {
+        return false;
+    }
+    /* no inner length pending, so no inner plan entry is left */
+    assert(scope->plan_index == bov->plan_len - 1);
+    bov->buf[bov->len - length - 1] = (uint8_t)length;
+    bov->plan_len--;
+    bov->depth--;
+    return true;
+}
+
+/* Open a struct or list in any mode and state (errors included). */
+static G_GNUC_NO_INLINE bool open_sequence(BEROutputVisitor *bov,
+                                           BEROutScopeKind kind,
+                                           const char *name, Error **errp)
+{
     BEROutScope *scope;
 
     if (!check_sink(bov, errp) || !check_depth(bov, name, errp)) {
         return false;
     }
-    element_identifier(bov, BER_TAG_SEQUENCE, true);
-    scope = push_scope(bov, BER_OUT_STRUCT);
+    /* identifier and the reserved length octet (open_frame()) */
+    buffer_reserve(bov, BER_IDENTIFIER_MAX + 1);
+    put_identifier_reserved(bov, BER_TAG_SEQUENCE, true);
+    scope = push_scope(bov, kind);
     open_frame(bov, scope);
     return true;
+}
+
+/* Close a struct or list in any mode and state. */
+static G_GNUC_NO_INLINE void close_sequence(BEROutputVisitor *bov)
+{
+    pop_scope(bov);
+}
+
+static bool ber_output_start_struct(Visitor *v, const char *name, void **obj,
+                                    size_t size, Error **errp)
+{
+    BEROutputVisitor *bov = to_bov(v);
+
+    if (G_LIKELY(open_sequence_fast(bov, BER_OUT_STRUCT))) {
+        return true;
+    }
+    return open_sequence(bov, BER_OUT_STRUCT, name, errp);
 }
 
 static void ber_output_end_struct(Visitor *v, void **obj)
@@ -474,7 +629,10 @@ static void ber_output_end_struct(Visitor *v, void **obj)
     BEROutputVisitor *bov = to_bov(v);
 
     assert(top_scope(bov) && top_scope(bov)->kind == BER_OUT_STRUCT);
-    pop_scope(bov);
+    if (G_LIKELY(close_sequence_fast(bov))) {
+        return;
+    }
+    close_sequence(bov);
 }
 
 static bool ber_output_start_list(Visitor *v, const char *name,
@@ -482,15 +640,11 @@ static bool ber_output_start_list(Visitor *v, const char *name,
                                   Error **errp)
 {
     BEROutputVisitor *bov = to_bov(v);
-    BEROutScope *scope;
 
-    if (!check_sink(bov, errp) || !check_depth(bov, name, errp)) {
-        return false;
+    if (open_sequence_fast(bov, BER_OUT_LIST)) {
+        return true;
     }
-    element_identifier(bov, BER_TAG_SEQUENCE, true);
-    scope = push_scope(bov, BER_OUT_LIST);
-    open_frame(bov, scope);
-    return true;
+    return open_sequence(bov, BER_OUT_LIST, name, errp);
 }
 
 static GenericList *ber_output_next_list(Visitor *v, GenericList *tail,
@@ -504,7 +658,10 @@ static void ber_output_end_list(Visitor *v, void **obj)
     BEROutputVisitor *bov = to_bov(v);
 
     assert(top_scope(bov) && top_scope(bov)->kind == BER_OUT_LIST);
-    pop_scope(bov);
+    if (close_sequence_fast(bov)) {
+        return;
+    }
+    close_sequence(bov);
 }
 
 static bool ber_output_start_alternate(Visitor *v, const char *name,
@@ -602,10 +759,7 @@ static void open_hole(BEROutputVisitor *bov, size_t tlv_length)
     if (hole <= 0) {
         return;
     }
-    if (bov->plan_len == bov->plan_cap) {
-        bov->plan_cap = bov->plan_cap ? bov->plan_cap * 2 : 64;
-        bov->plan = g_renew(BERPlanEntry, bov->plan, bov->plan_cap);
-    }
+    plan_reserve(bov);
     buffer_reserve(bov, (size_t)hole);
     bov->plan[bov->plan_len].position = bov->len;
     bov->plan[bov->plan_len].length = 0;
@@ -628,9 +782,14 @@ static bool put_primitive(BEROutputVisitor *bov, uint64_t universal_tag,
     }
     /* one reserve for the whole TLV; the puts below then never grow */
     buffer_reserve(bov, BER_IDENTIFIER_MAX + BER_LENGTH_MAX + len);
-    element_identifier(bov, universal_tag, false);
-    put_length(bov, len);
-    put(bov, content, len);
+    put_identifier_reserved(bov, universal_tag, false);
+    if (len < 0x80) {
+        bov->buf[bov->len++] = (uint8_t)len;
+    } else {
+        bov->len += ber_encode_length(bov->buf + bov->len, len);
+    }
+    bov->len = (size_t)(copy_out(bov->buf + bov->len, content, len) -
+                        bov->buf);
     element_done(bov);
     return true;
 }
@@ -641,8 +800,9 @@ static bool put_primitive(BEROutputVisitor *bov, uint64_t universal_tag,
  * big-endian 8-byte write into the reserved room (only @octets of it
  * count), instead of a byte loop per candidate length.
  */
-static bool put_integer(BEROutputVisitor *bov, uint64_t universal_tag,
-                        int64_t value, Error **errp)
+static G_GNUC_NO_INLINE bool put_integer_general(BEROutputVisitor *bov,
+                                                 uint64_t universal_tag,
+                                                 int64_t value, Error **errp)
 {
     size_t octets = (size_t)(71 - __builtin_clrsbll(value)) / 8;
     uint64_t big_endian;
@@ -666,10 +826,36 @@ static bool put_integer(BEROutputVisitor *bov, uint64_t universal_tag,
     big_endian = GUINT64_TO_BE((uint64_t)value << (64 - 8 * octets));
     memcpy(p, &big_endian, sizeof(big_endian));
     bov->len += 1 + octets;
-    if (G_UNLIKELY(!bov->depth || bov->write)) {
-        /* element_done() does nothing else inside a value without a sink */
-        element_done(bov);
+    element_done(bov);
+    return true;
+}
+
+/*
+ * put_integer_general() for a struct member without implicit tag, sink,
+ * pending error or growth: straight-line code without calls (so without
+ * registers to save), inlined into the type callbacks.
+ */
+BER_OUT_HOT bool put_integer(BEROutputVisitor *bov, uint64_t universal_tag,
+                             int64_t value, Error **errp)
+{
+    size_t octets = (size_t)(71 - __builtin_clrsbll(value)) / 8;
+    uint64_t big_endian;
+    uint8_t *p;
+
+    /* identifier, one length octet, and 8 bytes for the store below */
+    if (G_UNLIKELY(bov->cap - bov->len < BER_IDENTIFIER_MAX + 1 + 8 ||
+                   bov->override_pending || !bov->depth || bov->write ||
+                   bov->write_error ||
+                   bov->scopes[bov->depth - 1].kind != BER_OUT_STRUCT)) {
+        return put_integer_general(bov, universal_tag, value, errp);
     }
+    bov->scopes[bov->depth - 1].next_member++;
+    p = bov->buf + bov->len;
+    p[0] = (uint8_t)universal_tag;
+    p[1] = (uint8_t)octets;
+    big_endian = GUINT64_TO_BE((uint64_t)value << (64 - 8 * octets));
+    memcpy(p + 2, &big_endian, sizeof(big_endian));
+    bov->len += 2 + octets;
     return true;
 }
 
@@ -679,16 +865,23 @@ static bool ber_output_type_int64(Visitor *v, const char *name, int64_t *obj,
     return put_integer(to_bov(v), BER_TAG_INTEGER, *obj, errp);
 }
 
-static bool ber_output_type_uint64(Visitor *v, const char *name,
-                                   uint64_t *obj, Error **errp)
+/* A uint64 above INT64_MAX: nine octets, out of the common path. */
+static G_GNUC_NO_INLINE bool put_large_uint64(BEROutputVisitor *bov,
+                                              uint64_t value, Error **errp)
 {
     uint8_t content[BER_INTEGER_MAX];
 
-    if (*obj <= INT64_MAX) {
+    return put_primitive(bov, BER_TAG_INTEGER, content,
+                         ber_encode_uint64(content, value), errp);
+}
+
+static bool ber_output_type_uint64(Visitor *v, const char *name,
+                                   uint64_t *obj, Error **errp)
+{
+    if (G_LIKELY(*obj <= INT64_MAX)) {
         return put_integer(to_bov(v), BER_TAG_INTEGER, (int64_t)*obj, errp);
     }
-    return put_primitive(to_bov(v), BER_TAG_INTEGER, content,
-                         ber_encode_uint64(content, *obj), errp);
+    return put_large_uint64(to_bov(v), *obj, errp);
 }
 
 static bool ber_output_type_enum(Visitor *v, const char *name, int *obj,
@@ -842,8 +1035,12 @@ static void ber_output_free(Visitor *v)
     BEROutputVisitor *bov = to_bov(v);
 
     g_free(bov->buf);
-    g_free(bov->scopes);
-    g_free(bov->plan);
+    if (bov->scopes != bov->embedded_scopes) {
+        g_free(bov->scopes);
+    }
+    if (bov->plan != bov->embedded_plan) {
+        g_free(bov->plan);
+    }
     error_free(bov->write_error);
     g_free(bov);
 }
@@ -851,7 +1048,14 @@ static void ber_output_free(Visitor *v)
 static BEROutputVisitor *ber_output_visitor_alloc(BERMode mode,
                                                   const BEROptions *opts)
 {
-    BEROutputVisitor *bov = g_new0(BEROutputVisitor, 1);
+    BEROutputVisitor *bov = g_malloc(sizeof(*bov));
+
+    /* the embedded arrays are written before they are read */
+    memset(bov, 0, offsetof(BEROutputVisitor, embedded_scopes));
+    bov->scopes = bov->embedded_scopes;
+    bov->scopes_cap = BER_OUT_EMBEDDED_SCOPES;
+    bov->plan = bov->embedded_plan;
+    bov->plan_cap = BER_OUT_EMBEDDED_PLAN;
 
     assert(mode == BER_MODE_BER || mode == BER_MODE_CER ||
            mode == BER_MODE_DER);
