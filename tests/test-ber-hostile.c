@@ -191,6 +191,25 @@ START_TEST(test_no_allocation_by_declared_length)
         expect_error(data, sizeof(data), BER_MODE_BER, &tiny, visit_octets,
                      "allocation limit of 64 bytes exceeded");
     }
+    /* A struct larger than the budget: refused, and refused for good. */
+    {
+        Visitor *v = ber_input_visitor_new_opts(BYTES(0x30, 0x00),
+                                                BER_MODE_BER, &tiny);
+        void *obj = NULL;
+        Error *err = NULL;
+
+        ck_assert(!visit_start_struct(v, NULL, &obj, 128, &err));
+        ck_assert_ptr_null(obj);
+        ck_assert_ptr_nonnull(strstr(error_get_pretty(err),
+                                     "allocation limit of 64 bytes"));
+        error_free(err);
+        err = NULL;
+        ck_assert(!ber_input_visitor_finish(v, &err));
+        ck_assert_ptr_nonnull(strstr(error_get_pretty(err),
+                                     "allocation limit of 64 bytes"));
+        error_free(err);
+        visit_free(v);
+    }
     /* A list of many empty structs counts node allocations. */
     {
         GByteArray *in = g_byte_array_new();
@@ -212,7 +231,14 @@ START_TEST(test_no_allocation_by_declared_length)
             ck_assert_ptr_nonnull(strstr(error_get_pretty(err),
                                          "allocation limit"));
             error_free(err);
+            err = NULL;
             ck_assert_ptr_null(list);
+            /* The spent budget stays the verdict: no later call reports
+             * anything else from where the visit stopped. */
+            ck_assert(!ber_input_visitor_finish(v, &err));
+            ck_assert_ptr_nonnull(strstr(error_get_pretty(err),
+                                         "allocation limit"));
+            error_free(err);
             visit_free(v);
         }
         g_byte_array_unref(in);

@@ -168,9 +168,17 @@ static bool account(BERInputVisitor *biv, size_t size, const char *name,
                     Error **errp)
 {
     if (size > biv->max_alloc - biv->allocated) {
-        input_error(biv, errp, biv->pos, name,
-                    "allocation limit of %zu bytes exceeded", biv->max_alloc);
-        return false;
+        /*
+         * The budget is spent for good: make the error sticky, so that a
+         * caller going on after it (or ber_input_visitor_finish()) gets it
+         * again rather than a report from a cursor left inside a value.
+         */
+        if (!biv->sticky) {
+            input_error(biv, &biv->sticky, biv->pos, name,
+                        "allocation limit of %zu bytes exceeded",
+                        biv->max_alloc);
+        }
+        return check_sticky(biv, errp);
     }
     biv->allocated += size;
     return true;
@@ -665,9 +673,8 @@ static GenericList *ber_input_next_list(Visitor *v, GenericList *tail,
     if (at_end) {
         return NULL;
     }
-    if (!account(biv, size, NULL, &err)) {
-        biv->sticky = err;
-        return NULL;
+    if (!account(biv, size, NULL, NULL)) {
+        return NULL;        /* the error is sticky: the next visit reports it */
     }
     tail->next = g_malloc0(size);
     return tail->next;
