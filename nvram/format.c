@@ -621,11 +621,11 @@ static uint32_t copy_check_value(const NVRAMLayout *layout,
     return nvram_crc32c(crc, payload, len);
 }
 
-int nvram_copy_build(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
+int nvram_copy_frame(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                      uint64_t generation, NVRAMEncoding encoding,
                      uint32_t flags,
                      const uint8_t *payload, size_t payload_len,
-                     GByteArray **out, Error **errp)
+                     NVRAMCopyFrame *frame, Error **errp)
 {
     NVRAMCopyMeta meta = {
         .entry_id = entry->id,
@@ -635,9 +635,8 @@ int nvram_copy_build(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
         .payload_length = payload_len,
     };
     NVRAMCopyMeta *pmeta = &meta;
-    GByteArray *enc = NULL, *buf;
+    GByteArray *enc = NULL;
     uint64_t content, used, rest;
-    uint8_t hdr[24];
     size_t n;
     Visitor *v;
 
@@ -660,18 +659,41 @@ int nvram_copy_build(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     }
     rest -= payload_len + used;
 
-    buf = g_byte_array_sized_new((guint)(used + payload_len + 40));
-    n = tlv_put_header(hdr, true, BER_TAG_SEQUENCE, content);
-    g_byte_array_append(buf, hdr, (guint)n);
-    g_byte_array_append(buf, enc->data, enc->len);
-    n = tlv_put_header(hdr, false, BER_TAG_OCTET_STRING, payload_len);
-    g_byte_array_append(buf, hdr, (guint)n);
+    /* six INTEGERs of at most 9 octets each, three headers */
+    g_assert(enc->len + 3 * (1 + BER_LENGTH_MAX) <= NVRAM_COPY_HEAD_MAX);
+    n = tlv_put_header(frame->head, true, BER_TAG_SEQUENCE, content);
+    memcpy(frame->head + n, enc->data, enc->len);
+    n += enc->len;
+    n += tlv_put_header(frame->head + n, false, BER_TAG_OCTET_STRING,
+                        payload_len);
+    frame->head_len = n;
+    frame->tail_len = fill_put_headers(frame->tail, rest);
+    g_byte_array_unref(enc);
+    return 0;
+}
+
+int nvram_copy_build(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
+                     uint64_t generation, NVRAMEncoding encoding,
+                     uint32_t flags,
+                     const uint8_t *payload, size_t payload_len,
+                     GByteArray **out, Error **errp)
+{
+    NVRAMCopyFrame frame;
+    GByteArray *buf;
+    int ret;
+
+    ret = nvram_copy_frame(layout, entry, generation, encoding, flags,
+                           payload, payload_len, &frame, errp);
+    if (ret < 0) {
+        return ret;
+    }
+    buf = g_byte_array_sized_new((guint)(frame.head_len + payload_len +
+                                         frame.tail_len));
+    g_byte_array_append(buf, frame.head, (guint)frame.head_len);
     if (payload_len) {
         g_byte_array_append(buf, payload, (guint)payload_len);
     }
-    n = fill_put_headers(hdr, rest);
-    g_byte_array_append(buf, hdr, (guint)n);
-    g_byte_array_unref(enc);
+    g_byte_array_append(buf, frame.tail, (guint)frame.tail_len);
     *out = buf;
     return 0;
 }

@@ -120,9 +120,33 @@ const NVRAMLayoutEntry *nvram_layout_find(const NVRAMLayout *layout,
                                           const char *name);
 
 /*
- * Build the bytes written at the start of a copy of @entry holding
- * @payload: copy header, metadata with @generation and @encoding, the
- * value, filler headers. Returns 0 and *@out, or -NVRAM_ERR_PAYLOAD_TOO_LARGE.
+ * What surrounds the value in a copy: @head (copy header, metadata, the
+ * value's OCTET STRING header) before it, @tail (filler headers) after.
+ */
+#define NVRAM_COPY_HEAD_MAX 128
+#define NVRAM_COPY_TAIL_MAX 24
+
+typedef struct NVRAMCopyFrame {
+    uint8_t head[NVRAM_COPY_HEAD_MAX];
+    size_t head_len;
+    uint8_t tail[NVRAM_COPY_TAIL_MAX];
+    size_t tail_len;
+} NVRAMCopyFrame;
+
+/*
+ * Frame @payload as a copy of @entry with @generation, @encoding and
+ * @flags (the check value covers the payload): the bytes written at the
+ * start of the copy's slot are frame->head, @payload, frame->tail.
+ * Returns 0, or -NVRAM_ERR_PAYLOAD_TOO_LARGE with @errp set.
+ */
+int nvram_copy_frame(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
+                     uint64_t generation, NVRAMEncoding encoding,
+                     uint32_t flags,
+                     const uint8_t *payload, size_t payload_len,
+                     NVRAMCopyFrame *frame, Error **errp);
+
+/*
+ * As nvram_copy_frame(), with the three parts joined into a new *@out.
  */
 int nvram_copy_build(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                      uint64_t generation, NVRAMEncoding encoding,

@@ -59,8 +59,12 @@ typedef struct NVRAMRequest {
     NVRAMEntry *entry;
     NVRAMRWFinishCB cb;
     void *opaque;
-    /* write: the copy bytes and where they go */
-    GByteArray *copy;
+    /*
+     * write: the copy is @frame's head, @value, @frame's tail, written
+     * gathered (the value is not copied again); and where it goes
+     */
+    NVRAMCopyFrame frame;
+    GByteArray *value;
     uint64_t copy_offset;
     /*
      * The entry's first write also goes to the other copy (after the first
@@ -87,7 +91,16 @@ struct NVRAM {
     NVRAMLayout *layout;
 
     GMutex lock;
+    /*
+     * Two conditions on @lock: @work_cond wakes the worker (a request was
+     * queued, or stop), @cond everybody waiting for progress (done_seq,
+     * pending counts). Apart, so that finishing a request does not wake
+     * an idle worker for nothing: a synchronous commit would pay for its
+     * thread switch.
+     */
     GCond cond;
+    GCond work_cond;
+    unsigned progress_waiters;    /* threads in wait_progress() */
     GMutex io_lock;
     GRecMutex process_lock;
     GHashTable *entries;          /* name -> NVRAMEntry* */
@@ -300,8 +313,8 @@ static int device_decode(NVRAMEntry *e, const uint8_t *payload, size_t len,
 
 static void request_free(NVRAMRequest *req)
 {
-    if (req->copy) {
-        g_byte_array_unref(req->copy);
+    if (req->value) {
+        g_byte_array_unref(req->value);
     }
     error_free(req->err);
     g_free(req->scan_info[0].problem);
@@ -335,6 +348,8 @@ static bool write_refused(NVRAM *nvram, NVRAMRequest *req)
 /* The storage access of @req; with @io_lock held and @lock not held. */
 static void request_io(NVRAM *nvram, NVRAMRequest *req)
 {
+    struct iovec copy[3];
+
     if (!req->is_write) {
         req->ret = nvram_entry_scan(nvram->storage, nvram->layout,
                                     req->entry->slot, nvram_key(nvram),
@@ -343,8 +358,11 @@ static void request_io(NVRAM *nvram, NVRAMRequest *req)
                                     &req->err);
         return;
     }
-    if (!nvram_storage_pwrite(nvram->storage, req->copy->data, req->copy->len,
-                              req->copy_offset, &req->err) ||
+    copy[0] = (struct iovec) { req->frame.head, req->frame.head_len };
+    copy[1] = (struct iovec) { req->value->data, req->value->len };
+    copy[2] = (struct iovec) { req->frame.tail, req->frame.tail_len };
+    if (!nvram_storage_pwritev(nvram->storage, copy, 3, req->copy_offset,
+                               &req->err) ||
         !nvram_storage_flush(nvram->storage, &req->err)) {
         error_prepend(&req->err, "entry '%s' not written: ",
                       req->entry->name.name);
@@ -352,9 +370,8 @@ static void request_io(NVRAM *nvram, NVRAMRequest *req)
         return;
     }
     if (req->mirror &&
-        (!nvram_storage_pwrite(nvram->storage, req->copy->data,
-                               req->copy->len, req->mirror_offset,
-                               &req->err) ||
+        (!nvram_storage_pwritev(nvram->storage, copy, 3, req->mirror_offset,
+                                &req->err) ||
          !nvram_storage_flush(nvram->storage, &req->err))) {
         /* The value is committed in one copy: say so, the device may care. */
         error_prepend(&req->err, "entry '%s' written, but its second copy "
@@ -404,6 +421,29 @@ static void request_io_done(NVRAM *nvram, NVRAMRequest *req)
     info[0].problem = info[1].problem = NULL;
 }
 
+/*
+ * Wait on @cond for progress (done_seq, pending counts); with @lock held.
+ * Callers loop on their condition: wake-ups may be spurious.
+ */
+static void wait_progress(NVRAM *nvram)
+{
+    nvram->progress_waiters++;
+    g_cond_wait(&nvram->cond, &nvram->lock);
+    nvram->progress_waiters--;
+}
+
+/*
+ * Wake every wait_progress(); with @lock held. Free when nobody waits,
+ * which is the common case of a synchronous commit: a broadcast is a
+ * system call each time.
+ */
+static void notify_progress(NVRAM *nvram)
+{
+    if (nvram->progress_waiters) {
+        g_cond_broadcast(&nvram->cond);
+    }
+}
+
 /* Execute @req on the worker; with no lock held. */
 static void execute(NVRAM *nvram, NVRAMRequest *req)
 {
@@ -434,7 +474,7 @@ static gpointer worker_main(gpointer opaque)
             if (nvram->stopping) {
                 break;
             }
-            g_cond_wait(&nvram->cond, &nvram->lock);
+            g_cond_wait(&nvram->work_cond, &nvram->lock);
             continue;
         }
         g_mutex_unlock(&nvram->lock);
@@ -447,7 +487,7 @@ static gpointer worker_main(gpointer opaque)
                 g_main_context_wakeup(nvram->source_context);
             }
         }
-        g_cond_broadcast(&nvram->cond);
+        notify_progress(nvram);
     }
     g_mutex_unlock(&nvram->lock);
     return NULL;
@@ -485,6 +525,7 @@ NVRAM *nvram_setup_with_storage(NVRAMStorage *storage,
     }
     g_mutex_init(&nvram->lock);
     g_cond_init(&nvram->cond);
+    g_cond_init(&nvram->work_cond);
     g_mutex_init(&nvram->io_lock);
     g_rec_mutex_init(&nvram->process_lock);
     nvram->entries = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
@@ -521,7 +562,7 @@ int nvram_delete(NVRAM *nvram)
     if (nvram->worker) {
         g_mutex_lock(&nvram->lock);
         nvram->stopping = true;
-        g_cond_broadcast(&nvram->cond);
+        g_cond_signal(&nvram->work_cond);
         g_mutex_unlock(&nvram->lock);
         g_thread_join(nvram->worker);
         nvram->worker = NULL;
@@ -538,6 +579,7 @@ int nvram_delete(NVRAM *nvram)
     g_rec_mutex_clear(&nvram->process_lock);
     g_mutex_clear(&nvram->io_lock);
     g_cond_clear(&nvram->cond);
+    g_cond_clear(&nvram->work_cond);
     g_mutex_clear(&nvram->lock);
     memset(nvram->key, 0, sizeof(nvram->key));
     g_free(nvram);
@@ -636,7 +678,7 @@ int nvram_deregister_entry(NVRAM *nvram, const NVRAMEntryName *entry_name,
             nvram_process_requests(nvram);
             g_mutex_lock(&nvram->lock);
         } else {
-            g_cond_wait(&nvram->cond, &nvram->lock);
+            wait_progress(nvram);
         }
     }
     g_hash_table_remove(nvram->entries, entry_name->name);
@@ -887,7 +929,7 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp)
     for (size_t i = 0; i < n; i++) {
         entries[i]->pending--;
     }
-    g_cond_broadcast(&nvram->cond);
+    notify_progress(nvram);
     g_mutex_unlock(&nvram->lock);
     g_free(specs);
     g_free(entries);
@@ -914,7 +956,7 @@ static void deliver(NVRAM *nvram, NVRAMRequest *req)
      */
     g_mutex_lock(&nvram->lock);
     req->entry->pending--;
-    g_cond_broadcast(&nvram->cond);
+    notify_progress(nvram);
     g_mutex_unlock(&nvram->lock);
     if (req->cb) {
         req->cb(req->ret, &name, req->opaque, req->err);
@@ -995,15 +1037,15 @@ static void submit(NVRAM *nvram, NVRAMRequest *req, int flags)
         if (nvram->done_seq <= req->seq) {
             nvram->done_seq = req->seq + 1;
         }
-        g_cond_broadcast(&nvram->cond);
+        notify_progress(nvram);
         return;
     }
     g_queue_push_tail(&nvram->queue, req);
-    g_cond_broadcast(&nvram->cond);
+    g_cond_signal(&nvram->work_cond);
     if (req->sync || (flags & VNVRAM_WAIT_COMPLETION_F)) {
         uint64_t seq = req->seq;
         while (nvram->done_seq <= seq) {
-            g_cond_wait(&nvram->cond, &nvram->lock);
+            wait_progress(nvram);
         }
     }
 }
@@ -1055,7 +1097,8 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
                      int flags, NVRAMRWFinishCB cb, void *opaque,
                      Error **errp)
 {
-    GByteArray *value = NULL, *copy = NULL;
+    GByteArray *value = NULL;
+    NVRAMCopyFrame frame;
     NVRAMRequest *req;
     NVRAMEntry *e;
     NVRAMEncoding encoding = nvram->opts.encoding;
@@ -1093,7 +1136,7 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
     g_mutex_lock(&nvram->lock);
     e->pending--;
     if (ret != 0) {
-        g_cond_broadcast(&nvram->cond);
+        notify_progress(nvram);
         g_mutex_unlock(&e->write_order);
         g_mutex_unlock(&nvram->lock);
         if (ret > 0) {
@@ -1111,7 +1154,7 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
         memset(value->data, 0, value->len);
         g_byte_array_unref(value);
         if (!sealed) {
-            g_cond_broadcast(&nvram->cond);
+            notify_progress(nvram);
             g_mutex_unlock(&e->write_order);
             g_mutex_unlock(&nvram->lock);
             return -NVRAM_ERR_ENCRYPTED;
@@ -1119,11 +1162,11 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
         value = sealed;
         copy_flags = NVRAM_COPY_FLAG_ENCRYPTED;
     }
-    ret = nvram_copy_build(nvram->layout, e->slot, generation, encoding,
-                           copy_flags, value->data, value->len, &copy, errp);
-    g_byte_array_unref(value);
+    ret = nvram_copy_frame(nvram->layout, e->slot, generation, encoding,
+                           copy_flags, value->data, value->len, &frame, errp);
     if (ret < 0) {
-        g_cond_broadcast(&nvram->cond);
+        g_byte_array_unref(value);
+        notify_progress(nvram);
         g_mutex_unlock(&e->write_order);
         g_mutex_unlock(&nvram->lock);
         return ret;
@@ -1136,7 +1179,8 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
     req->entry = e;
     req->cb = cb;
     req->opaque = opaque;
-    req->copy = copy;
+    req->frame = frame;
+    req->value = value;
     req->copy_offset = e->slot->offset + (uint64_t)target * e->slot->copy_size;
     req->mirror = generation == 1;
     req->mirror_offset = e->slot->offset

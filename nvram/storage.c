@@ -47,6 +47,42 @@ bool nvram_storage_pwrite(NVRAMStorage *s, const void *buf, size_t len,
     return true;
 }
 
+bool nvram_storage_pwritev(NVRAMStorage *s, const struct iovec *iov,
+                           int count, uint64_t offset, Error **errp)
+{
+    size_t total = 0;
+    bool ok;
+
+    g_assert(count >= 1 && count <= NVRAM_STORAGE_IOV_MAX);
+    for (int i = 0; i < count; i++) {
+        g_assert(iov[i].iov_len <= SIZE_MAX - total);
+        total += iov[i].iov_len;
+    }
+    if (s->ops->pwritev) {
+        ok = s->ops->pwritev(s, iov, count, offset, errp);
+    } else if (count == 1) {
+        ok = s->ops->pwrite(s, iov[0].iov_base, total, offset, errp);
+    } else {
+        uint8_t *buf = g_malloc(total ? total : 1);
+        size_t pos = 0;
+
+        for (int i = 0; i < count; i++) {
+            if (iov[i].iov_len) {
+                memcpy(buf + pos, iov[i].iov_base, iov[i].iov_len);
+                pos += iov[i].iov_len;
+            }
+        }
+        ok = s->ops->pwrite(s, buf, total, offset, errp);
+        g_free(buf);
+    }
+    if (!ok) {
+        return false;
+    }
+    stat_add(&s->stats.writes, 1);
+    stat_add(&s->stats.bytes_written, total);
+    return true;
+}
+
 bool nvram_storage_flush(NVRAMStorage *s, Error **errp)
 {
     stat_add(&s->stats.flushes, 1);
@@ -124,6 +160,57 @@ static bool file_pread(NVRAMStorage *s, void *buf, size_t len,
         p += n;
         len -= (size_t)n;
         offset += (uint64_t)n;
+    }
+    return true;
+}
+
+static bool file_pwritev(NVRAMStorage *s, const struct iovec *iov,
+                         int count, uint64_t offset, Error **errp)
+{
+    FileStorage *fs = (FileStorage *)s;
+    struct iovec pieces[NVRAM_STORAGE_IOV_MAX];
+    struct iovec *v = pieces;
+    size_t len = 0;
+
+    memcpy(pieces, iov, sizeof(*iov) * (size_t)count);
+    for (int i = 0; i < count; i++) {
+        len += iov[i].iov_len;
+    }
+    if (offset > INT64_MAX || len > INT64_MAX - offset) {
+        error_setg(errp, "%s: write of %zu bytes at %" PRIu64
+                   " is out of range", s->description, len, offset);
+        return false;
+    }
+    while (len) {
+        ssize_t n = pwritev(fs->fd, v, count, (off_t)offset);
+        size_t done;
+
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            error_setg_errno(errp, errno, "%s: write at offset %" PRIu64
+                             " failed", s->description, offset);
+            return false;
+        }
+        if (n == 0) {
+            error_setg(errp, "%s: write at offset %" PRIu64 " made no progress",
+                       s->description, offset);
+            return false;
+        }
+        /* a short write: skip what went out, go on with the rest */
+        done = (size_t)n;
+        len -= done;
+        offset += done;
+        while (count && done >= v->iov_len) {
+            done -= v->iov_len;
+            v++;
+            count--;
+        }
+        if (count) {
+            v->iov_base = (uint8_t *)v->iov_base + done;
+            v->iov_len -= done;
+        }
     }
     return true;
 }
@@ -244,12 +331,29 @@ static bool file_resize(NVRAMStorage *s, uint64_t size, Error **errp)
                          " bytes", s->description, size);
         return false;
     }
+    if (size > 0) {
+        /*
+         * Reserve the blocks now: a commit must not fail later for lack of
+         * space, and blocks allocated together are contiguous, so a
+         * commit's flush writes one extent (a sparse image gets its blocks
+         * in the order of first writes, scattered). File systems without
+         * fallocate keep the sparse file.
+         */
+        int err = posix_fallocate(fs->fd, 0, (off_t)size);
+
+        if (err != 0 && err != EOPNOTSUPP && err != ENOSYS && err != EINVAL) {
+            error_setg_errno(errp, err, "%s: cannot reserve %" PRIu64
+                             " bytes", s->description, size);
+            return false;
+        }
+    }
     return true;
 }
 
 static const NVRAMStorageOps file_ops = {
     .pread = file_pread,
     .pwrite = file_pwrite,
+    .pwritev = file_pwritev,
     .flush = file_flush,
     .get_size = file_get_size,
     .close = file_close,
@@ -381,6 +485,27 @@ static bool memory_pwrite(NVRAMStorage *s, const void *buf, size_t len,
     return true;
 }
 
+static bool memory_pwritev(NVRAMStorage *s, const struct iovec *iov,
+                           int count, uint64_t offset, Error **errp)
+{
+    MemoryStorage *ms = (MemoryStorage *)s;
+    size_t len = 0;
+
+    for (int i = 0; i < count; i++) {
+        len += iov[i].iov_len;
+    }
+    if (!memory_range_ok(ms, len, offset, errp)) {
+        return false;
+    }
+    for (int i = 0; i < count; i++) {
+        if (iov[i].iov_len) {
+            memcpy(ms->data + offset, iov[i].iov_base, iov[i].iov_len);
+            offset += iov[i].iov_len;
+        }
+    }
+    return true;
+}
+
 static bool memory_flush(NVRAMStorage *s, Error **errp)
 {
     return true;
@@ -404,6 +529,7 @@ static void memory_close(NVRAMStorage *s)
 static const NVRAMStorageOps memory_ops = {
     .pread = memory_pread,
     .pwrite = memory_pwrite,
+    .pwritev = memory_pwritev,
     .flush = memory_flush,
     .get_size = memory_get_size,
     .close = memory_close,

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "qapi/error.h"
 
@@ -34,7 +35,7 @@ extern "C" {
 
 typedef struct NVRAMStorage NVRAMStorage;
 
-/* The operations a backend implements; every one must be set. */
+/* The operations a backend implements; all but the optional ones are set. */
 typedef struct NVRAMStorageOps {
     /* Read exactly @len bytes at @offset into @buf. */
     bool (*pread)(NVRAMStorage *s, void *buf, size_t len, uint64_t offset,
@@ -53,6 +54,14 @@ typedef struct NVRAMStorageOps {
      * the storage to @size bytes; new bytes read as zero.
      */
     bool (*resize)(NVRAMStorage *s, uint64_t size, Error **errp);
+    /*
+     * Optional: write the @count (<= NVRAM_STORAGE_IOV_MAX) pieces of @iov
+     * one after another from
+     * @offset, all bytes or fail, as pwrite of their concatenation would.
+     * Without it, nvram_storage_pwritev() concatenates and calls pwrite.
+     */
+    bool (*pwritev)(NVRAMStorage *s, const struct iovec *iov, int count,
+                    uint64_t offset, Error **errp);
 } NVRAMStorageOps;
 
 /* I/O counters, updated by the nvram_storage_*() helpers. */
@@ -107,6 +116,20 @@ bool nvram_storage_pread(NVRAMStorage *s, void *buf, size_t len,
 bool nvram_storage_pwrite(NVRAMStorage *s, const void *buf, size_t len,
                           uint64_t offset, Error **errp);
 bool nvram_storage_flush(NVRAMStorage *s, Error **errp);
+
+/* The most pieces nvram_storage_pwritev() takes. */
+#define NVRAM_STORAGE_IOV_MAX 8
+
+/*
+ * Write the @count (1 to NVRAM_STORAGE_IOV_MAX) pieces of @iov back to
+ * back at @offset: one write as far as the counters and the backend see it
+ * (ops->pwritev, or ops->pwrite of the pieces gathered into one buffer).
+ * An NVRAM copy is a small header, the device's encoded value and a filler
+ * header; writing them gathered spares one more copy of the value per
+ * commit. Same failure contract as pwrite.
+ */
+bool nvram_storage_pwritev(NVRAMStorage *s, const struct iovec *iov,
+                           int count, uint64_t offset, Error **errp);
 bool nvram_storage_get_size(NVRAMStorage *s, uint64_t *size, Error **errp);
 
 /*

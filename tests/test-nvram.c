@@ -202,7 +202,8 @@ START_TEST(test_crc32c_software_and_hardware)
     static const uint8_t zeros[32];
     const char *check = "123456789";
     GRand *rand = g_rand_new_with_seed(0x5eed);
-    uint8_t *buf = g_malloc(4096 + 16);
+    size_t size = 3 * 8192 * 2 + 3 * 256 * 3 + 4096;
+    uint8_t *buf = g_malloc(size + 16);
 
     ck_assert_uint_eq(nvram_crc32c_software(0, check, 9), 0xE3069283u);
     ck_assert_uint_eq(nvram_crc32c_hardware(0, check, 9), 0xE3069283u);
@@ -210,12 +211,18 @@ START_TEST(test_crc32c_software_and_hardware)
     ck_assert_uint_eq(nvram_crc32c_hardware(0, zeros, 32), 0x8A9136AAu);
     ck_assert_uint_eq(nvram_crc32c_software(0, NULL, 0), 0);
     ck_assert_uint_eq(nvram_crc32c_hardware(0, NULL, 0), 0);
-    for (size_t i = 0; i < 4096 + 16; i++) {
+    for (size_t i = 0; i < size + 16; i++) {
         buf[i] = (uint8_t)g_rand_int(rand);
     }
+    /*
+     * Lengths up to 4 KiB, and (every fourth round) up to past two rounds
+     * of the three-way interleaved blocks of the hardware path (3 x 8 KiB
+     * and 3 x 256 bytes), around whose boundaries it joins partial CRCs.
+     */
     for (int round = 0; round < 400; round++) {
         size_t align = g_rand_int_range(rand, 0, 16);
-        size_t len = g_rand_int_range(rand, 0, 4096);
+        size_t len = g_rand_int_range(rand, 0, round % 4 == 3 ? (gint32)size
+                                                              : 4096);
         uint32_t seed = round & 1 ? g_rand_int(rand) : 0;
         uint32_t sw, hw;
 
@@ -226,6 +233,13 @@ START_TEST(test_crc32c_software_and_hardware)
         hw = nvram_crc32c_hardware(seed, buf + align, len);
         ck_assert_uint_eq(sw, hw);
         ck_assert_uint_eq(nvram_crc32c(seed, buf + align, len), sw);
+    }
+    /* exactly at and around the block boundaries */
+    for (size_t base = 3 * 256; base <= 3 * 8192 * 2; base += 3 * 256) {
+        for (size_t len = base - 9; len <= base + 9; len++) {
+            ck_assert_uint_eq(nvram_crc32c_hardware(0, buf + 3, len),
+                              nvram_crc32c_software(0, buf + 3, len));
+        }
     }
     g_free(buf);
     g_rand_free(rand);
@@ -1976,6 +1990,85 @@ START_TEST(test_deregister_from_completion)
 }
 END_TEST
 
+/*
+ * nvram_storage_pwritev() writes its pieces back to back, as one counted
+ * write, on every backend: natively on files and memory, by gathering on
+ * a backend with pwrite alone (the fault layer here); out of the range of
+ * a memory storage fails and writes nothing.
+ */
+static void check_pwritev(NVRAMStorage *s, NVRAMStorage *inner,
+                          bool bounded)
+{
+    static const uint8_t head[5] = "head:", tail[3] = ":tl";
+    uint8_t body[3000], want[4096], got[4096];
+    struct iovec iov[4] = {
+        { (void *)head, sizeof(head) },
+        { NULL, 0 },
+        { body, sizeof(body) },
+        { (void *)tail, sizeof(tail) },
+    };
+    NVRAMStorageStats before, after;
+    Error *err = NULL;
+    uint64_t size;
+
+    for (size_t i = 0; i < sizeof(body); i++) {
+        body[i] = (uint8_t)(i * 13 + 1);
+    }
+    memset(want, 0, sizeof(want));
+    ck_assert(nvram_storage_pwrite(inner, want, sizeof(want), 0,
+                                   &error_abort));
+    memcpy(want + 100, head, sizeof(head));
+    memcpy(want + 100 + sizeof(head), body, sizeof(body));
+    memcpy(want + 100 + sizeof(head) + sizeof(body), tail, sizeof(tail));
+
+    before = nvram_storage_get_stats(s);
+    ck_assert(nvram_storage_pwritev(s, iov, 4, 100, &error_abort));
+    after = nvram_storage_get_stats(s);
+    ck_assert_uint_eq(after.writes - before.writes, 1);
+    ck_assert_uint_eq(after.bytes_written - before.bytes_written,
+                      sizeof(head) + sizeof(body) + sizeof(tail));
+    ck_assert(nvram_storage_pread(inner, got, sizeof(got), 0, &error_abort));
+    ck_assert_mem_eq(got, want, sizeof(want));
+
+    /* a single piece, and nothing written past the end */
+    ck_assert(nvram_storage_pwritev(s, &iov[2], 1, 0, &error_abort));
+    memcpy(want, body, sizeof(body));
+    ck_assert(nvram_storage_get_size(inner, &size, &error_abort));
+    ck_assert_uint_eq(size, sizeof(want));
+    if (bounded) {
+        ck_assert(!nvram_storage_pwritev(s, iov, 4, size - 10, &err));
+        ck_assert_ptr_nonnull(err);
+        error_free(err);
+    }
+    ck_assert(nvram_storage_pread(inner, got, sizeof(got), 0, &error_abort));
+    ck_assert_mem_eq(got, want, sizeof(want));
+}
+
+START_TEST(test_storage_pwritev)
+{
+    char *dir = temp_image_path();
+    char *path = g_build_filename(dir, "pwritev.img", NULL);
+    NVRAMStorage *mem = nvram_storage_new_memory(4096);
+    NVRAMStorage *file;
+    FaultStorage *gathered;
+
+    check_pwritev(mem, mem, true);
+    gathered = fault_new(mem);
+    check_pwritev(&gathered->common, mem, true);
+    nvram_storage_close(&gathered->common);
+    nvram_storage_close(mem);
+
+    file = nvram_storage_open_file(path, false, true, &error_abort);
+    ck_assert(nvram_storage_resize(file, 4096, &error_abort));
+    check_pwritev(file, file, false);
+    nvram_storage_close(file);
+    unlink(path);
+    rmdir(dir);
+    g_free(path);
+    g_free(dir);
+}
+END_TEST
+
 static Suite *nvram_suite(void)
 {
     Suite *s = suite_create("nvram");
@@ -1984,6 +2077,7 @@ static Suite *nvram_suite(void)
     tc = tcase_create("format");
     tcase_add_test(tc, test_crc32c_check_value);
     tcase_add_test(tc, test_crc32c_software_and_hardware);
+    tcase_add_test(tc, test_storage_pwritev);
     tcase_add_test(tc, test_entry_names);
     tcase_add_test(tc, test_measure);
     tcase_add_test(tc, test_format_and_inspect);

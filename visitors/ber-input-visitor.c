@@ -50,6 +50,8 @@ typedef struct BERStringLevel {
     size_t limit;
 } BERStringLevel;
 
+#define BER_IN_FIRST_SCOPES 8
+
 typedef struct BERInputVisitor {
     Visitor visitor;
     const uint8_t *data;
@@ -61,7 +63,7 @@ typedef struct BERInputVisitor {
     bool allow_trailing;
 
     size_t pos;
-    BERInScope *scopes;
+    BERInScope *scopes;     /* @first_scopes until deeper nesting */
     size_t depth;
     size_t scopes_cap;
 
@@ -76,6 +78,11 @@ typedef struct BERInputVisitor {
     bool top_done;          /* a complete top-level value was consumed */
     bool naming_scope;      /* messages name the current scope itself */
     Error *sticky;          /* an error no callback could report */
+    /*
+     * Typical device state nests a few levels: no allocation for those,
+     * and the visitor stays small enough for malloc's fast path.
+     */
+    BERInScope first_scopes[BER_IN_FIRST_SCOPES];
 } BERInputVisitor;
 
 static BERInputVisitor *to_biv(Visitor *v)
@@ -371,8 +378,14 @@ static bool push_scope(BERInputVisitor *biv, BERInScopeKind kind,
         return false;
     }
     if (biv->depth == biv->scopes_cap) {
-        biv->scopes_cap = biv->scopes_cap ? biv->scopes_cap * 2 : 16;
-        biv->scopes = g_renew(BERInScope, biv->scopes, biv->scopes_cap);
+        if (biv->scopes == biv->first_scopes) {
+            biv->scopes = g_new(BERInScope, biv->scopes_cap * 2);
+            memcpy(biv->scopes, biv->first_scopes, sizeof(biv->first_scopes));
+        } else {
+            biv->scopes = g_renew(BERInScope, biv->scopes,
+                                  biv->scopes_cap * 2);
+        }
+        biv->scopes_cap *= 2;
     }
     /* Only now: the array may have moved. */
     parent = top_scope(biv);
@@ -561,7 +574,7 @@ static bool ber_input_start_struct(Visitor *v, const char *name, void **obj,
             biv->depth--;
             return false;
         }
-        *obj = g_malloc0(size);
+        *obj = visit_malloc0(size);
     }
     return true;
 }
@@ -650,7 +663,7 @@ static bool ber_input_start_list(Visitor *v, const char *name,
         return false;
     }
     if (!at_end) {
-        *list = g_malloc0(size);
+        *list = visit_malloc0(size);
     }
     return true;
 }
@@ -676,7 +689,7 @@ static GenericList *ber_input_next_list(Visitor *v, GenericList *tail,
     if (!account(biv, size, NULL, NULL)) {
         return NULL;        /* the error is sticky: the next visit reports it */
     }
-    tail->next = g_malloc0(size);
+    tail->next = visit_malloc0(size);
     return tail->next;
 }
 
@@ -768,7 +781,7 @@ static bool ber_input_start_alternate(Visitor *v, const char *name,
     if (!account(biv, size, name, errp)) {
         goto fail;
     }
-    *obj = g_malloc0(size);
+    *obj = visit_malloc0(size);
     (*obj)->type = (QType)hdr.tag;
     biv->override_pending = true;
     biv->override_tag = hdr.tag;
@@ -1489,7 +1502,9 @@ static void ber_input_free(Visitor *v)
 {
     BERInputVisitor *biv = to_biv(v);
 
-    g_free(biv->scopes);
+    if (biv->scopes != biv->first_scopes) {
+        g_free(biv->scopes);
+    }
     g_free(biv->levels);
     error_free(biv->sticky);
     g_free(biv);
@@ -1498,7 +1513,7 @@ static void ber_input_free(Visitor *v)
 Visitor *ber_input_visitor_new_opts(const uint8_t *data, size_t len,
                                     BERMode mode, const BEROptions *opts)
 {
-    BERInputVisitor *biv = g_new0(BERInputVisitor, 1);
+    BERInputVisitor *biv = visit_malloc0(sizeof(*biv));
 
     assert(data || len == 0);
     assert(mode == BER_MODE_BER || mode == BER_MODE_CER ||
@@ -1506,6 +1521,8 @@ Visitor *ber_input_visitor_new_opts(const uint8_t *data, size_t len,
     biv->data = data;
     biv->len = len;
     biv->mode = mode;
+    biv->scopes = biv->first_scopes;
+    biv->scopes_cap = BER_IN_FIRST_SCOPES;
     biv->fragment_size = opts && opts->cer_fragment_size ?
         opts->cer_fragment_size : BER_DEFAULT_CER_FRAGMENT;
     biv->max_depth = opts && opts->max_depth ?
