@@ -277,14 +277,12 @@ static bool w1_jsonc_decode(void *ctx, uint64_t *ex)
  * The floor of decoding into the QAPI shape: build the same native record
  * (35 allocations for W1: the struct, the name, 16 list nodes and 16
  * entries, the blob) by copying fields, then free it. No parsing at all.
- * Zeroed blocks come from malloc + memset, as our input visitors take
- * them (visit_malloc0()): glibc's calloc is slower for small blocks.
  */
 static bool w1_native_build(void *ctx, uint64_t *ex)
 {
     W1 *w = ctx;
     const DevState *src = w->s;
-    DevState *d = memset(g_new(DevState, 1), 0, sizeof(DevState));
+    DevState *d = g_new0(DevState, 1);
     EntryList **tail = &d->entries;
 
     d->id = src->id;
@@ -293,9 +291,8 @@ static bool w1_native_build(void *ctx, uint64_t *ex)
     d->name = g_strdup(src->name);
     memcpy(d->regs, src->regs, DEVSTATE_REGS_LEN);
     for (const EntryList *e = src->entries; e; e = e->next) {
-        EntryList *node = g_new(EntryList, 1);
+        EntryList *node = g_new0(EntryList, 1);
 
-        node->next = NULL;
         node->value = g_memdup2(e->value, sizeof(Entry));
         *tail = node;
         tail = &node->next;
@@ -681,6 +678,23 @@ static ItemList *w2_decode(W2 *w, Error **errp)
     return list;
 }
 
+/*
+ * Freeing a decoded list puts its blocks on glibc's fast bins, which the
+ * next large malloc() coalesces (malloc_consolidate()): millions of blocks
+ * at n = 10^6, tens of milliseconds. Left alone, that deferred part of an
+ * untimed free is paid inside whichever case runs next (an encoder growing
+ * its buffer), not by the case that freed. A large request right after the
+ * free, still untimed, makes glibc do it there.
+ */
+static void heap_settle(void)
+{
+    /* above the per-thread cache, below the mmap threshold */
+    void *p = malloc(4096);
+
+    clobber(p);
+    free(p);
+}
+
 static bool w2_encode_op(void *ctx, uint64_t *ex)
 {
     W2 *w = ctx;
@@ -688,6 +702,7 @@ static bool w2_encode_op(void *ctx, uint64_t *ex)
     uint64_t t0 = bench_op_ns();
 
     w2_free_encoding(w, enc);
+    heap_settle();
     *ex += bench_op_ns() - t0;
     return enc != NULL;
 }
@@ -699,6 +714,7 @@ static bool w2_decode_op(void *ctx, uint64_t *ex)
     uint64_t t0 = bench_op_ns();
 
     qapi_free_ItemList(list);
+    heap_settle();
     *ex += bench_op_ns() - t0;
     return list != NULL;
 }

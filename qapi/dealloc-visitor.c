@@ -109,7 +109,7 @@ static void dealloc_free(Visitor *v)
 
 Visitor *qapi_dealloc_visitor_new(void)
 {
-    Visitor *v = visit_malloc0(sizeof(*v));
+    Visitor *v = g_new0(Visitor, 1);
 
     v->type = VISITOR_DEALLOC;
     v->start_struct = dealloc_start_struct;

@@ -9,8 +9,6 @@
 #ifndef QAPI_VISITOR_IMPL_H
 #define QAPI_VISITOR_IMPL_H
 
-#include <string.h>
-
 #include "qapi/visitor.h"
 
 #ifdef __cplusplus
@@ -130,19 +128,6 @@ bool visit_policy_reject_by_compat(Visitor *v, const char *name,
                                    uint64_t features, Error **errp);
 bool visit_policy_skip_by_compat(Visitor *v, const char *name,
                                  uint64_t features);
-
-/*
- * Zeroed memory of @size bytes for an input visitor to hand out (the *obj
- * of start_struct and start_alternate, list nodes): the same as
- * g_malloc0() and freed by g_free(), but cheaper where it matters. glibc's
- * calloc() skips the per-thread cache that malloc() serves small blocks
- * from, and a decoded object is dozens of small blocks of a few sizes
- * (docs/performance.md measures it). Never fails; aborts like g_malloc().
- */
-static inline void *visit_malloc0(size_t size)
-{
-    return memset(g_malloc(size), 0, size);
-}
 
 #ifdef __cplusplus
 }

@@ -574,7 +574,7 @@ static bool ber_input_start_struct(Visitor *v, const char *name, void **obj,
             biv->depth--;
             return false;
         }
-        *obj = visit_malloc0(size);
+        *obj = g_malloc0(size);
     }
     return true;
 }
@@ -663,7 +663,7 @@ static bool ber_input_start_list(Visitor *v, const char *name,
         return false;
     }
     if (!at_end) {
-        *list = visit_malloc0(size);
+        *list = g_malloc0(size);
     }
     return true;
 }
@@ -689,7 +689,7 @@ static GenericList *ber_input_next_list(Visitor *v, GenericList *tail,
     if (!account(biv, size, NULL, NULL)) {
         return NULL;        /* the error is sticky: the next visit reports it */
     }
-    tail->next = visit_malloc0(size);
+    tail->next = g_malloc0(size);
     return tail->next;
 }
 
@@ -781,7 +781,7 @@ static bool ber_input_start_alternate(Visitor *v, const char *name,
     if (!account(biv, size, name, errp)) {
         goto fail;
     }
-    *obj = visit_malloc0(size);
+    *obj = g_malloc0(size);
     (*obj)->type = (QType)hdr.tag;
     biv->override_pending = true;
     biv->override_tag = hdr.tag;
@@ -1513,7 +1513,7 @@ static void ber_input_free(Visitor *v)
 Visitor *ber_input_visitor_new_opts(const uint8_t *data, size_t len,
                                     BERMode mode, const BEROptions *opts)
 {
-    BERInputVisitor *biv = visit_malloc0(sizeof(*biv));
+    BERInputVisitor *biv = g_new0(BERInputVisitor, 1);
 
     assert(data || len == 0);
     assert(mode == BER_MODE_BER || mode == BER_MODE_CER ||

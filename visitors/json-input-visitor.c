@@ -219,7 +219,7 @@ static bool json_input_start_struct(Visitor *v, const char *name,
     }
     push_scope(jiv, value, name, false);
     if (obj) {
-        *obj = visit_malloc0(size);
+        *obj = g_malloc0(size);
     }
     return true;
 }
@@ -275,7 +275,7 @@ static bool json_input_start_list(Visitor *v, const char *name,
     }
     scope = push_scope(jiv, value, name, true);
     if (list && scope->length) {
-        *list = visit_malloc0(size);
+        *list = g_malloc0(size);
     }
     return true;
 }
@@ -289,7 +289,7 @@ static GenericList *json_input_next_list(Visitor *v, GenericList *tail,
     if (tos->index >= tos->length) {
         return NULL;
     }
-    tail->next = visit_malloc0(size);
+    tail->next = g_malloc0(size);
     return tail->next;
 }
 
@@ -346,7 +346,7 @@ static bool json_input_start_alternate(Visitor *v, const char *name,
         type = QTYPE_QLIST;
         break;
     }
-    *obj = visit_malloc0(size);
+    *obj = g_malloc0(size);
     (*obj)->type = type;
     return true;
 }
