@@ -678,23 +678,6 @@ static ItemList *w2_decode(W2 *w, Error **errp)
     return list;
 }
 
-/*
- * Freeing a decoded list puts its blocks on glibc's fast bins, which the
- * next large malloc() coalesces (malloc_consolidate()): millions of blocks
- * at n = 10^6, tens of milliseconds. Left alone, that deferred part of an
- * untimed free is paid inside whichever case runs next (an encoder growing
- * its buffer), not by the case that freed. A large request right after the
- * free, still untimed, makes glibc do it there.
- */
-static void heap_settle(void)
-{
-    /* above the per-thread cache, below the mmap threshold */
-    void *p = malloc(4096);
-
-    clobber(p);
-    free(p);
-}
-
 static bool w2_encode_op(void *ctx, uint64_t *ex)
 {
     W2 *w = ctx;
@@ -702,7 +685,6 @@ static bool w2_encode_op(void *ctx, uint64_t *ex)
     uint64_t t0 = bench_op_ns();
 
     w2_free_encoding(w, enc);
-    heap_settle();
     *ex += bench_op_ns() - t0;
     return enc != NULL;
 }
@@ -714,7 +696,6 @@ static bool w2_decode_op(void *ctx, uint64_t *ex)
     uint64_t t0 = bench_op_ns();
 
     qapi_free_ItemList(list);
-    heap_settle();
     *ex += bench_op_ns() - t0;
     return list != NULL;
 }

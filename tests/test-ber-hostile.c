@@ -386,6 +386,99 @@ START_TEST(test_depth)
 }
 END_TEST
 
+/*
+ * A chain of @levels nested structs ending in an INTEGER "x" = @levels:
+ * visited the same way to encode and to decode.
+ */
+static bool visit_chain(Visitor *v, const char *name, int level, int levels,
+                        int64_t *x, Error **errp)
+{
+    bool ok = false;
+
+    if (!visit_start_struct(v, name, NULL, 0, errp)) {
+        return false;
+    }
+    if (level + 1 < levels) {
+        ok = visit_chain(v, "child", level + 1, levels, x, errp);
+    } else {
+        ok = visit_type_int(v, "x", x, errp);
+    }
+    ok = ok && visit_check_struct(v, errp);
+    visit_end_struct(v, NULL);
+    return ok;
+}
+
+/*
+ * Nesting that succeeds: the input visitor keeps its first scopes inline
+ * and moves them to the heap beyond; values on both sides of every growth
+ * decode in every mode, and an error deep inside names the whole path.
+ */
+START_TEST(test_depth_success)
+{
+    static const int depths[] = { 1, 7, 8, 9, 16, 17, 40, 256 };
+    static const BERMode modes[] = { BER_MODE_DER, BER_MODE_CER,
+                                     BER_MODE_BER };
+
+    for (size_t d = 0; d < G_N_ELEMENTS(depths); d++) {
+        for (size_t m = 0; m < G_N_ELEMENTS(modes); m++) {
+            int levels = depths[d];
+            int64_t x = levels, back = -1;
+            GByteArray *enc = NULL;
+            Visitor *v = ber_output_visitor_new(modes[m], &enc);
+            GString *want;
+            char *msg;
+
+            ck_assert(visit_chain(v, NULL, 0, levels, &x, &error_abort));
+            visit_complete(v, &enc);
+            visit_free(v);
+
+            v = ber_input_visitor_new(enc->data, enc->len, modes[m]);
+            ck_assert(visit_chain(v, NULL, 0, levels, &back, &error_abort));
+            ck_assert(ber_input_visitor_finish(v, &error_abort));
+            visit_free(v);
+            ck_assert_int_eq(back, levels);
+
+            /* the INTEGER turned into an OCTET STRING: named by full path */
+            want = g_string_new("Parameter '");
+            for (int i = 1; i < levels; i++) {
+                g_string_append(want, "child.");
+            }
+            g_string_append(want, "x': expected INTEGER, found OCTET STRING");
+            {
+                /* the last "02 01 <levels>" (or "02 02 01 00" for 256) */
+                const uint8_t small[3] = { 0x02, 0x01, (uint8_t)levels };
+                const uint8_t large[4] = { 0x02, 0x02, 0x01, 0x00 };
+                const uint8_t *want_int = levels < 128 ? small : large;
+                size_t int_len = levels < 128 ? 3 : 4, at = enc->len;
+                uint8_t *bad = g_memdup2(enc->data, enc->len);
+                Error *err = NULL;
+
+                while (at-- > 0) {
+                    if (at + int_len <= enc->len &&
+                        !memcmp(bad + at, want_int, int_len)) {
+                        break;
+                    }
+                }
+                ck_assert_uint_lt(at, enc->len);
+                bad[at] = 0x04;
+                v = ber_input_visitor_new(bad, enc->len, modes[m]);
+                ck_assert(!visit_chain(v, NULL, 0, levels, &back, &err));
+                msg = g_strdup(error_get_pretty(err));
+                error_free(err);
+                visit_free(v);
+                g_free(bad);
+            }
+            ck_assert_msg(g_str_has_prefix(msg, "offset "), "%s", msg);
+            ck_assert_msg(strstr(msg, want->str), "'%s' lacks '%s'", msg,
+                          want->str);
+            g_free(msg);
+            g_string_free(want, true);
+            g_byte_array_unref(enc);
+        }
+    }
+}
+END_TEST
+
 /* 8. Tag numbers: overflow, leading 80, high form below 31, huge tags. */
 START_TEST(test_tags)
 {
@@ -580,6 +673,7 @@ static Suite *ber_hostile_suite(void)
     tcase_add_test(tc, test_indefinite_primitive);
     tcase_add_test(tc, test_eoc_faults);
     tcase_add_test(tc, test_depth);
+    tcase_add_test(tc, test_depth_success);
     tcase_add_test(tc, test_tags);
     tcase_add_test(tc, test_million_elements);
     tcase_add_test(tc, test_integers);

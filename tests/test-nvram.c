@@ -9,6 +9,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -2069,6 +2071,53 @@ START_TEST(test_storage_pwritev)
 }
 END_TEST
 
+/*
+ * A gathered write the kernel takes only in part goes on from the right
+ * piece and offset: under a file size limit the first pwritev() stops at
+ * the limit (a short write) and the next one, at exactly the limit, fails;
+ * the failure is reported with that offset, never as success.
+ */
+START_TEST(test_storage_pwritev_short)
+{
+    char *dir = temp_image_path();
+    char *path = g_build_filename(dir, "short.img", NULL);
+    NVRAMStorage *file;
+    pid_t pid;
+    int status;
+
+    file = nvram_storage_open_file(path, false, true, &error_abort);
+    ck_assert(nvram_storage_resize(file, 4096, &error_abort));
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        static uint8_t a[100], b[1000], c[50];
+        struct iovec iov[3] = {
+            { a, sizeof(a) }, { b, sizeof(b) }, { c, sizeof(c) },
+        };
+        struct rlimit limit = { 4096 + 150, 4096 + 150 };
+        Error *err = NULL;
+        bool ok;
+
+        signal(SIGXFSZ, SIG_IGN);
+        if (setrlimit(RLIMIT_FSIZE, &limit) < 0) {
+            _exit(3);
+        }
+        /* 4000 + 1150 crosses the limit at 4246, inside the second piece */
+        ok = nvram_storage_pwritev(file, iov, 3, 4000, &err);
+        _exit(!ok && err &&
+              strstr(error_get_pretty(err), "write at offset 4246") ? 0 : 1);
+    }
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+    nvram_storage_close(file);
+    unlink(path);
+    rmdir(dir);
+    g_free(path);
+    g_free(dir);
+}
+END_TEST
+
 static Suite *nvram_suite(void)
 {
     Suite *s = suite_create("nvram");
@@ -2078,6 +2127,7 @@ static Suite *nvram_suite(void)
     tcase_add_test(tc, test_crc32c_check_value);
     tcase_add_test(tc, test_crc32c_software_and_hardware);
     tcase_add_test(tc, test_storage_pwritev);
+    tcase_add_test(tc, test_storage_pwritev_short);
     tcase_add_test(tc, test_entry_names);
     tcase_add_test(tc, test_measure);
     tcase_add_test(tc, test_format_and_inspect);
