@@ -218,34 +218,9 @@ static bool file_pwritev(NVRAMStorage *s, const struct iovec *iov,
 static bool file_pwrite(NVRAMStorage *s, const void *buf, size_t len,
                         uint64_t offset, Error **errp)
 {
-    FileStorage *fs = (FileStorage *)s;
-    const uint8_t *p = buf;
+    struct iovec one = { (void *)buf, len };
 
-    if (offset > INT64_MAX || len > INT64_MAX - offset) {
-        error_setg(errp, "%s: write of %zu bytes at %" PRIu64
-                   " is out of range", s->description, len, offset);
-        return false;
-    }
-    while (len) {
-        ssize_t n = pwrite(fs->fd, p, len, (off_t)offset);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            error_setg_errno(errp, errno, "%s: write at offset %" PRIu64
-                             " failed", s->description, offset);
-            return false;
-        }
-        if (n == 0) {
-            error_setg(errp, "%s: write at offset %" PRIu64 " made no progress",
-                       s->description, offset);
-            return false;
-        }
-        p += n;
-        len -= (size_t)n;
-        offset += (uint64_t)n;
-    }
-    return true;
+    return file_pwritev(s, &one, 1, offset, errp);
 }
 
 static bool file_flush(NVRAMStorage *s, Error **errp)
