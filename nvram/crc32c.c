@@ -171,28 +171,40 @@ static inline uint32_t crc32c_shift(uint32_t table[4][256], uint32_t crc)
            table[2][(crc >> 16) & 0xff] ^ table[3][crc >> 24];
 }
 
-/* Three interleaved chains over blocks of @block bytes; see above. */
-#define CRC32C_THREE_WAY(block, table)                                      \
-    while (len >= 3 * (block)) {                                            \
-        uint64_t c1 = 0, c2 = 0;                                            \
-        const uint8_t *stop = p + (block);                                  \
-                                                                            \
-        do {                                                                \
-            uint64_t w0, w1, w2;                                            \
-                                                                            \
-            memcpy(&w0, p, 8);                                              \
-            memcpy(&w1, p + (block), 8);                                    \
-            memcpy(&w2, p + 2 * (block), 8);                                \
-            crc64 = _mm_crc32_u64(crc64, w0);                               \
-            c1 = _mm_crc32_u64(c1, w1);                                     \
-            c2 = _mm_crc32_u64(c2, w2);                                     \
-            p += 8;                                                         \
-        } while (p < stop);                                                 \
-        crc64 = crc32c_shift(table, (uint32_t)crc64) ^ (uint32_t)c1;        \
-        crc64 = crc32c_shift(table, (uint32_t)crc64) ^ (uint32_t)c2;        \
-        p += 2 * (block);                                                   \
-        len -= 3 * (block);                                                 \
+/*
+ * Three interleaved chains over consecutive blocks of @block bytes, while
+ * three blocks remain; see above. Advances *@p and *@len.
+ */
+__attribute__((target("sse4.2")))
+static inline uint64_t crc32c_three_way(uint64_t crc, const uint8_t **p,
+                                        size_t *len, size_t block,
+                                        uint32_t table[4][256])
+{
+    const uint8_t *q = *p;
+
+    while (*len >= 3 * block) {
+        uint64_t c1 = 0, c2 = 0;
+        const uint8_t *stop = q + block;
+
+        do {
+            uint64_t w0, w1, w2;
+
+            memcpy(&w0, q, 8);
+            memcpy(&w1, q + block, 8);
+            memcpy(&w2, q + 2 * block, 8);
+            crc = _mm_crc32_u64(crc, w0);
+            c1 = _mm_crc32_u64(c1, w1);
+            c2 = _mm_crc32_u64(c2, w2);
+            q += 8;
+        } while (q < stop);
+        crc = crc32c_shift(table, (uint32_t)crc) ^ (uint32_t)c1;
+        crc = crc32c_shift(table, (uint32_t)crc) ^ (uint32_t)c2;
+        q += 2 * block;
+        *len -= 3 * block;
     }
+    *p = q;
+    return crc;
+}
 
 __attribute__((target("sse4.2")))
 static uint32_t crc32c_sse42(uint32_t crc, const void *data, size_t len)
@@ -209,8 +221,10 @@ static uint32_t crc32c_sse42(uint32_t crc, const void *data, size_t len)
     crc64 = crc;
     if (len >= 3 * CRC32C_SHORT) {
         g_once(&once, crc32c_init_zeros_tables, NULL);
-        CRC32C_THREE_WAY(CRC32C_LONG, crc32c_zeros_long)
-        CRC32C_THREE_WAY(CRC32C_SHORT, crc32c_zeros_short)
+        crc64 = crc32c_three_way(crc64, &p, &len, CRC32C_LONG,
+                                 crc32c_zeros_long);
+        crc64 = crc32c_three_way(crc64, &p, &len, CRC32C_SHORT,
+                                 crc32c_zeros_short);
     }
     while (len >= 8) {
         uint64_t word;
