@@ -1570,18 +1570,32 @@ END_TEST
 
 /*** Files and processes ***/
 
-static char *temp_image_path(void)
+/* The path of file @name in a new temporary directory. */
+static char *temp_image_new(const char *name)
 {
     char *dir = g_dir_make_tmp("test-nvram-XXXXXX", NULL);
+    char *path;
 
     ck_assert_ptr_nonnull(dir);
-    return dir;
+    path = g_build_filename(dir, name, NULL);
+    g_free(dir);
+    return path;
+}
+
+/* Delete the file of temp_image_new() and its directory; free @path. */
+static void temp_image_remove(char *path)
+{
+    char *dir = g_path_get_dirname(path);
+
+    unlink(path);
+    rmdir(dir);
+    g_free(dir);
+    g_free(path);
 }
 
 START_TEST(test_file_across_processes)
 {
-    char *dir = temp_image_path();
-    char *path = g_build_filename(dir, "nvram.img", NULL);
+    char *path = temp_image_new("nvram.img");
     NVRAMOptions opts = { .create = true };
     NVRAMStorage *fst;
     TestDevice dev = { 0 };
@@ -1626,17 +1640,13 @@ START_TEST(test_file_across_processes)
     nvram_delete(nvram);
 
     test_state_clear(&dev.state);
-    unlink(path);
-    rmdir(dir);
-    g_free(path);
-    g_free(dir);
+    temp_image_remove(path);
 }
 END_TEST
 
 START_TEST(test_file_missing_and_readonly)
 {
-    char *dir = temp_image_path();
-    char *path = g_build_filename(dir, "nvram.img", NULL);
+    char *path = temp_image_new("nvram.img");
     NVRAMOptions ro = { .read_only = true };
     TestDevice dev = { 0 };
     NVRAMEntryName name;
@@ -1660,10 +1670,7 @@ START_TEST(test_file_missing_and_readonly)
     ret = nvram_read_data(nvram, &name, 0, NULL, NULL, &err);
     ck_assert_nvram_error(ret, NVRAM_ERR_ENTRY_ABSENT, err);
     nvram_delete(nvram);
-    unlink(path);
-    rmdir(dir);
-    g_free(path);
-    g_free(dir);
+    temp_image_remove(path);
 }
 END_TEST
 
@@ -2048,8 +2055,7 @@ static void check_pwritev(NVRAMStorage *s, NVRAMStorage *inner,
 
 START_TEST(test_storage_pwritev)
 {
-    char *dir = temp_image_path();
-    char *path = g_build_filename(dir, "pwritev.img", NULL);
+    char *path = temp_image_new("pwritev.img");
     NVRAMStorage *mem = nvram_storage_new_memory(4096);
     NVRAMStorage *file;
     FaultStorage *gathered;
@@ -2064,10 +2070,7 @@ START_TEST(test_storage_pwritev)
     ck_assert(nvram_storage_resize(file, 4096, &error_abort));
     check_pwritev(file, file, false);
     nvram_storage_close(file);
-    unlink(path);
-    rmdir(dir);
-    g_free(path);
-    g_free(dir);
+    temp_image_remove(path);
 }
 END_TEST
 
@@ -2079,8 +2082,7 @@ END_TEST
  */
 START_TEST(test_storage_pwritev_short)
 {
-    char *dir = temp_image_path();
-    char *path = g_build_filename(dir, "short.img", NULL);
+    char *path = temp_image_new("short.img");
     NVRAMStorage *file;
     pid_t pid;
     int status;
@@ -2111,10 +2113,7 @@ START_TEST(test_storage_pwritev_short)
     ck_assert(WIFEXITED(status));
     ck_assert_int_eq(WEXITSTATUS(status), 0);
     nvram_storage_close(file);
-    unlink(path);
-    rmdir(dir);
-    g_free(path);
-    g_free(dir);
+    temp_image_remove(path);
 }
 END_TEST
 

@@ -1125,6 +1125,30 @@ static BERStringLevel *push_level(BERInputVisitor *biv, size_t *count)
 }
 
 /*
+ * A segment of a constructed string (@seg at @pos) must be an OCTET
+ * STRING, and in CER a primitive one. Reports which rule it breaks.
+ */
+static bool check_string_segment(BERInputVisitor *biv, const BERHeader *seg,
+                                 size_t pos, const char *name, Error **errp)
+{
+    if (seg->tag_class != BER_CLASS_UNIVERSAL ||
+        seg->tag != BER_TAG_OCTET_STRING) {
+        char found[64];
+
+        describe_header(seg, found, sizeof(found));
+        input_error(biv, errp, pos, name, "string segment must be an "
+                    "OCTET STRING, found %s", found);
+        return false;
+    }
+    if (seg->constructed && biv->mode == BER_MODE_CER) {
+        input_error(biv, errp, pos, name,
+                    "nested constructed string not allowed in CER");
+        return false;
+    }
+    return true;
+}
+
+/*
  * Walk the segments of the constructed string whose header is @hdr:
  * validate them (count only, @dest NULL) or copy them to @dest. Returns
  * the total length in *@total and leaves the end offset in *@end.
@@ -1169,21 +1193,10 @@ static bool walk_string(BERInputVisitor *biv, const char *name,
             count--;
             continue;
         }
-        if (seg.tag_class != BER_CLASS_UNIVERSAL ||
-            seg.tag != BER_TAG_OCTET_STRING) {
-            char found[64];
-
-            describe_header(&seg, found, sizeof(found));
-            input_error(biv, errp, pos, name, "string segment must be an "
-                        "OCTET STRING, found %s", found);
+        if (!check_string_segment(biv, &seg, pos, name, errp)) {
             return false;
         }
         if (seg.constructed) {
-            if (biv->mode == BER_MODE_CER) {
-                input_error(biv, errp, pos, name,
-                            "nested constructed string not allowed in CER");
-                return false;
-            }
             if (biv->depth + count >= biv->max_depth) {
                 input_error(biv, errp, pos, name,
                             "nesting deeper than %zu levels",
@@ -1287,18 +1300,7 @@ static int read_cer_string(BERInputVisitor *biv, const char *name,
                 pos += 2;
                 break;
             }
-            if (seg.tag_class != BER_CLASS_UNIVERSAL ||
-                seg.tag != BER_TAG_OCTET_STRING) {
-                char found[64];
-
-                describe_header(&seg, found, sizeof(found));
-                input_error(biv, errp, pos, name, "string segment must be an "
-                            "OCTET STRING, found %s", found);
-                goto fail;
-            }
-            if (seg.constructed) {
-                input_error(biv, errp, pos, name,
-                            "nested constructed string not allowed in CER");
+            if (!check_string_segment(biv, &seg, pos, name, errp)) {
                 goto fail;
             }
             if (short_fragment || seg.length == 0 || seg.length > frag) {
