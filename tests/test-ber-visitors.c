@@ -444,6 +444,21 @@ START_TEST(test_input_ber_forms)
     ck_assert_str_eq(msg, "offset 3: Parameter 'b': length octets not "
                      "minimal");
     g_free(msg);
+    /* CER's segment rules, after a first valid fragment (of size 1 here) */
+    msg = decode_error(BYTES(0x24, 0x80, 0x04, 0x01, 'a', 0x0c, 0x01, 'b',
+                             0x00, 0x00), BER_MODE_CER,
+                       &(BEROptions){ .cer_fragment_size = 1 },
+                       visit_bytes_top, &b);
+    ck_assert_str_eq(msg, "offset 5: Parameter 'b': string segment must be "
+                     "an OCTET STRING, found UTF8String");
+    g_free(msg);
+    msg = decode_error(BYTES(0x24, 0x80, 0x04, 0x01, 'a', 0x24, 0x80, 0x04,
+                             0x01, 'b', 0x00, 0x00, 0x00, 0x00), BER_MODE_CER,
+                       &(BEROptions){ .cer_fragment_size = 1 },
+                       visit_bytes_top, &b);
+    ck_assert_str_eq(msg, "offset 5: Parameter 'b': nested constructed "
+                     "string not allowed in CER");
+    g_free(msg);
     /* Constructed UTF8String from OCTET STRING segments (8.23.5). */
     ck_assert_ptr_null(decode_error(BYTES(0x2c, 0x08, 0x04, 0x02, 0xc3, 0xa9,
                                           0x04, 0x02, 'o', 'k'),
