@@ -710,6 +710,7 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     Visitor *v;
     bool ok = false;
 
+    memset(view, 0, sizeof(*view));
     if (!tlv_get(buf, 0, size, offset, true, BER_TAG_SEQUENCE, "copy", &cpos,
                  &clen, errp)) {
         return false;
@@ -745,6 +746,18 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                    meta->entry_id, entry->id, entry->name.name);
         goto out;
     }
+    if (meta->generation == 0 && (meta->payload_length || meta->flags)) {
+        error_setg(errp, "offset %" PRIu64 ": generation 0 (never written) "
+                   "with a %" PRIu64 "-byte value or flags 0x%" PRIx32,
+                   offset + meta_pos, meta->payload_length, meta->flags);
+        goto out;
+    }
+    if ((meta->flags & NVRAM_COPY_FLAG_ENCRYPTED) &&
+        !(layout->flags & NVRAM_FLAG_ENCRYPTED)) {
+        error_setg(errp, "offset %" PRIu64 ": sealed value in an image that "
+                   "is not encrypted", offset + meta_pos);
+        goto out;
+    }
     if (meta->payload_length != plen) {
         error_setg(errp, "offset %" PRIu64 ": value length %" PRIu64
                    " differs from the metadata's %" PRIu64, offset + ppos,
@@ -770,6 +783,7 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     if (!fill_check(buf, cpos + (size_t)plen, size, offset, errp)) {
         goto out;
     }
+    view->verified = true;
     view->generation = meta->generation;
     view->flags = meta->flags;
     view->encoding = (NVRAMEncoding)meta->encoding;
@@ -781,19 +795,103 @@ out:
     return ok;
 }
 
+/* True if the valid copies @a and @b hold the same commit. */
+static bool copy_views_equal(const NVRAMCopyView *a, const NVRAMCopyView *b)
+{
+    return a->generation == b->generation && a->flags == b->flags &&
+           a->encoding == b->encoding && a->payload_len == b->payload_len &&
+           (a->payload_len == 0 ||
+            memcmp(a->payload, b->payload, a->payload_len) == 0);
+}
+
+void nvram_copy_pick(const NVRAMCopyView views[2], NVRAMCopyInfo info[2],
+                     NVRAMPick *pick)
+{
+    int best = -1;
+
+    memset(pick, 0, sizeof(*pick));
+    if (info[0].valid && info[1].valid &&
+        views[0].generation == views[1].generation &&
+        !copy_views_equal(&views[0], &views[1])) {
+        /* Neither can be trusted over the other: serving one would guess. */
+        for (int c = 0; c < 2; c++) {
+            info[c].valid = false;
+            info[c].problem = g_strdup_printf(
+                "offset %" PRIu64 ": generation %" PRIu64 " is also at "
+                "offset %" PRIu64 " with a different value", info[c].offset,
+                views[c].generation, info[1 - c].offset);
+        }
+    }
+    for (int c = 0; c < 2; c++) {
+        if (info[c].valid &&
+            (best < 0 || views[c].generation > views[best].generation)) {
+            best = c;
+        }
+        if (views[c].verified && views[c].generation > pick->generation) {
+            pick->generation = views[c].generation;
+        }
+    }
+    pick->newest = best;
+    if (best < 0) {
+        pick->status = -NVRAM_ERR_ENTRY_CORRUPT;
+        return;
+    }
+    if (views[best].generation == 0) {
+        /*
+         * The first write fills both copies before it is acknowledged, so
+         * a generation-0 copy beside a damaged one means that no write of
+         * the entry ever completed.
+         */
+        pick->status = -NVRAM_ERR_ENTRY_ABSENT;
+        return;
+    }
+    /*
+     * The other copy is damaged: it was the older one (no loss) only if
+     * its check value still holds and its generation says so. Otherwise it
+     * may have held the last commit (a generation read from a copy that
+     * fails its check proves nothing), and the value served is the one
+     * before it.
+     */
+    if (!info[1 - best].valid &&
+        !(views[1 - best].verified &&
+          views[1 - best].generation <= views[best].generation)) {
+        pick->rolled_back = true;
+    }
+}
+
+int nvram_pick_result(const NVRAMPick *pick, const char *name,
+                      const NVRAMCopyInfo info[2], Error **errp)
+{
+    if (pick->status == -NVRAM_ERR_ENTRY_CORRUPT) {
+        error_setg(errp, "entry '%s': both copies are damaged (copy 0: %s; "
+                   "copy 1: %s)", name, info[0].problem, info[1].problem);
+    } else if (pick->status == -NVRAM_ERR_ENTRY_ABSENT) {
+        error_setg(errp, "entry '%s' was never written", name);
+    } else if (pick->rolled_back) {
+        error_setg(errp, "entry '%s': the newest copy is damaged (%s); "
+                   "served generation %" PRIu64 " from offset %" PRIu64
+                   ", a later commit may be lost", name,
+                   info[1 - pick->newest].problem,
+                   info[pick->newest].generation, info[pick->newest].offset);
+        return NVRAM_READ_ROLLED_BACK;
+    }
+    return pick->status;
+}
+
 int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
                      const NVRAMLayoutEntry *entry, const uint8_t *key,
-                     NVRAMCopyInfo info[2],
-                     int *newest, uint8_t **payload, size_t *payload_len,
-                     Error **errp)
+                     NVRAMCopyInfo info[2], NVRAMPick *pick,
+                     uint8_t **payload, size_t *payload_len, Error **errp)
 {
     uint8_t *bufs[2] = { NULL, NULL };
     NVRAMCopyView views[2];
     uint8_t *plain[2] = { NULL, NULL };
     size_t plain_len[2] = { 0, 0 };
-    int best = -1;
     int ret = 0;
 
+    memset(views, 0, sizeof(views));
+    memset(pick, 0, sizeof(*pick));
+    pick->newest = -1;
     for (int c = 0; c < 2; c++) {
         memset(&info[c], 0, sizeof(info[c]));
         info[c].offset = entry->offset + (uint64_t)c * entry->copy_size;
@@ -834,18 +932,16 @@ int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
             info[c].generation = views[c].generation;
             info[c].payload_length = views[c].payload_len;
             info[c].encoding = views[c].encoding;
-            if (best < 0 || views[c].generation > views[best].generation) {
-                best = c;
-            }
         } else {
             info[c].problem = g_strdup(error_get_pretty(local_err));
             error_free(local_err);
         }
     }
-    *newest = best;
-    if (payload && best >= 0) {
-        *payload = g_memdup2(views[best].payload, views[best].payload_len);
-        *payload_len = views[best].payload_len;
+    nvram_copy_pick(views, info, pick);
+    if (payload && pick->newest >= 0) {
+        *payload = g_memdup2(views[pick->newest].payload,
+                             views[pick->newest].payload_len);
+        *payload_len = views[pick->newest].payload_len;
     }
 
 out:
@@ -946,9 +1042,29 @@ static bool all_bytes(const uint8_t *buf, size_t len, uint8_t byte)
     return true;
 }
 
+/*
+ * The offset of the EntryDesc @he in the header @region (@len bytes): DER
+ * is canonical, so its encoding occurs there as it was read. For messages.
+ */
+static uint64_t header_entry_offset(const uint8_t *region, size_t len,
+                                    NVRAMHeaderEntry *he)
+{
+    GByteArray *enc = NULL;
+    Visitor *v = ber_output_visitor_new(BER_MODE_DER, &enc);
+    const uint8_t *at;
+
+    visit_type_NVRAMHeaderEntry(v, NULL, &he, &error_abort);
+    visit_complete(v, &enc);
+    visit_free(v);
+    at = memmem(region, len, enc->data, enc->len);
+    g_byte_array_unref(enc);
+    return at ? (uint64_t)(at - region) : 0;
+}
+
 /* Convert the visited header body into a validated layout. */
 static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
-                            size_t header_end, NVRAMLayout **out, Error **errp)
+                            const uint8_t *region, size_t header_end,
+                            NVRAMLayout **out, Error **errp)
 {
     NVRAMLayout *l;
     size_t n = 0;
@@ -1009,6 +1125,12 @@ static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
         NVRAMLayoutEntry *le = &l->entries[n];
         Error *local_err = NULL;
 
+        if (he->id == 0) {
+            error_setg(errp, "corrupt NVRAM header: offset %" PRIu64
+                       ": entry '%s' has id 0 (ids start at 1)",
+                       header_entry_offset(region, header_end, he), he->name);
+            goto corrupt;
+        }
         if (!nvram_entry_name_init(&le->name, he->name, &local_err)) {
             error_propagate_prepend(errp, local_err,
                                     "corrupt NVRAM header: entry %zu: ", n);
@@ -1205,7 +1327,7 @@ int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
                    ipos + ilen);
         goto corrupt;
     }
-    ret = layout_from_body(body, size, hend, layout, errp);
+    ret = layout_from_body(body, size, region, hend, layout, errp);
     qapi_free_NVRAMHeaderBody(body);
     g_free(region);
     return ret;

@@ -64,6 +64,11 @@ typedef struct NVRAMLayout {
 
 /* A parsed copy: views into the buffer it was parsed from. */
 typedef struct NVRAMCopyView {
+    /*
+     * Structure and check value hold (the copy may still fail
+     * authentication or the pick rules): @generation can be believed.
+     */
+    bool verified;
     uint64_t generation;
     uint32_t flags;
     NVRAMEncoding encoding;
@@ -164,20 +169,51 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                       const uint8_t *buf, uint64_t offset, NVRAMCopyView *view,
                       Error **errp);
 
+/* What the pick rules decided from the two copies of an entry. */
+typedef struct NVRAMPick {
+    int newest;           /* the copy to serve, or -1 */
+    /* 0, -NVRAM_ERR_ENTRY_ABSENT (newest is generation 0) or
+     * -NVRAM_ERR_ENTRY_CORRUPT (no valid copy) */
+    int status;
+    /*
+     * The other copy is damaged and may have held a later commit than the
+     * one served: a rollback, which callers report.
+     */
+    bool rolled_back;
+    /* The highest generation any copy claims: the next commit's is one more. */
+    uint64_t generation;
+} NVRAMPick;
+
+/*
+ * The pick rules, on two parsed copies (@views, @info[c].valid set by
+ * nvram_copy_parse() and authentication): the valid copy with the highest
+ * generation wins; two valid copies of one generation with different
+ * contents are both damage (@info's problems are set); see NVRAMPick.
+ */
+void nvram_copy_pick(const NVRAMCopyView views[2], NVRAMCopyInfo info[2],
+                     NVRAMPick *pick);
+
+/*
+ * The result of a read decided by @pick for entry @name: 0, or
+ * NVRAM_READ_ROLLED_BACK with @errp describing the rollback, or
+ * pick->status with @errp saying why.
+ */
+int nvram_pick_result(const NVRAMPick *pick, const char *name,
+                      const NVRAMCopyInfo info[2], Error **errp);
+
 /*
  * Read both copies of @entry and verify them. With @key (NULL: none), an
  * encrypted copy is also authenticated and its value decrypted; without,
- * its value is returned sealed. @info[0..1] get their state;
- * *@newest the index of the newest valid copy or -1. If @payload is not
- * NULL and a valid copy exists, *@payload gets a g_malloc'd copy of its
- * value (*@payload_len its length). Returns 0 (whatever the copies' state;
- * the caller then frees @info[0..1].problem) or -NVRAM_ERR_IO, with
- * @info[0..1] zeroed but for their offsets (no problem strings to free).
+ * its value is returned sealed. @info[0..1] get their state, @pick what
+ * the pick rules decided. If @payload is not NULL and a copy is picked,
+ * *@payload gets a g_malloc'd copy of its value (*@payload_len its
+ * length). Returns 0 (whatever the copies' state; the caller then frees
+ * @info[0..1].problem) or -NVRAM_ERR_IO, with @info[0..1] zeroed but for
+ * their offsets (no problem strings to free).
  */
 int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
                      const NVRAMLayoutEntry *entry, const uint8_t *key,
-                     NVRAMCopyInfo info[2],
-                     int *newest, uint8_t **payload, size_t *payload_len,
-                     Error **errp);
+                     NVRAMCopyInfo info[2], NVRAMPick *pick,
+                     uint8_t **payload, size_t *payload_len, Error **errp);
 
 #endif /* NVRAM_FORMAT_H */

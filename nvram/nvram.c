@@ -34,6 +34,14 @@ typedef struct NVRAMEntry {
      * submitted write is done, and its generation. */
     int submit_newest;
     uint64_t submit_generation;
+    /*
+     * The newest copy holds a committed value (generation > 0). Until it
+     * does, a write fills both copies, so that once a write is
+     * acknowledged no copy is left that reads as "never written" or as
+     * damage: from then on a damaged copy next to a valid one can only
+     * mean a rollback or the older copy, never a stale repair.
+     */
+    bool submit_committed;
     /* Requests submitted and not yet delivered. */
     unsigned pending;
     /*
@@ -79,7 +87,7 @@ typedef struct NVRAMRequest {
     Error *err;
     /* read: what the scan found */
     NVRAMCopyInfo scan_info[2];
-    int scan_newest;
+    NVRAMPick scan_pick;
     uint8_t *payload;
     size_t payload_len;
     NVRAMEncoding encoding;
@@ -353,7 +361,7 @@ static void request_io(NVRAM *nvram, NVRAMRequest *req)
     if (!req->is_write) {
         req->ret = nvram_entry_scan(nvram->storage, nvram->layout,
                                     req->entry->slot, nvram_key(nvram),
-                                    req->scan_info, &req->scan_newest,
+                                    req->scan_info, &req->scan_pick,
                                     &req->payload, &req->payload_len,
                                     &req->err);
         return;
@@ -391,7 +399,6 @@ static void request_io_done(NVRAM *nvram, NVRAMRequest *req)
 {
     const NVRAMLayoutEntry *slot = req->entry->slot;
     NVRAMCopyInfo *info = req->scan_info;
-    int newest = req->scan_newest;
 
     if (req->is_write) {
         if (req->ret < 0) {
@@ -403,18 +410,16 @@ static void request_io_done(NVRAM *nvram, NVRAMRequest *req)
         mark_fatal(nvram);
         return;
     }
-    if (newest < 0) {
-        req->ret = -NVRAM_ERR_ENTRY_CORRUPT;
-        error_setg(&req->err, "entry '%s': both copies are corrupt (copy 0: "
-                   "%s; copy 1: %s)", slot->name.name, info[0].problem,
-                   info[1].problem);
-    } else if (info[newest].generation == 0) {
-        req->ret = -NVRAM_ERR_ENTRY_ABSENT;
-        error_setg(&req->err, "entry '%s' was never written",
-                   slot->name.name);
-    } else {
-        req->ret = 0;
-        req->encoding = info[newest].encoding;
+    if (!info[0].valid || !info[1].valid) {
+        /* the next write repairs the damage by filling both copies */
+        g_mutex_lock(&nvram->lock);
+        req->entry->submit_committed = false;
+        g_mutex_unlock(&nvram->lock);
+    }
+    req->ret = nvram_pick_result(&req->scan_pick, slot->name.name, info,
+                                 &req->err);
+    if (req->ret >= 0) {
+        req->encoding = info[req->scan_pick.newest].encoding;
     }
     g_free(info[0].problem);
     g_free(info[1].problem);
@@ -593,7 +598,8 @@ int nvram_delete(NVRAM *nvram)
 static int entry_attach(NVRAM *nvram, NVRAMEntry *e, Error **errp)
 {
     NVRAMCopyInfo info[2];
-    int newest, ret;
+    NVRAMPick pick;
+    int ret;
 
     e->slot = nvram_layout_find(nvram->layout, e->name.name);
     if (!e->slot) {
@@ -604,18 +610,17 @@ static int entry_attach(NVRAM *nvram, NVRAMEntry *e, Error **errp)
     }
     g_mutex_lock(&nvram->io_lock);
     ret = nvram_entry_scan(nvram->storage, nvram->layout, e->slot,
-                           nvram_key(nvram), info, &newest, NULL, NULL, errp);
+                           nvram_key(nvram), info, &pick, NULL, NULL, errp);
     g_mutex_unlock(&nvram->io_lock);
     if (ret < 0) {
         nvram->fatal = true;
         return ret;
     }
-    e->submit_newest = newest;
-    e->submit_generation = 0;
+    e->submit_newest = pick.newest;
+    e->submit_committed = pick.status == 0 && info[0].valid && info[1].valid;
+    /* above every generation a copy claims, so that the new one wins */
+    e->submit_generation = pick.generation;
     for (int c = 0; c < 2; c++) {
-        if (info[c].valid && info[c].generation > e->submit_generation) {
-            e->submit_generation = info[c].generation;
-        }
         g_free(info[c].problem);
     }
     return 0;
@@ -945,9 +950,17 @@ static void deliver(NVRAM *nvram, NVRAMRequest *req)
 {
     NVRAMEntryName name = req->entry->name;
 
-    if (!req->is_write && req->ret == 0) {
-        req->ret = device_decode(req->entry, req->payload, req->payload_len,
-                                 req->encoding, &req->err);
+    if (!req->is_write && req->ret >= 0) {
+        /* a rollback is decoded too: it is the value, just not the latest */
+        Error *local_err = NULL;
+        int ret = device_decode(req->entry, req->payload, req->payload_len,
+                                req->encoding, &local_err);
+
+        if (ret < 0) {
+            error_free(req->err);
+            req->err = local_err;
+            req->ret = ret;
+        }
     }
     /*
      * Release the entry before the completion callback, so that the
@@ -1104,6 +1117,7 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
     NVRAMEncoding encoding = nvram->opts.encoding;
     uint64_t generation;
     uint32_t copy_flags = 0;
+    bool req_mirror;
     int target, ret;
 
     if (nvram->opts.read_only) {
@@ -1145,6 +1159,17 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
         }
         return -NVRAM_ERR_DEVICE;
     }
+    if (e->submit_generation == UINT64_MAX) {
+        /* Wrapping to 0 would make every later write lose to the old copy. */
+        g_byte_array_unref(value);
+        notify_progress(nvram);
+        g_mutex_unlock(&e->write_order);
+        g_mutex_unlock(&nvram->lock);
+        error_setg(errp, "entry '%s': generation %" PRIu64 " cannot grow: "
+                   "write refused (the image is damaged; see vnvram check)",
+                   entry_name->name, UINT64_MAX);
+        return -NVRAM_ERR_INVALID;
+    }
     target = e->submit_newest < 0 ? 0 : 1 - e->submit_newest;
     generation = e->submit_generation + 1;
     if (nvram->layout->flags & NVRAM_FLAG_ENCRYPTED) {
@@ -1171,8 +1196,10 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
         g_mutex_unlock(&nvram->lock);
         return ret;
     }
+    req_mirror = !e->submit_committed;
     e->submit_newest = target;
     e->submit_generation = generation;
+    e->submit_committed = true;
     g_mutex_unlock(&e->write_order);
     req = g_new0(NVRAMRequest, 1);
     req->is_write = true;
@@ -1182,7 +1209,7 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
     req->frame = frame;
     req->value = value;
     req->copy_offset = e->slot->offset + (uint64_t)target * e->slot->copy_size;
-    req->mirror = generation == 1;
+    req->mirror = req_mirror;
     req->mirror_offset = e->slot->offset
                          + (uint64_t)(1 - target) * e->slot->copy_size;
     req->sync = !(flags & VNVRAM_ASYNC_F);
@@ -1330,18 +1357,19 @@ int nvram_image_inspect(NVRAMStorage *storage, NVRAMImageInfo **info,
         ei->offset = le->offset;
         ei->copy_size = le->copy_size;
         ei->capacity = nvram_copy_capacity(le->copy_size);
+        NVRAMPick pick;
+
         ret = nvram_entry_scan(storage, layout, le, NULL, ei->copies,
-                               &ei->newest, NULL, NULL, errp);
+                               &pick, NULL, NULL, errp);
         if (ret < 0) {
             nvram_image_info_free(out);
             nvram_layout_free(layout);
             return ret;
         }
-        if (ei->newest < 0) {
-            ei->status = -NVRAM_ERR_ENTRY_CORRUPT;
-        } else if (ei->copies[ei->newest].generation == 0) {
-            ei->status = -NVRAM_ERR_ENTRY_ABSENT;
-        }
+        ei->newest = pick.newest;
+        ei->status = pick.status;
+        ei->rolled_back = pick.rolled_back;
+        ei->generation_exhausted = pick.generation == UINT64_MAX;
     }
     nvram_layout_free(layout);
     *info = out;
@@ -1366,7 +1394,8 @@ int nvram_image_read_entry_with_key(NVRAMStorage *storage, const char *name,
     NVRAMLayout *layout = NULL;
     const NVRAMLayoutEntry *le;
     NVRAMCopyInfo info[2];
-    int newest, ret;
+    NVRAMPick pick;
+    int ret;
 
     if (key && key_len != NVRAM_KEY_SIZE) {
         error_setg(errp, "an NVRAM key has %d bytes, not %zu", NVRAM_KEY_SIZE,
@@ -1396,23 +1425,16 @@ int nvram_image_read_entry_with_key(NVRAMStorage *storage, const char *name,
         return -NVRAM_ERR_ENTRY_MISSING;
     }
     *payload = NULL;
-    ret = nvram_entry_scan(storage, layout, le, key, info, &newest, payload,
+    ret = nvram_entry_scan(storage, layout, le, key, info, &pick, payload,
                            len, errp);
     if (ret == 0) {
-        if (newest < 0) {
-            error_setg(errp, "entry '%s': both copies are corrupt (copy 0: "
-                       "%s; copy 1: %s)", name, info[0].problem,
-                       info[1].problem);
-            ret = -NVRAM_ERR_ENTRY_CORRUPT;
-        } else if (info[newest].generation == 0) {
-            error_setg(errp, "entry '%s' was never written", name);
-            ret = -NVRAM_ERR_ENTRY_ABSENT;
-        } else {
+        ret = nvram_pick_result(&pick, name, info, errp);
+        if (ret >= 0) {
             if (encoding) {
-                *encoding = info[newest].encoding;
+                *encoding = info[pick.newest].encoding;
             }
             if (generation) {
-                *generation = info[newest].generation;
+                *generation = info[pick.newest].generation;
             }
         }
         if (ret < 0) {

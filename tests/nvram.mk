@@ -15,3 +15,17 @@ TESTS += tests/test-nvram-tool
 tests_test_nvram_tool_SOURCES = tests/test-nvram-tool.c
 tests_test_nvram_tool_CFLAGS = $(NVRAM_TESTS_CFLAGS)
 tests_test_nvram_tool_LDADD = $(NVRAM_TESTS_LIBS)
+
+# The pick rules: which copy a read serves, damage, rollbacks, generations.
+check_PROGRAMS += tests/test-nvram-pick
+TESTS += tests/test-nvram-pick
+tests_test_nvram_pick_SOURCES = tests/test-nvram-pick.c tests/test-nvram-common.h
+tests_test_nvram_pick_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_pick_LDADD = $(NVRAM_TESTS_LIBS)
+
+# Drives that are not drives: FIFO, socket, character device, size limits.
+check_PROGRAMS += tests/test-nvram-targets
+TESTS += tests/test-nvram-targets
+tests_test_nvram_targets_SOURCES = tests/test-nvram-targets.c tests/test-nvram-common.h
+tests_test_nvram_targets_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_targets_LDADD = $(NVRAM_TESTS_LIBS)
