@@ -878,106 +878,18 @@ int nvram_pick_result(const NVRAMPick *pick, const char *name,
     return pick->status;
 }
 
-int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
-                     const NVRAMLayoutEntry *entry, const uint8_t *key,
-                     NVRAMCopyInfo info[2], NVRAMPick *pick,
-                     uint8_t **payload, size_t *payload_len, Error **errp)
-{
-    uint8_t *bufs[2] = { NULL, NULL };
-    NVRAMCopyView views[2];
-    uint8_t *plain[2] = { NULL, NULL };
-    size_t plain_len[2] = { 0, 0 };
-    int ret = 0;
+/*** The header region ***/
 
-    memset(views, 0, sizeof(views));
-    memset(pick, 0, sizeof(*pick));
-    pick->newest = -1;
-    for (int c = 0; c < 2; c++) {
-        memset(&info[c], 0, sizeof(info[c]));
-        info[c].offset = entry->offset + (uint64_t)c * entry->copy_size;
-    }
-    for (int c = 0; c < 2; c++) {
-        Error *local_err = NULL;
-        uint64_t off = info[c].offset;
-
-        bufs[c] = g_malloc((size_t)entry->copy_size);
-        if (!nvram_storage_pread(storage, bufs[c], (size_t)entry->copy_size,
-                                 off, errp)) {
-            ret = -NVRAM_ERR_IO;
-            goto out;
-        }
-        if (nvram_copy_parse(layout, entry, bufs[c], off, &views[c],
-                             &local_err) &&
-            (!key || !(views[c].flags & NVRAM_COPY_FLAG_ENCRYPTED) ||
-             nvram_unseal(key, layout->image_id, entry->name.name,
-                          views[c].generation, views[c].payload,
-                          views[c].payload_len, &plain[c], &plain_len[c],
-                          &local_err))) {
-            if (key && (layout->flags & NVRAM_FLAG_ENCRYPTED) &&
-                views[c].generation > 0 &&
-                !(views[c].flags & NVRAM_COPY_FLAG_ENCRYPTED)) {
-                /* a CRC is no MAC: never accept plaintext here */
-                info[c].problem = g_strdup_printf("offset %" PRIu64 ": value "
-                                                  "not encrypted in an "
-                                                  "encrypted image", off);
-                continue;
-            }
-            if (plain[c]) {
-                views[c].payload = plain[c];
-                views[c].payload_len = plain_len[c];
-            }
-            info[c].valid = true;
-            info[c].encrypted =
-                (views[c].flags & NVRAM_COPY_FLAG_ENCRYPTED) != 0;
-            info[c].generation = views[c].generation;
-            info[c].payload_length = views[c].payload_len;
-            info[c].encoding = views[c].encoding;
-        } else {
-            info[c].problem = g_strdup(error_get_pretty(local_err));
-            error_free(local_err);
-        }
-    }
-    nvram_copy_pick(views, info, pick);
-    if (payload && pick->newest >= 0) {
-        *payload = g_memdup2(views[pick->newest].payload,
-                             views[pick->newest].payload_len);
-        *payload_len = views[pick->newest].payload_len;
-    }
-
-out:
-    /* One exit: decrypted values never outlive the call, even on error. */
-    for (int c = 0; c < 2; c++) {
-        if (plain[c]) {
-            memset(plain[c], 0, plain_len[c]);
-            g_free(plain[c]);
-        }
-        g_free(bufs[c]);
-        if (ret < 0) {
-            g_free(info[c].problem);
-            info[c].problem = NULL;
-        }
-    }
-    return ret;
-}
-
-/*** Writing and reading the header ***/
-
-int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
-                       Error **errp)
+uint8_t *nvram_header_encode(const NVRAMLayout *layout, size_t *len)
 {
     GByteArray *body = header_body_encode(layout);
     uint8_t *region = g_malloc0((size_t)layout->header_size);
-    uint64_t hcontent, end;
-    uint8_t tail[24];
-    size_t pos = 0, hstart, n;
-    int ret = -NVRAM_ERR_IO;
+    uint64_t hcontent, icontent;
+    size_t pos, hstart;
 
-    {
-        uint64_t icontent;
-        /* The image SEQUENCE covers exactly image_size bytes. */
-        g_assert(tlv_content_for_total(layout->image_size, &icontent));
-        pos = tlv_put_header(region, true, BER_TAG_SEQUENCE, icontent);
-    }
+    /* The image SEQUENCE covers exactly image_size bytes. */
+    g_assert(tlv_content_for_total(layout->image_size, &icontent));
+    pos = tlv_put_header(region, true, BER_TAG_SEQUENCE, icontent);
     hstart = pos;
     g_assert(tlv_content_for_total(layout->header_size - hstart, &hcontent));
     pos += tlv_put_header(region + pos, true, BER_TAG_SEQUENCE, hcontent);
@@ -987,59 +899,35 @@ int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
     g_assert(layout->header_size - pos >= 2);
     pos += fill_put_headers(region + pos, layout->header_size - pos);
     g_byte_array_unref(body);
-
-    /*
-     * Copies first, header last, each phase flushed: a header on disk
-     * then always describes copies that are on disk too, so a crash
-     * during formatting leaves an unformatted (or the old) image, never
-     * a header over garbage slots.
-     */
-    for (size_t i = 0; i < layout->n_entries; i++) {
-        const NVRAMLayoutEntry *e = &layout->entries[i];
-        for (int c = 0; c < 2; c++) {
-            GByteArray *copy = NULL;
-            if (nvram_copy_build(layout, e, 0, NVRAM_ENCODING_DER, 0, NULL, 0,
-                                 &copy, errp) < 0) {
-                ret = -NVRAM_ERR_INVALID;
-                goto out;
-            }
-            if (!nvram_storage_pwrite(storage, copy->data, copy->len,
-                                      e->offset + (uint64_t)c * e->copy_size,
-                                      errp)) {
-                g_byte_array_unref(copy);
-                goto out;
-            }
-            g_byte_array_unref(copy);
-        }
-    }
-    end = layout->entries[layout->n_entries - 1].offset +
-          2 * layout->entries[layout->n_entries - 1].copy_size;
-    if (layout->image_size > end) {
-        n = fill_put_headers(tail, layout->image_size - end);
-        if (!nvram_storage_pwrite(storage, tail, n, end, errp)) {
-            goto out;
-        }
-    }
-    if (!nvram_storage_flush(storage, errp) ||
-        !nvram_storage_pwrite(storage, region, pos, 0, errp) ||
-        !nvram_storage_flush(storage, errp)) {
-        goto out;
-    }
-    ret = 0;
-out:
-    g_free(region);
-    return ret;
+    *len = pos;
+    return region;
 }
 
-/* True if all @len bytes at @buf equal @byte. */
-static bool all_bytes(const uint8_t *buf, size_t len, uint8_t byte)
+size_t nvram_filler_encode(uint8_t *out, uint64_t total)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (buf[i] != byte) {
+    return fill_put_headers(out, total);
+}
+
+uint64_t nvram_layout_end(const NVRAMLayout *layout)
+{
+    const NVRAMLayoutEntry *last = &layout->entries[layout->n_entries - 1];
+
+    return last->offset + 2 * last->copy_size;
+}
+
+uint64_t nvram_copy_offset(const NVRAMLayoutEntry *entry, int copy)
+{
+    return entry->offset + (uint64_t)copy * entry->copy_size;
+}
+
+bool nvram_bytes_blank(const uint8_t *buf, size_t len)
+{
+    for (size_t i = 1; i < len; i++) {
+        if (buf[i] != buf[0]) {
             return false;
         }
     }
-    return true;
+    return len == 0 || buf[0] == 0 || buf[0] == 0xff;
 }
 
 /*
@@ -1213,65 +1101,38 @@ static size_t tlv_peek_sequence(const uint8_t *buf, size_t avail,
     return hdr.header_length;
 }
 
-int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
-                      Error **errp)
+int nvram_header_probe(const uint8_t *first, size_t avail,
+                       uint64_t storage_size, NVRAMHeaderProbe *p,
+                       Error **errp)
 {
     const size_t magic_len = strlen(NVRAM_MAGIC);
-    uint64_t size, ilen, hlen, blen;
-    uint8_t first[64];
-    uint8_t *probe, *region = NULL;
-    size_t probe_len, ipos, hpos, bpos, mpos, n, cpos, body_end, hend, next;
-    NVRAMHeaderBody *body = NULL;
-    Error *local_err = NULL;
+    uint8_t buf[64];
+    uint64_t ilen, hlen, blen;
+    size_t ipos, hpos, n, mpos;
     BERHeader magic;
-    uint32_t check;
-    Visitor *v;
-    int ret;
 
-    if (!nvram_storage_get_size(storage, &size, errp)) {
-        return -NVRAM_ERR_IO;
-    }
-    if (size == 0) {
-        error_setg(errp, "the drive is empty: the NVRAM is unformatted");
-        return -NVRAM_ERR_UNFORMATTED;
-    }
-    /* Blank: the start of the drive (up to 1 MiB) is all 00 or all FF. */
-    probe_len = (size_t)MIN(size, 1u << 20);
-    probe = g_malloc(probe_len);
-    if (!nvram_storage_pread(storage, probe, probe_len, 0, errp)) {
-        g_free(probe);
-        return -NVRAM_ERR_IO;
-    }
-    if (all_bytes(probe, probe_len, 0) || all_bytes(probe, probe_len, 0xff)) {
-        g_free(probe);
-        error_setg(errp, "the drive is blank: the NVRAM is unformatted");
-        return -NVRAM_ERR_UNFORMATTED;
-    }
-    memset(first, 0, sizeof(first));
-    memcpy(first, probe, MIN(probe_len, sizeof(first)));
-    g_free(probe);
-
+    memset(buf, 0, sizeof(buf));
+    memcpy(buf, first, MIN(avail, sizeof(buf)));
     /* Recognize the magic before judging anything finer. */
-    ipos = tlv_peek_sequence(first, sizeof(first), &ilen);
+    ipos = tlv_peek_sequence(buf, sizeof(buf), &ilen);
     if (!ipos) {
         goto foreign;
     }
-    n = tlv_peek_sequence(first + ipos, sizeof(first) - ipos, &hlen);
+    n = tlv_peek_sequence(buf + ipos, sizeof(buf) - ipos, &hlen);
     if (!n) {
         goto foreign;
     }
     hpos = ipos + n;
-    bpos = hpos;
-    n = tlv_peek_sequence(first + bpos, sizeof(first) - bpos, &blen);
+    n = tlv_peek_sequence(buf + hpos, sizeof(buf) - hpos, &blen);
     if (!n) {
         goto foreign;
     }
-    mpos = bpos + n;
-    if (ber_read_header(first, sizeof(first), mpos, BER_MODE_DER, &magic,
+    mpos = hpos + n;
+    if (ber_read_header(buf, sizeof(buf), mpos, BER_MODE_DER, &magic,
                         NULL) != BER_OK ||
         magic.tag_class != BER_CLASS_UNIVERSAL || magic.constructed ||
         magic.tag != BER_TAG_UTF8STRING || magic.length != magic_len ||
-        memcmp(first + mpos + magic.header_length, NVRAM_MAGIC,
+        memcmp(buf + mpos + magic.header_length, NVRAM_MAGIC,
                magic_len) != 0) {
         goto foreign;
     }
@@ -1283,19 +1144,35 @@ int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
                    " at offset %zu is out of range", hlen, ipos);
         return -NVRAM_ERR_CORRUPT_HEADER;
     }
-    if (ipos + ilen > size || hpos + hlen > size) {
+    if (ipos + ilen > storage_size || hpos + hlen > storage_size) {
         error_setg(errp, "image too small: the NVRAM image needs %" PRIu64
                    " bytes but the drive has %" PRIu64 " (truncated?)",
-                   MAX(ipos + ilen, hpos + hlen), size);
+                   MAX(ipos + ilen, hpos + hlen), storage_size);
         return -NVRAM_ERR_TOO_SMALL;
     }
-    hend = hpos + (size_t)hlen;
-    region = g_malloc(hend);
-    if (!nvram_storage_pread(storage, region, hend, 0, errp)) {
-        g_free(region);
-        return -NVRAM_ERR_IO;
-    }
-    ret = -NVRAM_ERR_CORRUPT_HEADER;
+    p->image_end = ipos + ilen;
+    p->body_pos = hpos;
+    p->region_len = hpos + (size_t)hlen;
+    return 0;
+
+foreign:
+    error_setg(errp, "not an NVRAM image (no '%s' header at offset 0)",
+               NVRAM_MAGIC);
+    return -NVRAM_ERR_CORRUPT_HEADER;
+}
+
+int nvram_header_parse(const uint8_t *region, const NVRAMHeaderProbe *p,
+                       uint64_t storage_size, NVRAMLayout **layout,
+                       Error **errp)
+{
+    size_t bpos = p->body_pos, hend = p->region_len, cpos, body_end, next;
+    NVRAMHeaderBody *body = NULL;
+    Error *local_err = NULL;
+    uint64_t blen;
+    uint32_t check;
+    Visitor *v;
+    int ret = -NVRAM_ERR_CORRUPT_HEADER;
+
     if (!tlv_get(region, bpos, hend, 0, true, BER_TAG_SEQUENCE, "header body",
                  &cpos, &blen, &local_err)) {
         goto corrupt;
@@ -1321,25 +1198,18 @@ int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
     if (!fill_check(region, next, hend, 0, &local_err)) {
         goto corrupt;
     }
-    if (body->image_size != ipos + ilen) {
+    if (body->image_size != p->image_end) {
         error_setg(&local_err, "image size %" PRIu64 " differs from the image "
                    "SEQUENCE (%" PRIu64 " bytes)", body->image_size,
-                   ipos + ilen);
+                   p->image_end);
         goto corrupt;
     }
-    ret = layout_from_body(body, size, region, hend, layout, errp);
+    ret = layout_from_body(body, storage_size, region, hend, layout, errp);
     qapi_free_NVRAMHeaderBody(body);
-    g_free(region);
     return ret;
 
 corrupt:
     error_propagate_prepend(errp, local_err, "corrupt NVRAM header: ");
     qapi_free_NVRAMHeaderBody(body);
-    g_free(region);
     return ret;
-
-foreign:
-    error_setg(errp, "not an NVRAM image (no '%s' header at offset 0)",
-               NVRAM_MAGIC);
-    return -NVRAM_ERR_CORRUPT_HEADER;
 }

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "nvram/format.h"
+#include "nvram/image.h"
 #include "nvram/nvram.h"
 #include "tests/fault-storage.h"
 #include "tests/fault-workload.h"

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "nvram/format.h"
+#include "nvram/image.h"
 #include "test-nvram-common.h"
 #include "visitors/ber-visitor.h"
 

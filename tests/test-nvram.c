@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "nvram/crc32c.h"
-#include "nvram/format.h"
+#include "nvram/image.h"
 #include "test-nvram-common.h"
 #include "visitors/ber-codec.h"
 #include "visitors/ber-inspect.h"
