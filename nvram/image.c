@@ -17,14 +17,24 @@
 
 /*** The header region ***/
 
+int nvram_header_write(NVRAMStorage *storage, const NVRAMLayout *layout,
+                       int copy, Error **errp)
+{
+    uint64_t offset;
+    size_t len;
+    uint8_t *bytes = nvram_header_encode(layout, copy, &offset, &len);
+    bool ok = nvram_storage_pwrite(storage, bytes, len, offset, errp);
+
+    g_free(bytes);
+    return ok ? 0 : -NVRAM_ERR_IO;
+}
+
 int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
                        Error **errp)
 {
-    size_t len, n;
-    uint8_t *region = nvram_header_encode(layout, &len);
     uint64_t end = nvram_layout_end(layout);
     uint8_t tail[24];
-    int ret = -NVRAM_ERR_IO;
+    size_t n;
 
     /*
      * Copies first, header last, each phase flushed: a header on disk
@@ -36,45 +46,119 @@ int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
         const NVRAMLayoutEntry *e = &layout->entries[i];
         for (int c = 0; c < 2; c++) {
             GByteArray *copy = NULL;
+            bool ok;
+
             if (nvram_copy_build(layout, e, 0, NVRAM_ENCODING_DER, 0, NULL, 0,
                                  &copy, errp) < 0) {
-                ret = -NVRAM_ERR_INVALID;
-                goto out;
+                return -NVRAM_ERR_INVALID;
             }
-            if (!nvram_storage_pwrite(storage, copy->data, copy->len,
-                                      nvram_copy_offset(e, c), errp)) {
-                g_byte_array_unref(copy);
-                goto out;
-            }
+            ok = nvram_storage_pwrite(storage, copy->data, copy->len,
+                                      nvram_copy_offset(e, c), errp);
             g_byte_array_unref(copy);
+            if (!ok) {
+                return -NVRAM_ERR_IO;
+            }
         }
     }
     if (layout->image_size > end) {
         n = nvram_filler_encode(tail, layout->image_size - end);
         if (!nvram_storage_pwrite(storage, tail, n, end, errp)) {
-            goto out;
+            return -NVRAM_ERR_IO;
         }
     }
-    if (!nvram_storage_flush(storage, errp) ||
-        !nvram_storage_pwrite(storage, region, len, 0, errp) ||
-        !nvram_storage_flush(storage, errp)) {
-        goto out;
+    if (!nvram_storage_flush(storage, errp)) {
+        return -NVRAM_ERR_IO;
     }
-    ret = 0;
-out:
+    for (int c = layout->version >= 2 ? 1 : 0; c >= 0; c--) {
+        if (nvram_header_write(storage, layout, c, errp) < 0) {
+            return -NVRAM_ERR_IO;
+        }
+    }
+    return nvram_storage_flush(storage, errp) ? 0 : -NVRAM_ERR_IO;
+}
+
+/*
+ * Read header copy @copy at image offset @base of a drive of @size bytes
+ * (@have: the first @have_len bytes of the drive, already read). Returns
+ * as nvram_header_parse(), or -NVRAM_ERR_IO.
+ */
+static int header_copy_read(NVRAMStorage *storage, uint64_t base, int copy,
+                            uint64_t size, const uint8_t *have,
+                            size_t have_len, NVRAMLayout **layout,
+                            Error **errp)
+{
+    uint8_t first[64] = { 0 };
+    NVRAMHeaderProbe probe;
+    uint8_t *region;
+    size_t n = (size_t)MIN(sizeof(first), size - MIN(size, base));
+    int ret;
+
+    if (base + n <= have_len) {
+        memcpy(first, have + base, n);
+    } else if (!nvram_storage_pread(storage, first, n, base, errp)) {
+        return -NVRAM_ERR_IO;
+    }
+    ret = nvram_header_probe(first, n, base, copy, size, &probe, errp);
+    if (ret < 0) {
+        return ret;
+    }
+    if (base + probe.region_len <= have_len) {
+        return nvram_header_parse(have + base, &probe, size, layout, errp);
+    }
+    region = g_malloc(probe.region_len);
+    if (!nvram_storage_pread(storage, region, probe.region_len, base, errp)) {
+        g_free(region);
+        return -NVRAM_ERR_IO;
+    }
+    ret = nvram_header_parse(region, &probe, size, layout, errp);
     g_free(region);
     return ret;
 }
 
-int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
-                      Error **errp)
+/*
+ * Copy A is damaged: find copy B, which starts on a 4096-byte boundary
+ * right after A (whose size is unknown now). Returns 0 and *@layout, or
+ * -1 when there is none.
+ */
+static int header_find_copy_b(NVRAMStorage *storage, uint64_t size,
+                              const uint8_t *have, size_t have_len,
+                              NVRAMLayout **layout)
 {
-    NVRAMHeaderProbe probe;
+    for (uint64_t off = NVRAM_ALIGN;
+         off <= NVRAM_MAX_HEADER_SIZE && off < size; off += NVRAM_ALIGN) {
+        NVRAMLayout *l = NULL;
+        int ret = header_copy_read(storage, off, 1, size, have, have_len, &l,
+                                   NULL);
+
+        if (ret == -NVRAM_ERR_IO) {
+            return -1;
+        }
+        if (ret == 0) {
+            *layout = l;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void nvram_header_state_clear(NVRAMHeaderState *hs)
+{
+    g_free(hs->problem[0]);
+    g_free(hs->problem[1]);
+    memset(hs, 0, sizeof(*hs));
+}
+
+int nvram_layout_read_full(NVRAMStorage *storage, NVRAMLayout **layout,
+                           NVRAMHeaderState *hs, Error **errp)
+{
+    NVRAMLayout *a = NULL, *b = NULL;
+    Error *err_a = NULL, *err_b = NULL;
     uint8_t *buf;
     size_t len;
     uint64_t size;
-    int ret;
+    int ret, ret_b;
 
+    memset(hs, 0, sizeof(*hs));
     if (!nvram_storage_get_size(storage, &size, errp)) {
         return -NVRAM_ERR_IO;
     }
@@ -94,19 +178,77 @@ int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
         error_setg(errp, "the drive is blank: the NVRAM is unformatted");
         return -NVRAM_ERR_UNFORMATTED;
     }
-    ret = nvram_header_probe(buf, len, size, &probe, errp);
-    if (ret == 0 && probe.region_len > len) {
-        g_free(buf);
-        buf = g_malloc(probe.region_len);
-        if (!nvram_storage_pread(storage, buf, probe.region_len, 0, errp)) {
-            g_free(buf);
-            return -NVRAM_ERR_IO;
-        }
+    ret = header_copy_read(storage, 0, 0, size, buf, len, &a, &err_a);
+    if (ret == 0 && a->version < 2) {
+        hs->copies = 1;
+        *layout = a;
+        goto out;
     }
     if (ret == 0) {
-        ret = nvram_header_parse(buf, &probe, size, layout, errp);
+        hs->copies = 2;
+        ret_b = header_copy_read(storage, nvram_header_copy_size(a), 1, size,
+                                 buf, len, &b, &err_b);
+        if (ret_b == -NVRAM_ERR_IO) {
+            error_propagate(errp, err_b);
+            nvram_layout_free(a);
+            ret = -NVRAM_ERR_IO;
+            goto out;
+        }
+        if (ret_b < 0) {
+            hs->problem[1] = g_strdup(error_get_pretty(err_b));
+            error_free(err_b);
+            *layout = a;
+        } else if (b->layout_generation != a->layout_generation) {
+            /* an interrupted relayout: the newer layout was flushed first */
+            int older = b->layout_generation < a->layout_generation;
+
+            hs->problem[older] = g_strdup_printf(
+                "offset %" PRIu64 ": header copy of the older layout "
+                "generation %" PRIu64, older ? nvram_header_copy_size(a) : 0,
+                (older ? b : a)->layout_generation);
+            hs->used = !older;
+            *layout = older ? a : b;
+            nvram_layout_free(older ? b : a);
+        } else if (!nvram_layout_equal(a, b)) {
+            error_setg(errp, "corrupt NVRAM header: the two header copies "
+                       "(offsets 0 and %" PRIu64 ") of layout generation %"
+                       PRIu64 " differ", nvram_header_copy_size(a),
+                       a->layout_generation);
+            nvram_layout_free(a);
+            nvram_layout_free(b);
+            ret = -NVRAM_ERR_CORRUPT_HEADER;
+        } else {
+            nvram_layout_free(b);
+            *layout = a;
+        }
+        goto out;
     }
+    if (ret == -NVRAM_ERR_CORRUPT_HEADER &&
+        header_find_copy_b(storage, size, buf, len, &b) == 0) {
+        hs->copies = 2;
+        hs->used = 1;
+        hs->problem[0] = g_strdup(error_get_pretty(err_a));
+        error_free(err_a);
+        err_a = NULL;
+        *layout = b;
+        ret = 0;
+        goto out;
+    }
+    error_propagate(errp, err_a);
+    err_a = NULL;
+out:
+    error_free(err_a);
     g_free(buf);
+    return ret;
+}
+
+int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
+                      Error **errp)
+{
+    NVRAMHeaderState hs;
+    int ret = nvram_layout_read_full(storage, layout, &hs, errp);
+
+    nvram_header_state_clear(&hs);
     return ret;
 }
 
@@ -171,7 +313,7 @@ int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
             error_free(local_err);
         }
     }
-    nvram_copy_pick(views, info, pick);
+    nvram_copy_pick(views, info, entry->policy, pick);
     if (payload && pick->newest >= 0) {
         *payload = g_memdup2(views[pick->newest].payload,
                              views[pick->newest].payload_len);
@@ -203,6 +345,7 @@ void nvram_copy_state_init(NVRAMCopyState *st, const NVRAMPick *pick,
     /* above every generation a copy claims, so that the new one wins */
     st->generation = pick->generation;
     st->both_good = pick->status == 0 && info[0].valid && info[1].valid;
+    st->mirror = false;
 }
 
 int nvram_commit_prepare(const NVRAMLayout *layout,
@@ -252,7 +395,7 @@ int nvram_commit_prepare(const NVRAMLayout *layout,
      * after damage), fill both, so that once a write is acknowledged no
      * copy is left that reads as "never written" or as damage.
      */
-    commit->both = !st->both_good;
+    commit->both = !st->both_good || st->mirror;
     commit->other_offset = nvram_copy_offset(slot, 1 - target);
     st->newest = target;
     st->generation = generation;
@@ -353,6 +496,15 @@ int nvram_format_storage_with_key(NVRAMStorage *storage,
                                   const uint8_t *key, size_t key_len,
                                   bool force, Error **errp)
 {
+    return nvram_image_format(storage, specs, NULL, n, key, key_len, force,
+                              errp);
+}
+
+int nvram_image_format(NVRAMStorage *storage, const NVRAMEntrySpec *specs,
+                       const NVRAMEntryPolicy *policies, size_t n,
+                       const uint8_t *key, size_t key_len, bool force,
+                       Error **errp)
+{
     NVRAMLayout *layout = NULL;
     uint64_t size;
     int ret;
@@ -367,7 +519,8 @@ int nvram_format_storage_with_key(NVRAMStorage *storage,
                    "built without encryption (nettle)");
         return -NVRAM_ERR_ENCRYPTED;
     }
-    ret = nvram_layout_compute_full(specs, n, 0, key != NULL, &layout, errp);
+    ret = nvram_layout_compute_full(specs, policies, n, 0, key != NULL,
+                                    &layout, errp);
     if (ret < 0) {
         return ret;
     }
@@ -379,8 +532,8 @@ int nvram_format_storage_with_key(NVRAMStorage *storage,
     if (!nvram_storage_get_size(storage, &size, errp)) {
         return -NVRAM_ERR_IO;
     }
-    ret = nvram_layout_compute_full(specs, n, size, key != NULL, &layout,
-                                    errp);
+    ret = nvram_layout_compute_full(specs, policies, n, size, key != NULL,
+                                    &layout, errp);
     if (ret < 0) {
         return ret;
     }
@@ -419,6 +572,8 @@ void nvram_image_info_free(NVRAMImageInfo *info)
         g_free(info->entries[i].copies[1].problem);
     }
     g_free(info->entries);
+    g_free(info->header_problem[0]);
+    g_free(info->header_problem[1]);
     g_free(info);
 }
 
@@ -426,16 +581,19 @@ int nvram_image_inspect(NVRAMStorage *storage, NVRAMImageInfo **info,
                         Error **errp)
 {
     NVRAMLayout *layout = NULL;
+    NVRAMHeaderState hs;
     NVRAMImageInfo *out;
     uint64_t size;
     int ret;
 
     *info = NULL;
-    ret = nvram_layout_read(storage, &layout, errp);
+    ret = nvram_layout_read_full(storage, &layout, &hs, errp);
     if (ret < 0) {
+        nvram_header_state_clear(&hs);
         return ret;
     }
     if (!nvram_storage_get_size(storage, &size, errp)) {
+        nvram_header_state_clear(&hs);
         nvram_layout_free(layout);
         return -NVRAM_ERR_IO;
     }
@@ -446,6 +604,11 @@ int nvram_image_inspect(NVRAMStorage *storage, NVRAMImageInfo **info,
     out->image_size = layout->image_size;
     out->storage_size = size;
     out->header_size = layout->header_size;
+    out->layout_generation = layout->layout_generation;
+    out->header_copies = (unsigned)hs.copies;
+    out->header_problem[0] = hs.problem[0];
+    out->header_problem[1] = hs.problem[1];
+    hs.problem[0] = hs.problem[1] = NULL;
     out->n_entries = layout->n_entries;
     out->entries = g_new0(NVRAMEntryInfo, layout->n_entries);
     for (size_t i = 0; i < layout->n_entries; i++) {
@@ -454,6 +617,7 @@ int nvram_image_inspect(NVRAMStorage *storage, NVRAMImageInfo **info,
 
         ei->name = le->name;
         ei->id = le->id;
+        ei->policy = le->policy;
         ei->offset = le->offset;
         ei->copy_size = le->copy_size;
         ei->capacity = nvram_copy_capacity(le->copy_size);
