@@ -585,6 +585,66 @@ void nvram_layout_place(NVRAMLayout *l, uint64_t min_header,
     }
 }
 
+/* The entry of @l with id @id, or NULL. */
+static const NVRAMLayoutEntry *layout_find_id(const NVRAMLayout *l,
+                                              uint32_t id)
+{
+    for (size_t i = 0; i < l->n_entries; i++) {
+        if (l->entries[i].id == id) {
+            return &l->entries[i];
+        }
+    }
+    return NULL;
+}
+
+bool nvram_layout_keeps(const NVRAMLayout *l, const NVRAMLayout *old,
+                        const NVRAMLayoutEntry *e)
+{
+    const NVRAMLayoutEntry *o = layout_find_id(old, e->id);
+
+    return old->version == l->version && o && o->offset == e->offset &&
+           o->copy_size == e->copy_size;
+}
+
+void nvram_layout_place_relayout(NVRAMLayout *l, const NVRAMLayout *old,
+                                 uint64_t storage_size)
+{
+    uint64_t hsize = MAX(old->header_size, 2 * NVRAM_ALIGN);
+    uint64_t old_end = MAX(nvram_layout_end(old), old->header_size);
+
+    hsize = (hsize + 2 * NVRAM_ALIGN - 1) / (2 * NVRAM_ALIGN) *
+            (2 * NVRAM_ALIGN);
+    for (;;) {
+        uint64_t free = align_up(MAX(old_end, hsize)), need;
+
+        for (size_t i = 0; i < l->n_entries; i++) {
+            NVRAMLayoutEntry *e = &l->entries[i];
+            const NVRAMLayoutEntry *o = layout_find_id(old, e->id);
+
+            /*
+             * A slot stays where it is when its copies need no rewrite
+             * (same format, same size) and the header region does not
+             * reach it; any other goes past everything @old uses, so the
+             * old layout stays intact until the new header is flushed.
+             */
+            if (o && old->version == l->version &&
+                o->copy_size == e->copy_size && o->offset >= hsize) {
+                e->offset = o->offset;
+            } else {
+                e->offset = free;
+                free += 2 * e->copy_size;
+            }
+        }
+        l->header_size = hsize;
+        l->image_size = image_cover(nvram_layout_end(l), storage_size);
+        need = 2 * header_copy_need(l);
+        if (need <= hsize) {
+            break;
+        }
+        hsize = need;
+    }
+}
+
 int nvram_layout_compute(const NVRAMEntrySpec *specs, size_t n,
                          uint64_t storage_size, NVRAMLayout **layout,
                          Error **errp)

@@ -139,6 +139,22 @@ uint64_t nvram_header_copy_size(const NVRAMLayout *layout);
 void nvram_layout_place(NVRAMLayout *l, uint64_t min_header,
                         uint64_t storage_size);
 
+/*
+ * Place the entries of @l (a version 2 layout; entries matched to @old's
+ * by id) for a relayout from @old on a drive of @storage_size bytes: a
+ * slot keeps its offset when @l and @old share the format, its copy size
+ * is unchanged and the (possibly larger) header region does not reach
+ * it; every other slot goes past all that @old uses, so that @old stays
+ * intact until the new header is written. Sets header_size, the offsets
+ * and image_size.
+ */
+void nvram_layout_place_relayout(NVRAMLayout *l, const NVRAMLayout *old,
+                                 uint64_t storage_size);
+
+/* True if entry @e of @l keeps @old's slot and copies as they are. */
+bool nvram_layout_keeps(const NVRAMLayout *l, const NVRAMLayout *old,
+                        const NVRAMLayoutEntry *e);
+
 /* Where the parts of a header copy are, from its first bytes. */
 typedef struct NVRAMHeaderProbe {
     int copy;             /* 0: A (inside the image SEQUENCE), 1: B */

@@ -180,6 +180,23 @@ int nvram_layout_read_full(NVRAMStorage *storage, NVRAMLayout **layout,
     }
     ret = header_copy_read(storage, 0, 0, size, buf, len, &a, &err_a);
     if (ret == 0 && a->version < 2) {
+        /*
+         * An upgrade writes the format-2 copy B right after the format-1
+         * header, and flushes it, before it replaces that header: when B
+         * is there (the same image), the upgrade is done.
+         */
+        if (header_copy_read(storage, a->header_size, 1, size, buf, len, &b,
+                             NULL) == 0 &&
+            memcmp(a->image_id, b->image_id, NVRAM_IMAGE_ID_LEN) == 0) {
+            hs->copies = 2;
+            hs->used = 1;
+            hs->problem[0] = g_strdup("offset 0: the format 1 header of an "
+                                      "interrupted upgrade");
+            nvram_layout_free(a);
+            *layout = b;
+            goto out;
+        }
+        nvram_layout_free(b);
         hs->copies = 1;
         *layout = a;
         goto out;
@@ -708,6 +725,439 @@ int nvram_image_read_entry_with_key(NVRAMStorage *storage, const char *name,
         g_free(info[0].problem);
         g_free(info[1].problem);
     }
+    nvram_layout_free(layout);
+    return ret;
+}
+
+/*** Offline relayout: upgrade, add, resize ***/
+
+/* A copy of @old as the start of a version-2 relayout of it. */
+static NVRAMLayout *layout_next(const NVRAMLayout *old)
+{
+    NVRAMLayout *l = g_memdup2(old, sizeof(*old));
+
+    l->entries = g_memdup2(old->entries,
+                           sizeof(*old->entries) * old->n_entries);
+    l->version = NVRAM_FORMAT_VERSION;
+    l->layout_generation = old->layout_generation + 1;
+    return l;
+}
+
+/*
+ * The copy of entry @e of the new layout @l that carries @old's newest
+ * value of it (the bytes as stored, sealed when encrypted: the check value
+ * and the associated data cover neither the offset nor the copy size), or
+ * a never-written copy for a new entry. Fails when the value is lost
+ * (both copies damaged) or does not fit the new slot.
+ */
+static int relayout_copy(NVRAMStorage *storage, const NVRAMLayout *old,
+                         const NVRAMLayout *l, const NVRAMLayoutEntry *e,
+                         GByteArray **out, Error **errp)
+{
+    const NVRAMLayoutEntry *o = nvram_layout_find(old, e->name.name);
+    NVRAMCopyInfo info[2];
+    NVRAMPick pick;
+    uint8_t *payload = NULL;
+    size_t len = 0;
+    int ret;
+
+    if (!o) {
+        return nvram_copy_build(l, e, 0, NVRAM_ENCODING_DER, 0, NULL, 0, out,
+                                errp);
+    }
+    ret = nvram_entry_scan(storage, old, o, NULL, info, &pick, &payload, &len,
+                           errp);
+    if (ret < 0) {
+        return ret;
+    }
+    if (pick.status == -NVRAM_ERR_ENTRY_CORRUPT) {
+        error_setg(errp, "entry '%s': both copies are damaged (copy 0: %s; "
+                   "copy 1: %s): nothing to carry over", o->name.name,
+                   info[0].problem, info[1].problem);
+        ret = -NVRAM_ERR_ENTRY_CORRUPT;
+    } else {
+        const NVRAMCopyInfo *ci = &info[pick.newest];
+
+        ret = nvram_copy_build(l, e, ci->generation, ci->encoding,
+                               ci->encrypted ? NVRAM_COPY_FLAG_ENCRYPTED : 0,
+                               payload, len, out, errp);
+    }
+    g_free(payload);
+    g_free(info[0].problem);
+    g_free(info[1].problem);
+    return ret;
+}
+
+static void byte_array_free(gpointer p)
+{
+    if (p) {
+        g_byte_array_unref(p);
+    }
+}
+
+/*
+ * Header copy B of the new layout @l is about to overwrite what @old has
+ * there: an old slot whose newest copy lies in that range first gets the
+ * same bytes in its other copy (flushed), so that @old still reads every
+ * value whole if the write of B tears before it is flushed.
+ */
+static int relayout_protect(NVRAMStorage *storage, const NVRAMLayout *old,
+                            const NVRAMLayout *l, Error **errp)
+{
+    uint64_t start, end;
+    size_t len;
+    bool wrote = false;
+    int ret = 0;
+
+    g_free(nvram_header_encode(l, 1, &start, &len));
+    end = start + len;
+    for (size_t i = 0; i < old->n_entries && ret == 0; i++) {
+        const NVRAMLayoutEntry *o = &old->entries[i];
+        NVRAMCopyInfo info[2];
+        NVRAMPick pick;
+        uint64_t at, other;
+        uint8_t *bytes;
+
+        if (o->offset >= end || o->offset + 2 * o->copy_size <= start) {
+            continue;
+        }
+        ret = nvram_entry_scan(storage, old, o, NULL, info, &pick, NULL, NULL,
+                               errp);
+        if (ret < 0) {
+            break;
+        }
+        g_free(info[0].problem);
+        g_free(info[1].problem);
+        if (pick.newest < 0) {
+            continue;
+        }
+        at = info[pick.newest].offset;
+        other = info[1 - pick.newest].offset;
+        if (at >= end || at + o->copy_size <= start ||
+            !(other >= end || other + o->copy_size <= start)) {
+            continue;   /* the newest copy is not hit, or both are */
+        }
+        bytes = g_malloc((size_t)o->copy_size);
+        if (!nvram_storage_pread(storage, bytes, (size_t)o->copy_size, at,
+                                 errp) ||
+            !nvram_storage_pwrite(storage, bytes, (size_t)o->copy_size, other,
+                                  errp)) {
+            ret = -NVRAM_ERR_IO;
+        }
+        g_free(bytes);
+        wrote = true;
+    }
+    if (ret == 0 && wrote && !nvram_storage_flush(storage, errp)) {
+        ret = -NVRAM_ERR_IO;
+    }
+    return ret;
+}
+
+/*
+ * Change the image on @storage from layout @old to @l (placed by
+ * nvram_layout_place_relayout()), keeping every value:
+ * 1. every moved or new slot is written (both copies) where @old has
+ *    nothing, and flushed: @old is untouched; an old slot that header
+ *    copy B will overwrite gets its newest value into its other copy;
+ * 2. header copy B of @l (a higher layout generation) is written and
+ *    flushed: from here @l is the image;
+ * 3. header copy A of @l is written and flushed.
+ * A crash before 2 completes leaves @old readable (its header copy A and
+ * its slots are intact), after it @l (the newer valid header copy wins).
+ */
+static int relayout(NVRAMStorage *storage, const NVRAMLayout *old,
+                    const NVRAMLayout *l, Error **errp)
+{
+    GPtrArray *copies = g_ptr_array_new_with_free_func(byte_array_free);
+    uint64_t size, end = nvram_layout_end(l);
+    uint8_t tail[24];
+    int ret = 0;
+
+    /* every copy first, so that a value that does not fit changes nothing */
+    for (size_t i = 0; i < l->n_entries && ret == 0; i++) {
+        GByteArray *copy = NULL;
+
+        if (!nvram_layout_keeps(l, old, &l->entries[i])) {
+            ret = relayout_copy(storage, old, l, &l->entries[i], &copy, errp);
+        }
+        g_ptr_array_add(copies, copy);
+    }
+    if (ret < 0) {
+        goto out;
+    }
+    if (!nvram_storage_get_size(storage, &size, errp)) {
+        ret = -NVRAM_ERR_IO;
+        goto out;
+    }
+    if (l->image_size > size &&
+        !nvram_storage_resize(storage, l->image_size, errp)) {
+        error_prepend(errp, "the new layout needs %" PRIu64 " bytes: ",
+                      l->image_size);
+        ret = storage->ops->resize ? -NVRAM_ERR_IO : -NVRAM_ERR_TOO_SMALL;
+        goto out;
+    }
+    ret = -NVRAM_ERR_IO;
+    for (size_t i = 0; i < l->n_entries; i++) {
+        GByteArray *copy = g_ptr_array_index(copies, i);
+
+        for (int c = 0; copy && c < 2; c++) {
+            if (!nvram_storage_pwrite(storage, copy->data, copy->len,
+                                      nvram_copy_offset(&l->entries[i], c),
+                                      errp)) {
+                goto out;
+            }
+        }
+    }
+    if (l->image_size > end &&
+        !nvram_storage_pwrite(storage, tail,
+                              nvram_filler_encode(tail, l->image_size - end),
+                              end, errp)) {
+        goto out;
+    }
+    if (!nvram_storage_flush(storage, errp) ||
+        relayout_protect(storage, old, l, errp) < 0 ||
+        nvram_header_write(storage, l, 1, errp) < 0 ||
+        !nvram_storage_flush(storage, errp) ||
+        nvram_header_write(storage, l, 0, errp) < 0 ||
+        !nvram_storage_flush(storage, errp)) {
+        goto out;
+    }
+    ret = 0;
+out:
+    g_ptr_array_unref(copies);
+    return ret;
+}
+
+/* Read the layout of @storage for a relayout; refuses what it cannot do. */
+static int relayout_begin(NVRAMStorage *storage, NVRAMLayout **old,
+                          uint64_t *size, Error **errp)
+{
+    int ret = nvram_layout_read(storage, old, errp);
+
+    if (ret < 0) {
+        return ret;
+    }
+    if (!nvram_storage_get_size(storage, size, errp)) {
+        nvram_layout_free(*old);
+        return -NVRAM_ERR_IO;
+    }
+    return 0;
+}
+
+int nvram_image_upgrade(NVRAMStorage *storage, Error **errp)
+{
+    NVRAMLayout *old = NULL, *l;
+    uint64_t size;
+    int ret = relayout_begin(storage, &old, &size, errp);
+
+    if (ret < 0) {
+        return ret;
+    }
+    if (old->version >= NVRAM_FORMAT_VERSION) {
+        nvram_layout_free(old);
+        return 0;
+    }
+    l = layout_next(old);
+    nvram_layout_place_relayout(l, old, size);
+    ret = relayout(storage, old, l, errp);
+    nvram_layout_free(l);
+    nvram_layout_free(old);
+    return ret < 0 ? ret : 1;
+}
+
+/* Refuse a relayout of a format-1 image: it is upgraded first. */
+static int relayout_needs_v2(const NVRAMLayout *old, Error **errp)
+{
+    if (old->version < 2) {
+        error_setg(errp, "the image is in format %" PRIu32 ": upgrade it "
+                   "first (vnvram upgrade)", old->version);
+        return -NVRAM_ERR_UNSUPPORTED_VERSION;
+    }
+    return 0;
+}
+
+int nvram_image_add_entries(NVRAMStorage *storage,
+                            const NVRAMEntrySpec *specs,
+                            const NVRAMEntryPolicy *policies, size_t n,
+                            Error **errp)
+{
+    NVRAMLayout *old = NULL, *l, *added = NULL;
+    uint32_t next_id = 0;
+    uint64_t size;
+    int ret = relayout_begin(storage, &old, &size, errp);
+
+    if (ret < 0) {
+        return ret;
+    }
+    ret = relayout_needs_v2(old, errp);
+    if (ret == 0) {
+        /* the new entries' names, sizes and policies, checked as by format */
+        ret = nvram_layout_compute_full(specs, policies, n, 0, false, &added,
+                                        errp);
+    }
+    for (size_t i = 0; ret == 0 && i < n; i++) {
+        if (nvram_layout_find(old, specs[i].name)) {
+            error_setg(errp, "the image already has an entry '%s'",
+                       specs[i].name);
+            ret = -NVRAM_ERR_INVALID;
+        }
+    }
+    if (ret == 0 && old->n_entries + n > NVRAM_MAX_ENTRIES) {
+        error_setg(errp, "an image holds at most %u entries",
+                   NVRAM_MAX_ENTRIES);
+        ret = -NVRAM_ERR_INVALID;
+    }
+    if (ret < 0) {
+        nvram_layout_free(added);
+        nvram_layout_free(old);
+        return ret;
+    }
+    for (size_t i = 0; i < old->n_entries; i++) {
+        next_id = MAX(next_id, old->entries[i].id);
+    }
+    l = layout_next(old);
+    l->entries = g_renew(NVRAMLayoutEntry, l->entries, old->n_entries + n);
+    for (size_t i = 0; i < n; i++) {
+        l->entries[old->n_entries + i] = added->entries[i];
+        l->entries[old->n_entries + i].id = ++next_id;
+    }
+    l->n_entries = old->n_entries + n;
+    nvram_layout_place_relayout(l, old, size);
+    ret = relayout(storage, old, l, errp);
+    nvram_layout_free(l);
+    nvram_layout_free(added);
+    nvram_layout_free(old);
+    return ret;
+}
+
+int nvram_image_resize_entry(NVRAMStorage *storage, const char *name,
+                             uint64_t max_size, Error **errp)
+{
+    NVRAMEntrySpec spec = { name, max_size };
+    NVRAMLayout *old = NULL, *l, *sized = NULL;
+    NVRAMLayoutEntry *e;
+    uint64_t size;
+    int ret = relayout_begin(storage, &old, &size, errp);
+
+    if (ret < 0) {
+        return ret;
+    }
+    ret = relayout_needs_v2(old, errp);
+    if (ret == 0) {
+        ret = nvram_layout_compute_full(&spec, NULL, 1, 0, false, &sized,
+                                        errp);
+    }
+    if (ret == 0 && !nvram_layout_find(old, name)) {
+        error_setg(errp, "the NVRAM image has no entry '%s'", name);
+        ret = -NVRAM_ERR_ENTRY_MISSING;
+    }
+    if (ret < 0) {
+        nvram_layout_free(sized);
+        nvram_layout_free(old);
+        return ret;
+    }
+    l = layout_next(old);
+    e = (NVRAMLayoutEntry *)nvram_layout_find(l, name);
+    e->copy_size = sized->entries[0].copy_size;
+    nvram_layout_place_relayout(l, old, size);
+    ret = relayout(storage, old, l, errp);
+    nvram_layout_free(l);
+    nvram_layout_free(sized);
+    nvram_layout_free(old);
+    return ret;
+}
+
+/*** Repair ***/
+
+int nvram_image_repair(NVRAMStorage *storage, GPtrArray *log, Error **errp)
+{
+    NVRAMLayout *layout = NULL;
+    NVRAMHeaderState hs;
+    int unrepaired = 0, ret;
+    bool wrote = false;
+
+    ret = nvram_layout_read_full(storage, &layout, &hs, errp);
+    if (ret < 0) {
+        nvram_header_state_clear(&hs);
+        return ret;
+    }
+    /* a header copy: rewritten from the one the layout was read from */
+    for (int c = 0; c < hs.copies; c++) {
+        if (!hs.problem[c]) {
+            continue;
+        }
+        if (nvram_header_write(storage, layout, c, errp) < 0) {
+            ret = -NVRAM_ERR_IO;
+            goto out;
+        }
+        wrote = true;
+        g_ptr_array_add(log, g_strdup_printf("header copy %d rewritten from "
+                                             "copy %d (was: %s)", c, 1 - c,
+                                             hs.problem[c]));
+    }
+    for (size_t i = 0; i < layout->n_entries; i++) {
+        const NVRAMLayoutEntry *e = &layout->entries[i];
+        NVRAMCopyInfo info[2];
+        NVRAMPick pick;
+        uint8_t *good;
+        int bad;
+
+        ret = nvram_entry_scan(storage, layout, e, NULL, info, &pick, NULL,
+                               NULL, errp);
+        if (ret < 0) {
+            goto out;
+        }
+        bad = !info[0].valid ? 0 : !info[1].valid ? 1 : -1;
+        if (bad < 0) {
+            /* healthy */
+        } else if (pick.status == -NVRAM_ERR_ENTRY_CORRUPT) {
+            g_ptr_array_add(log, g_strdup_printf(
+                "entry '%s': not repaired: both copies are damaged (copy 0: "
+                "%s; copy 1: %s)", e->name.name, info[0].problem,
+                info[1].problem));
+            unrepaired++;
+        } else if (pick.rolled_back) {
+            /*
+             * The damaged copy may hold the last commit: copying the older
+             * one over it would make the rollback silent. Left as is.
+             */
+            g_ptr_array_add(log, g_strdup_printf(
+                "entry '%s': not repaired: copy %d (%s) may hold a later "
+                "commit than copy %d (generation %" PRIu64 "); the device's "
+                "next write replaces it", e->name.name, bad,
+                info[bad].problem, 1 - bad, info[1 - bad].generation));
+            unrepaired++;
+        } else {
+            /* the slot's bytes are valid in the other slot as they are */
+            good = g_malloc((size_t)e->copy_size);
+            if (!nvram_storage_pread(storage, good, (size_t)e->copy_size,
+                                     info[1 - bad].offset, errp) ||
+                !nvram_storage_pwrite(storage, good, (size_t)e->copy_size,
+                                      info[bad].offset, errp)) {
+                g_free(good);
+                g_free(info[0].problem);
+                g_free(info[1].problem);
+                ret = -NVRAM_ERR_IO;
+                goto out;
+            }
+            g_free(good);
+            wrote = true;
+            g_ptr_array_add(log, g_strdup_printf(
+                "entry '%s': copy %d at offset %" PRIu64 " rewritten from "
+                "copy %d (generation %" PRIu64 "; was: %s)", e->name.name,
+                bad, info[bad].offset, 1 - bad, info[1 - bad].generation,
+                info[bad].problem));
+        }
+        g_free(info[0].problem);
+        g_free(info[1].problem);
+    }
+    if (wrote && !nvram_storage_flush(storage, errp)) {
+        ret = -NVRAM_ERR_IO;
+        goto out;
+    }
+    ret = unrepaired;
+out:
+    nvram_header_state_clear(&hs);
     nvram_layout_free(layout);
     return ret;
 }

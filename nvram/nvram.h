@@ -494,6 +494,52 @@ int nvram_image_read_entry_with_key(NVRAMStorage *storage, const char *name,
                                     NVRAMEncoding *encoding,
                                     uint64_t *generation, Error **errp);
 
+/*** Offline changes of an image (no NVRAM may have it open) ***/
+
+/*
+ * Convert a format-1 image on @storage to format 2 in place, keeping every
+ * value: the slots are written anew past the old image (the drive grows
+ * when it is a file), then the two header copies. A crash at any point
+ * leaves the old or the new image readable. Returns 1 when converted, 0
+ * when it already was format 2, or a negative code (the header errors of
+ * nvram_image_inspect(), NVRAM_ERR_ENTRY_CORRUPT for an entry whose value
+ * is lost, NVRAM_ERR_TOO_SMALL for a drive that cannot grow, NVRAM_ERR_IO).
+ */
+int nvram_image_upgrade(NVRAMStorage *storage, Error **errp);
+
+/*
+ * Add the @n entries @specs (policies as for nvram_image_format()) to the
+ * format-2 image on @storage, never written; every value is kept, and a
+ * crash leaves the old or the new layout. NVRAM_ERR_INVALID for a name the
+ * image has, NVRAM_ERR_UNSUPPORTED_VERSION for a format-1 image (upgrade
+ * it first), else as nvram_image_upgrade().
+ */
+int nvram_image_add_entries(NVRAMStorage *storage,
+                            const NVRAMEntrySpec *specs,
+                            const NVRAMEntryPolicy *policies, size_t n,
+                            Error **errp);
+
+/*
+ * Give entry @name of the format-2 image on @storage a slot for values of
+ * up to @max_size bytes, keeping its value (NVRAM_ERR_PAYLOAD_TOO_LARGE
+ * when it would not fit, nothing changed) and every other. Crash-safe as
+ * nvram_image_add_entries(); NVRAM_ERR_ENTRY_MISSING for an unknown name.
+ */
+int nvram_image_resize_entry(NVRAMStorage *storage, const char *name,
+                             uint64_t max_size, Error **errp);
+
+/*
+ * Repair the image on @storage: a damaged or stale header copy is
+ * rewritten from the good one, a damaged copy of an entry from its other
+ * copy when that one holds the newest commit. It never guesses: an entry
+ * whose copies are both damaged, or whose damaged copy may hold a later
+ * commit (a rollback), is left alone and reported. Appends one line per
+ * action or refusal to @log (g_strdup'd strings). Returns the number of
+ * problems left unrepaired (0: the image is healthy now), or a negative
+ * code (header errors as nvram_image_inspect(), NVRAM_ERR_IO).
+ */
+int nvram_image_repair(NVRAMStorage *storage, GPtrArray *log, Error **errp);
+
 #ifdef __cplusplus
 }
 #endif
