@@ -228,7 +228,40 @@ check "--schema: flags (OPTIONAL) only where present" test "$(grep -c 'flags INT
 check "--schema: IMPLICIT CHOICE alternative decoded as its type" grep -q 'mode.level \[1\] 9$' "$T/out"
 check "--schema: EXPLICIT tags unwrapped" grep -q ' b BOOLEAN TRUE' "$T/out"
 run --schema "$top_srcdir/tests/ber-dump-schema.asn" --type Device.DevState "$T/deep.hex"
-check "--schema on 100,000 levels that do not match it" test $rc = 0 -a "$(wc -l < "$T/out")" = 200000
+check "--schema on 100,000 levels that do not match it: one error" test $rc = 1 -a "$(wc -l < "$T/out")" = 200001 -a "$(grep -c '\[schema\]' "$T/out")" = 1
+# a value that does not match the schema is an error naming the schema path
+SCHEMA="$top_srcdir/tests/ber-dump-schema.asn"
+echo "30 06 02 01 05 04 01 0f" > "$T/pair-bad.hex"
+run --schema "$SCHEMA" --type Device.Pair "$T/pair-bad.hex"
+check "--schema mismatch: exit 1, the schema path and what was found" test $rc = 1 -a -n "$(grep 'error at 5: schema: Device.Pair.b: expected BOOLEAN, found OCTET STRING \[schema\]' "$T/out")"
+echo "30 06 02 01 05 01 01 ff" > "$T/pair-good.hex"
+run --der --schema "$SCHEMA" --type Device.Pair "$T/pair-good.hex"
+check "--schema match: exit 0" test $rc = 0 -a -n "$(grep ' b BOOLEAN TRUE' "$T/out")"
+echo "30 03 02 01 05" > "$T/pair-short.hex"
+run --schema "$SCHEMA" --type Device.Pair "$T/pair-short.hex"
+check "--schema: a missing field is an error" test $rc = 1 -a -n "$(grep 'schema: Device.Pair.b: missing' "$T/out")"
+echo "30 09 02 01 05 01 01 ff 02 01 01" > "$T/pair-long.hex"
+run --schema "$SCHEMA" --type Device.Pair "$T/pair-long.hex"
+check "--schema: an element past the last field is an error" test $rc = 1 -a -n "$(grep 'schema: Device.Pair: no further field for INTEGER' "$T/out")"
+run --json --schema "$SCHEMA" --type Device.Pair "$T/pair-bad.hex"
+check "--schema mismatch in JSON: counted and described" test $rc = 1 -a -n "$(grep '"code":"schema"' "$T/out")" -a -n "$(grep '"errors":1}' "$T/out")"
+# libtasn1 agrees on each of them (asn1Decoding: tag errors, missing fields)
+hex2bin() { for b in $(cat "$1"); do printf "\\$(printf %03o "0x$b")"; done; }
+if command -v asn1Decoding > /dev/null 2>&1; then
+    agree=1
+    for c in bad:1 good:0 short:1 long:1; do
+        hex2bin "$T/pair-${c%%:*}.hex" > "$T/pair.der"
+        run --schema "$SCHEMA" --type Device.Pair "$T/pair.der"
+        ours=$rc
+        asn1Decoding "$SCHEMA" "$T/pair.der" Device.Pair > /dev/null 2>&1
+        theirs=$?
+        test $ours = ${c#*:} || agree=0
+        if test $ours = 0; then test $theirs = 0 || agree=0; else test $theirs != 0 || agree=0; fi
+    done
+    check "--schema verdicts agree with libtasn1's asn1Decoding" test $agree = 1
+else
+    skip "asn1Decoding (libtasn1-bin) not available: schema verdicts against libtasn1"
+fi
 run --schema "$top_srcdir/tests/ber-dump-schema.asn" --type Device.Nope "$T/dev.hex"
 check "--schema with an unknown type: exit 2" test $rc = 2
 
