@@ -873,6 +873,30 @@ START_TEST(test_time_rules)
 }
 END_TEST
 
+/* keyUsage, a named bit list: no trailing 0 bits in CER/DER (11.2.2). */
+START_TEST(test_named_bits_rule)
+{
+    /* digitalSignature, keyEncipherment (101, 5 unused bits) */
+    assert_clean("30 0E 06 03 55 1D 0F 01 01 FF 04 04 03 02 05 A0",
+                 BER_MODE_DER);
+    /* Trustwave's keyCertSign, cRLSign as '001100000'B */
+    assert_code("30 0F 06 03 55 1D 0F 01 01 FF 04 05 03 03 07 30 00",
+                BER_MODE_DER, "bit-string-trailing-zero");
+    assert_code("30 0C 06 03 55 1D 0F 04 05 03 03 07 30 00", BER_MODE_CER,
+                "bit-string-trailing-zero");
+    {
+        Result r = inspect_hex("30 0C 06 03 55 1D 0F 04 05 03 03 07 30 00",
+                               BER_MODE_BER);
+
+        ck_assert_uint_eq(r.sum.errors, 0);
+        ck_assert_ptr_nonnull(strstr(r.codes, "bit-string-trailing-zero"));
+    }
+    /* not a named bit list: the same bits under another OID are fine */
+    assert_clean("30 0C 06 03 55 1D 0E 04 05 03 03 07 30 00", BER_MODE_DER);
+    assert_clean("03 03 07 30 00", BER_MODE_DER);
+}
+END_TEST
+
 /* REAL in CER/DER: the 11.3.2 decimal form is canonical. */
 START_TEST(test_real_decimal_rule)
 {
@@ -910,6 +934,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_string_segment_rules);
     tcase_add_test(tc, test_time_rules);
     tcase_add_test(tc, test_real_decimal_rule);
+    tcase_add_test(tc, test_named_bits_rule);
     suite_add_tcase(s, tc);
     return s;
 }

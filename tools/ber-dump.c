@@ -219,6 +219,7 @@ typedef struct SchemaNode {
     char *type;                 /* SEQUENCE, SEQ_OF, INTEGER, IDENTIFIER, ... */
     char *value;                /* referenced type name for IDENTIFIER */
     bool optional;              /* OPTION or DEFAULT */
+    bool named_bits;            /* BIT STRING with a named bit list */
     int ntags;
     int tag_class[4];           /* BERClass of each tag, outermost first */
     uint64_t tag_number[4];
@@ -258,23 +259,35 @@ typedef struct SchemaFrame {
 static BERInspectDiagnostic schema_diag;
 static bool schema_diag_set;
 static uint64_t schema_errors;
+static uint64_t schema_warnings;
+/* The element just labelled is a BIT STRING with named bits. */
+static bool schema_named_bits;
 
-static void schema_fail(uint64_t offset, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void schema_note(uint64_t offset, BERInspectSeverity severity,
+                        const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static void schema_fail(uint64_t offset, const char *fmt, ...)
+static void schema_note(uint64_t offset, BERInspectSeverity severity,
+                        const char *code, const char *fmt, ...)
 {
     va_list ap;
 
     schema_diag.offset = offset;
-    schema_diag.severity = BER_INSPECT_ERROR;
-    schema_diag.code = "schema";
+    schema_diag.severity = severity;
+    schema_diag.code = code;
     va_start(ap, fmt);
     vsnprintf(schema_diag.message, sizeof(schema_diag.message), fmt, ap);
     va_end(ap);
     schema_diag_set = true;
-    schema_errors++;
+    if (severity == BER_INSPECT_ERROR) {
+        schema_errors++;
+    } else {
+        schema_warnings++;
+    }
 }
+
+#define schema_fail(offset, ...) \
+    schema_note(offset, BER_INSPECT_ERROR, "schema", __VA_ARGS__)
 
 static SchemaFrame *sframes;
 static size_t sframe_cap;
@@ -391,6 +404,7 @@ static SchemaNode *schema_load(const char *qualified)
         n->type = type;
         n->value = value;
         n->optional = attr && (strstr(attr, "OPTION") || strstr(attr, "DEFAULT"));
+        n->named_bits = !strcmp(type, "BIT_STR") && attr && strstr(attr, "LIST");
         free(attr);
         if (indent == 0) {
             if (root) {
@@ -589,6 +603,7 @@ static const char *schema_begin(const BERInspectElement *e)
     memset(self, 0, sizeof(*self));
     schema_universal = -1;
     schema_diag_set = false;
+    schema_named_bits = false;
     if (e->end_of_contents) {
         return NULL;
     }
@@ -733,6 +748,8 @@ static const char *schema_begin(const BERInspectElement *e)
     } else if (at.node) {
         self->node = at.node;
     }
+    schema_named_bits = self->node && !self->skip_tags &&
+                        self->node->named_bits;
     if (label && label != label_buf) {
         snprintf(label_buf, sizeof(label_buf), "%s", label);
     }
@@ -965,6 +982,16 @@ static bool on_begin(void *opaque, const BERInspectElement *e)
     pr.value.len = 0;
     pr.tag.len = 0;
     drop_behind(e->offset);
+    if (schema.root && schema_named_bits && !e->constructed && !e->truncated &&
+        ber_check_bit_string(e->content, e->content_available, BER_MODE_BER,
+                             NULL) == BER_OK &&
+        ber_check_named_bits(e->content, e->content_available) != BER_OK) {
+        /* a canonical-form rule: tolerated by BER */
+        schema_note(e->offset + e->header_length + e->content_available - 1,
+                    opt.mode == BER_MODE_BER ? BER_INSPECT_WARNING :
+                    BER_INSPECT_ERROR, "bit-string-trailing-zero", "%s: %s",
+                    label ? label : "value", ber_status_message(BER_ERR_BITSTRING_TRAILING_ZERO));
+    }
     if (opt.quiet && !opt.json) {
         element_tree_diagnostics(e, 0);
         return !out.failed;
@@ -1632,10 +1659,12 @@ static int dump(const char *name, bool first, bool several)
         drop_map = in.map && in.data == (const uint8_t *)in.map ? in.map : NULL;
         drop_done = 0;
         schema_errors = 0;
+        schema_warnings = 0;
         if (!ber_inspect(data, len, &io, &cb, NULL, &sum)) {
             sum.errors++;
         }
         sum.errors += schema_errors;
+        sum.warnings += schema_warnings;
         drop_map = NULL;
     }
     if (opt.json) {

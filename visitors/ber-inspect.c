@@ -58,6 +58,8 @@ typedef struct Frame {
     bool has_prev_child;
     bool has_fragment;
     bool unused_segment;          /* a segment with unused bits was seen */
+    bool named_bits_oid;          /* a child OID names a named-bit-list extension */
+    bool named_bits;              /* encapsulates a named bit list (keyUsage...) */
 } Frame;
 
 /* A header as read, with what the lenient reader could recover. */
@@ -627,6 +629,22 @@ static void check_oid(Walker *w, uint64_t off, const uint8_t *c, size_t n)
     }
 }
 
+/*
+ * The X.509 extensions whose value is a BIT STRING with named bits
+ * (RFC 5280 keyUsage, Netscape certificate type): without a schema, the
+ * DER rule on trailing 0 bits is checked for these, as dumpasn1 does.
+ */
+static bool names_bit_list_extension(const uint8_t *c, size_t n)
+{
+    static const uint8_t key_usage[] = { 0x55, 0x1d, 0x0f };
+    static const uint8_t netscape_cert_type[] = { 0x60, 0x86, 0x48, 0x01, 0x86,
+                                                  0xf8, 0x42, 0x01, 0x01 };
+
+    return (n == sizeof(key_usage) && !memcmp(c, key_usage, n)) ||
+           (n == sizeof(netscape_cert_type) &&
+            !memcmp(c, netscape_cert_type, n));
+}
+
 /* Rules for a primitive's contents, read completely. */
 static void check_primitive(Walker *w, const Header *h, const uint8_t *c,
                             size_t n, bool segment)
@@ -1078,6 +1096,20 @@ static bool walk(Walker *w)
             if (!truncated) {
                 check_primitive(w, &h, c, available, segment);
             }
+            if (top && !truncated && h.tag_class == BER_CLASS_UNIVERSAL &&
+                !h.tag_too_large) {
+                if (h.tag == BER_TAG_OID) {
+                    top->named_bits_oid = names_bit_list_extension(c, available);
+                } else if (h.tag == BER_TAG_BIT_STRING && top->named_bits &&
+                           h.offset == top->content_start && cend == top->end &&
+                           ber_check_bit_string(c, available, BER_MODE_BER,
+                                                NULL) == BER_OK &&
+                           ber_check_named_bits(c, available) != BER_OK) {
+                    noncanonical(w, cend - 1, "bit-string-trailing-zero",
+                                 "%s", ber_status_message(
+                                     BER_ERR_BITSTRING_TRAILING_ZERO));
+                }
+            }
             if (segment && h.tag_class == BER_CLASS_UNIVERSAL &&
                 h.tag == ber_string_segment_tag((uint64_t)top->string_tag)) {
                 Frame *root = &w->stack[top->string_root];
@@ -1120,6 +1152,8 @@ static bool walk(Walker *w)
                     flush_stream(w);
                     return false;
                 }
+                w->stack[w->depth - 1].named_bits =
+                    top && top->named_bits_oid && h.tag == BER_TAG_OCTET_STRING;
                 pos = inner;
                 continue;
             }
