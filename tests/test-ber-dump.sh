@@ -20,6 +20,11 @@ failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
 skip() { n=$((n + 1)); echo "ok $n - # SKIP $1"; }
+# a peer we compare against is missing: skipped, or a failure when
+# QVISIT_REQUIRE_PEERS=1 (./quickstart check)
+missing_peer() {
+    if test "${QVISIT_REQUIRE_PEERS:-0}" = 1; then not_ok "$1 (required)"; else skip "$1"; fi
+}
 check() {
     desc=$1
     shift
@@ -213,7 +218,7 @@ if test $certs -gt 0; then
         echo "# trailing 0 bits in keyUsage: ours: $ours; dumpasn1: $theirs"
         check "keyUsage trailing 0 bits flagged on the same certificates as dumpasn1" test "$ours" = "$theirs"
     else
-        skip "dumpasn1 or openssl not available: keyUsage cross-check"
+        missing_peer "dumpasn1 or openssl not available: keyUsage cross-check"
     fi
 else
     skip "no system CA certificates"
@@ -293,7 +298,7 @@ if command -v asn1Decoding > /dev/null 2>&1; then
     done
     check "--schema verdicts agree with libtasn1's asn1Decoding" test $agree = 1
 else
-    skip "asn1Decoding (libtasn1-bin) not available: schema verdicts against libtasn1"
+    missing_peer "asn1Decoding (libtasn1-bin) not available: schema verdicts against libtasn1"
 fi
 run --schema "$top_srcdir/tests/ber-dump-schema.asn" --type Device.Nope "$T/dev.hex"
 check "--schema with an unknown type: exit 2" test $rc = 2
