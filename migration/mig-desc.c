@@ -193,6 +193,12 @@ static MigVmsd *parse_vmsd(json_object *o, const char *path, int depth,
             if (!(s->subs[i] = parse_vmsd(so, spath, depth + 1, errp))) {
                 goto err;
             }
+            for (size_t k = 0; k < i; k++) {
+                if (!strcmp(s->subs[k]->name, s->subs[i]->name)) {
+                    fail(errp, spath, "the same subsection twice");
+                    goto err;
+                }
+            }
         }
     }
     return s;
@@ -227,8 +233,9 @@ MigDesc *mig_desc_parse(const char *json, size_t len, Error **errp)
                    len, MIG_DESC_MAX_LEN);
         return NULL;
     }
-    if (memchr(json, 0, len)) {
-        error_setg(errp, "vmdesc: a NUL byte in the JSON text");
+    /* Names become member names of every encoding: text, exactly kept. */
+    if (memchr(json, 0, len) || !g_utf8_validate(json, (gssize)len, NULL)) {
+        error_setg(errp, "vmdesc: not UTF-8 text without NUL");
         return NULL;
     }
     tok = json_tokener_new_ex(4 * MIG_DESC_MAX_DEPTH + 8);

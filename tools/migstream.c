@@ -382,18 +382,6 @@ int main(int argc, char **argv)
     MigFormat to = MIG_FORMAT_QEMU;
     int c;
 
-    while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("migstream (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-            return 0;
-        default: return usage_error("unknown option");
-        }
-    }
-    if (optind >= argc) {
-        return usage_error("a command is needed: convert, dump, diff or stats");
-    }
-    cmd = argv[optind++];
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
         case 't':
@@ -411,6 +399,10 @@ int main(int argc, char **argv)
         default: return usage_error("unknown option");
         }
     }
+    if (optind >= argc) {
+        return usage_error("a command is needed: convert, dump, diff or stats");
+    }
+    cmd = argv[optind++];
     argc -= optind;
     argv += optind;
     if (!strcmp(cmd, "convert")) {
