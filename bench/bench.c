@@ -13,7 +13,10 @@
  * is measured side by side in this one process, and every goal is a ratio
  * between figures of the same run. The last line says "goals met: N/M".
  *
- * Usage: bench [--quick] [--json] [--only=w1-4k,w1-1m,w2,w3,dump]
+ * W4, W5 and W6 are programs of their own (bench/workloads.h), run once
+ * per pass when built, their goals counted in the same summary.
+ *
+ * Usage: bench [--quick] [--json] [--only=w1-4k,w1-1m,w2,w3,w4,w5,w6,dump]
  *              [--reps=N] [--dir=DIR] [--ber-dump=PATH] [--asn=FILE]
  *              [--loop=CASE [--seconds=S | --count=N]]
  * --loop runs one case (e.g. "w1-1m.der.encode") alone, for perf/callgrind.
@@ -47,6 +50,7 @@
 #include "bench/bench.h"
 #include "bench/harness.h"
 #include "bench/malloc-count.h"
+#include "bench/workloads.h"
 
 extern char **environ;
 
@@ -1623,9 +1627,10 @@ static void usage(FILE *f)
 "goals; the last line is \"goals met: N/M\".\n"
 "  --quick            fewer and shorter repetitions\n"
 "  --json             one JSON document on stdout (summary on stderr)\n"
-"  --only=LIST        sections: w1-4k,w1-1m,w2,w3,dump\n"
+"  --only=LIST        sections: w1-4k,w1-1m,w2,w3,w4,w5,w6,dump\n"
 "  --reps=N           repetitions per figure (>= 5)\n"
-"  --dir=DIR          where W3 and dump write their files (default .)\n"
+"  --dir=DIR          where W3, W4-W6 and dump write their files\n"
+"                     (default .)\n"
 "  --ber-dump=PATH    the ber-dump to time (default tools/ber-dump)\n"
 "  --asn=FILE         the ASN.1 module for libtasn1 (bench/devstate.asn)\n"
 "  --loop=CASE        run one case (e.g. w1-1m.der.encode) for profiling\n"
@@ -1727,7 +1732,7 @@ int main(int argc, char **argv)
         bench_note("libtasn1 peer unavailable: %s", why);
     }
 #ifndef HAVE_ASN1C_PEER
-    bench_note("asn1c peer missing: asn1c was not found at configure time");
+    bench_missing("asn1c", "not found at configure time, for W1");
 #endif
     /* passes of the whole bench, one after the other: each goal's
      * ratios then come from phases of the host minutes apart */
@@ -1744,6 +1749,12 @@ int main(int argc, char **argv)
         }
         if (section_enabled("w3")) {
             run_w3();
+        }
+        for (size_t i = 0; i < bench_n_workloads; i++) {
+            if (section_enabled(bench_workloads[i].key)) {
+                bench_workload_run(&bench_workloads[i], BENCH_TOP_BUILDDIR,
+                                   opt.dir, opt.quick);
+            }
         }
         /* no goals: once is enough */
         if (pass == 1 && section_enabled("dump")) {

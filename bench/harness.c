@@ -32,6 +32,8 @@ typedef struct Goal {
 
 static GPtrArray *kept;
 static GPtrArray *goals;        /* Goal *, in the order first recorded */
+static GHashTable *missing;     /* peer -> why, for the summary */
+static GPtrArray *missing_order;
 static json_object *doc_info, *doc_figures, *doc_goals, *doc_notes;
 
 uint64_t bench_now_ns(void)
@@ -245,6 +247,21 @@ void bench_note(const char *fmt, ...)
     g_free(text);
 }
 
+void bench_missing(const char *peer, const char *why)
+{
+    if (!missing) {
+        missing = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                        g_free);
+        missing_order = g_ptr_array_new();
+    }
+    if (g_hash_table_contains(missing, peer)) {
+        return;
+    }
+    g_hash_table_insert(missing, g_strdup(peer), g_strdup(why));
+    g_ptr_array_add(missing_order, g_strdup(peer));
+    bench_note("missing: %s (%s)", peer, why);
+}
+
 void bench_figure(const char *name, double value, const char *unit,
                   const char *note)
 {
@@ -356,11 +373,11 @@ void bench_goal(const char *name, double value, const char *unit,
     }
     /* this pass's value only; the verdict comes from the median at the end */
     if (isfinite(value)) {
-        printf("pass %d: %-41s %14.2f %-12s %s %g%s%s\n", pass, name, value,
+        printf("pass %d: %-50s %10.2f %-12s %s %g%s%s\n", pass, name, value,
                unit, at_least ? ">=" : "<=", limit, note ? " " : "",
                note ? note : "");
     } else {
-        printf("pass %d: %-41s %14s %-12s %s %g%s%s\n", pass, name, "n/a",
+        printf("pass %d: %-50s %10s %-12s %s %g%s%s\n", pass, name, "n/a",
                unit, at_least ? ">=" : "<=", limit, note ? " " : "",
                note ? note : "");
     }
@@ -443,6 +460,14 @@ int bench_finish(void)
     double *v = g_new(double, n);
 
     ensure_doc();
+    /* in JSON the notes hold them already */
+    for (guint i = 0; !bench_config.json && missing_order &&
+         i < missing_order->len; i++) {
+        const char *peer = missing_order->pdata[i];
+
+        printf("# missing: %s (%s)\n", peer,
+               (const char *)g_hash_table_lookup(missing, peer));
+    }
     if (!bench_config.json) {
         printf("## goals: median of %d pass%s (min / median / max), verdict "
                "from the median\n", n, n == 1 ? "" : "es");
@@ -483,7 +508,7 @@ int bench_finish(void)
             json_object_array_add(doc_goals, o);
             continue;
         }
-        printf("goal %-41s ", g->name);
+        printf("goal %-50s ", g->name);
         print_value(lo);
         printf(" /");
         print_value(median);
@@ -515,6 +540,13 @@ int bench_finish(void)
      * JSON document (which holds the same counts) */
     fprintf(bench_config.json ? stderr : stdout, "goals met: %d/%d\n",
             met, total);
+    if (missing) {
+        g_ptr_array_set_free_func(missing_order, g_free);
+        g_ptr_array_free(missing_order, TRUE);
+        g_hash_table_destroy(missing);
+        missing = NULL;
+        missing_order = NULL;
+    }
     if (goals) {
         g_ptr_array_set_free_func(goals, goal_free);
         g_ptr_array_free(goals, TRUE);

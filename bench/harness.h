@@ -82,6 +82,12 @@ void bench_figure(const char *name, double value, const char *unit,
                   const char *note);
 /* A figure that could not be measured (missing peer, failed case). */
 void bench_figure_missing(const char *name, const char *why);
+/*
+ * Note that @peer (a program or library a workload compares with, or the
+ * workload's own program) is missing, and @why. Printed once now and
+ * listed again, once per peer, before the goal summary.
+ */
+void bench_missing(const char *peer, const char *why);
 /* A comment line ("# ...") in text mode, a "notes" entry in JSON. */
 void bench_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A key/value of the machine and build header. */
