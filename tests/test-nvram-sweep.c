@@ -182,7 +182,8 @@ static void sweep_layout(const SweepLayout *l)
         }
     }
     ck_assert_int_eq(nvram_delete(nvram), 0);
-    pristine = g_memdup2(nvram_storage_memory_data(base, &size), size);
+    pristine = nvram_storage_memory_data(base, &size);
+    pristine = g_memdup2(pristine, size);
 
     for (size_t sector = 0; sector * SECTOR < size; sector++) {
         for (int zeros = 0; zeros < 2; zeros++) {
