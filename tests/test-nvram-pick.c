@@ -93,46 +93,13 @@ static void put_copy(int c, uint64_t generation, uint32_t flags,
     }
 }
 
-/* An NVRAM over the fixture's storage (a non-owning wrapper), started. */
-static bool noop_pread(NVRAMStorage *s, void *b, size_t l, uint64_t o,
-                       Error **e)
-{
-    return nvram_storage_pread(fx.storage, b, l, o, e);
-}
-
-static bool noop_pwrite(NVRAMStorage *s, const void *b, size_t l, uint64_t o,
-                        Error **e)
-{
-    return nvram_storage_pwrite(fx.storage, b, l, o, e);
-}
-
-static bool noop_flush(NVRAMStorage *s, Error **e)
-{
-    return nvram_storage_flush(fx.storage, e);
-}
-
-static bool noop_size(NVRAMStorage *s, uint64_t *size, Error **e)
-{
-    return nvram_storage_get_size(fx.storage, size, e);
-}
-
-static void noop_close(NVRAMStorage *s)
-{
-    g_free(s);
-}
-
-static const NVRAMStorageOps borrow_ops = {
-    .pread = noop_pread, .pwrite = noop_pwrite, .flush = noop_flush,
-    .get_size = noop_size, .close = noop_close,
-};
-
+/* An NVRAM over the fixture's storage (not owned), started. */
 static NVRAM *open_fixture(void)
 {
-    NVRAMStorage *s = g_new0(NVRAMStorage, 1);
     NVRAM *nvram;
 
-    s->ops = &borrow_ops;
-    nvram = nvram_setup_with_storage(s, NULL, &error_abort);
+    nvram = nvram_setup_with_storage(test_storage_borrow(fx.storage), NULL,
+                                     &error_abort);
     ck_assert_int_eq(nvram_register_entry(nvram, &fx.name, test_device_rw,
                                           &fx.dev, &error_abort), 0);
     ck_assert_int_eq(nvram_start(nvram, true, &error_abort), 0);
