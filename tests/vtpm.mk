@@ -1,0 +1,6 @@
+# vtpm: the libtpms store on libvnvram (C), the daemon with tpm2-tools and
+# QEMU (shell, real programs).
+check_PROGRAMS += tests/test-vtpm-store
+TESTS += tests/test-vtpm-store
+tests_test_vtpm_store_CFLAGS = $(TESTS_CFLAGS) $(LIBTPMS_CFLAGS)
+tests_test_vtpm_store_LDADD = libvtpm.la libvnvram.la $(TESTS_LIBS) $(LIBTPMS_LIBS)
