@@ -494,12 +494,10 @@ static bool serve_ctrl(VTPMServer *s, int fd)
             break;
         }
     }
-    if (rc == 0) {
-        keep = false;                   /* nobody to answer */
-    } else {
-        keep = vtpm_ctrl_handle(&s->ctrl, buf, have, &passed, rsp);
-        keep = write_all(fd, rsp->data, rsp->len) && keep;
-    }
+    /* Answered even when the peer stopped sending (it may have only shut
+     * down its write side); the connection is then closed. */
+    keep = vtpm_ctrl_handle(&s->ctrl, buf, have, &passed, rsp) && rc > 0;
+    keep = write_all(fd, rsp->data, rsp->len) && keep;
     if (passed >= 0) {
         close(passed);
     }
