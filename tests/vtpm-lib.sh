@@ -15,7 +15,7 @@ cleanup() {
     for p in $pids; do     # ours only: a pid that is still a vtpm
         grep -q vtpm "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p"
     done
-    rm -rf "$T"
+    [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

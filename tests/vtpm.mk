@@ -10,6 +10,7 @@ TESTS += tests/test-vtpm-protocol
 tests_test_vtpm_protocol_CFLAGS = $(TESTS_CFLAGS)
 tests_test_vtpm_protocol_LDADD = $(TESTS_LIBS)
 
-TESTS += tests/test-vtpm-tools.sh tests/test-vtpm-kill.sh
+TESTS += tests/test-vtpm-tools.sh tests/test-vtpm-kill.sh \
+	tests/test-vtpm-qemu.sh
 EXTRA_DIST += tests/vtpm-lib.sh tests/test-vtpm-tools.sh \
-	tests/test-vtpm-kill.sh
+	tests/test-vtpm-kill.sh tests/test-vtpm-qemu.sh
