@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "tpm/vtpm-device.h"
 #include "tpm/vtpm-log.h"
@@ -80,10 +81,9 @@ static bool write_pid_file(const char *path, Error **errp)
 }
 
 /*
- * Detach (--daemon): the parent exits once the child is serving, with
- * the child's status if it failed before that. Returns the pipe the child
- * writes its readiness to (or -1 in the parent's failure case, never
- * returned).
+ * Detach (--daemon): the parent exits 0 once the child is serving, or
+ * with the child's status if it failed before that. Returns, in the
+ * child, the pipe to write the ready byte to.
  */
 static int daemonize(void)
 {
@@ -99,8 +99,16 @@ static int daemonize(void)
         exit(fail("fork: %s", strerror(errno)));
     }
     if (pid > 0) {
+        int status = 0;
+
         close(pfd[1]);
-        exit(read(pfd[0], &c, 1) == 1 && c == 0 ? 0 : 1);
+        if (read(pfd[0], &c, 1) == 1 && c == 0) {
+            _exit(0);
+        }
+        /* The child failed before serving: its status is ours. */
+        waitpid(pid, &status, 0);
+        _exit(WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status)
+                                                        : 1);
     }
     close(pfd[0]);
     setsid();
@@ -222,20 +230,39 @@ static int parse_options(int argc, char **argv, Options *o)
     return 0;
 }
 
+static void free_options(Options *o)
+{
+    vtpm_endpoint_clear(&o->server);
+    vtpm_endpoint_clear(&o->ctrl);
+    g_free(o->state.path);
+    g_free(o->pid_file);
+    g_free(o->log_file);
+    memset(o->key, 0, sizeof(o->key));
+}
+
 int main(int argc, char **argv)
 {
     Options o = { 0 };
     VTPMStoreConfig cfg;
     VTPMServer *server = NULL;
     Error *err = NULL;
+    bool store_open = false;
     int ready_fd = -1, rc;
 
     rc = parse_options(argc, argv, &o);
     if (rc) {
+        free_options(&o);
         return rc;
     }
     if (o.log_file && !vtpm_log_open(o.log_file, o.log_level, &err)) {
-        return fail_err(err);
+        rc = fail_err(err);
+        goto out;
+    }
+    /* Detach first: the image's worker thread must start in the process
+     * that serves it. The child reports errors on the inherited stderr
+     * until it is ready. */
+    if (o.daemon) {
+        ready_fd = daemonize();
     }
     cfg = (VTPMStoreConfig){
         .version = VTPM_VERSION_2,
@@ -245,15 +272,16 @@ int main(int argc, char **argv)
         .key_len = o.have_key ? NVRAM_KEY_SIZE : 0,
     };
     if (!vtpm_device_setup(VTPM_VERSION_2, &err) ||
-        !vtpm_store_open(&cfg, &err)) {
+        !(store_open = vtpm_store_open(&cfg, &err))) {
         vtpm_log(1, "not started: %s", error_get_pretty(err));
-        return fail_err(err);
+        rc = fail_err(err);
+        goto out;
     }
     memset(o.key, 0, sizeof(o.key));
     server = vtpm_server_new(&o.server, &o.ctrl, o.have_key, &err);
     if (!server) {
-        vtpm_store_close();
-        return fail_err(err);
+        rc = fail_err(err);
+        goto out;
     }
     if (o.flags.not_need_init &&
         (!vtpm_device_init(false, &err) ||
@@ -261,9 +289,6 @@ int main(int argc, char **argv)
         vtpm_log_error("not started: %s", error_get_pretty(err));
         rc = fail_err(err);
         goto out;
-    }
-    if (o.daemon) {
-        ready_fd = daemonize();
     }
     if (o.pid_file && !write_pid_file(o.pid_file, &err)) {
         rc = fail_err(err);
@@ -287,16 +312,14 @@ int main(int argc, char **argv)
 out:
     vtpm_device_stop();
     vtpm_server_free(server);
-    if (!vtpm_store_close() && rc == 0) {
+    if (store_open && !vtpm_store_close() && rc == 0) {
         rc = fail("an I/O error hit the TPM image %s during the run",
                   o.state.path);
     }
-    vtpm_log(1, "stopped");
+    if (rc == 0) {
+        vtpm_log(1, "stopped");
+    }
     vtpm_log_close();
-    vtpm_endpoint_clear(&o.server);
-    vtpm_endpoint_clear(&o.ctrl);
-    g_free(o.state.path);
-    g_free(o.pid_file);
-    g_free(o.log_file);
+    free_options(&o);
     return rc;
 }

@@ -203,6 +203,10 @@ static TPM_RESULT cb_nvram_loaddata(unsigned char **data, uint32_t *length,
     }
     ret = nvram_read_data(store.nvram, &store.names[idx], 0, NULL, NULL,
                           &err);
+    if (ret >= 0 || ret == -NVRAM_ERR_ENTRY_ABSENT) {
+        error_free(err);          /* not a failure here */
+        err = NULL;
+    }
     if (ret == -NVRAM_ERR_ENTRY_ABSENT) {
         store.state[idx] = ENTRY_DELETED;
         vtpm_log(2, "loaded %s: never written", name);
