@@ -258,8 +258,9 @@ START_TEST(test_record_in_image)
 }
 END_TEST
 
-/* Flip a byte in every copy of @entry. */
-static void damage_entry(const char *path, const char *entry)
+/* Flip a byte in every copy of @entry (@only_newest: in its newest). */
+static void damage_copies(const char *path, const char *entry,
+                          bool only_newest)
 {
     NVRAMStorage *st = nvram_storage_open_file(path, false, false,
                                                &error_abort);
@@ -274,6 +275,11 @@ static void damage_entry(const char *path, const char *entry)
         for (int c = 0; c < 2; c++) {
             uint64_t off = info->entries[i].copies[c].offset + 40;
             uint8_t b;
+
+            if (only_newest && c != info->entries[i].newest) {
+                continue;
+            }
+            ck_assert(info->entries[i].copies[c].valid);
 
             ck_assert(nvram_storage_pread(st, &b, 1, off, &error_abort));
             b ^= 0x5a;
@@ -294,7 +300,7 @@ START_TEST(test_damaged_permall_refuses)
     Error *err = NULL;
 
     make_tpm(path, NULL);
-    damage_entry(path, "permall");
+    damage_copies(path, "permall", false);
     before = file_bytes(path);
     ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
     ck_assert(open_store(path, true, NULL, &error_abort));
@@ -305,6 +311,31 @@ START_TEST(test_damaged_permall_refuses)
     error_free(err);
     ck_assert(!vtpm_device_running());
     /* Commands get TPM_RC_FAILURE, nothing is written. */
+    ck_assert_uint_eq(tpm_startup_clear(), 0x101);
+    ck_assert(vtpm_store_close());
+    after = file_bytes(path);
+    ck_assert(g_bytes_equal(before, after));
+}
+END_TEST
+
+/* The image serves the older copy of permall (the newest is damaged):
+ * a rollback of the TPM's NV state, refused, never used or rewritten. */
+START_TEST(test_rolled_back_permall_refuses)
+{
+    g_autofree char *path = image_path();
+    g_autoptr(GBytes) before = NULL, after = NULL;
+    Error *err = NULL;
+
+    make_tpm(path, NULL);
+    damage_copies(path, "permall", true);
+    before = file_bytes(path);
+    ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
+    ck_assert(open_store(path, true, NULL, &error_abort));
+    ck_assert(!vtpm_device_init(false, &err));
+    ck_assert_msg(strstr(error_get_pretty(err), "permall rolled back"),
+                  "%s", error_get_pretty(err));
+    error_free(err);
+    ck_assert(!vtpm_device_running());
     ck_assert_uint_eq(tpm_startup_clear(), 0x101);
     ck_assert(vtpm_store_close());
     after = file_bytes(path);
@@ -426,6 +457,7 @@ static Suite *vtpm_store_suite(void)
     tcase_add_test(tc, test_manufacture_and_power_cycle);
     tcase_add_test(tc, test_record_in_image);
     tcase_add_test(tc, test_damaged_permall_refuses);
+    tcase_add_test(tc, test_rolled_back_permall_refuses);
     tcase_add_test(tc, test_garbage_file_refused);
     tcase_add_test(tc, test_blank_file_refused);
     tcase_add_test(tc, test_missing_image_without_create);
