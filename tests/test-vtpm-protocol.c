@@ -530,7 +530,12 @@ START_TEST(test_data_bad_framing)
     after = image_bytes();
     ck_assert(g_bytes_equal(before, after));
     ck_assert_uint_eq(tpm_cmd(nv_readpublic, sizeof(nv_readpublic)), 0);
-    ck_assert(log_has("TPM2_CC_GetRandom -> 0x000 TPM2_RC_SUCCESS"));
+    /* One flush for a state-changing command, none for a read-only one. */
+    ck_assert(log_has("TPM2_CC_GetRandom -> 0x000 TPM2_RC_SUCCESS "
+                      "(flushes 0, bytes written 0)"));
+    ck_assert(log_has("TPM2_CC_NV_DefineSpace -> 0x000 TPM2_RC_SUCCESS "
+                      "(flushes 1, bytes written "));
+    ck_assert(!log_has("flushes 2"));
     ck_assert(log_has("client disconnected"));
 }
 END_TEST

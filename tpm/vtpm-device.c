@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,27 +169,49 @@ void vtpm_device_error_response(uint8_t buf[VTPM_HEADER_SIZE], uint32_t rc)
     put_be32(buf + 6, rc);
 }
 
-static void log_command(uint32_t cc, uint32_t rc)
+/* The image's I/O counters (zero before an image is open). */
+static NVRAMStorageStats storage_stats(void)
+{
+    NVRAM *nvram = vtpm_store_nvram();
+    NVRAMStorageStats none = { 0 };
+
+    return nvram ? nvram_storage_get_stats(nvram_get_storage(nvram)) : none;
+}
+
+/* Level 1: the command's name and response code; level 2 adds what it
+ * cost the image (@before: the counters before it ran). */
+static void log_command(uint32_t cc, uint32_t rc,
+                        const NVRAMStorageStats *before)
 {
     const char *name = dev.version == VTPM_VERSION_2 ? vtpm_cc_name(cc)
                                                      : NULL;
     const char *rc_name = vtpm_rc_name(rc);
+    g_autofree char *cost = NULL;
+    char number[32];
 
     if (!vtpm_log_enabled(1)) {
         return;
     }
-    if (name) {
-        vtpm_log(1, "%s -> 0x%03x %s", name, rc, rc_name ? rc_name : "");
-    } else {
-        vtpm_log(1, "TPM command 0x%08x -> 0x%03x %s", cc, rc,
-                 rc_name ? rc_name : "");
+    if (vtpm_log_enabled(2)) {
+        NVRAMStorageStats after = storage_stats();
+
+        cost = g_strdup_printf(" (flushes %" PRIu64 ", bytes written %"
+                               PRIu64 ")",
+                               after.flushes - before->flushes,
+                               after.bytes_written - before->bytes_written);
     }
+    if (!name) {
+        snprintf(number, sizeof(number), "TPM command 0x%08x", cc);
+    }
+    vtpm_log(1, "%s -> 0x%03x %s%s", name ? name : number, rc,
+             rc_name ? rc_name : "", cost ? cost : "");
 }
 
 void vtpm_device_process(const uint8_t *cmd, uint32_t len,
                          const uint8_t **rsp, uint32_t *rsp_len)
 {
     uint32_t cc = len >= VTPM_HEADER_SIZE ? get_be32(cmd + 6) : 0;
+    NVRAMStorageStats before = storage_stats();
     uint32_t n = 0;
 
     if (dev.running && !vtpm_store_failed()) {
@@ -204,7 +228,7 @@ void vtpm_device_process(const uint8_t *cmd, uint32_t len,
         *rsp_len = n;
         dev.last_cc = cc;
     }
-    log_command(cc, get_be32(*rsp + 6));
+    log_command(cc, get_be32(*rsp + 6), &before);
 }
 
 bool vtpm_device_startup_clear(Error **errp)
