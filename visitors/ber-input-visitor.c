@@ -1200,26 +1200,30 @@ static BERStringLevel *push_level(BERInputVisitor *biv, size_t *count)
 
 /*
  * A segment of a constructed string (@seg at @pos) must be an OCTET
- * STRING, and in CER a primitive one. Reports which rule it breaks.
+ * STRING, and in CER a primitive one (the codec's rule: the visitor reads
+ * only OCTET STRINGs and UTF8Strings, whose segments are both OCTET
+ * STRINGs). Reports which rule it breaks.
  */
 static bool check_string_segment(BERInputVisitor *biv, const BERHeader *seg,
                                  size_t pos, const char *name, Error **errp)
 {
-    if (seg->tag_class != BER_CLASS_UNIVERSAL ||
-        seg->tag != BER_TAG_OCTET_STRING) {
-        char found[64];
+    BERStatus status = ber_check_string_segment(BER_TAG_OCTET_STRING,
+                                                seg->tag_class, seg->tag,
+                                                seg->constructed, biv->mode);
+    char found[64];
 
+    switch (status) {
+    case BER_OK:
+        return true;
+    case BER_ERR_SEGMENT_TYPE:
         describe_header(seg, found, sizeof(found));
         input_error(biv, errp, pos, name, "string segment must be an "
                     "OCTET STRING, found %s", found);
         return false;
-    }
-    if (seg->constructed && biv->mode == BER_MODE_CER) {
-        input_error(biv, errp, pos, name,
-                    "nested constructed string not allowed in CER");
+    default:
+        input_error(biv, errp, pos, name, "%s", ber_status_message(status));
         return false;
     }
-    return true;
 }
 
 /*
