@@ -3,7 +3,7 @@
 # by migstream to DER, CER and JSON and back, against cp of the same bytes.
 #
 # Run by the bench once per pass (docs/performance.md, "W4-W6"):
-#   bench-w5 --pass=K --passes=N --dir=DIR [--quick]
+#   BENCH_PASS=K BENCH_PASSES=N BENCH_DIR=DIR bench-w5 [--quick]
 # and prints the report lines of bench/workload-report.h. The streams are
 # captured once into DIR/bench-w5 from qemu-system-x86_64 (-M pc -m 256,
 # 192 MiB of random data loaded into guest RAM with -device loader, a virtio
@@ -192,11 +192,11 @@ def capture(qemu, qemu_img, work, name, ram_mib, data_mib):
 
 def main():
     ap = argparse.ArgumentParser(prog="bench-w5")
-    ap.add_argument("--pass", dest="pass_", type=int, default=1)
-    ap.add_argument("--passes", type=int, default=1)
-    ap.add_argument("--dir", default=".")
     ap.add_argument("--quick", action="store_true")
     a = ap.parse_args()
+    a.pass_ = int(os.environ.get("BENCH_PASS", "1"))
+    a.passes = int(os.environ.get("BENCH_PASSES", "1"))
+    a.dir = os.environ.get("BENCH_DIR", ".")
 
     qemu = shutil.which("qemu-system-x86_64")
     qemu_img = shutil.which("qemu-img")
