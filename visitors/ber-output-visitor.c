@@ -1084,6 +1084,7 @@ static BEROutputVisitor *ber_output_visitor_alloc(BERMode mode,
     bov->visitor.type_bytes = ber_output_type_bytes;
     bov->visitor.type_fixed_bytes = ber_output_type_fixed_bytes;
     bov->visitor.type_enum = ber_output_type_enum;
+    bov->visitor.policy_skip = visit_policy_skip_by_compat;
     bov->visitor.complete = ber_output_complete;
     bov->visitor.free = ber_output_free;
     return bov;
