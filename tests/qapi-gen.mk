@@ -1,7 +1,10 @@
 # Compatibility with QEMU's qapi-gen: its output for QEMU's test schema,
-# built against the staged headers with only pkg-config's flags.
-TESTS += tests/test-qapi-gen-compat.sh
-EXTRA_DIST += tests/test-qapi-gen-compat.sh tests/qemu-compat
+# built against the staged headers with only pkg-config's flags; and
+# qvisit-gen's headers compared with qapi-gen's.
+TESTS += tests/test-qapi-gen-compat.sh tests/test-qvisit-gen-compare.sh
+EXTRA_DIST += tests/test-qapi-gen-compat.sh tests/qemu-compat \
+	tests/qemu-qapi-locate.sh tests/test-qvisit-gen-compare.sh \
+	tests/compare-qapi-headers.py
 
 # The public headers as `make install` lays them out, so that the test
 # sees exactly what an installed qvisit offers (and nothing of the tree).

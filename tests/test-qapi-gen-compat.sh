@@ -3,24 +3,15 @@
 # ../shared/qemu-qapi, or $QVISIT_QEMU_QAPI) for QEMU's own test schema
 # compiles and links against the freshly staged headers with only what
 # `pkg-config --cflags --libs qvisit` would give, then runs through every
-# visitor (tests/qemu-compat/driver.c). Generated without -b: the builtin
+# visitor (tests/qemu-compat/driver.c); then the same for qvisit-gen's
+# output for the same schema. Generated without -b: the builtin
 # types come from the library.
 #
 # Environment from tests/qapi-gen.mk: QEMU_QAPI_DIR, PYTHON3, COMPAT_CC,
 # COMPAT_CFLAGS, COMPAT_LIBS, COMPAT_LIBDIR.
 set -u
 top_srcdir=${top_srcdir:-.}
-qapi=${QVISIT_QEMU_QAPI:-${QEMU_QAPI_DIR:-$top_srcdir/../shared/qemu-qapi}}
-
-if ! test -f "$qapi/scripts/qapi-gen.py"; then
-    if test -n "${CI:-}" || test "${QVISIT_REQUIRE_PEERS:-0}" = 1; then
-        echo "FAIL: QEMU's qapi-gen not found in $qapi (configure --with-qemu-qapi=DIR or set QVISIT_QEMU_QAPI)"
-        exit 1
-    fi
-    echo "SKIP: QEMU's qapi-gen not found in $qapi (configure --with-qemu-qapi=DIR or set QVISIT_QEMU_QAPI)"
-    exit 77
-fi
-test -n "${PYTHON3:-}" || { echo "FAIL: no python3 (configure found none)"; exit 1; }
+. "$top_srcdir/tests/qemu-qapi-locate.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/test-qapi-gen-compat.XXXXXX") || exit 99
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -36,31 +27,41 @@ step() {
     echo "ok: $desc"
 }
 
-step "qapi-gen on qapi-schema-test.json (no -b)" \
-    "$PYTHON3" "$qapi/scripts/qapi-gen.py" -o "$T/gen" -p test- \
-    "$qapi/tests/qapi-schema/qapi-schema-test.json" --suppress-tracing
+# build GENERATOR-NAME GENERATOR...: generate into $T/NAME, compile every
+# types and visit module with -Werror, link the driver and run it.
+build() {
+    name=$1
+    shift
+    gen="$T/$name"
+    step "$name on qapi-schema-test.json (no -b)" "$@" -o "$gen" -p test- \
+        "$qapi/tests/qapi-schema/qapi-schema-test.json" --suppress-tracing
 
-# The types and visitors of every module; commands, events and
-# introspection need QObject and QMP, which qvisit does not provide.
-srcs=$(cd "$T/gen" && ls test-qapi-types*.c test-qapi-visit*.c \
-       include/test-qapi-types*.c include/test-qapi-visit*.c)
-objs=
-for src in $srcs; do
-    obj="$T/$(echo "$src" | tr / _).o"
+    # The types and visitors of every module; commands, events and
+    # introspection need QObject and QMP, which qvisit does not provide.
+    srcs=$(cd "$gen" && ls test-qapi-types*.c test-qapi-visit*.c \
+           include/test-qapi-types*.c include/test-qapi-visit*.c)
+    objs=
+    for src in $srcs; do
+        obj="$gen/$(echo "$src" | tr / _).o"
+        # shellcheck disable=SC2086
+        step "$name: compile $src" $COMPAT_CC $COMPAT_CFLAGS -Wall -Wextra \
+            -Wno-unused-parameter -Werror -I"$gen" -c "$gen/$src" -o "$obj"
+        objs="$objs $obj"
+    done
     # shellcheck disable=SC2086
-    step "compile $src" $COMPAT_CC $COMPAT_CFLAGS -Wall -Wextra \
-        -Wno-unused-parameter -Werror -I"$T/gen" -c "$T/gen/$src" -o "$obj"
-    objs="$objs $obj"
-done
+    step "$name: compile and link the driver" \
+        $COMPAT_CC $COMPAT_CFLAGS -Wall -Wextra -Wno-unused-parameter \
+        -Werror -I"$gen" "$top_srcdir/tests/qemu-compat/driver.c" $objs \
+        "$T/error-only.o" -o "$gen/driver" $COMPAT_LIBS
+    LD_LIBRARY_PATH="$COMPAT_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+        "$gen/driver" || { echo "FAIL: $name: the driver"; exit 1; }
+}
+
 # shellcheck disable=SC2086
 step "compile code that includes only qemu/osdep.h and qapi/error.h" \
     $COMPAT_CC $COMPAT_CFLAGS -Wall -Wextra -Werror -c \
     "$top_srcdir/tests/qemu-compat/error-only.c" -o "$T/error-only.o"
-# shellcheck disable=SC2086
-step "compile and link the driver" \
-    $COMPAT_CC $COMPAT_CFLAGS -Wall -Wextra -Wno-unused-parameter -Werror \
-    -I"$T/gen" "$top_srcdir/tests/qemu-compat/driver.c" $objs \
-    "$T/error-only.o" -o "$T/driver" $COMPAT_LIBS
-
-LD_LIBRARY_PATH="$COMPAT_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-    "$T/driver"
+build qapi-gen "$PYTHON3" "$qapi/scripts/qapi-gen.py"
+# The same driver on qvisit-gen's output for the same schema: code moves
+# between the two generators.
+build qvisit-gen "$PYTHON3" "$top_srcdir/gen/qvisit-gen"
