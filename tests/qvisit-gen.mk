@@ -30,6 +30,7 @@ QVGEN_CFLAGS = $(TESTS_CFLAGS) -I$(top_builddir)/tests/qvgen \
 check_PROGRAMS += tests/test-qvisit-gen
 TESTS += tests/test-qvisit-gen
 tests_test_qvisit_gen_SOURCES = tests/test-qvisit-gen.c \
+	tests/qvgen-samples.c tests/qvgen-samples.h \
 	tests/serialization.h tests/serialization-json.c \
 	tests/serialization-ber.c
 nodist_tests_test_qvisit_gen_SOURCES = $(QVGEN_OUT)
@@ -39,3 +40,14 @@ tests_test_qvisit_gen_LDADD = $(TESTS_LIBS)
 # Invalid schemas: one line "FILE:LINE: what", exit 1, nothing written.
 TESTS += tests/test-qvisit-gen-errors.sh
 EXTRA_DIST += tests/test-qvisit-gen-errors.sh tests/qapi-schema/bad
+
+# The ASN.1 module (qvisit-gen --asn1) against libtasn1 and pyasn1: both
+# read it and decode our DER of every sample to the same field values.
+check_PROGRAMS += tests/qvgen-dump
+tests_qvgen_dump_SOURCES = tests/qvgen-dump.c \
+	tests/qvgen-samples.c tests/qvgen-samples.h
+nodist_tests_qvgen_dump_SOURCES = $(QVGEN_OUT)
+tests_qvgen_dump_CFLAGS = $(QVGEN_CFLAGS)
+tests_qvgen_dump_LDADD = $(TESTS_LIBS)
+TESTS += tests/test-qvisit-gen-asn1.sh
+EXTRA_DIST += tests/test-qvisit-gen-asn1.sh tests/asn1-crosscheck.py
