@@ -51,3 +51,20 @@ tests_qvgen_dump_CFLAGS = $(QVGEN_CFLAGS)
 tests_qvgen_dump_LDADD = $(TESTS_LIBS)
 TESTS += tests/test-qvisit-gen-asn1.sh
 EXTRA_DIST += tests/test-qvisit-gen-asn1.sh tests/asn1-crosscheck.py
+
+# The types the visitor tests share (tests/test-qapi-types.h), generated
+# into tests/gen/ and compiled through tests/test-qapi-types.c.
+TQGEN_SCHEMA = tests/qapi-schema/test-qapi-types.json
+TQGEN_OUT = tests/gen/tq-qapi-features.h \
+	tests/gen/tq-qapi-types.h tests/gen/tq-qapi-types.c \
+	tests/gen/tq-qapi-visit.h tests/gen/tq-qapi-visit.c
+EXTRA_DIST += $(TQGEN_SCHEMA)
+BUILT_SOURCES += $(TQGEN_OUT)
+CLEANFILES += $(TQGEN_OUT) tests/gen.stamp
+tests/gen.stamp: $(TQGEN_SCHEMA) gen/qvisit-gen
+	$(AM_V_GEN)$(QVISIT_GEN) -o tests/gen -p tq- $(srcdir)/$(TQGEN_SCHEMA) \
+		&& touch $@
+$(TQGEN_OUT): tests/gen.stamp
+	@test -f $@ || { rm -f tests/gen.stamp; \
+		$(MAKE) $(AM_MAKEFLAGS) tests/gen.stamp; }
+

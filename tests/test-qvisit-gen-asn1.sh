@@ -44,6 +44,15 @@ step "qvisit-gen --asn1" "$PYTHON3" "$gen" --asn1 -D QV_TEST_COND \
 step "qvisit-gen --asn1 --tasn1" "$PYTHON3" "$gen" --asn1 --tasn1 \
     -D QV_TEST_COND -o "$T/tasn1" -p qv- "$schema"
 step "asn1Parser accepts the module" asn1Parser -c "$T/tasn1/qv-qapi.asn"
+# docs/ber-mapping.md shows the module of tests/qapi-schema/test-qapi-types.json
+# as qvisit-gen writes it: the documentation cannot drift from the tool.
+step "qvisit-gen --asn1 on test-qapi-types.json" "$PYTHON3" "$gen" --asn1 \
+    -o "$T/tq" -p tq- "$top_srcdir/tests/qapi-schema/test-qapi-types.json"
+sed -n '/^Test-qapi-types DEFINITIONS/,/^END$/p' "$T/tq/tq-qapi.asn" \
+    | sed '$d' > "$T/tq/module"
+sed -n '/^Test-qapi-types DEFINITIONS/,/^-- A struct member of type/p' \
+    "$top_srcdir/docs/ber-mapping.md" | sed '$d' > "$T/tq/doc"
+step "docs/ber-mapping.md shows that module" cmp "$T/tq/module" "$T/tq/doc"
 mkdir "$T/dump"
 step "our DER, CER and JSON of every sample" \
     "$top_builddir/tests/qvgen-dump" "$T/dump"
