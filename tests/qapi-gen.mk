@@ -32,7 +32,10 @@ AM_TESTS_ENVIRONMENT += \
 	COMPAT_CFLAGS='$(SANITIZER_CFLAGS) -I$(COMPAT_STAGE)$(includedir)/qvisit $(GLIB_CFLAGS)'; \
 	COMPAT_LIBS='$(SANITIZER_CFLAGS) -L$(abs_top_builddir)/.libs -lqvisit $(GLIB_LIBS) $(JSONC_LIBS)'; \
 	COMPAT_LIBDIR='$(abs_top_builddir)/.libs'; \
-	export QEMU_QAPI_DIR PYTHON3 COMPAT_CC COMPAT_CFLAGS COMPAT_LIBS COMPAT_LIBDIR;
+	COMPAT_INCLUDEDIR='$(COMPAT_STAGE)$(includedir)'; \
+	SANITIZER_CFLAGS='$(SANITIZER_CFLAGS)'; \
+	export QEMU_QAPI_DIR PYTHON3 COMPAT_CC COMPAT_CFLAGS COMPAT_LIBS \
+		COMPAT_LIBDIR COMPAT_INCLUDEDIR SANITIZER_CFLAGS;
 
 # distcheck builds from an unpacked tarball elsewhere: point it at this
 # tree's QEMU generator.

@@ -68,3 +68,6 @@ $(TQGEN_OUT): tests/gen.stamp
 	@test -f $@ || { rm -f tests/gen.stamp; \
 		$(MAKE) $(AM_MAKEFLAGS) tests/gen.stamp; }
 
+# docs/qvisit-gen.md's Makefile block, as a project outside the tree uses it.
+TESTS += tests/test-qvisit-gen-user.sh
+EXTRA_DIST += tests/test-qvisit-gen-user.sh tests/qvisit-gen-user
