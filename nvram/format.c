@@ -710,6 +710,7 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     Visitor *v;
     bool ok = false;
 
+    memset(view, 0, sizeof(*view));
     if (!tlv_get(buf, 0, size, offset, true, BER_TAG_SEQUENCE, "copy", &cpos,
                  &clen, errp)) {
         return false;
@@ -745,6 +746,18 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                    meta->entry_id, entry->id, entry->name.name);
         goto out;
     }
+    if (meta->generation == 0 && (meta->payload_length || meta->flags)) {
+        error_setg(errp, "offset %" PRIu64 ": generation 0 (never written) "
+                   "with a %" PRIu64 "-byte value or flags 0x%" PRIx32,
+                   offset + meta_pos, meta->payload_length, meta->flags);
+        goto out;
+    }
+    if ((meta->flags & NVRAM_COPY_FLAG_ENCRYPTED) &&
+        !(layout->flags & NVRAM_FLAG_ENCRYPTED)) {
+        error_setg(errp, "offset %" PRIu64 ": sealed value in an image that "
+                   "is not encrypted", offset + meta_pos);
+        goto out;
+    }
     if (meta->payload_length != plen) {
         error_setg(errp, "offset %" PRIu64 ": value length %" PRIu64
                    " differs from the metadata's %" PRIu64, offset + ppos,
@@ -770,6 +783,7 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     if (!fill_check(buf, cpos + (size_t)plen, size, offset, errp)) {
         goto out;
     }
+    view->verified = true;
     view->generation = meta->generation;
     view->flags = meta->flags;
     view->encoding = (NVRAMEncoding)meta->encoding;
@@ -781,107 +795,101 @@ out:
     return ok;
 }
 
-int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
-                     const NVRAMLayoutEntry *entry, const uint8_t *key,
-                     NVRAMCopyInfo info[2],
-                     int *newest, uint8_t **payload, size_t *payload_len,
-                     Error **errp)
+/* True if the valid copies @a and @b hold the same commit. */
+static bool copy_views_equal(const NVRAMCopyView *a, const NVRAMCopyView *b)
 {
-    uint8_t *bufs[2] = { NULL, NULL };
-    NVRAMCopyView views[2];
-    uint8_t *plain[2] = { NULL, NULL };
-    size_t plain_len[2] = { 0, 0 };
-    int best = -1;
-    int ret = 0;
-
-    for (int c = 0; c < 2; c++) {
-        memset(&info[c], 0, sizeof(info[c]));
-        info[c].offset = entry->offset + (uint64_t)c * entry->copy_size;
-    }
-    for (int c = 0; c < 2; c++) {
-        Error *local_err = NULL;
-        uint64_t off = info[c].offset;
-
-        bufs[c] = g_malloc((size_t)entry->copy_size);
-        if (!nvram_storage_pread(storage, bufs[c], (size_t)entry->copy_size,
-                                 off, errp)) {
-            ret = -NVRAM_ERR_IO;
-            goto out;
-        }
-        if (nvram_copy_parse(layout, entry, bufs[c], off, &views[c],
-                             &local_err) &&
-            (!key || !(views[c].flags & NVRAM_COPY_FLAG_ENCRYPTED) ||
-             nvram_unseal(key, layout->image_id, entry->name.name,
-                          views[c].generation, views[c].payload,
-                          views[c].payload_len, &plain[c], &plain_len[c],
-                          &local_err))) {
-            if (key && (layout->flags & NVRAM_FLAG_ENCRYPTED) &&
-                views[c].generation > 0 &&
-                !(views[c].flags & NVRAM_COPY_FLAG_ENCRYPTED)) {
-                /* a CRC is no MAC: never accept plaintext here */
-                info[c].problem = g_strdup_printf("offset %" PRIu64 ": value "
-                                                  "not encrypted in an "
-                                                  "encrypted image", off);
-                continue;
-            }
-            if (plain[c]) {
-                views[c].payload = plain[c];
-                views[c].payload_len = plain_len[c];
-            }
-            info[c].valid = true;
-            info[c].encrypted =
-                (views[c].flags & NVRAM_COPY_FLAG_ENCRYPTED) != 0;
-            info[c].generation = views[c].generation;
-            info[c].payload_length = views[c].payload_len;
-            info[c].encoding = views[c].encoding;
-            if (best < 0 || views[c].generation > views[best].generation) {
-                best = c;
-            }
-        } else {
-            info[c].problem = g_strdup(error_get_pretty(local_err));
-            error_free(local_err);
-        }
-    }
-    *newest = best;
-    if (payload && best >= 0) {
-        *payload = g_memdup2(views[best].payload, views[best].payload_len);
-        *payload_len = views[best].payload_len;
-    }
-
-out:
-    /* One exit: decrypted values never outlive the call, even on error. */
-    for (int c = 0; c < 2; c++) {
-        if (plain[c]) {
-            memset(plain[c], 0, plain_len[c]);
-            g_free(plain[c]);
-        }
-        g_free(bufs[c]);
-        if (ret < 0) {
-            g_free(info[c].problem);
-            info[c].problem = NULL;
-        }
-    }
-    return ret;
+    return a->generation == b->generation && a->flags == b->flags &&
+           a->encoding == b->encoding && a->payload_len == b->payload_len &&
+           (a->payload_len == 0 ||
+            memcmp(a->payload, b->payload, a->payload_len) == 0);
 }
 
-/*** Writing and reading the header ***/
+void nvram_copy_pick(const NVRAMCopyView views[2], NVRAMCopyInfo info[2],
+                     NVRAMPick *pick)
+{
+    int best = -1;
 
-int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
-                       Error **errp)
+    memset(pick, 0, sizeof(*pick));
+    if (info[0].valid && info[1].valid &&
+        views[0].generation == views[1].generation &&
+        !copy_views_equal(&views[0], &views[1])) {
+        /* Neither can be trusted over the other: serving one would guess. */
+        for (int c = 0; c < 2; c++) {
+            info[c].valid = false;
+            info[c].problem = g_strdup_printf(
+                "offset %" PRIu64 ": generation %" PRIu64 " is also at "
+                "offset %" PRIu64 " with a different value", info[c].offset,
+                views[c].generation, info[1 - c].offset);
+        }
+    }
+    for (int c = 0; c < 2; c++) {
+        if (info[c].valid &&
+            (best < 0 || views[c].generation > views[best].generation)) {
+            best = c;
+        }
+        if (views[c].verified && views[c].generation > pick->generation) {
+            pick->generation = views[c].generation;
+        }
+    }
+    pick->newest = best;
+    if (best < 0) {
+        pick->status = -NVRAM_ERR_ENTRY_CORRUPT;
+        return;
+    }
+    if (views[best].generation == 0) {
+        /*
+         * The first write fills both copies before it is acknowledged, so
+         * a generation-0 copy beside a damaged one means that no write of
+         * the entry ever completed.
+         */
+        pick->status = -NVRAM_ERR_ENTRY_ABSENT;
+        return;
+    }
+    /*
+     * The other copy is damaged: it was the older one (no loss) only if
+     * its check value still holds and its generation says so. Otherwise it
+     * may have held the last commit (a generation read from a copy that
+     * fails its check proves nothing), and the value served is the one
+     * before it.
+     */
+    if (!info[1 - best].valid &&
+        !(views[1 - best].verified &&
+          views[1 - best].generation <= views[best].generation)) {
+        pick->rolled_back = true;
+    }
+}
+
+int nvram_pick_result(const NVRAMPick *pick, const char *name,
+                      const NVRAMCopyInfo info[2], Error **errp)
+{
+    if (pick->status == -NVRAM_ERR_ENTRY_CORRUPT) {
+        error_setg(errp, "entry '%s': both copies are damaged (copy 0: %s; "
+                   "copy 1: %s)", name, info[0].problem, info[1].problem);
+    } else if (pick->status == -NVRAM_ERR_ENTRY_ABSENT) {
+        error_setg(errp, "entry '%s' was never written", name);
+    } else if (pick->rolled_back) {
+        error_setg(errp, "entry '%s': the newest copy is damaged (%s); "
+                   "served generation %" PRIu64 " from offset %" PRIu64
+                   ", a later commit may be lost", name,
+                   info[1 - pick->newest].problem,
+                   info[pick->newest].generation, info[pick->newest].offset);
+        return NVRAM_READ_ROLLED_BACK;
+    }
+    return pick->status;
+}
+
+/*** The header region ***/
+
+uint8_t *nvram_header_encode(const NVRAMLayout *layout, size_t *len)
 {
     GByteArray *body = header_body_encode(layout);
     uint8_t *region = g_malloc0((size_t)layout->header_size);
-    uint64_t hcontent, end;
-    uint8_t tail[24];
-    size_t pos = 0, hstart, n;
-    int ret = -NVRAM_ERR_IO;
+    uint64_t hcontent, icontent;
+    size_t pos, hstart;
 
-    {
-        uint64_t icontent;
-        /* The image SEQUENCE covers exactly image_size bytes. */
-        g_assert(tlv_content_for_total(layout->image_size, &icontent));
-        pos = tlv_put_header(region, true, BER_TAG_SEQUENCE, icontent);
-    }
+    /* The image SEQUENCE covers exactly image_size bytes. */
+    g_assert(tlv_content_for_total(layout->image_size, &icontent));
+    pos = tlv_put_header(region, true, BER_TAG_SEQUENCE, icontent);
     hstart = pos;
     g_assert(tlv_content_for_total(layout->header_size - hstart, &hcontent));
     pos += tlv_put_header(region + pos, true, BER_TAG_SEQUENCE, hcontent);
@@ -891,64 +899,60 @@ int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
     g_assert(layout->header_size - pos >= 2);
     pos += fill_put_headers(region + pos, layout->header_size - pos);
     g_byte_array_unref(body);
-
-    /*
-     * Copies first, header last, each phase flushed: a header on disk
-     * then always describes copies that are on disk too, so a crash
-     * during formatting leaves an unformatted (or the old) image, never
-     * a header over garbage slots.
-     */
-    for (size_t i = 0; i < layout->n_entries; i++) {
-        const NVRAMLayoutEntry *e = &layout->entries[i];
-        for (int c = 0; c < 2; c++) {
-            GByteArray *copy = NULL;
-            if (nvram_copy_build(layout, e, 0, NVRAM_ENCODING_DER, 0, NULL, 0,
-                                 &copy, errp) < 0) {
-                ret = -NVRAM_ERR_INVALID;
-                goto out;
-            }
-            if (!nvram_storage_pwrite(storage, copy->data, copy->len,
-                                      e->offset + (uint64_t)c * e->copy_size,
-                                      errp)) {
-                g_byte_array_unref(copy);
-                goto out;
-            }
-            g_byte_array_unref(copy);
-        }
-    }
-    end = layout->entries[layout->n_entries - 1].offset +
-          2 * layout->entries[layout->n_entries - 1].copy_size;
-    if (layout->image_size > end) {
-        n = fill_put_headers(tail, layout->image_size - end);
-        if (!nvram_storage_pwrite(storage, tail, n, end, errp)) {
-            goto out;
-        }
-    }
-    if (!nvram_storage_flush(storage, errp) ||
-        !nvram_storage_pwrite(storage, region, pos, 0, errp) ||
-        !nvram_storage_flush(storage, errp)) {
-        goto out;
-    }
-    ret = 0;
-out:
-    g_free(region);
-    return ret;
+    *len = pos;
+    return region;
 }
 
-/* True if all @len bytes at @buf equal @byte. */
-static bool all_bytes(const uint8_t *buf, size_t len, uint8_t byte)
+size_t nvram_filler_encode(uint8_t *out, uint64_t total)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (buf[i] != byte) {
+    return fill_put_headers(out, total);
+}
+
+uint64_t nvram_layout_end(const NVRAMLayout *layout)
+{
+    const NVRAMLayoutEntry *last = &layout->entries[layout->n_entries - 1];
+
+    return last->offset + 2 * last->copy_size;
+}
+
+uint64_t nvram_copy_offset(const NVRAMLayoutEntry *entry, int copy)
+{
+    return entry->offset + (uint64_t)copy * entry->copy_size;
+}
+
+bool nvram_bytes_blank(const uint8_t *buf, size_t len)
+{
+    for (size_t i = 1; i < len; i++) {
+        if (buf[i] != buf[0]) {
             return false;
         }
     }
-    return true;
+    return len == 0 || buf[0] == 0 || buf[0] == 0xff;
+}
+
+/*
+ * The offset of the EntryDesc @he in the header @region (@len bytes): DER
+ * is canonical, so its encoding occurs there as it was read. For messages.
+ */
+static uint64_t header_entry_offset(const uint8_t *region, size_t len,
+                                    NVRAMHeaderEntry *he)
+{
+    GByteArray *enc = NULL;
+    Visitor *v = ber_output_visitor_new(BER_MODE_DER, &enc);
+    const uint8_t *at;
+
+    visit_type_NVRAMHeaderEntry(v, NULL, &he, &error_abort);
+    visit_complete(v, &enc);
+    visit_free(v);
+    at = memmem(region, len, enc->data, enc->len);
+    g_byte_array_unref(enc);
+    return at ? (uint64_t)(at - region) : 0;
 }
 
 /* Convert the visited header body into a validated layout. */
 static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
-                            size_t header_end, NVRAMLayout **out, Error **errp)
+                            const uint8_t *region, size_t header_end,
+                            NVRAMLayout **out, Error **errp)
 {
     NVRAMLayout *l;
     size_t n = 0;
@@ -1009,6 +1013,12 @@ static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
         NVRAMLayoutEntry *le = &l->entries[n];
         Error *local_err = NULL;
 
+        if (he->id == 0) {
+            error_setg(errp, "corrupt NVRAM header: offset %" PRIu64
+                       ": entry '%s' has id 0 (ids start at 1)",
+                       header_entry_offset(region, header_end, he), he->name);
+            goto corrupt;
+        }
         if (!nvram_entry_name_init(&le->name, he->name, &local_err)) {
             error_propagate_prepend(errp, local_err,
                                     "corrupt NVRAM header: entry %zu: ", n);
@@ -1091,65 +1101,38 @@ static size_t tlv_peek_sequence(const uint8_t *buf, size_t avail,
     return hdr.header_length;
 }
 
-int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
-                      Error **errp)
+int nvram_header_probe(const uint8_t *first, size_t avail,
+                       uint64_t storage_size, NVRAMHeaderProbe *p,
+                       Error **errp)
 {
     const size_t magic_len = strlen(NVRAM_MAGIC);
-    uint64_t size, ilen, hlen, blen;
-    uint8_t first[64];
-    uint8_t *probe, *region = NULL;
-    size_t probe_len, ipos, hpos, bpos, mpos, n, cpos, body_end, hend, next;
-    NVRAMHeaderBody *body = NULL;
-    Error *local_err = NULL;
+    uint8_t buf[64];
+    uint64_t ilen, hlen, blen;
+    size_t ipos, hpos, n, mpos;
     BERHeader magic;
-    uint32_t check;
-    Visitor *v;
-    int ret;
 
-    if (!nvram_storage_get_size(storage, &size, errp)) {
-        return -NVRAM_ERR_IO;
-    }
-    if (size == 0) {
-        error_setg(errp, "the drive is empty: the NVRAM is unformatted");
-        return -NVRAM_ERR_UNFORMATTED;
-    }
-    /* Blank: the start of the drive (up to 1 MiB) is all 00 or all FF. */
-    probe_len = (size_t)MIN(size, 1u << 20);
-    probe = g_malloc(probe_len);
-    if (!nvram_storage_pread(storage, probe, probe_len, 0, errp)) {
-        g_free(probe);
-        return -NVRAM_ERR_IO;
-    }
-    if (all_bytes(probe, probe_len, 0) || all_bytes(probe, probe_len, 0xff)) {
-        g_free(probe);
-        error_setg(errp, "the drive is blank: the NVRAM is unformatted");
-        return -NVRAM_ERR_UNFORMATTED;
-    }
-    memset(first, 0, sizeof(first));
-    memcpy(first, probe, MIN(probe_len, sizeof(first)));
-    g_free(probe);
-
+    memset(buf, 0, sizeof(buf));
+    memcpy(buf, first, MIN(avail, sizeof(buf)));
     /* Recognize the magic before judging anything finer. */
-    ipos = tlv_peek_sequence(first, sizeof(first), &ilen);
+    ipos = tlv_peek_sequence(buf, sizeof(buf), &ilen);
     if (!ipos) {
         goto foreign;
     }
-    n = tlv_peek_sequence(first + ipos, sizeof(first) - ipos, &hlen);
+    n = tlv_peek_sequence(buf + ipos, sizeof(buf) - ipos, &hlen);
     if (!n) {
         goto foreign;
     }
     hpos = ipos + n;
-    bpos = hpos;
-    n = tlv_peek_sequence(first + bpos, sizeof(first) - bpos, &blen);
+    n = tlv_peek_sequence(buf + hpos, sizeof(buf) - hpos, &blen);
     if (!n) {
         goto foreign;
     }
-    mpos = bpos + n;
-    if (ber_read_header(first, sizeof(first), mpos, BER_MODE_DER, &magic,
+    mpos = hpos + n;
+    if (ber_read_header(buf, sizeof(buf), mpos, BER_MODE_DER, &magic,
                         NULL) != BER_OK ||
         magic.tag_class != BER_CLASS_UNIVERSAL || magic.constructed ||
         magic.tag != BER_TAG_UTF8STRING || magic.length != magic_len ||
-        memcmp(first + mpos + magic.header_length, NVRAM_MAGIC,
+        memcmp(buf + mpos + magic.header_length, NVRAM_MAGIC,
                magic_len) != 0) {
         goto foreign;
     }
@@ -1161,19 +1144,35 @@ int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
                    " at offset %zu is out of range", hlen, ipos);
         return -NVRAM_ERR_CORRUPT_HEADER;
     }
-    if (ipos + ilen > size || hpos + hlen > size) {
+    if (ipos + ilen > storage_size || hpos + hlen > storage_size) {
         error_setg(errp, "image too small: the NVRAM image needs %" PRIu64
                    " bytes but the drive has %" PRIu64 " (truncated?)",
-                   MAX(ipos + ilen, hpos + hlen), size);
+                   MAX(ipos + ilen, hpos + hlen), storage_size);
         return -NVRAM_ERR_TOO_SMALL;
     }
-    hend = hpos + (size_t)hlen;
-    region = g_malloc(hend);
-    if (!nvram_storage_pread(storage, region, hend, 0, errp)) {
-        g_free(region);
-        return -NVRAM_ERR_IO;
-    }
-    ret = -NVRAM_ERR_CORRUPT_HEADER;
+    p->image_end = ipos + ilen;
+    p->body_pos = hpos;
+    p->region_len = hpos + (size_t)hlen;
+    return 0;
+
+foreign:
+    error_setg(errp, "not an NVRAM image (no '%s' header at offset 0)",
+               NVRAM_MAGIC);
+    return -NVRAM_ERR_CORRUPT_HEADER;
+}
+
+int nvram_header_parse(const uint8_t *region, const NVRAMHeaderProbe *p,
+                       uint64_t storage_size, NVRAMLayout **layout,
+                       Error **errp)
+{
+    size_t bpos = p->body_pos, hend = p->region_len, cpos, body_end, next;
+    NVRAMHeaderBody *body = NULL;
+    Error *local_err = NULL;
+    uint64_t blen;
+    uint32_t check;
+    Visitor *v;
+    int ret = -NVRAM_ERR_CORRUPT_HEADER;
+
     if (!tlv_get(region, bpos, hend, 0, true, BER_TAG_SEQUENCE, "header body",
                  &cpos, &blen, &local_err)) {
         goto corrupt;
@@ -1199,25 +1198,18 @@ int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
     if (!fill_check(region, next, hend, 0, &local_err)) {
         goto corrupt;
     }
-    if (body->image_size != ipos + ilen) {
+    if (body->image_size != p->image_end) {
         error_setg(&local_err, "image size %" PRIu64 " differs from the image "
                    "SEQUENCE (%" PRIu64 " bytes)", body->image_size,
-                   ipos + ilen);
+                   p->image_end);
         goto corrupt;
     }
-    ret = layout_from_body(body, size, hend, layout, errp);
+    ret = layout_from_body(body, storage_size, region, hend, layout, errp);
     qapi_free_NVRAMHeaderBody(body);
-    g_free(region);
     return ret;
 
 corrupt:
     error_propagate_prepend(errp, local_err, "corrupt NVRAM header: ");
     qapi_free_NVRAMHeaderBody(body);
-    g_free(region);
     return ret;
-
-foreign:
-    error_setg(errp, "not an NVRAM image (no '%s' header at offset 0)",
-               NVRAM_MAGIC);
-    return -NVRAM_ERR_CORRUPT_HEADER;
 }

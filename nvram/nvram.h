@@ -111,6 +111,16 @@ typedef enum NVRAMErrorCode {
     NVRAM_ERR__MAX
 } NVRAMErrorCode;
 
+/*
+ * A read that served the previous committed value because the newest copy
+ * is damaged: nvram_read_data() returns this positive value (the device
+ * callback did decode the value; @errp is left unset), and asynchronous
+ * completions receive it as @errcode, with @err describing what was
+ * rolled back. Not a failure: the entry is usable, but its last commit may
+ * be lost, and whoever relies on it being current should be told.
+ */
+#define NVRAM_READ_ROLLED_BACK 1
+
 /* A short description of @code (either sign); never NULL. */
 const char *nvram_strerror(int code);
 
@@ -273,7 +283,8 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp);
  * When the call itself returns an error, @cb is never called.
  * Errors: NVRAM_ERR_NOT_REGISTERED, NVRAM_ERR_INVALID (not started),
  * NVRAM_ERR_ENTRY_ABSENT (never written), NVRAM_ERR_ENTRY_CORRUPT (both
- * copies damaged), NVRAM_ERR_DEVICE, NVRAM_ERR_IO.
+ * copies damaged), NVRAM_ERR_DEVICE, NVRAM_ERR_IO. A read that had to
+ * serve the previous commit returns NVRAM_READ_ROLLED_BACK (see there).
  */
 int nvram_read_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
                     int flags, NVRAMRWFinishCB cb, void *opaque,
@@ -288,7 +299,9 @@ int nvram_read_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
  * nvram_read_data(). Errors: NVRAM_ERR_NOT_REGISTERED, NVRAM_ERR_INVALID
  * (not started, read-only), NVRAM_ERR_DEVICE, NVRAM_ERR_PAYLOAD_TOO_LARGE
  * (refused at submission, the old value stays), NVRAM_ERR_FAILED (an
- * earlier fatal error), NVRAM_ERR_IO (write or flush failed: the NVRAM
+ * earlier fatal error), NVRAM_ERR_INVALID also when the entry's generation
+ * cannot grow (2^64 - 1 in the image: never wrapped), NVRAM_ERR_IO (write
+ * or flush failed: the NVRAM
  * becomes failed; the entry still reads as its previous value, except when
  * the failure hits the second copy of an entry's first write, after the
  * first copy was flushed: then it reads as the new value).
@@ -376,6 +389,13 @@ typedef struct NVRAMEntryInfo {
     int newest;               /* index of the newest valid copy, or -1 */
     /* 0 (written), or -NVRAM_ERR_ENTRY_ABSENT / -NVRAM_ERR_ENTRY_CORRUPT */
     int status;
+    /*
+     * The other copy is damaged and may have held a later commit: a read
+     * serves copy @newest and reports NVRAM_READ_ROLLED_BACK.
+     */
+    bool rolled_back;
+    /* The generation cannot grow (2^64 - 1): writes are refused. */
+    bool generation_exhausted;
 } NVRAMEntryInfo;
 
 /* The header and entries of an image. */
@@ -407,7 +427,10 @@ void nvram_image_info_free(NVRAMImageInfo *info);
  * device: *@payload gets a g_malloc'd copy of the encoded value, *@len its
  * length, *@encoding and *@generation (each may be NULL) its metadata.
  * Errors as nvram_image_inspect(), plus NVRAM_ERR_ENTRY_MISSING,
- * NVRAM_ERR_ENTRY_ABSENT and NVRAM_ERR_ENTRY_CORRUPT.
+ * NVRAM_ERR_ENTRY_ABSENT and NVRAM_ERR_ENTRY_CORRUPT. Returns
+ * NVRAM_READ_ROLLED_BACK when the value is the previous commit because the
+ * newest copy is damaged; then *@payload is set and @errp describes the
+ * rollback (the caller frees it).
  */
 int nvram_image_read_entry(NVRAMStorage *storage, const char *name,
                            uint8_t **payload, size_t *len,

@@ -204,11 +204,19 @@ bool visit_type_int(Visitor *v, const char *name, int64_t *obj, Error **errp)
     return v->type_int64(v, name, obj, errp);
 }
 
-static bool visit_type_uintN(Visitor *v, uint64_t *obj, const char *name,
-                             uint64_t max, const char *type, Error **errp)
+/* inline: each width's wrapper becomes one function, one frame */
+static inline __attribute__((always_inline))
+bool visit_type_uintN(Visitor *v, uint64_t *obj, const char *name,
+                      uint64_t max, const char *type, Error **errp)
 {
-    uint64_t value = *obj;
+    uint64_t value;
 
+    /* a scalar owns no memory: freeing a struct skips its 8 to 32-bit
+     * members without the call (the dealloc callback does nothing) */
+    if (v->type == VISITOR_DEALLOC) {
+        return true;
+    }
+    value = *obj;
     assert(v->type == VISITOR_INPUT || value <= max);
     if (!v->type_uint64(v, name, &value, errp)) {
         return false;
@@ -262,11 +270,17 @@ bool visit_type_uint64(Visitor *v, const char *name, uint64_t *obj,
     return v->type_uint64(v, name, obj, errp);
 }
 
-static bool visit_type_intN(Visitor *v, int64_t *obj, const char *name,
-                            int64_t min, int64_t max, const char *type,
-                            Error **errp)
+static inline __attribute__((always_inline))
+bool visit_type_intN(Visitor *v, int64_t *obj, const char *name,
+                     int64_t min, int64_t max, const char *type,
+                     Error **errp)
 {
-    int64_t value = *obj;
+    int64_t value;
+
+    if (v->type == VISITOR_DEALLOC) {   /* as in visit_type_uintN() */
+        return true;
+    }
+    value = *obj;
 
     assert(v->type == VISITOR_INPUT || (value >= min && value <= max));
     if (!v->type_int64(v, name, &value, errp)) {

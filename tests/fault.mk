@@ -23,7 +23,7 @@ check_PROGRAMS += tests/test-nvram-corruption
 TESTS += tests/test-nvram-corruption
 tests_test_nvram_corruption_SOURCES = tests/test-nvram-corruption.c $(FAULT_TESTS_SOURCES)
 tests_test_nvram_corruption_CFLAGS = $(TESTS_CFLAGS)
-tests_test_nvram_corruption_LDADD = $(FAULT_TESTS_LIBS)
+tests_test_nvram_corruption_LDADD = $(NVRAM_INTERNAL_LIBS)
 
 # The kill test runs tests/nvram-writer and kills it with SIGKILL.
 check_PROGRAMS += tests/nvram-writer tests/test-nvram-kill

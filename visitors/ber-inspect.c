@@ -39,6 +39,8 @@ typedef struct Frame {
     uint64_t last_fragment_offset;
     uint64_t last_fragment_length;
     uint64_t unused_segment_offset;
+    BERStringCheck string_check;  /* root of a constructed string: its joined value */
+    bool string_bad;              /* a fault in the joined value was reported */
     uint64_t tag_octets;          /* offset of the high-form tag octets */
     uint32_t tag_octet_count;
     uint32_t header_length;
@@ -56,6 +58,8 @@ typedef struct Frame {
     bool has_prev_child;
     bool has_fragment;
     bool unused_segment;          /* a segment with unused bits was seen */
+    bool named_bits_oid;          /* a child OID names a named-bit-list extension */
+    bool named_bits;              /* encapsulates a named bit list (keyUsage...) */
 } Frame;
 
 /* A header as read, with what the lenient reader could recover. */
@@ -130,6 +134,12 @@ static const char *utag_name(uint64_t tag)
 {
     const char *name = ber_universal_tag_name(tag);
     return name ? name : "universal type";
+}
+
+/* "an OCTET STRING", "a UTF8String": the article for a type name. */
+static const char *article(const char *name)
+{
+    return strchr("AEIO", name[0]) ? "an" : "a";
 }
 
 static const char *mode_name(BERMode mode)
@@ -457,119 +467,74 @@ static int compare_padded(const uint8_t *a, size_t alen, const uint8_t *b,
     return 0;
 }
 
-static bool all_digits(const uint8_t *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* UTCTime (X.680 47.3) and GeneralizedTime (46.3), with the DER forms. */
+/* UTCTime (X.680 47.3) and GeneralizedTime (46.3): the codec's rules. */
 static void check_time(Walker *w, uint64_t off, uint64_t tag,
                        const uint8_t *s, size_t n)
 {
-    size_t pos;
-    bool canonical;
+    BERStatus st = ber_check_time(tag, s, n, BER_MODE_BER);
+    const char *name = tag == 23 ? "UTCTime" : "GeneralizedTime";
 
-    if (tag == 23) {
-        if (n < 11 || !all_digits(s, 10)) {
-            goto bad;
-        }
-        pos = 10;
-        if (n - pos >= 2 && all_digits(s + pos, 2)) {
-            pos += 2;
-        }
-        canonical = pos == 12;
-    } else {
-        if (n < 10 || !all_digits(s, 10)) {
-            goto bad;
-        }
-        pos = 10;
-        if (n - pos >= 2 && all_digits(s + pos, 2)) {
-            pos += 2;
-            if (n - pos >= 2 && all_digits(s + pos, 2)) {
-                pos += 2;
-            }
-        }
-        canonical = pos == 14;
-        if (pos < n && (s[pos] == '.' || s[pos] == ',')) {
-            size_t start = ++pos;
-
-            while (pos < n && s[pos] >= '0' && s[pos] <= '9') {
-                pos++;
-            }
-            if (pos == start) {
-                goto bad;
-            }
-            if (s[start - 1] == ',' || s[pos - 1] == '0') {
-                canonical = false;
-            }
-        }
-        if (pos == n) {
-            /* local time: legal in BER, not in DER/CER (11.7) */
-            noncanonical(w, off, "time-form", "GeneralizedTime without 'Z' "
-                         "(local time) is not allowed in CER/DER");
-            return;
-        }
+    if (st == BER_ERR_TIME_SYNTAX) {
+        error(w, off, "time-syntax", "not a valid %s", name);
+    } else if (st != BER_OK) {
+        error(w, off, "time-value", "%s: %s", name, ber_status_message(st));
+    } else if (ber_check_time(tag, s, n, BER_MODE_DER) != BER_OK) {
+        noncanonical(w, off, "time-form", "%s must end in 'Z', give seconds "
+                     "and no trailing zero in fractions in CER/DER (11.7, "
+                     "11.8)", name);
     }
-    if (pos < n && s[pos] == 'Z' && pos + 1 == n) {
-        if (!canonical) {
-            noncanonical(w, off, "time-form", "%s must give seconds (and no "
-                         "trailing zero in fractions) in CER/DER",
-                         tag == 23 ? "UTCTime" : "GeneralizedTime");
-        }
-        return;
-    }
-    if (pos < n && (s[pos] == '+' || s[pos] == '-') &&
-        (n - pos - 1 == 4 || (tag == 24 && n - pos - 1 == 2)) &&
-        all_digits(s + pos + 1, n - pos - 1)) {
-        noncanonical(w, off, "time-form", "%s with a time difference is not "
-                     "allowed in CER/DER (must end in 'Z')",
-                     tag == 23 ? "UTCTime" : "GeneralizedTime");
-        return;
-    }
-bad:
-    error(w, off, "time-syntax", "not a valid %s", tag == 23 ? "UTCTime" :
-          "GeneralizedTime");
 }
 
-static void check_charset(Walker *w, uint64_t off, uint64_t tag,
-                          const uint8_t *s, size_t n)
+/*
+ * Feed @n octets of a string value (a primitive string, or one segment
+ * of the constructed string whose checker is @sc) at @off; report the
+ * first fault only.
+ */
+static void check_string_part(Walker *w, BERStringCheck *sc, bool *bad,
+                              uint64_t off, const uint8_t *s, size_t n)
 {
-    size_t i;
+    size_t at = 0;
+    BERStatus st;
 
-    for (i = 0; i < n; i++) {
-        uint8_t c = s[i];
-        bool ok;
+    if (*bad) {
+        return;
+    }
+    st = ber_string_check_feed(sc, s, n, &at);
+    if (st == BER_OK) {
+        return;
+    }
+    *bad = true;
+    switch (st) {
+    case BER_ERR_UTF8_INVALID:
+        error(w, off + at, "utf8", "%s", ber_status_message(st));
+        break;
+    case BER_ERR_STRING_CHARSET:
+        error(w, off + at, "charset", "octet 0x%02x is not allowed in %s %s",
+              s[at], article(utag_name(sc->tag)), utag_name(sc->tag));
+        break;
+    default:
+        error(w, off + at, sc->tag == 30 ? "bmp-string" : "universal-string",
+              "%s holds a value that is not a Unicode character",
+              utag_name(sc->tag));
+        break;
+    }
+}
 
-        switch (tag) {
-        case 18:
-            ok = (c >= '0' && c <= '9') || c == ' ';
-            break;
-        case 19:
-            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                 (c >= '0' && c <= '9') || strchr(" '()+,-./:=?", c) != NULL;
-            ok = ok && c != 0;
-            break;
-        case 22:
-            ok = c < 0x80;
-            break;
-        case 26:
-            ok = c >= 0x20 && c < 0x7f;
-            break;
-        default:
-            return;
-        }
-        if (!ok) {
-            error(w, off + i, "charset", "octet 0x%02x is not allowed in a %s",
-                  c, utag_name(tag));
-            return;
-        }
+static void check_string_end(Walker *w, const BERStringCheck *sc, bool *bad,
+                             uint64_t off)
+{
+    BERStatus st;
+
+    if (*bad) {
+        return;
+    }
+    st = ber_string_check_finish(sc);
+    if (st == BER_ERR_UTF8_INVALID) {
+        error(w, off, "utf8", "UTF8String ends inside a character");
+    } else if (st != BER_OK) {
+        error(w, off, sc->tag == 30 ? "bmp-string" : "universal-string",
+              "%s of %llu octets is not a multiple of %u", utag_name(sc->tag),
+              (unsigned long long)sc->seen, sc->tag == 30 ? 2 : 4);
     }
 }
 
@@ -664,6 +629,22 @@ static void check_oid(Walker *w, uint64_t off, const uint8_t *c, size_t n)
     }
 }
 
+/*
+ * The X.509 extensions whose value is a BIT STRING with named bits
+ * (RFC 5280 keyUsage, Netscape certificate type): without a schema, the
+ * DER rule on trailing 0 bits is checked for these, as dumpasn1 does.
+ */
+static bool names_bit_list_extension(const uint8_t *c, size_t n)
+{
+    static const uint8_t key_usage[] = { 0x55, 0x1d, 0x0f };
+    static const uint8_t netscape_cert_type[] = { 0x60, 0x86, 0x48, 0x01, 0x86,
+                                                  0xf8, 0x42, 0x01, 0x01 };
+
+    return (n == sizeof(key_usage) && !memcmp(c, key_usage, n)) ||
+           (n == sizeof(netscape_cert_type) &&
+            !memcmp(c, netscape_cert_type, n));
+}
+
 /* Rules for a primitive's contents, read completely. */
 static void check_primitive(Walker *w, const Header *h, const uint8_t *c,
                             size_t n, bool segment)
@@ -672,7 +653,6 @@ static void check_primitive(Walker *w, const Header *h, const uint8_t *c,
     BERStatus st;
     bool b;
     unsigned unused;
-    size_t bad;
 
     if (h->tag_class != BER_CLASS_UNIVERSAL || h->tag_too_large) {
         return;
@@ -718,51 +698,19 @@ static void check_primitive(Walker *w, const Header *h, const uint8_t *c,
         }
         break;
     case BER_TAG_UTF8STRING:
-        if (!ber_utf8_validate(c, n, &bad)) {
-            error(w, off + bad, "utf8", "%s",
-                  ber_status_message(BER_ERR_UTF8_INVALID));
+    case 18: case 19: case 22: case 26: case 28: case 30:
+        if (!segment) {
+            BERStringCheck sc;
+            bool failed = false;
+
+            ber_string_check_init(&sc, h->tag);
+            check_string_part(w, &sc, &failed, off, c, n);
+            check_string_end(w, &sc, &failed, off);
         }
-        break;
-    case 18: case 19: case 22: case 26:
-        check_charset(w, off, h->tag, c, n);
         break;
     case 23: case 24:
         if (!segment) {
             check_time(w, off, h->tag, c, n);
-        }
-        break;
-    case 28:
-        if (n % 4) {
-            error(w, off, "universal-string", "UniversalString of %zu octets "
-                  "is not a multiple of 4", n);
-            break;
-        }
-        for (bad = 0; bad < n; bad += 4) {
-            uint32_t cp = ((uint32_t)c[bad] << 24) | ((uint32_t)c[bad + 1] << 16) |
-                          ((uint32_t)c[bad + 2] << 8) | c[bad + 3];
-
-            if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-                error(w, off + bad, "universal-string", "UniversalString holds "
-                      "0x%X, not a Unicode character", (unsigned)cp);
-                break;
-            }
-        }
-        break;
-    case 30:
-        if (n % 2) {
-            error(w, off, "bmp-string", "BMPString of %zu octets is not a "
-                  "multiple of 2", n);
-            break;
-        }
-        for (bad = 0; bad < n; bad += 2) {
-            uint32_t cp = ((uint32_t)c[bad] << 8) | c[bad + 1];
-
-            /* UCS-2: no surrogates at all (X.680 41.16) */
-            if (cp >= 0xd800 && cp <= 0xdfff) {
-                error(w, off + bad, "bmp-string", "BMPString holds the "
-                      "surrogate 0x%04X", (unsigned)cp);
-                break;
-            }
         }
         break;
     default:
@@ -775,12 +723,17 @@ static void check_segment(Walker *w, Frame *f, const Header *h,
                           uint64_t content_len)
 {
     Frame *root = &w->stack[f->string_root];
+    BERStatus st = h->tag_too_large ? BER_ERR_SEGMENT_TYPE :
+        ber_check_string_segment((uint64_t)f->string_tag, h->tag_class,
+                                 h->tag, h->constructed, BER_MODE_BER);
 
-    if (h->tag_class != BER_CLASS_UNIVERSAL || h->tag_too_large ||
-        h->tag != (uint64_t)f->string_tag) {
+    if (st != BER_OK) {
+        const char *want =
+            utag_name(ber_string_segment_tag((uint64_t)f->string_tag));
+
         error(w, h->offset, "segment-type", "a segment of a constructed %s "
-              "must be a %s", utag_name(f->string_tag),
-              utag_name(f->string_tag));
+              "must be %s %s (X.690 8.23.5, 8.6.4)", utag_name(root->tag),
+              article(want), want);
         return;
     }
     if (root->unused_segment) {
@@ -817,11 +770,16 @@ static void check_segment(Walker *w, Frame *f, const Header *h,
 static void check_close(Walker *w, Frame *f, uint64_t pos)
 {
     if (f->string_tag >= 0 && f->string_root == (uint32_t)(f - w->stack) &&
+        !f->broken && !f->truncated) {
+        check_string_end(w, &f->string_check, &f->string_bad, f->offset);
+    }
+    if (f->string_tag >= 0 && f->string_root == (uint32_t)(f - w->stack) &&
         w->opts.mode == BER_MODE_CER && !f->broken &&
         f->string_total <= CER_FRAGMENT) {
-        error(w, f->offset, "cer-constructed-string", "CER: a %s of %llu "
-              "octets (at most 1000) must be primitive",
-              utag_name(f->string_tag), (unsigned long long)f->string_total);
+        error(w, f->offset, "cer-constructed-string", "CER: %s %s of "
+              "%llu octets (at most 1000) must be primitive",
+              article(utag_name(f->string_tag)), utag_name(f->string_tag),
+              (unsigned long long)f->string_total);
     }
 }
 
@@ -914,6 +872,7 @@ static bool push(Walker *w, const Header *h, uint64_t cstart, uint64_t cend,
             f->string_root = top->string_root;
         } else {
             f->string_root = (uint32_t)w->depth;
+            ber_string_check_init(&f->string_check, h->tag);
         }
     }
     w->depth++;
@@ -1087,14 +1046,16 @@ static bool walk(Walker *w)
                       utag_name(h.tag));
             } else if (h.constructed && is_string_tag(h.tag) &&
                        w->opts.mode == BER_MODE_DER) {
-                error(w, h.offset, "constructed-string", "DER: a %s must be "
-                      "primitive", utag_name(h.tag));
+                error(w, h.offset, "constructed-string", "DER: %s %s must "
+                      "be primitive", article(utag_name(h.tag)),
+                      utag_name(h.tag));
             } else if (!h.constructed && is_string_tag(h.tag) &&
                        w->opts.mode == BER_MODE_CER && h.length > CER_FRAGMENT &&
                        !(top && top->string_tag >= 0)) {
-                error(w, h.offset, "cer-primitive-string", "CER: a %s of %llu "
-                      "octets (over 1000) must be constructed of 1000-octet "
-                      "fragments", utag_name(h.tag),
+                error(w, h.offset, "cer-primitive-string", "CER: %s %s of "
+                      "%llu octets (over 1000) must be constructed of "
+                      "1000-octet fragments", article(utag_name(h.tag)),
+                      utag_name(h.tag),
                       (unsigned long long)h.length);
             }
         }
@@ -1135,10 +1096,29 @@ static bool walk(Walker *w)
             if (!truncated) {
                 check_primitive(w, &h, c, available, segment);
             }
+            if (top && !truncated && h.tag_class == BER_CLASS_UNIVERSAL &&
+                !h.tag_too_large) {
+                if (h.tag == BER_TAG_OID) {
+                    top->named_bits_oid = names_bit_list_extension(c, available);
+                } else if (h.tag == BER_TAG_BIT_STRING && top->named_bits &&
+                           h.offset == top->content_start && cend == top->end &&
+                           ber_check_bit_string(c, available, BER_MODE_BER,
+                                                NULL) == BER_OK &&
+                           ber_check_named_bits(c, available) != BER_OK) {
+                    noncanonical(w, cend - 1, "bit-string-trailing-zero",
+                                 "%s", ber_status_message(
+                                     BER_ERR_BITSTRING_TRAILING_ZERO));
+                }
+            }
             if (segment && h.tag_class == BER_CLASS_UNIVERSAL &&
-                h.tag == (uint64_t)top->string_tag) {
+                h.tag == ber_string_segment_tag((uint64_t)top->string_tag)) {
                 Frame *root = &w->stack[top->string_root];
 
+                if (!truncated) {
+                    check_string_part(w, &root->string_check,
+                                      &root->string_bad, cstart, c,
+                                      available);
+                }
                 if (h.tag == BER_TAG_BIT_STRING && available > 0) {
                     root->string_total += available - 1;
                     if (c[0] != 0) {
@@ -1172,6 +1152,8 @@ static bool walk(Walker *w)
                     flush_stream(w);
                     return false;
                 }
+                w->stack[w->depth - 1].named_bits =
+                    top && top->named_bits_oid && h.tag == BER_TAG_OCTET_STRING;
                 pos = inner;
                 continue;
             }
