@@ -242,7 +242,8 @@ int nvram_layout_read_full(NVRAMStorage *storage, NVRAMLayout **layout,
         }
         goto out;
     }
-    if (ret == -NVRAM_ERR_CORRUPT_HEADER &&
+    /* a damaged length in copy A can also claim a drive too small */
+    if ((ret == -NVRAM_ERR_CORRUPT_HEADER || ret == -NVRAM_ERR_TOO_SMALL) &&
         header_find_copy_b(storage, size, buf, len, &b) == 0) {
         hs->copies = 2;
         hs->used = 1;

@@ -22,6 +22,7 @@
 #include "nvram/nvram.h"
 #include "nvram/storage.h"
 #include "visitors/ber-inspect.h"
+#include "visitors/ber-text.h"
 
 #define EXIT_PROBLEMS 1
 #define EXIT_UNUSABLE 2
@@ -290,20 +291,14 @@ static int fail(int code, Error *err)
     return status_of(code);
 }
 
+/* @s as a JSON string, through the library's one escaper. */
 static void print_json_string(const char *s)
 {
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            printf("\\%c", c);
-        } else if (c < 0x20 || c == 0x7f) {
-            printf("\\u%04x", c);
-        } else {
-            putchar(c);
-        }
-    }
-    putchar('"');
+    BERText t = { 0 };
+
+    ber_text_append_json(&t, s, strlen(s));
+    printf("\"%s\"", t.data ? t.data : "");
+    ber_text_free(&t);
 }
 
 static void print_hex(const uint8_t *p, size_t len)
