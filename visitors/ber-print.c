@@ -16,7 +16,7 @@
 
 #include "visitors/ber-print.h"
 
-#define PRINT_BUFFER (1u << 20)
+#define PRINT_BUFFER (1u << 16)
 #define MAX_INDENT 40           /* deeper levels print their depth instead */
 
 #define C_OFF    "\033[2m"

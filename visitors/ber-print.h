@@ -7,7 +7,7 @@
  * ber_printer_callbacks(), or from your own callbacks with the extras a
  * caller may add: a field label, a type an IMPLICIT tag hides, findings
  * of its own, a note such as "PEM block 2"), and it writes through a
- * write function of yours, buffered (1 MiB), never one write per element.
+ * write function of yours, buffered (64 KiB), never one write per element.
  *
  * Formats (all offsets absolute, as the inspector reports them):
  * - BER_PRINT_TREE: "offset hl length [+>] <indent> [label] TAG value",
