@@ -730,6 +730,27 @@ static bool ber_output_optional(Visitor *v, const char *name, bool *present)
 }
 
 /*
+ * A member the compatibility policy hides is left out as an absent
+ * optional member is: its position k still counts (and a present optional
+ * member's pending [k] is dropped), so later members keep their tags.
+ */
+static bool ber_output_policy_skip(Visitor *v, const char *name,
+                                   uint64_t features)
+{
+    BEROutputVisitor *bov = to_bov(v);
+    BEROutScope *scope = top_scope(bov);
+
+    if (!visit_policy_skip_by_compat(v, name, features)) {
+        return false;
+    }
+    if (scope && scope->kind == BER_OUT_STRUCT) {
+        bov->override_pending = false;
+        scope->next_member++;
+    }
+    return true;
+}
+
+/*
  * Before a long string (a TLV of @tlv_length bytes) in definite mode:
  * leave a hole of as many bytes as the final pass will insert in front of
  * it (the length octets of the values before it and around it, predicted
@@ -1090,6 +1111,7 @@ static BEROutputVisitor *ber_output_visitor_alloc(BERMode mode,
     bov->visitor.type_bytes = ber_output_type_bytes;
     bov->visitor.type_fixed_bytes = ber_output_type_fixed_bytes;
     bov->visitor.type_enum = ber_output_type_enum;
+    bov->visitor.policy_skip = ber_output_policy_skip;
     bov->visitor.complete = ber_output_complete;
     bov->visitor.free = ber_output_free;
     return bov;
