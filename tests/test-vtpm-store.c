@@ -21,8 +21,7 @@
 #include "tpm/vtpm-device.h"
 #include "tpm/vtpm-store.h"
 #include "visitors/ber-visitor.h"
-
-#define NV_INDEX 0x01500020u
+#include "tests/vtpm-test-cmds.h"
 
 static char *tmpdir;
 
@@ -53,12 +52,6 @@ static char *image_path(void)
     return g_build_filename(tmpdir, "tpm.img", NULL);
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Run a raw TPM command; returns its response code. */
 static uint32_t tpm_run(const uint8_t *cmd, size_t len)
 {
@@ -67,42 +60,10 @@ static uint32_t tpm_run(const uint8_t *cmd, size_t len)
 
     vtpm_device_process(cmd, len, &rsp, &rsp_len);
     ck_assert_uint_ge(rsp_len, 10);
-    return be32(rsp + 6);
+    return vtpm_be32(rsp + 6);
 }
 
-static uint32_t tpm_startup_clear(void)
-{
-    static const uint8_t cmd[] = { 0x80, 0x01, 0, 0, 0, 12,
-                                   0, 0, 0x01, 0x44, 0, 0 };
-    return tpm_run(cmd, sizeof(cmd));
-}
-
-/* TPM2_NV_DefineSpace of NV_INDEX (8 bytes, owner read/write) with the
- * empty owner password. */
-static uint32_t tpm_nv_define(void)
-{
-    static const uint8_t cmd[] = {
-        0x80, 0x02, 0, 0, 0, 0x2d, 0, 0, 0x01, 0x2a,
-        0x40, 0, 0, 0x01,                   /* TPM_RH_OWNER */
-        0, 0, 0, 9,                         /* authorization size */
-        0x40, 0, 0, 0x09, 0, 0, 0, 0, 0,    /* TPM_RS_PW, empty */
-        0, 0,                               /* auth: empty */
-        0, 14,                              /* TPM2B_NV_PUBLIC */
-        0x01, 0x50, 0x00, 0x20,             /* NV_INDEX */
-        0x00, 0x0b,                         /* SHA-256 */
-        0x00, 0x06, 0x00, 0x06,             /* OWNER/AUTH READ/WRITE */
-        0, 0,                               /* no policy */
-        0, 8,                               /* data size */
-    };
-    return tpm_run(cmd, sizeof(cmd));
-}
-
-static uint32_t tpm_nv_readpublic(void)
-{
-    static const uint8_t cmd[] = { 0x80, 0x01, 0, 0, 0, 14, 0, 0, 0x01, 0x69,
-                                   0x01, 0x50, 0x00, 0x20 };
-    return tpm_run(cmd, sizeof(cmd));
-}
+#define TPM_RUN(cmd) tpm_run(cmd, sizeof(cmd))
 
 static bool open_store(const char *path, bool create, const uint8_t *key,
                        Error **errp)
@@ -123,8 +84,8 @@ static void make_tpm(const char *path, const uint8_t *key)
     ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
     ck_assert(open_store(path, true, key, &error_abort));
     ck_assert(vtpm_device_init(false, &error_abort));
-    ck_assert_uint_eq(tpm_startup_clear(), 0);
-    ck_assert_uint_eq(tpm_nv_define(), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_define), 0);
     vtpm_device_stop();
     ck_assert(vtpm_store_close());
 }
@@ -214,10 +175,10 @@ START_TEST(test_manufacture_and_power_cycle)
     ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
     ck_assert(open_store(path, true, NULL, &error_abort));
     ck_assert(vtpm_device_init(true, &error_abort));
-    ck_assert_uint_eq(tpm_startup_clear(), 0);
-    ck_assert_uint_eq(tpm_nv_readpublic(), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_readpublic), 0);
     /* Defining it again is refused: the TPM is the same one. */
-    ck_assert_uint_eq(tpm_nv_define(), 0x14c);     /* TPM_RC_NV_DEFINED */
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_define), 0x14c); /* NV_DEFINED */
     vtpm_device_stop();
     ck_assert(vtpm_store_close());
 }
@@ -311,7 +272,7 @@ START_TEST(test_damaged_permall_refuses)
     error_free(err);
     ck_assert(!vtpm_device_running());
     /* Commands get TPM_RC_FAILURE, nothing is written. */
-    ck_assert_uint_eq(tpm_startup_clear(), 0x101);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0x101);
     ck_assert(vtpm_store_close());
     after = file_bytes(path);
     ck_assert(g_bytes_equal(before, after));
@@ -336,7 +297,7 @@ START_TEST(test_rolled_back_permall_refuses)
                   "%s", error_get_pretty(err));
     error_free(err);
     ck_assert(!vtpm_device_running());
-    ck_assert_uint_eq(tpm_startup_clear(), 0x101);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0x101);
     ck_assert(vtpm_store_close());
     after = file_bytes(path);
     ck_assert(g_bytes_equal(before, after));
@@ -415,8 +376,8 @@ START_TEST(test_keys)
     error_free(err);
     ck_assert(open_store(path, false, key, &error_abort));
     ck_assert(vtpm_device_init(false, &error_abort));
-    ck_assert_uint_eq(tpm_startup_clear(), 0);
-    ck_assert_uint_eq(tpm_nv_readpublic(), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_readpublic), 0);
     vtpm_device_stop();
     ck_assert(vtpm_store_close());
 }
@@ -438,8 +399,8 @@ START_TEST(test_put_too_large)
     ck_assert(!vtpm_store_put("permall", big, 2 * specs[0].max_size, &err));
     error_free(err);
     ck_assert(vtpm_device_init(false, &error_abort));
-    ck_assert_uint_eq(tpm_startup_clear(), 0);
-    ck_assert_uint_eq(tpm_nv_readpublic(), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_readpublic), 0);
     vtpm_device_stop();
     ck_assert(vtpm_store_close());
 }

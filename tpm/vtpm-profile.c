@@ -21,8 +21,8 @@
  * that NV image plus PERSISTENT_DATA, ORDERLY_DATA, STATE_CLEAR_DATA and
  * STATE_RESET_DATA (a few KiB; 16 KiB is room for them). The volatile state
  * holds up to 3 loaded objects, 3 sessions and the PCR banks; 64 KiB is
- * room for them and for a libtpms that grows them. TPM 2.0 never writes savestate, but swtpm's set of names
- * has it, so the image does.
+ * room for them and for a libtpms that grows them. TPM 2.0 never writes
+ * savestate, but swtpm's set of names has it, so the image does.
  */
 #define TPM2_NV_MEMORY_SIZE (128 * 1024 + 65 * 704)
 #define TPM2_PERMALL_MAX (TPM2_NV_MEMORY_SIZE + 16 * 1024)

@@ -417,16 +417,20 @@ bool vtpm_store_open(const VTPMStoreConfig *cfg, Error **errp)
     int ret;
 
     if (store.nvram) {
+        if (cfg->storage) {
+            nvram_storage_close(cfg->storage);
+        }
         error_setg(errp, "a TPM image is already open");
         return false;
     }
     store.version = cfg->version;
     vtpm_store_profile(cfg->version, store.specs);
-    if (cfg->create && stat(cfg->path, &sb) < 0 && errno == ENOENT &&
-        !create_image(cfg, errp)) {
+    if (!cfg->storage && cfg->create && stat(cfg->path, &sb) < 0 &&
+        errno == ENOENT && !create_image(cfg, errp)) {
         return false;
     }
-    nvram = nvram_setup(cfg->path, &opts, &err);
+    nvram = cfg->storage ? nvram_setup_with_storage(cfg->storage, &opts, &err)
+                         : nvram_setup(cfg->path, &opts, &err);
     if (!nvram) {
         error_propagate_prepend(errp, err, "cannot open the TPM image: ");
         return false;

@@ -91,6 +91,11 @@ typedef struct VTPMStoreConfig {
     /* AES-256-GCM key (NVRAM_KEY_SIZE bytes) or NULL. */
     const uint8_t *key;
     size_t key_len;
+    /* An already open, formatted drive to use instead of opening @path
+     * (which then only names it in messages; @create is ignored). The
+     * store owns it from then on, also on failure. Tests put the crash
+     * layer here. */
+    NVRAMStorage *storage;
 } VTPMStoreConfig;
 
 /*
