@@ -67,6 +67,7 @@ typedef struct Codec {
     GHashTable *sections;      /* section_id -> idstr */
     char block[256];           /* RAM block of the last page, for CONTINUE */
     bool have_block;
+    int footers;               /* -1 not yet known; else whether sections have them */
     MigRecordInfo info;        /* of the record being walked */
     char machine[MAX_MACHINE_NAME + 1];
 } Codec;
@@ -783,6 +784,20 @@ static bool c_footer(Codec *c, uint32_t section_id, Error **errp)
     if (!visit_type_bool(c->v, "footer", &footer, errp)) {
         return false;
     }
+    /* QEMU writes a footer after every section or after none. */
+    if (c->footers >= 0 && footer != c->footers) {
+        uint8_t b = 0;
+        if (!c->to_native) {
+            mig_peek(c->r, &b, 1);
+        }
+        if (footer) {
+            return refuse(c, errp, "a footer after section %" PRIu32
+                          ", where earlier sections have none", section_id);
+        }
+        return refuse(c, errp, "no footer after section %" PRIu32 " (byte "
+                      "0x%02x), where earlier sections have one", section_id, b);
+    }
+    c->footers = footer;
     return !c->to_native || !footer ||
            (put_be(c, FOOTER_BYTE, 1, errp) && put_be(c, section_id, 4, errp));
 }
@@ -1115,7 +1130,7 @@ static bool walk(Codec *c, Error **errp)
 bool mig_stream_to_visitor(MigReader *r, Visitor *v, const MigHooks *hooks,
                            Error **errp)
 {
-    Codec c = { .v = v, .r = r, .hooks = hooks };
+    Codec c = { .v = v, .r = r, .hooks = hooks, .footers = -1 };
 
     g_assert(!visit_is_input(v));
     return walk(&c, errp);
@@ -1124,7 +1139,8 @@ bool mig_stream_to_visitor(MigReader *r, Visitor *v, const MigHooks *hooks,
 bool mig_stream_from_visitor(Visitor *v, MigWriter *w, const MigHooks *hooks,
                              Error **errp)
 {
-    Codec c = { .v = v, .w = w, .to_native = true, .hooks = hooks };
+    Codec c = { .v = v, .w = w, .to_native = true, .hooks = hooks,
+                .footers = -1 };
 
     g_assert(visit_is_input(v));
     return walk(&c, errp);

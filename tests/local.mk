@@ -14,6 +14,8 @@ include tests/ber.mk
 include tests/dump.mk
 include tests/nvram.mk
 include tests/fault.mk
+include tests/qapi-gen.mk
+include tests/qvisit-gen.mk
 include tests/migration.mk
 include tests/vtpm.mk
 

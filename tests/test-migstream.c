@@ -249,9 +249,10 @@ START_TEST(test_vmdesc_lies)
     static const struct {
         const char *from, *to, *reason;
     } lies[] = {
-        /* a 4-byte int said to be 8: misreads, and the footer catches it */
+        /* a 1-byte int said to be 9: misreads, and the footer catches it */
         { "\"cmos_index\", \"type\": \"uint8\", \"size\": 1",
-          "\"cmos_index\", \"type\": \"uint8\", \"size\": 9", "" },
+          "\"cmos_index\", \"type\": \"uint8\", \"size\": 9",
+          "no footer after section 19" },
         { "\"size\": 256", "\"size\": 4294967295", "claims" },
         { "\"array_len\": 2", "\"array_len\": 4294967295", "array" },
         { "\"array_len\": 2", "\"array_len\": -1", "array_len out of range" },
