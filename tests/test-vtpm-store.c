@@ -108,7 +108,7 @@ START_TEST(test_profile_tpm12_is_libtpms)
     };
 
     ck_assert_int_eq(TPMLIB_ChooseTPMVersion(TPMLIB_TPM_VERSION_1_2), 0);
-    vtpm_store_profile(VTPM_VERSION_1_2, specs);
+    vtpm_store_profile(VTPM_VERSION_1_2, specs, NULL);
     for (int i = 0; i < VTPM_STORE_N_ENTRIES; i++) {
         int v = 0;
 
@@ -117,7 +117,7 @@ START_TEST(test_profile_tpm12_is_libtpms)
         ck_assert_uint_ge(specs[i].max_size, (uint64_t)v);
         ck_assert_uint_le(specs[i].max_size, (uint64_t)v + 64);
     }
-    vtpm_store_profile(VTPM_VERSION_2, specs);
+    vtpm_store_profile(VTPM_VERSION_2, specs, NULL);
     ck_assert_str_eq(specs[0].name, "permall");
     ck_assert_str_eq(specs[1].name, "volatilestate");
     ck_assert_str_eq(specs[2].name, "savestate");
@@ -144,7 +144,7 @@ START_TEST(test_vnvram_profile_agrees)
         uint64_t size;
         int status;
 
-        vtpm_store_profile(profiles[i].v, specs);
+        vtpm_store_profile(profiles[i].v, specs, NULL);
         ck_assert_int_eq(nvram_measure(specs, VTPM_STORE_N_ENTRIES, &size,
                                        &error_abort), 0);
         want = g_strdup_printf("%" G_GUINT64_FORMAT "\n", size);
@@ -279,21 +279,48 @@ START_TEST(test_damaged_permall_refuses)
 }
 END_TEST
 
-/* The image serves the older copy of permall (the newest is damaged):
- * a rollback of the TPM's NV state, refused, never used or rewritten. */
-START_TEST(test_rolled_back_permall_refuses)
+/* permall is mirrored: a damaged newest copy leaves the other, which
+ * holds the same commit; the TPM starts with its newest state. */
+START_TEST(test_mirrored_permall_survives_a_bad_copy)
 {
     g_autofree char *path = image_path();
-    g_autoptr(GBytes) before = NULL, after = NULL;
-    Error *err = NULL;
 
     make_tpm(path, NULL);
     damage_copies(path, "permall", true);
-    before = file_bytes(path);
     ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
     ck_assert(open_store(path, true, NULL, &error_abort));
+    ck_assert(vtpm_device_init(false, &error_abort));
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_readpublic), 0);
+    vtpm_device_stop();
+    ck_assert(vtpm_store_close());
+}
+END_TEST
+
+/* An alternating entry (the volatile state) whose newest copy is damaged
+ * reads as its previous commit, reported as a rollback: the TPM refuses
+ * to start and the image stays as it is. */
+START_TEST(test_rolled_back_entry_refuses)
+{
+    g_autofree char *path = image_path();
+    g_autoptr(GBytes) before = NULL, after = NULL;
+    static const uint8_t old_blob[] = "older volatile state";
+    static const uint8_t new_blob[] = "newer volatile state";
+    Error *err = NULL;
+
+    make_tpm(path, NULL);
+    ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
+    ck_assert(open_store(path, false, NULL, &error_abort));
+    ck_assert(vtpm_store_put("volatilestate", old_blob, sizeof(old_blob),
+                             &error_abort));
+    ck_assert(vtpm_store_put("volatilestate", new_blob, sizeof(new_blob),
+                             &error_abort));
+    ck_assert(vtpm_store_close());
+    damage_copies(path, "volatilestate", true);
+    before = file_bytes(path);
+    ck_assert(open_store(path, true, NULL, &error_abort));
     ck_assert(!vtpm_device_init(false, &err));
-    ck_assert_msg(strstr(error_get_pretty(err), "permall rolled back"),
+    ck_assert_msg(strstr(error_get_pretty(err), "volatilestate rolled back"),
                   "%s", error_get_pretty(err));
     error_free(err);
     ck_assert(!vtpm_device_running());
@@ -392,7 +419,7 @@ START_TEST(test_put_too_large)
     Error *err = NULL;
 
     make_tpm(path, NULL);
-    vtpm_store_profile(VTPM_VERSION_2, specs);
+    vtpm_store_profile(VTPM_VERSION_2, specs, NULL);
     big = g_malloc0(2 * specs[0].max_size);
     ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
     ck_assert(open_store(path, false, NULL, &error_abort));
@@ -418,7 +445,8 @@ static Suite *vtpm_store_suite(void)
     tcase_add_test(tc, test_manufacture_and_power_cycle);
     tcase_add_test(tc, test_record_in_image);
     tcase_add_test(tc, test_damaged_permall_refuses);
-    tcase_add_test(tc, test_rolled_back_permall_refuses);
+    tcase_add_test(tc, test_mirrored_permall_survives_a_bad_copy);
+    tcase_add_test(tc, test_rolled_back_entry_refuses);
     tcase_add_test(tc, test_garbage_file_refused);
     tcase_add_test(tc, test_blank_file_refused);
     tcase_add_test(tc, test_missing_image_without_create);

@@ -38,9 +38,16 @@
 #define TPM12_VOLATILE_MAX 21319
 #define TPM12_SAVESTATE_MAX 21088
 
-void vtpm_store_profile(VTPMVersion version, NVRAMEntrySpec *specs)
+void vtpm_store_profile(VTPMVersion version, NVRAMEntrySpec *specs,
+                        NVRAMEntryPolicy *policies)
 {
     bool tpm2 = version == VTPM_VERSION_2;
+
+    if (policies) {
+        policies[0] = NVRAM_POLICY_MIRROR;
+        policies[1] = NVRAM_POLICY_ALTERNATE;
+        policies[2] = NVRAM_POLICY_ALTERNATE;
+    }
 
     specs[0].name = "permall";
     specs[0].max_size = (tpm2 ? TPM2_PERMALL_MAX : TPM12_PERMALL_MAX) +
