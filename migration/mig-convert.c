@@ -201,9 +201,7 @@ static bool native_to_encoded(MigReader *r, int out_fd, MigFormat out,
     return ok;
 }
 
-/* A temporary native copy of an encoded stream (unlinked, rewound). */
-static int native_tmpfile(int in_fd, MigFormat in, const MigHooks *hooks,
-                          Error **errp)
+int mig_native_tmpfile(int in_fd, MigFormat in, Error **errp)
 {
     FILE *tmp = tmpfile();
     int fd;
@@ -218,7 +216,7 @@ static int native_tmpfile(int in_fd, MigFormat in, const MigHooks *hooks,
     fd = dup(fileno(tmp));
     fclose(tmp);
     w = mig_writer_new_fd(fd);
-    ok = encoded_to_native(in_fd, in, w, hooks, errp);
+    ok = encoded_to_native(in_fd, in, w, NULL, errp);
     mig_writer_free(w);
     if (!ok || lseek(fd, 0, SEEK_SET) < 0) {
         close(fd);
@@ -240,7 +238,7 @@ bool mig_convert_fd(int in_fd, MigFormat in, int out_fd, MigFormat out,
         return ok;
     }
     if (in != MIG_FORMAT_QEMU) {
-        int tmp = native_tmpfile(in_fd, in, NULL, errp);
+        int tmp = mig_native_tmpfile(in_fd, in, errp);
         if (tmp < 0) {
             return false;
         }
@@ -287,7 +285,7 @@ bool mig_walk_fd(int in_fd, MigFormat in, const MigHooks *hooks, Error **errp)
     bool ok;
 
     if (in != MIG_FORMAT_QEMU) {
-        int tmp = native_tmpfile(in_fd, in, NULL, errp);
+        int tmp = mig_native_tmpfile(in_fd, in, errp);
         if (tmp < 0) {
             return false;
         }
