@@ -136,11 +136,52 @@ static void unmap(Mapped *m)
     }
 }
 
+/*
+ * The mapped input of the way back is read once, front to back. Its pages
+ * are clean and file-backed, so dropping them all now and then (every
+ * DROP_PAGES RAM pages passed) is always safe: what the decoder still
+ * needs is read in again. It keeps the resident set bounded, not only
+ * reclaimable.
+ */
+#define DROP_PAGES 4096
+
+typedef struct Dropper {
+    const MigHooks *user;
+    MigHooks hooks;
+    Mapped *m;
+    uint64_t pages;
+} Dropper;
+
+static void drop_record(void *opaque, const MigRecordInfo *info)
+{
+    Dropper *d = opaque;
+
+    if (d->user && d->user->record) {
+        d->user->record(d->user->opaque, info);
+    }
+}
+
+static void drop_page(void *opaque, const char *block, uint64_t addr,
+                      const uint8_t *data, uint64_t page_size, uint8_t fill,
+                      uint64_t count)
+{
+    Dropper *d = opaque;
+
+    if (d->user && d->user->page) {
+        d->user->page(d->user->opaque, block, addr, data, page_size, fill,
+                      count);
+    }
+    if (data && ++d->pages % DROP_PAGES == 0 && d->m->mapped) {
+        madvise(d->m->data, d->m->len, MADV_DONTNEED);
+    }
+}
+
 /* Encoded (@in) -> native, written by @w. */
 static bool encoded_to_native(int in_fd, MigFormat in, MigWriter *w,
                               const MigHooks *hooks, Error **errp)
 {
     Mapped m;
+    Dropper d = { .user = hooks, .m = &m };
     Visitor *v;
     bool ok;
 
@@ -157,9 +198,11 @@ static bool encoded_to_native(int in_fd, MigFormat in, MigWriter *w,
         visit_free(v);
         return ok;
     }
+    d.hooks = (MigHooks) { .opaque = &d, .record = drop_record,
+                           .page = drop_page };
     v = ber_input_visitor_new(m.data, m.len,
                               in == MIG_FORMAT_CER ? BER_MODE_CER : BER_MODE_BER);
-    ok = mig_stream_from_visitor(v, w, hooks, errp) &&
+    ok = mig_stream_from_visitor(v, w, &d.hooks, errp) &&
          ber_input_visitor_finish(v, errp);
     visit_free(v);
     unmap(&m);
