@@ -2,10 +2,11 @@
  * bench/workload-report.h: what an external workload program prints so
  * that `make bench` collects its goals into the same "goals met: N/M".
  *
- * The protocol (docs/performance.md, "External workloads"): the bench runs
- * the program once per pass as
- *     PROGRAM --pass=K --passes=N --dir=DIR [--quick]
- * and reads its standard output line by line:
+ * The protocol (docs/performance.md, "W4-W6"): the bench runs the program
+ * once per pass as
+ *     BENCH_PASS=K BENCH_PASSES=N BENCH_DIR=DIR PROGRAM [--quick]
+ * (the pass, the number of passes and a directory for its files in the
+ * environment) and reads its standard output line by line:
  *     goal NAME: VALUE UNIT OP LIMIT[ NOTE]    OP is <= or >=; VALUE may be
  *                                              n/a (not measurable)
  *     figure NAME: VALUE UNIT[ NOTE]           a figure, printed as is

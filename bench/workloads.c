@@ -20,8 +20,6 @@
 #include "bench/harness.h"
 #include "bench/workloads.h"
 
-extern char **environ;
-
 /* The goals of WORKLOAD.md, stated once: the programs print these names. */
 static const char *const w4_peers[] = { "swtpm", NULL };
 static const BenchWorkloadGoal w4_goals[] = {
@@ -208,11 +206,12 @@ static void parse_line(Report *r, char *line)
 }
 
 /*
- * Run @argv with stdout read line by line into @r; stderr inherited.
+ * Run @argv in @envp with stdout read line by line into @r; stderr
+ * inherited.
  * Returns a static text saying how it failed, or NULL if it exited 0.
  */
-static const char *run_program(char *const argv[], Report *r,
-                               int timeout_s)
+static const char *run_program(char *const argv[], char *const envp[],
+                               Report *r, int timeout_s)
 {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
@@ -234,7 +233,7 @@ static const char *run_program(char *const argv[], Report *r,
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&attr, 0);
-    if (posix_spawn(&pid, argv[0], &fa, &attr, argv, environ) != 0) {
+    if (posix_spawn(&pid, argv[0], &fa, &attr, argv, envp) != 0) {
         posix_spawn_file_actions_destroy(&fa);
         posix_spawnattr_destroy(&attr);
         close(fds[0]);
@@ -330,19 +329,17 @@ void bench_workload_run(const BenchWorkload *w, const char *builddir,
         why = bench_fmt("%s not built", shown);
     }
     if (!why) {
-        char *argv[] = {
-            prog,
-            g_strdup_printf("--pass=%d", bench_config.pass),
-            g_strdup_printf("--passes=%d", bench_config.passes),
-            g_strdup_printf("--dir=%s", dir),
-            quick ? (char *)"--quick" : NULL,
-            NULL,
-        };
+        char *argv[] = { prog, quick ? (char *)"--quick" : NULL, NULL };
+        char **envp = g_get_environ();
 
-        why = run_program(argv, &r, timeout_s);
-        for (int i = 1; i <= 3; i++) {
-            g_free(argv[i]);
-        }
+        /* in the environment, so a program needs no option for them */
+        envp = g_environ_setenv(envp, "BENCH_PASS", bench_fmt(
+                                    "%d", bench_config.pass), TRUE);
+        envp = g_environ_setenv(envp, "BENCH_PASSES", bench_fmt(
+                                    "%d", bench_config.passes), TRUE);
+        envp = g_environ_setenv(envp, "BENCH_DIR", dir, TRUE);
+        why = run_program(argv, envp, &r, timeout_s);
+        g_strfreev(envp);
         if (why) {
             bench_note("%s: %s failed: %s", w->key, prog, why);
         }

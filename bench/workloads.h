@@ -41,7 +41,8 @@ extern const size_t bench_n_workloads;
 /*
  * Run @w for the current pass (bench_config.pass of .passes): find its
  * program (@w->env, else @builddir/@w->program) and its peers, run it
- * with --pass, --passes, --dir=@dir (and --quick when @quick), and record
+ * (with --quick when @quick; BENCH_PASS, BENCH_PASSES and BENCH_DIR=@dir
+ * in its environment), and record
  * its figures, goals and missing peers with the harness. Every goal of
  * @w is recorded for this pass, as not measured (NaN) when the program
  * did not report it. A pass may take at most BENCH_WORKLOAD_TIMEOUT

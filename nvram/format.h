@@ -20,8 +20,12 @@
 
 /* "qemu-nvram", the magic string first in the header. */
 #define NVRAM_MAGIC "qemu-nvram"
-/* The format version this library writes and reads. */
-#define NVRAM_FORMAT_VERSION 1
+/*
+ * The format version this library writes; it reads 1 and 2. Version 2:
+ * two header copies, a layout generation, entry policies, regions in any
+ * order, a check of each copy's metadata.
+ */
+#define NVRAM_FORMAT_VERSION 2
 /* Header flag: entry values are encrypted (AES-256-GCM). */
 #define NVRAM_FLAG_ENCRYPTED 1u
 /* Copy flag: the value is sealed (nonce || ciphertext || tag). */
@@ -47,6 +51,7 @@ typedef struct NVRAMLayoutEntry {
     uint32_t id;
     uint64_t offset;      /* first byte of copy 0; copy 1 follows it */
     uint64_t copy_size;
+    NVRAMEntryPolicy policy;
 } NVRAMLayoutEntry;
 
 /* The header of an image: version, identity and geometry. */
@@ -55,7 +60,11 @@ typedef struct NVRAMLayout {
     uint32_t flags;
     uint8_t image_id[NVRAM_IMAGE_ID_LEN];
     uint64_t image_size;      /* bytes covered by the image SEQUENCE */
-    uint64_t header_size;     /* the header region: [0, header_size) */
+    /* the header region: [0, header_size); in version 2 two copies of
+     * header_size / 2 bytes */
+    uint64_t header_size;
+    /* version 2: grows with each relayout; the newer header copy wins */
+    uint64_t layout_generation;
     /* NVRAM_KEY_CHECK_LEN bytes when encrypted, else empty */
     uint8_t key_check[NVRAM_KEY_CHECK_LEN];
     size_t key_check_len;
@@ -70,6 +79,12 @@ typedef struct NVRAMCopyView {
      * authentication or the pick rules): @generation can be believed.
      */
     bool verified;
+    /*
+     * The metadata's own check holds (version 2; in version 1, only as
+     * part of the whole): @generation can be believed even when the value
+     * is damaged.
+     */
+    bool meta_verified;
     uint64_t generation;
     uint32_t flags;
     NVRAMEncoding encoding;
@@ -91,35 +106,73 @@ int nvram_layout_compute(const NVRAMEntrySpec *specs, size_t n,
                          Error **errp);
 
 /*
- * As nvram_layout_compute(); when @encrypted, the header flags say so and
- * room is kept for the key check (key_check_len set, bytes zero: the
- * caller fills them, they depend on the image id).
+ * As nvram_layout_compute(), with the entries' @policies (NULL: all
+ * alternate); when @encrypted, the header flags say so and room is kept
+ * for the key check (key_check_len set, bytes zero: the caller fills
+ * them, they depend on the image id).
  */
-int nvram_layout_compute_full(const NVRAMEntrySpec *specs, size_t n,
+int nvram_layout_compute_full(const NVRAMEntrySpec *specs,
+                              const NVRAMEntryPolicy *policies, size_t n,
                               uint64_t storage_size, bool encrypted,
                               NVRAMLayout **layout, Error **errp);
 
 /*
- * The header region [0, layout->header_size) of @layout, g_malloc'd; *@len
- * gets the bytes that matter (the rest is filler contents, not written).
+ * Header copy @copy (0: A, 1: B, version 2 only) of @layout, g_malloc'd:
+ * it goes at *@offset; *@len gets the bytes that matter (the rest is
+ * filler contents, not written).
  */
-uint8_t *nvram_header_encode(const NVRAMLayout *layout, size_t *len);
+uint8_t *nvram_header_encode(const NVRAMLayout *layout, int copy,
+                             uint64_t *offset, size_t *len);
 
-/* Where the parts of a header region are, from its first bytes. */
+/* True if @a and @b describe the same image (their header bodies match). */
+bool nvram_layout_equal(const NVRAMLayout *a, const NVRAMLayout *b);
+
+/* Bytes of one header copy of @layout. */
+uint64_t nvram_header_copy_size(const NVRAMLayout *layout);
+
+/*
+ * Place the entries of @l one after another after a header region of at
+ * least @min_header bytes (big enough for the header copies), the image
+ * covering a drive of @storage_size bytes (0: the minimum); sets
+ * header_size, the offsets and image_size.
+ */
+void nvram_layout_place(NVRAMLayout *l, uint64_t min_header,
+                        uint64_t storage_size);
+
+/*
+ * Place the entries of @l (a version 2 layout; entries matched to @old's
+ * by id) for a relayout from @old on a drive of @storage_size bytes: a
+ * slot keeps its offset when @l and @old share the format, its copy size
+ * is unchanged and the (possibly larger) header region does not reach
+ * it; every other slot goes past all that @old uses, so that @old stays
+ * intact until the new header is written. Sets header_size, the offsets
+ * and image_size.
+ */
+void nvram_layout_place_relayout(NVRAMLayout *l, const NVRAMLayout *old,
+                                 uint64_t storage_size);
+
+/* True if entry @e of @l keeps @old's slot and copies as they are. */
+bool nvram_layout_keeps(const NVRAMLayout *l, const NVRAMLayout *old,
+                        const NVRAMLayoutEntry *e);
+
+/* Where the parts of a header copy are, from its first bytes. */
 typedef struct NVRAMHeaderProbe {
-    uint64_t image_end;   /* end of the image SEQUENCE */
-    size_t body_pos;      /* the header body TLV */
-    size_t region_len;    /* bytes to read: the header SEQUENCE's end */
+    int copy;             /* 0: A (inside the image SEQUENCE), 1: B */
+    uint64_t base;        /* the image offset of the copy */
+    uint64_t image_end;   /* end of the image SEQUENCE (copy A) */
+    size_t body_pos;      /* the header body TLV, from @base */
+    size_t region_len;    /* bytes to read from @base */
 } NVRAMHeaderProbe;
 
 /*
- * Recognize the header in the first @avail bytes of a drive of
- * @storage_size bytes. Returns 0 and fills @p, or
+ * Recognize header copy @copy in the @avail bytes at @first, read from
+ * image offset @base of a drive of @storage_size bytes. Returns 0 and
+ * fills @p, or
  * -NVRAM_ERR_CORRUPT_HEADER (foreign data, or a length out of range) or
  * -NVRAM_ERR_TOO_SMALL (truncated), with @errp set.
  */
-int nvram_header_probe(const uint8_t *first, size_t avail,
-                       uint64_t storage_size, NVRAMHeaderProbe *p,
+int nvram_header_probe(const uint8_t *first, size_t avail, uint64_t base,
+                       int copy, uint64_t storage_size, NVRAMHeaderProbe *p,
                        Error **errp);
 
 /*
@@ -221,7 +274,7 @@ typedef struct NVRAMPick {
  * contents are both damage (@info's problems are set); see NVRAMPick.
  */
 void nvram_copy_pick(const NVRAMCopyView views[2], NVRAMCopyInfo info[2],
-                     NVRAMPick *pick);
+                     NVRAMEntryPolicy policy, NVRAMPick *pick);
 
 /*
  * The result of a read decided by @pick for entry @name: 0, or

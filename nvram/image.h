@@ -19,6 +19,28 @@
 int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
                        Error **errp);
 
+/* Write header copy @copy (0: A, 1: B) of @layout; no flush. */
+int nvram_header_write(NVRAMStorage *storage, const NVRAMLayout *layout,
+                       int copy, Error **errp);
+
+/* What reading the header found about its copies. */
+typedef struct NVRAMHeaderState {
+    int copies;          /* 1 (version 1) or 2 */
+    int used;            /* the copy the layout was read from */
+    /* why a copy was not used (damaged, or an older layout), or NULL */
+    char *problem[2];
+} NVRAMHeaderState;
+
+void nvram_header_state_clear(NVRAMHeaderState *hs);
+
+/*
+ * As nvram_layout_read(), telling in @hs (cleared by the caller with
+ * nvram_header_state_clear(), also on failure) which header copies are
+ * damaged: one damaged copy is reported there, not a failure.
+ */
+int nvram_layout_read_full(NVRAMStorage *storage, NVRAMLayout **layout,
+                           NVRAMHeaderState *hs, Error **errp);
+
 /*
  * Read and validate the header of @storage. Returns 0 and *@layout, or
  * -NVRAM_ERR_UNFORMATTED, -NVRAM_ERR_CORRUPT_HEADER,
@@ -52,6 +74,7 @@ typedef struct NVRAMCopyState {
     int newest;          /* -1: no valid copy */
     uint64_t generation;
     bool both_good;      /* false: the next commit fills both copies */
+    bool mirror;         /* the mirror policy: every commit fills both */
 } NVRAMCopyState;
 
 /* The state after a scan found @pick and @info. */

@@ -30,6 +30,7 @@ typedef struct NVRAMEntry {
     NVRAMEntryName name;
     NVRAMRWData cb;
     void *opaque;
+    NVRAMEntryPolicy policy;        /* as set; the image may say mirror */
     const NVRAMLayoutEntry *slot;   /* set once started */
     /* Submission-side view of the copies: as they will be once every
      * submitted write is done. */
@@ -502,6 +503,9 @@ static int entry_attach(NVRAM *nvram, NVRAMEntry *e, Error **errp)
         return ret;
     }
     nvram_copy_state_init(&e->submitted, &pick, info);
+    /* the stronger of what the device asks and what the image records */
+    e->submitted.mirror = e->policy == NVRAM_POLICY_MIRROR ||
+                          e->slot->policy == NVRAM_POLICY_MIRROR;
     for (int c = 0; c < 2; c++) {
         g_free(info[c].problem);
     }
@@ -545,6 +549,33 @@ int nvram_register_entry(NVRAM *nvram, const NVRAMEntryName *entry_name,
     g_hash_table_insert(nvram->entries, e->name.name, e);
     g_mutex_unlock(&nvram->lock);
     return 0;
+}
+
+int nvram_set_entry_policy(NVRAM *nvram, const NVRAMEntryName *entry_name,
+                           NVRAMEntryPolicy policy, Error **errp)
+{
+    NVRAMEntry *e;
+    int ret = 0;
+
+    if ((unsigned)policy > NVRAM_POLICY_MIRROR) {
+        error_setg(errp, "entry '%s': unknown policy %d", entry_name->name,
+                   policy);
+        return -NVRAM_ERR_INVALID;
+    }
+    g_mutex_lock(&nvram->lock);
+    e = g_hash_table_lookup(nvram->entries, entry_name->name);
+    if (!e) {
+        error_setg(errp, "entry '%s' is not registered", entry_name->name);
+        ret = -NVRAM_ERR_NOT_REGISTERED;
+    } else if (nvram->started) {
+        error_setg(errp, "entry '%s': the policy is set before the NVRAM is "
+                   "started or formatted", entry_name->name);
+        ret = -NVRAM_ERR_INVALID;
+    } else {
+        e->policy = policy;
+    }
+    g_mutex_unlock(&nvram->lock);
+    return ret;
 }
 
 int nvram_deregister_entry(NVRAM *nvram, const NVRAMEntryName *entry_name,
@@ -645,6 +676,7 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp)
     gpointer value;
     NVRAMEntry **entries;
     NVRAMEntrySpec *specs;
+    NVRAMEntryPolicy *policies;
     size_t n = 0;
     int ret = 0;
 
@@ -670,6 +702,7 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp)
     g_mutex_unlock(&nvram->lock);
 
     specs = g_new0(NVRAMEntrySpec, n + 1);
+    policies = g_new0(NVRAMEntryPolicy, n + 1);
     for (size_t i = 0; i < n && ret == 0; i++) {
         GByteArray *largest = NULL;
         Error *local_err = NULL;
@@ -682,6 +715,7 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp)
             break;
         }
         specs[i].name = entries[i]->name.name;
+        policies[i] = entries[i]->policy;
         if (size > 0) {
             specs[i].max_size = (uint64_t)size;
         } else {
@@ -696,11 +730,10 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp)
         ret = -NVRAM_ERR_INVALID;
     }
     if (ret == 0) {
-        ret = nvram_format_storage_with_key(nvram->storage, specs, n,
-                                            nvram_key(nvram),
-                                            nvram->has_key ? NVRAM_KEY_SIZE
-                                                           : 0,
-                                            force, errp);
+        ret = nvram_image_format(nvram->storage, specs, policies, n,
+                                 nvram_key(nvram),
+                                 nvram->has_key ? NVRAM_KEY_SIZE : 0, force,
+                                 errp);
     }
     for (size_t i = 0; i < n; i++) {
         entries[i]->pending--;
@@ -708,6 +741,7 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp)
     notify_progress(nvram);
     g_mutex_unlock(&nvram->lock);
     g_free(specs);
+    g_free(policies);
     g_free(entries);
     if (ret == 0) {
         ret = nvram_start(nvram, true, errp);

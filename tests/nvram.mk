@@ -36,3 +36,11 @@ tests_test_nvram_targets_LDADD = $(NVRAM_TESTS_LIBS)
 # Only the public API leaves the shared library.
 TESTS += tests/test-nvram-exports.sh
 EXTRA_DIST += tests/test-nvram-exports.sh
+
+# One bad sector anywhere: never unusable, never a wrong value, a rollback
+# always reported (the counts go to the log).
+check_PROGRAMS += tests/test-nvram-sweep
+TESTS += tests/test-nvram-sweep
+tests_test_nvram_sweep_SOURCES = tests/test-nvram-sweep.c tests/test-nvram-common.h
+tests_test_nvram_sweep_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_sweep_LDADD = $(NVRAM_TESTS_LIBS)

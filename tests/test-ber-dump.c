@@ -550,13 +550,20 @@ START_TEST(test_values)
     assert_value("06 09 2A 86 48 86 F7 0D 01 01 0B",
                  "1.2.840.113549.1.1.11 (sha256WithRSAEncryption)|");
     assert_value("0D 02 81 00", "128|");
-    assert_value("03 03 05 A0 00", "A000 (5 unused bits)|");
+    assert_value("03 03 05 A0 00", "'10100000000'B|");
+    assert_value("03 01 00", "''B|");
+    assert_value("03 06 04 01 02 03 04 F0", "01020304F0 (4 unused bits)|");
     assert_value("04 03 01 02 03", "010203|");
     assert_value("0C 05 68 C3 A9 6C 6F", "\"h\xC3\xA9lo\"|");
     assert_value("1E 04 00 48 00 69", "\"Hi\"|");
     assert_value("1C 04 00 01 F6 00", "\"\xF0\x9F\x98\x80\"|");
     assert_value("17 0D 32 36 31 31 32 36 31 38 35 36 30 39 5A",
-                 "\"261126185609Z\"|");
+                 "\"261126185609Z\" (2026-11-26 18:56:09 UTC)|");
+    assert_value("18 11 32 30 32 36 31 32 30 31 30 38 30 32 35 35 2E 35 5A",
+                 "(2026-12-01 08:02:55.5 UTC)|");
+    assert_value("18 11 31 39 39 39 31 32 33 31 32 33 35 39 2B 30 35 33 30",
+                 "(1999-12-31 23:59 +05:30)|");
+    assert_value("18 0A 32 30 32 36 31 32 30 31 30 38", "(2026-12-01 08 local time)|");
     assert_value("80 03 61 62 63", "\"abc\"|");
 }
 END_TEST

@@ -896,7 +896,7 @@ START_TEST(test_edited_headers)
 
     l = layout_for(3);
     l->entries[2].offset = l->entries[1].offset;
-    expect_refused(l, l->image_size, -NVRAM_ERR_CORRUPT_HEADER, "geometry",
+    expect_refused(l, l->image_size, -NVRAM_ERR_CORRUPT_HEADER, "overlaps",
                    "overlapping entries");
     nvram_layout_free(l);
 

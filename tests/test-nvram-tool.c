@@ -97,8 +97,8 @@ START_TEST(test_tool_lifecycle)
 {
     char *img = img_path("tool.img"), *out = NULL;
     NVRAMEntrySpec specs[3] = {
-        { "permall", 65536 }, { "volatilestate", 16384 },
-        { "savestate", 16384 },
+        { "permall", 193280 }, { "volatilestate", 65600 },
+        { "savestate", 16448 },
     };
     uint64_t needed;
     char *needed_str;
@@ -111,8 +111,8 @@ START_TEST(test_tool_lifecycle)
     ck_assert_str_eq(out, needed_str);
     g_free(out);
     ck_assert_int_eq(run(&out, "tools/vnvram", "measure", "--entry",
-                         "permall:64K", "--entry", "volatilestate:16K",
-                         "--entry", "savestate:16384", NULL), 0);
+                         "permall:193280", "--entry", "volatilestate:65600",
+                         "--entry", "savestate:16448", NULL), 0);
     ck_assert_str_eq(out, needed_str);
     g_free(out);
     g_free(needed_str);

@@ -33,14 +33,17 @@ typedef struct Profile {
 } Profile;
 
 static const Profile profiles[] = {
-    { "tpm2", "TPM 2.0 (libtpms): permall 64 KiB, volatilestate and "
-      "savestate 16 KiB",
-      { { "permall", 65536 }, { "volatilestate", 16384 },
-        { "savestate", 16384 } } },
+    /* The numbers of vtpm_store_profile() (tpm/vtpm-profile.c): libtpms's
+     * largest blobs plus 64 bytes of record; tests/test-nvram-tool.c
+     * checks them, tests/test-vtpm-store.c that they agree. */
+    { "tpm2", "TPM 2.0 (libtpms): permall 188.75 KiB, volatilestate "
+      "64 KiB, savestate 16 KiB (+ 64 bytes each)",
+      { { "permall", 193280 }, { "volatilestate", 65600 },
+        { "savestate", 16448 } } },
     { "tpm12", "TPM 1.2 (libtpms): permall 40 KiB, volatilestate and "
-      "savestate 16 KiB",
-      { { "permall", 40960 }, { "volatilestate", 16384 },
-        { "savestate", 16384 } } },
+      "savestate 21 KiB (+ 64 bytes each)",
+      { { "permall", 41024 }, { "volatilestate", 21383 },
+        { "savestate", 21152 } } },
 };
 
 static void usage(FILE *f)

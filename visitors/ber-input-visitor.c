@@ -20,7 +20,7 @@
 
 #include "qapi/error.h"
 #include "qapi/visitor-impl.h"
-#include "qapi/qmp/qnull.h"
+#include "qobject/qnull.h"
 #include "visitors/ber-visitor.h"
 
 typedef enum BERInScopeKind {
@@ -1637,6 +1637,7 @@ Visitor *ber_input_visitor_new_opts(const uint8_t *data, size_t len,
     biv->visitor.type_bytes = ber_input_type_bytes;
     biv->visitor.type_fixed_bytes = ber_input_type_fixed_bytes;
     biv->visitor.type_enum = ber_input_type_enum;
+    biv->visitor.policy_reject = visit_policy_reject_by_compat;
     biv->visitor.free = ber_input_free;
     return &biv->visitor;
 }
