@@ -511,19 +511,46 @@ static bool frameless_below(BERInputVisitor *biv, size_t n)
     return true;
 }
 
+/*
+ * The definite length after the identifier at @p (@room bytes from the
+ * identifier to the end of the scope), when it takes 1 to 3 octets and is
+ * minimal: stores it in *@length and the header's size in
+ * *@header_length. False for anything else (for the general header reader
+ * to decide): the fast paths only ever accept what DER accepts.
+ */
+static inline bool short_definite_length(const uint8_t *p, size_t room,
+                                         size_t *length,
+                                         size_t *header_length)
+{
+    if (p[1] < 0x80) {
+        *header_length = 2;
+        *length = p[1];
+    } else if (p[1] == 0x81 && room >= 3 && p[2] >= 0x80) {
+        *header_length = 3;
+        *length = p[2];
+    } else if (p[1] == 0x82 && room >= 4 && p[2] != 0) {
+        *header_length = 4;
+        *length = (size_t)p[2] << 8 | p[3];
+    } else {
+        return false;
+    }
+    return *length <= room - *header_length;
+}
+
 /* Start a constructed element (SEQUENCE / SEQUENCE OF). */
 /*
  * The common case of opening a SEQUENCE nested in a struct or list, in one
  * pass: definite lengths (DER or BER), no implicit tag or pending error, a
- * short-form header inside the parent, room for the scope. Anything else
- * returns false with nothing consumed, for start_constructed() to decide.
+ * minimal length of 1 to 3 octets inside the parent, room for the scope.
+ * Anything else returns false with nothing consumed, for
+ * start_constructed() to decide.
  */
 static inline __attribute__((always_inline))
 bool start_short_sequence(BERInputVisitor *biv, BERInScopeKind kind,
                           const char *name)
 {
     BERInScope *parent, *scope;
-    size_t length, pos = biv->pos;
+    size_t length, header_length, pos = biv->pos;
 
     if (G_UNLIKELY(biv->sticky || biv->override_pending || !biv->depth ||
                    biv->mode == BER_MODE_CER ||
@@ -536,9 +563,9 @@ bool start_short_sequence(BERInputVisitor *biv, BERInScopeKind kind,
                    pos >= parent->limit || parent->limit - pos < 2)) {
         return false;
     }
-    length = biv->data[pos + 1];
     if (G_UNLIKELY(biv->data[pos] != (BER_TAG_SEQUENCE | 0x20) ||
-                   length >= 0x80 || length > parent->limit - pos - 2)) {
+                   !short_definite_length(biv->data + pos, parent->limit - pos,
+                                          &length, &header_length))) {
         return false;
     }
     biv->header_reads++;
@@ -555,8 +582,8 @@ bool start_short_sequence(BERInputVisitor *biv, BERInScopeKind kind,
     }
     scope->has_frame = true;
     scope->header_offset = pos;
-    scope->end = scope->limit = pos + 2 + length;
-    biv->pos = pos + 2;
+    scope->end = scope->limit = pos + header_length + length;
+    biv->pos = pos + header_length;
     return true;
 }
 
@@ -1423,6 +1450,56 @@ fail:
 }
 
 /*
+ * next_element() for the common case of a primitive string, in one pass
+ * without calls: the current scope a definite-length struct or list, no
+ * implicit tag or pending error, the universal identifier @universal_tag
+ * (primitive, below 31) and a definite length in 1 to 3 octets, minimal
+ * (as DER requires), inside the scope; in CER no longer than a fragment.
+ * Fills *@hdr as next_element() would and counts the element; anything
+ * else returns false with nothing done, for next_element() to decide
+ * (and to name the offset of any error).
+ */
+static inline bool short_primitive_header(BERInputVisitor *biv,
+                                          uint8_t universal_tag,
+                                          BERHeader *hdr)
+{
+    BERInScope *scope;
+    const uint8_t *p;
+    size_t pos = biv->pos, room, header_length, length;
+
+    if (G_UNLIKELY(biv->sticky || biv->override_pending || !biv->depth)) {
+        return false;
+    }
+    scope = &biv->scopes[biv->depth - 1];
+    if (G_UNLIKELY(scope->kind == BER_IN_ALTERNATE || scope->indefinite ||
+                   pos >= scope->limit || scope->limit - pos < 2)) {
+        return false;
+    }
+    room = scope->limit - pos;
+    p = biv->data + pos;
+    if (G_UNLIKELY(p[0] != universal_tag ||
+                   !short_definite_length(p, room, &length, &header_length) ||
+                   (biv->mode == BER_MODE_CER &&
+                    length > biv->fragment_size))) {
+        return false;
+    }
+    biv->header_reads++;
+    if (scope->kind == BER_IN_LIST) {
+        scope->next_index++;
+    } else {
+        scope->next_member++;
+    }
+    *hdr = (BERHeader) {
+        .tag_class = BER_CLASS_UNIVERSAL,
+        .tag = universal_tag,
+        .offset = pos,
+        .header_length = header_length,
+        .length = length,
+    };
+    return true;
+}
+
+/*
  * Read a string element. If @fixed, its length must be @fixed_len and it
  * is copied there; otherwise a new buffer of length + @extra bytes (zeroed
  * extra) is returned in *@out. *@content_offset gets the contents offset
@@ -1438,7 +1515,9 @@ static bool read_string(BERInputVisitor *biv, const char *name,
     size_t total, end;
     uint8_t *dest;
 
-    if (!next_element(biv, name, universal_tag, what, &hdr, errp)) {
+    if (!G_LIKELY(short_primitive_header(biv, (uint8_t)universal_tag,
+                                         &hdr)) &&
+        !next_element(biv, name, universal_tag, what, &hdr, errp)) {
         return false;
     }
     if (!hdr.constructed) {
