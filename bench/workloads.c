@@ -57,7 +57,8 @@ const BenchWorkload bench_workloads[] = {
     },
     {
         "w5", "W5 migration stream convert", "bench/bench-w5", "BENCH_W5",
-        "bench/bench-w5.py over migstream (issue 15)", w5_peers, w5_goals, G_N_ELEMENTS(w5_goals),
+        "bench/bench-w5.py over migstream (issue 15)", w5_peers, w5_goals,
+        G_N_ELEMENTS(w5_goals),
     },
     {
         "w6", "W6 NVRAM commit over NBD", "bench/bench-w6", "BENCH_W6",
