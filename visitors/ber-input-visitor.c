@@ -33,6 +33,8 @@ typedef struct BERInScope {
     BERInScopeKind kind;
     bool has_frame;         /* owns a constructed encoding */
     bool indefinite;        /* closed by 00 00, else at @end */
+    bool simple;            /* a definite struct or list: the fast paths'
+                             * first question, asked once */
     size_t end;             /* definite: end of the contents */
     size_t limit;           /* children must end by here */
     size_t header_offset;   /* for messages */
@@ -197,7 +199,17 @@ static inline void *alloc_node(size_t size)
 {
     void *p = g_malloc(size);
 
-    return memset(p, 0, size);
+    /* the common sizes of QAPI structs and list nodes zeroed inline */
+    switch (size) {
+    case 16:
+        return memset(p, 0, 16);
+    case 24:
+        return memset(p, 0, 24);
+    case 32:
+        return memset(p, 0, 32);
+    default:
+        return memset(p, 0, size);
+    }
 }
 
 /* Count @size bytes against the allocation budget, or fail. */
@@ -452,6 +464,7 @@ static bool push_scope(BERInputVisitor *biv, BERInScopeKind kind,
             scope->end = scope->limit = biv->len;
         }
     }
+    scope->simple = kind != BER_IN_ALTERNATE && !scope->indefinite;
     return true;
 }
 
@@ -559,8 +572,8 @@ bool start_short_sequence(BERInputVisitor *biv, BERInScopeKind kind,
         return false;
     }
     parent = &biv->scopes[biv->depth - 1];
-    if (G_UNLIKELY(parent->kind == BER_IN_ALTERNATE || parent->indefinite ||
-                   pos >= parent->limit || parent->limit - pos < 2)) {
+    if (G_UNLIKELY(!parent->simple || pos >= parent->limit ||
+                   parent->limit - pos < 2)) {
         return false;
     }
     if (G_UNLIKELY(biv->data[pos] != (BER_TAG_SEQUENCE | 0x20) ||
@@ -581,6 +594,7 @@ bool start_short_sequence(BERInputVisitor *biv, BERInScopeKind kind,
         parent->next_member++;
     }
     scope->has_frame = true;
+    scope->simple = true;       /* a struct or list, definite */
     scope->header_offset = pos;
     scope->end = scope->limit = pos + header_length + length;
     biv->pos = pos + header_length;
@@ -987,8 +1001,8 @@ bool read_small_integer(BERInputVisitor *biv, bool non_negative,
         return false;
     }
     scope = &biv->scopes[biv->depth - 1];
-    if (G_UNLIKELY(scope->kind == BER_IN_ALTERNATE || scope->indefinite ||
-                   pos >= scope->limit || scope->limit - pos < 3)) {
+    if (G_UNLIKELY(!scope->simple || pos >= scope->limit ||
+                   scope->limit - pos < 3)) {
         return false;
     }
     p = biv->data + pos;
@@ -1471,8 +1485,8 @@ static inline bool short_primitive_header(BERInputVisitor *biv,
         return false;
     }
     scope = &biv->scopes[biv->depth - 1];
-    if (G_UNLIKELY(scope->kind == BER_IN_ALTERNATE || scope->indefinite ||
-                   pos >= scope->limit || scope->limit - pos < 2)) {
+    if (G_UNLIKELY(!scope->simple || pos >= scope->limit ||
+                   scope->limit - pos < 2)) {
         return false;
     }
     room = scope->limit - pos;
