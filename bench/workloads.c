@@ -61,7 +61,7 @@ const BenchWorkload bench_workloads[] = {
         G_N_ELEMENTS(w5_goals),
     },
     {
-        "w6", "W6 NVRAM commit over NBD", "bench/bench-w6", "BENCH_W6",
+        "w6", "W6 NVRAM commit over NBD", "bench/bench-nbd", "BENCH_W6",
         "the NBD backend (issue 14)", w6_peers, w6_goals,
         G_N_ELEMENTS(w6_goals),
     },
