@@ -35,6 +35,7 @@ BENCH_QAPI = bench/gen/bench-qapi-features.h \
 	bench/gen/bench-qapi-visit.h bench/gen/bench-qapi-visit.c
 EXTRA_DIST += bench/devstate.json
 BUILT_SOURCES += $(BENCH_QAPI)
+$(bench_bench_OBJECTS): $(BENCH_QAPI)
 CLEANFILES += $(BENCH_QAPI) bench/gen.stamp
 bench/gen.stamp: bench/devstate.json $(QVISIT_GEN_DEPS)
 	$(AM_V_GEN)$(QVISIT_GEN) -o bench/gen -p bench- \
