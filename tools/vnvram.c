@@ -243,7 +243,7 @@ static int cmd_create(const char *img, Options *o)
         fprintf(stderr, "%s: create needs --entry or --profile\n", prog);
         return EXIT_UNUSABLE;
     }
-    s = nvram_storage_open_file(img, false, true, &err);
+    s = nvram_storage_open(img, false, true, &err);
     if (!s) {
         return fail(-NVRAM_ERR_IO, err);
     }
@@ -273,7 +273,7 @@ static int cmd_create(const char *img, Options *o)
 
 static NVRAMStorage *open_image(const char *img, Error **errp)
 {
-    return nvram_storage_open_file(img, true, false, errp);
+    return nvram_storage_open(img, true, false, errp);
 }
 
 /* Open @img, describe it into *@info and close it: as nvram_image_inspect(). */
