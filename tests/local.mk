@@ -14,6 +14,7 @@ include tests/ber.mk
 include tests/dump.mk
 include tests/nvram.mk
 include tests/fault.mk
+include tests/nbd.mk
 
 # Conformance data carried with the tree, so that `make distcheck` runs it too:
 # the free ASN.1:2008 compliance suite (BSD licence, tests/data/compli/LICENSE).
