@@ -9,7 +9,8 @@ FAULT_TESTS_LIBS = libvnvram.la $(TESTS_LIBS) $(GTHREAD_LIBS)
 
 check_PROGRAMS += tests/test-nvram-crash
 TESTS += tests/test-nvram-crash
-tests_test_nvram_crash_SOURCES = tests/test-nvram-crash.c $(FAULT_TESTS_SOURCES)
+tests_test_nvram_crash_SOURCES = tests/test-nvram-crash.c $(FAULT_TESTS_SOURCES) \
+	tests/nbd-server.c tests/nbd-server.h
 tests_test_nvram_crash_CFLAGS = $(TESTS_CFLAGS)
 tests_test_nvram_crash_LDADD = $(FAULT_TESTS_LIBS)
 

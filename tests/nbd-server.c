@@ -216,3 +216,27 @@ int nbd_run(const char *const *argv, char **output)
     }
     return WEXITSTATUS(status);
 }
+
+NBDServer *nbd_server_new_qemu_nbd(const char *who, const char *fmt)
+{
+    g_autofree char *image = g_strdup_printf("@DIR@/vm.%s", fmt);
+    const char *argv[] = { "qemu-nbd", "--persistent", "--shared=1",
+                           "--pid-file=@PID@", "--socket=@SOCK@",
+                           "--format", fmt, image, NULL };
+    g_autofree char *path = NULL, *out = NULL;
+    NBDServer *srv;
+
+    if (!nbd_server_have(who, "qemu-nbd", "qemu-utils") ||
+        !nbd_server_have(who, "qemu-img", "qemu-utils")) {
+        return NULL;
+    }
+    srv = nbd_server_new("", argv);
+    path = g_strdup_printf("%s/vm.%s", srv->dir, fmt);
+    {
+        const char *create[] = { "qemu-img", "create", "-q", "-f", fmt, path,
+                                 "8M", NULL };
+
+        ck_assert_msg(nbd_run(create, &out) == 0, "qemu-img create: %s", out);
+    }
+    return srv;
+}

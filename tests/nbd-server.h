@@ -59,6 +59,14 @@ void nbd_server_stop(NBDServer *srv, int sig);
 void nbd_server_free(NBDServer *srv);
 
 /*
+ * qemu-nbd serving a new 8 MiB image "vm.@fmt" (qcow2 or raw, made by
+ * qemu-img) to one client at a time, persistent across clients; not
+ * started. NULL (after nbd_server_have()'s message) when qemu-nbd or
+ * qemu-img is missing.
+ */
+NBDServer *nbd_server_new_qemu_nbd(const char *who, const char *fmt);
+
+/*
  * Run @argv (NULL terminated) to completion; returns its exit status (-1
  * if it could not run or died by a signal), its stdout and stderr joined
  * in *@output when @output is not NULL.

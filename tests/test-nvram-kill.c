@@ -247,29 +247,14 @@ START_TEST(test_kill_writer)
 }
 END_TEST
 
-/* qemu-nbd serving a new 8 MiB qcow2 image, started; NULL if missing. */
+/* qemu-nbd serving a new qcow2 image, started; NULL if missing. */
 static NBDServer *qcow2_server(void)
 {
-    const char *argv[] = { "qemu-nbd", "--persistent", "--shared=1",
-                           "--pid-file=@PID@", "--socket=@SOCK@",
-                           "--format=qcow2", "@DIR@/vm.qcow2", NULL };
-    NBDServer *srv;
-    g_autofree char *image = NULL;
-    g_autofree char *out = NULL;
+    NBDServer *srv = nbd_server_new_qemu_nbd("test-nvram-kill", "qcow2");
 
-    if (!nbd_server_have("test-nvram-kill", "qemu-nbd", "qemu-utils") ||
-        !nbd_server_have("test-nvram-kill", "qemu-img", "qemu-utils")) {
-        return NULL;
+    if (srv) {
+        nbd_server_start(srv);
     }
-    srv = nbd_server_new("", argv);
-    image = nbd_server_path(srv, "vm.qcow2");
-    {
-        const char *create[] = { "qemu-img", "create", "-q", "-f", "qcow2",
-                                 image, "8M", NULL };
-
-        ck_assert_msg(nbd_run(create, &out) == 0, "qemu-img: %s", out);
-    }
-    nbd_server_start(srv);
     return srv;
 }
 

@@ -179,19 +179,6 @@ static bool have_nbdkit(void)
     return nbd_server_have(WHO, "nbdkit", "nbdkit");
 }
 
-/* qemu-nbd serving @DIR@/vm.IMG (of @fmt) to one client at a time. */
-static NBDServer *qemu_nbd_new(const char *fmt, const char *extra)
-{
-    g_autofree char *image = g_strdup_printf("@DIR@/vm.%s", fmt);
-    const char *argv[] = { "qemu-nbd", "--persistent", "--shared=1",
-                           "--pid-file=@PID@", "--socket=@SOCK@",
-                           "--format", fmt, image, extra, NULL };
-    NBDServer *srv = nbd_server_new("", argv);
-
-    make_image(srv, fmt, strrchr(image, '/') + 1, "8M");
-    return srv;
-}
-
 /*** Each server ***/
 
 /* Commits, reads, a restart of the server (unless it keeps no data), a
@@ -230,10 +217,10 @@ START_TEST(test_qemu_nbd_qcow2)
 {
     NBDServer *srv;
 
-    if (!have_qemu()) {
+    srv = nbd_server_new_qemu_nbd(WHO, "qcow2");
+    if (!srv) {
         return;
     }
-    srv = qemu_nbd_new("qcow2", NULL);
     exercise(srv, true);
     nbd_server_stop(srv, SIGTERM);
     assert_qemu_img_clean(srv, "vm.qcow2");
@@ -245,10 +232,10 @@ START_TEST(test_qemu_nbd_raw)
 {
     NBDServer *srv;
 
-    if (!have_qemu()) {
+    srv = nbd_server_new_qemu_nbd(WHO, "raw");
+    if (!srv) {
         return;
     }
-    srv = qemu_nbd_new("raw", NULL);
     exercise(srv, true);
     nbd_server_free(srv);
 }
@@ -337,10 +324,10 @@ START_TEST(test_read_only_export)
     NBDServer *srv, *ro;
     NVRAM *nvram;
 
-    if (!have_qemu()) {
+    srv = nbd_server_new_qemu_nbd(WHO, "raw");
+    if (!srv) {
         return;
     }
-    srv = qemu_nbd_new("raw", NULL);
     nbd_server_start(srv);
     format_uri(srv->uri);
     nvram = open_nvram(srv->uri, false, &st, &error_abort);
@@ -770,10 +757,10 @@ START_TEST(test_qcow2_many_commits)
     NBDServer *srv;
     NVRAM *nvram;
 
-    if (!have_qemu()) {
+    srv = nbd_server_new_qemu_nbd(WHO, "qcow2");
+    if (!srv) {
         return;
     }
-    srv = qemu_nbd_new("qcow2", NULL);
     nbd_server_start(srv);
     format_uri(srv->uri);
     nvram = open_nvram(srv->uri, false, &st, &error_abort);
@@ -822,10 +809,10 @@ START_TEST(test_qcow2_snapshot_revert)
     NBDServer *srv;
     NVRAM *nvram;
 
-    if (!have_qemu()) {
+    srv = nbd_server_new_qemu_nbd(WHO, "qcow2");
+    if (!srv) {
         return;
     }
-    srv = qemu_nbd_new("qcow2", NULL);
     image = nbd_server_path(srv, "vm.qcow2");
     nbd_server_start(srv);
     format_uri(srv->uri);
