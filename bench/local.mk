@@ -58,3 +58,12 @@ BENCH_FLAGS =
 bench: all bench/bench$(EXEEXT)
 	./bench/bench$(EXEEXT) --ber-dump=tools/ber-dump$(EXEEXT) $(BENCH_FLAGS)
 .PHONY: bench
+
+# W6 (commit over NBD into qcow2 against nbd_pwrite+nbd_flush on the same
+# connection): its own program for now, `make bench/bench-nbd`; never built
+# by make all or make check.
+EXTRA_PROGRAMS += bench/bench-nbd
+CLEANFILES += bench/bench-nbd$(EXEEXT)
+bench_bench_nbd_SOURCES = bench/bench-nbd.c
+bench_bench_nbd_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+bench_bench_nbd_LDADD = libvnvram.la libqvisit.la $(GLIB_LIBS)
