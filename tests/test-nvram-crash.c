@@ -15,7 +15,8 @@
  *
  * The tests run twice: over memory, and over a qcow2 image served by
  * qemu-nbd through the NBD backend (the crash layer wraps the NBD
- * storage; there a case explores one crash point in BACKEND_THINNING).
+ * storage; there a case explores one crash point in BACKEND_THINNING,
+ * in twice as many under sanitizers).
  */
 #include "config.h"
 
@@ -505,7 +506,7 @@ static void nbd_backend_setup(void)
     }
     nbd_server_start(nbd_disk);
     workload_use_backend(nbd_disk->uri);
-    backend_thinning = BACKEND_THINNING;
+    backend_thinning = BACKEND_THINNING * (fault_under_sanitizer() ? 2 : 1);
     printf("over NBD (qcow2 via qemu-nbd), 1 crash point in %u:\n",
            backend_thinning);
 }
