@@ -106,8 +106,9 @@ static struct nbd_handle *nbd_storage_connect(NBDStorage *ns, Error **errp)
     }
     ns->max_request -= ns->max_request % ns->min_block;
     /*
-     * NBD_FLAG_SEND_FLUSH absent: the server has no volatile cache to
-     * flush (the protocol's meaning), so a completed write is durable.
+     * A server that does not advertise NBD_CMD_FLUSH offers no way to ask
+     * for durability: its completed writes are taken as durable, as
+     * QEMU's own NBD client takes them (docs/backends.md says so).
      */
     ns->can_flush = flush;
     ns->connected = true;
