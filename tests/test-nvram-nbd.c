@@ -741,6 +741,76 @@ START_TEST(test_delay_and_kill_mid_commit)
 }
 END_TEST
 
+/*
+ * The storage contract across a lost connection: a write acknowledged by a
+ * server that then dies unflushed is never covered by a flush on the new
+ * connection (that flush fails); the next write and flush go through the
+ * new connection. Also: out-of-range and read-only writes fail before
+ * any request, and an export cannot be resized.
+ */
+START_TEST(test_flush_after_lost_connection)
+{
+    uint8_t buf[1000], back[1000];
+    NVRAMStorage *s;
+    Error *err = NULL;
+    NBDServer *srv;
+
+    srv = nbd_server_new_qemu_nbd(WHO, "raw");
+    if (!srv) {
+        return;
+    }
+    nbd_server_start(srv);
+    s = nvram_storage_open(srv->uri, false, false, &error_abort);
+    memset(buf, 0x11, sizeof(buf));
+    ck_assert(nvram_storage_pwrite(s, buf, sizeof(buf), 5000, &error_abort));
+    nbd_server_stop(srv, SIGKILL);
+    nbd_server_start(srv);
+    ck_assert(!nvram_storage_flush(s, &err));
+    ck_assert_msg(err && strstr(error_get_pretty(err), "flush failed"), "%s",
+                  err ? error_get_pretty(err) : "flush succeeded");
+    error_free(err);
+    err = NULL;
+    /* the loss met by a read: the read after it reconnects, the flush
+     * still fails, since the write it should cover went to the old one */
+    ck_assert(nvram_storage_pwrite(s, buf, sizeof(buf), 5000, &error_abort));
+    nbd_server_stop(srv, SIGKILL);
+    nbd_server_start(srv);
+    ck_assert(!nvram_storage_pread(s, back, sizeof(back), 5000, &err));
+    error_free_or_abort(&err);
+    ck_assert(nvram_storage_pread(s, back, sizeof(back), 5000, &error_abort));
+    ck_assert(!nvram_storage_flush(s, &err));
+    ck_assert_msg(err && strstr(error_get_pretty(err), "connection was lost "
+                                "after writes"), "%s",
+                  err ? error_get_pretty(err) : "flush succeeded");
+    error_free(err);
+    err = NULL;
+    /* usable again */
+    memset(buf, 0x22, sizeof(buf));
+    ck_assert(nvram_storage_pwrite(s, buf, sizeof(buf), 5000, &error_abort));
+    ck_assert(nvram_storage_flush(s, &error_abort));
+    ck_assert(nvram_storage_pread(s, back, sizeof(back), 5000, &error_abort));
+    ck_assert_mem_eq(back, buf, sizeof(buf));
+    /* writes past the end and to a read-only storage fail, nothing sent */
+    ck_assert(!nvram_storage_pwrite(s, buf, sizeof(buf), 8 * 1024 * 1024 - 10,
+                                    &err));
+    ck_assert_msg(strstr(error_get_pretty(err), "past the end"), "%s",
+                  error_get_pretty(err));
+    error_free(err);
+    err = NULL;
+    nvram_storage_close(s);
+    s = nvram_storage_open(srv->uri, true, false, &error_abort);
+    ck_assert(!nvram_storage_pwrite(s, buf, sizeof(buf), 0, &err));
+    ck_assert_msg(strstr(error_get_pretty(err), "read-only"), "%s",
+                  error_get_pretty(err));
+    error_free(err);
+    err = NULL;
+    ck_assert(!nvram_storage_resize(s, 1 << 24, &err));
+    error_free_or_abort(&err);
+    nvram_storage_close(s);
+    nbd_server_free(srv);
+}
+END_TEST
+
 /*** qcow2 ***/
 
 /*
@@ -980,6 +1050,7 @@ static Suite *nbd_suite(void)
     tcase_add_test(tc, test_error_filter_rate);
     tcase_add_test(tc, test_error_points);
     tcase_add_test(tc, test_delay_and_kill_mid_commit);
+    tcase_add_test(tc, test_flush_after_lost_connection);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("qcow2");
