@@ -98,8 +98,11 @@ NBDServer *nbd_server_new(const char *export, const char *const *argv)
     escaped = g_uri_escape_string(srv->socket, "/", false);
     srv->uri = g_strdup_printf("nbd+unix:///%s?socket=%s", export, escaped);
     srv->argv = g_new0(char *, g_strv_length((char **)argv) + 1);
+    srv->tcp = true;
     for (size_t i = 0; argv[i]; i++) {
         char *arg = replace(argv[i], "@SOCK@", srv->socket);
+
+        srv->tcp = srv->tcp && !strstr(argv[i], "@SOCK@");
 
         arg = replace_free(arg, "@PID@", srv->pidfile);
         srv->argv[i] = replace_free(arg, "@DIR@", srv->dir);
@@ -156,7 +159,8 @@ void nbd_server_start(NBDServer *srv)
                          srv->argv[0], status, log ? log : "");
         }
         if (g_file_get_contents(srv->pidfile, &text, NULL, NULL) &&
-            text[0] != '\0' && g_file_test(srv->socket, G_FILE_TEST_EXISTS)) {
+            text[0] != '\0' &&
+            (srv->tcp || g_file_test(srv->socket, G_FILE_TEST_EXISTS))) {
             return;
         }
         ck_assert_msg(g_get_monotonic_time() < deadline,

@@ -25,6 +25,7 @@ typedef struct NBDServer {
     char *uri;           /* nbd+unix:///EXPORT?socket=... */
     char **argv;         /* the command line, placeholders replaced */
     pid_t pid;           /* 0 while stopped */
+    bool tcp;            /* no @SOCK@: listens on TCP (uri is the caller's) */
 } NBDServer;
 
 /*

@@ -12,11 +12,14 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <arpa/inet.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "nvram/nvram.h"
@@ -436,6 +439,54 @@ START_TEST(test_tls_psk)
     ck_assert_int_eq(commit(nvram, &st, 3, &error_abort), 0);
     nvram_delete(nvram);
     ck_assert_uint_eq(read_uri(uri), 3);
+    nbd_server_free(srv);
+}
+END_TEST
+
+/* A free TCP port on the loopback interface (bound, then released). */
+static unsigned free_loopback_port(void)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET };
+    socklen_t len = sizeof(sa);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    ck_assert_int_ge(fd, 0);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+/* nbd://host:port/export over loopback TCP, to a named export. */
+START_TEST(test_tcp_uri)
+{
+    unsigned port = free_loopback_port();
+    g_autofree char *portopt = g_strdup_printf("--port=%u", port);
+    const char *argv[] = { "nbdkit", "--foreground", "-P", "@PID@",
+                           "--ipaddr=127.0.0.1", portopt,
+                           "--filter=exportname", "memory", "1M",
+                           "exportname=tpm", "exportname-strict=true", NULL };
+    g_autofree char *uri = g_strdup_printf("nbd://127.0.0.1:%u/tpm", port);
+    g_autofree char *wrong = g_strdup_printf("nbd://127.0.0.1:%u/other",
+                                             port);
+    NVRAMWriterState st = { 0 };
+    Error *err = NULL;
+    NBDServer *srv;
+    NVRAM *nvram;
+
+    if (!have_nbdkit()) {
+        return;
+    }
+    srv = nbd_server_new("tpm", argv);
+    nbd_server_start(srv);
+    format_uri(uri);
+    nvram = open_nvram(uri, false, &st, &error_abort);
+    ck_assert_int_eq(commit(nvram, &st, 9, &error_abort), 0);
+    nvram_delete(nvram);
+    ck_assert_uint_eq(read_uri(uri), 9);
+    ck_assert_ptr_null(nvram_storage_open(wrong, true, false, &err));
+    error_free_or_abort(&err);
     nbd_server_free(srv);
 }
 END_TEST
@@ -1042,6 +1093,7 @@ static Suite *nbd_suite(void)
     tcase_add_test(tc, test_read_only_export);
     tcase_add_test(tc, test_block_size_limits);
     tcase_add_test(tc, test_tls_psk);
+    tcase_add_test(tc, test_tcp_uri);
     tcase_add_test(tc, test_disk_region);
     suite_add_tcase(s, tc);
 
