@@ -439,14 +439,19 @@ NVRAMStorage *nvram_storage_open(const char *name, bool read_only,
         return nvram_storage_open_file(name, read_only, create, errp);
     }
     scheme = g_ascii_strdown(name, strcspn(name, ":"));
+    if (strcmp(scheme, "file") == 0) {
+        /* swtpm's backend-uri form: the rest is the path, as it is */
+        return nvram_storage_open_file(name + strlen("file://"), read_only,
+                                       create, errp);
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(nbd_schemes); i++) {
         if (strcmp(scheme, nbd_schemes[i]) == 0) {
             return nvram_storage_open_nbd(name, read_only, errp);
         }
     }
-    error_setg(errp, "'%s': unsupported storage URI scheme '%s' (nbd, nbds, "
-               "nbd+unix, nbds+unix, nbd+vsock, nbds+vsock; write a path "
-               "that looks like a URI as ./%s)", name, scheme, name);
+    error_setg(errp, "'%s': unsupported storage URI scheme '%s' (file, nbd, "
+               "nbds, nbd+unix, nbds+unix, nbd+vsock, nbds+vsock; write a "
+               "path that looks like a URI as ./%s)", name, scheme, name);
     return NULL;
 }
 

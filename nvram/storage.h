@@ -123,9 +123,11 @@ NVRAMStorage *nvram_storage_open_nbd(const char *uri, bool read_only,
 bool nvram_storage_name_is_uri(const char *name);
 
 /*
- * Open @name, a path (nvram_storage_open_file(), with @create) or an NBD
- * URI (nvram_storage_open_nbd(); @create is ignored, an export exists or
- * not). Other URI schemes are refused. This is what nvram_setup() and the
+ * Open @name, a path (nvram_storage_open_file(), with @create), a
+ * file://PATH URI (the same; PATH taken as it is, as swtpm's backend-uri
+ * takes it: file:///abs/path or file://relative/path) or an NBD URI
+ * (nvram_storage_open_nbd(); @create is ignored, an export exists or not).
+ * Other URI schemes are refused. This is what nvram_setup() and the
  * vnvram tool open images with.
  */
 NVRAMStorage *nvram_storage_open(const char *name, bool read_only,

@@ -1069,6 +1069,17 @@ START_TEST(test_uri_or_path)
                          "scheme 'http'"), "%s", error_get_pretty(err));
     error_free(err);
     err = NULL;
+    {
+        g_autofree char *dir = g_dir_make_tmp("test-nbd-XXXXXX", NULL);
+        g_autofree char *path = g_build_filename(dir, "tpm.img", NULL);
+        g_autofree char *uri = g_strdup_printf("file://%s", path);
+        NVRAMStorage *s = nvram_storage_open(uri, false, true, &error_abort);
+
+        ck_assert(g_file_test(path, G_FILE_TEST_IS_REGULAR));
+        nvram_storage_close(s);
+        g_unlink(path);
+        g_rmdir(dir);
+    }
     ck_assert_ptr_null(nvram_setup("nbd+unix:///?socket=/nonexistent/s",
                                    NULL, &err));
     ck_assert_msg(strstr(error_get_pretty(err), "cannot connect"), "%s",
