@@ -106,10 +106,11 @@ NVRAMStorage *nvram_storage_open_file(const char *path, bool read_only,
  * Requests follow the server's block size limits (an unaligned write is a
  * read-modify-write of its first and last blocks; a server minimum above
  * 4096 bytes, the NVRAM copy alignment, is refused). flush is NBD_CMD_FLUSH
- * (nothing when the server says it has no write cache). A connection that
- * breaks fails the operation that met it; the next operation reconnects
- * once (same export size required) or fails saying it cannot, and a flush
- * after writes sent on a lost connection fails, as after a failed flush.
+ * (FUA writes measured no cheaper; nothing is sent to a server that does
+ * not advertise flush). A connection that breaks fails the operation that
+ * met it; the next operation reconnects once (same export size required)
+ * or fails saying it cannot, and a flush after writes sent on a lost
+ * connection fails, as after a failed flush.
  * Exclusive use is the caller's to arrange (docs/backends.md). Returns the
  * storage, or NULL with @errp set (libnbd's message included).
  */
