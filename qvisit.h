@@ -14,7 +14,7 @@
 #include "qapi/qapi-builtin-visit.h"
 #include "qapi/dealloc-visitor.h"
 #include "qapi/clone-visitor.h"
-#include "qapi/qmp/qnull.h"
+#include "qobject/qnull.h"
 #include "visitors/json-output-visitor.h"
 #include "visitors/json-input-visitor.h"
 #include "visitors/ber-codec.h"

@@ -17,11 +17,24 @@
 BenchConfig bench_config = {
     .reps = 11,
     .target_ns = 50e6,
+    .passes = BENCH_DEFAULT_PASSES,
 };
 
+/* One goal: its value in each pass (NaN where none was recorded). */
+typedef struct Goal {
+    char *name;
+    char *unit;
+    char *note;
+    bool at_least;
+    double limit;
+    double *values;             /* bench_config.passes entries */
+} Goal;
+
 static GPtrArray *kept;
+static GPtrArray *goals;        /* Goal *, in the order first recorded */
+static GHashTable *missing;     /* peer -> why, for the summary */
+static GPtrArray *missing_order;
 static json_object *doc_info, *doc_figures, *doc_goals, *doc_notes;
-static int goals_met, goals_total;
 
 uint64_t bench_now_ns(void)
 {
@@ -234,6 +247,21 @@ void bench_note(const char *fmt, ...)
     g_free(text);
 }
 
+void bench_missing(const char *peer, const char *why)
+{
+    if (!missing) {
+        missing = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                        g_free);
+        missing_order = g_ptr_array_new();
+    }
+    if (g_hash_table_contains(missing, peer)) {
+        return;
+    }
+    g_hash_table_insert(missing, g_strdup(peer), g_strdup(why));
+    g_ptr_array_add(missing_order, g_strdup(peer));
+    bench_note("missing: %s (%s)", peer, why);
+}
+
 void bench_figure(const char *name, double value, const char *unit,
                   const char *note)
 {
@@ -248,6 +276,8 @@ void bench_figure(const char *name, double value, const char *unit,
         if (note) {
             json_object_object_add(f, "note", json_object_new_string(note));
         }
+        json_object_object_add(f, "pass", json_object_new_int(
+                                   bench_config.pass));
         json_object_array_add(doc_figures, f);
         return;
     }
@@ -276,48 +306,137 @@ void bench_figure_missing(const char *name, const char *why)
         json_object_object_add(f, "name", json_object_new_string(name));
         json_object_object_add(f, "value", NULL);
         json_object_object_add(f, "missing", json_object_new_string(why));
+        json_object_object_add(f, "pass", json_object_new_int(
+                                   bench_config.pass));
         json_object_array_add(doc_figures, f);
         return;
     }
     printf("%-46s %14s (%s)\n", name, "missing", why);
 }
 
+void bench_pass_begin(int pass)
+{
+    bench_config.pass = pass;
+    if (bench_config.json) {
+        return;
+    }
+    printf("## pass %d/%d\n", pass, bench_config.passes);
+    fflush(stdout);
+}
+
+static Goal *find_goal(const char *name)
+{
+    for (guint i = 0; goals && i < goals->len; i++) {
+        Goal *g = goals->pdata[i];
+
+        if (!strcmp(g->name, name)) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
+static bool goal_met(const Goal *g, double value)
+{
+    return isfinite(value) &&
+           (g->at_least ? value >= g->limit : value <= g->limit);
+}
+
 void bench_goal(const char *name, double value, const char *unit,
                 bool at_least, double limit, const char *note)
 {
-    bool met = isfinite(value) &&
-               (at_least ? value >= limit : value <= limit);
+    int pass = bench_config.pass > 0 ? bench_config.pass : 1;
+    Goal *g = find_goal(name);
 
     ensure_doc();
-    goals_total++;
-    goals_met += met;
-    if (bench_config.json) {
-        json_object *g = json_object_new_object();
-
-        json_object_object_add(g, "name", json_object_new_string(name));
-        json_object_object_add(g, "value", isfinite(value) ?
-                               json_object_new_double(value) : NULL);
-        json_object_object_add(g, "unit", json_object_new_string(unit));
-        json_object_object_add(g, "goal", json_object_new_string(
-                                   at_least ? ">=" : "<="));
-        json_object_object_add(g, "limit", json_object_new_double(limit));
-        json_object_object_add(g, "met", json_object_new_boolean(met));
-        if (note) {
-            json_object_object_add(g, "note", json_object_new_string(note));
+    if (!g) {
+        g = g_new0(Goal, 1);
+        g->name = g_strdup(name);
+        g->unit = g_strdup(unit);
+        g->note = g_strdup(note);
+        g->at_least = at_least;
+        g->limit = limit;
+        g->values = g_new(double, bench_config.passes);
+        for (int i = 0; i < bench_config.passes; i++) {
+            g->values[i] = NAN;
         }
-        json_object_array_add(doc_goals, g);
+        if (!goals) {
+            goals = g_ptr_array_new();
+        }
+        g_ptr_array_add(goals, g);
+    }
+    if (pass <= bench_config.passes) {
+        g->values[pass - 1] = value;
+    }
+    if (bench_config.json) {
         return;
     }
+    /* this pass's value only; the verdict comes from the median at the end */
     if (isfinite(value)) {
-        printf("goal %-41s %14.2f %-12s %s %g: %s%s%s\n", name, value, unit,
-               at_least ? ">=" : "<=", limit, met ? "met" : "MISSED",
-               note ? " " : "", note ? note : "");
+        printf("pass %d: %-50s %10.2f %-12s %s %g%s%s\n", pass, name, value,
+               unit, at_least ? ">=" : "<=", limit, note ? " " : "",
+               note ? note : "");
     } else {
-        printf("goal %-41s %14s %-12s %s %g: MISSED%s%s\n", name,
-               "n/a", unit, at_least ? ">=" : "<=", limit,
-               note ? " " : "", note ? note : "");
+        printf("pass %d: %-50s %10s %-12s %s %g%s%s\n", pass, name, "n/a",
+               unit, at_least ? ">=" : "<=", limit, note ? " " : "",
+               note ? note : "");
     }
     fflush(stdout);
+}
+
+/*
+ * Order for the median: a NaN (not measured in that pass) is the worst
+ * value a goal can have, so it moves the median toward missing, and one
+ * failed pass out of three neither meets nor misses a goal.
+ */
+static bool goal_at_least;
+
+static int cmp_goal_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    double worst = goal_at_least ? -INFINITY : INFINITY;
+
+    x = isnan(x) ? worst : x;
+    y = isnan(y) ? worst : y;
+    return x < y ? -1 : x > y;
+}
+
+/* Sort the passes' values of @g into @v; return the median (NaN if it is
+ * a pass without a value). */
+static double goal_stats(const Goal *g, double *v)
+{
+    int n = bench_config.passes;
+    double m;
+
+    memcpy(v, g->values, n * sizeof(double));
+    goal_at_least = g->at_least;
+    qsort(v, n, sizeof(double), cmp_goal_value);
+    if (n % 2) {
+        m = v[n / 2];
+    } else {
+        m = (v[n / 2 - 1] + v[n / 2]) / 2;   /* NaN stays NaN */
+    }
+    return isinf(m) ? NAN : m;
+}
+
+static void print_value(double x)
+{
+    if (isfinite(x)) {
+        printf("%8.2f", x);
+    } else {
+        printf("%8s", "n/a");
+    }
+}
+
+static void goal_free(gpointer p)
+{
+    Goal *g = p;
+
+    g_free(g->name);
+    g_free(g->unit);
+    g_free(g->note);
+    g_free(g->values);
+    g_free(g);
 }
 
 const char *bench_fmt(const char *fmt, ...)
@@ -337,7 +456,69 @@ const char *bench_fmt(const char *fmt, ...)
 
 int bench_finish(void)
 {
+    int n = bench_config.passes, met = 0, total = goals ? (int)goals->len : 0;
+    double *v = g_new(double, n);
+
     ensure_doc();
+    /* in JSON the notes hold them already */
+    for (guint i = 0; !bench_config.json && missing_order &&
+         i < missing_order->len; i++) {
+        const char *peer = missing_order->pdata[i];
+
+        printf("# missing: %s (%s)\n", peer,
+               (const char *)g_hash_table_lookup(missing, peer));
+    }
+    if (!bench_config.json) {
+        printf("## goals: median of %d pass%s (min / median / max), verdict "
+               "from the median\n", n, n == 1 ? "" : "es");
+    }
+    for (int i = 0; i < total; i++) {
+        Goal *g = goals->pdata[i];
+        double median = goal_stats(g, v);
+        bool ok = goal_met(g, median);
+        double lo = v[0], hi = v[n - 1];     /* NaN shows as n/a */
+
+        met += ok;
+        if (bench_config.json) {
+            json_object *o = json_object_new_object();
+            json_object *vals = json_object_new_array();
+
+            for (int k = 0; k < n; k++) {
+                json_object_array_add(vals, isfinite(g->values[k]) ?
+                                      json_object_new_double(g->values[k]) :
+                                      NULL);
+            }
+            json_object_object_add(o, "name", json_object_new_string(g->name));
+            json_object_object_add(o, "values", vals);
+            json_object_object_add(o, "min", isfinite(lo) ?
+                                   json_object_new_double(lo) : NULL);
+            json_object_object_add(o, "median", isfinite(median) ?
+                                   json_object_new_double(median) : NULL);
+            json_object_object_add(o, "max", isfinite(hi) ?
+                                   json_object_new_double(hi) : NULL);
+            json_object_object_add(o, "unit", json_object_new_string(g->unit));
+            json_object_object_add(o, "goal", json_object_new_string(
+                                       g->at_least ? ">=" : "<="));
+            json_object_object_add(o, "limit", json_object_new_double(g->limit));
+            json_object_object_add(o, "met", json_object_new_boolean(ok));
+            if (g->note) {
+                json_object_object_add(o, "note",
+                                       json_object_new_string(g->note));
+            }
+            json_object_array_add(doc_goals, o);
+            continue;
+        }
+        printf("goal %-50s ", g->name);
+        print_value(lo);
+        printf(" /");
+        print_value(median);
+        printf(" /");
+        print_value(hi);
+        printf(" %-10s %s %g: %s%s%s\n", g->unit, g->at_least ? ">=" : "<=",
+               g->limit, ok ? "met" : "MISSED", g->note ? " " : "",
+               g->note ? g->note : "");
+    }
+    g_free(v);
     if (bench_config.json) {
         json_object *doc = json_object_new_object();
 
@@ -345,10 +526,10 @@ int bench_finish(void)
         json_object_object_add(doc, "notes", doc_notes);
         json_object_object_add(doc, "figures", doc_figures);
         json_object_object_add(doc, "goals", doc_goals);
-        json_object_object_add(doc, "goals_met",
-                               json_object_new_int(goals_met));
+        json_object_object_add(doc, "passes", json_object_new_int(n));
+        json_object_object_add(doc, "goals_met", json_object_new_int(met));
         json_object_object_add(doc, "goals_total",
-                               json_object_new_int(goals_total));
+                               json_object_new_int(total));
         printf("%s\n", json_object_to_json_string_ext(
                    doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                    JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -358,7 +539,19 @@ int bench_finish(void)
     /* the last line; in --json mode on stderr, so stdout stays one
      * JSON document (which holds the same counts) */
     fprintf(bench_config.json ? stderr : stdout, "goals met: %d/%d\n",
-            goals_met, goals_total);
+            met, total);
+    if (missing) {
+        g_ptr_array_set_free_func(missing_order, g_free);
+        g_ptr_array_free(missing_order, TRUE);
+        g_hash_table_destroy(missing);
+        missing = NULL;
+        missing_order = NULL;
+    }
+    if (goals) {
+        g_ptr_array_set_free_func(goals, goal_free);
+        g_ptr_array_free(goals, TRUE);
+        goals = NULL;
+    }
     if (kept) {
         g_ptr_array_free(kept, TRUE);
         kept = NULL;

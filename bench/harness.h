@@ -3,7 +3,10 @@
  *
  * Every figure is a median over repetitions, and the cases compared by a
  * goal run interleaved (one repetition of each in turn), so drift in a
- * noisy shared machine hits all of them alike.
+ * noisy shared machine hits all of them alike. The whole bench runs in
+ * passes (three by default); each goal's ratio is recorded once per pass
+ * and judged on its median over the passes, so one noisy phase of the host
+ * neither meets nor misses a goal.
  */
 #ifndef BENCH_HARNESS_H
 #define BENCH_HARNESS_H
@@ -38,7 +41,12 @@ typedef struct BenchConfig {
     double loop_seconds;
     uint64_t loop_count;    /* --count: run --loop exactly this often */
     bool wall;              /* --wall: time loops by the wall clock */
+    int passes;             /* passes of the whole bench (>= 1) */
+    int pass;               /* the current pass, 1-based; 0 before the first */
 } BenchConfig;
+
+/* The number of passes when neither --passes nor BENCH_PASSES says. */
+#define BENCH_DEFAULT_PASSES 3
 
 extern BenchConfig bench_config;
 
@@ -74,14 +82,31 @@ void bench_figure(const char *name, double value, const char *unit,
                   const char *note);
 /* A figure that could not be measured (missing peer, failed case). */
 void bench_figure_missing(const char *name, const char *why);
+/*
+ * Note that @peer (a program or library a workload compares with, or the
+ * workload's own program) is missing, and @why. Printed once now and
+ * listed again, once per peer, before the goal summary.
+ */
+void bench_missing(const char *peer, const char *why);
 /* A comment line ("# ...") in text mode, a "notes" entry in JSON. */
 void bench_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A key/value of the machine and build header. */
 void bench_info(const char *key, const char *value);
 
 /*
- * Record a goal: @value compared with @limit (@at_least: value >= limit,
- * else value <= limit). A NaN value (not measurable) counts as missed.
+ * Start pass @pass (1-based) of bench_config.passes: prints a header line.
+ * Figures and goals recorded afterwards belong to this pass.
+ */
+void bench_pass_begin(int pass);
+
+/*
+ * Record this pass's value of a goal: @value compared with @limit
+ * (@at_least: value >= limit, else value <= limit). A NaN value (not
+ * measurable) counts as the worst value for the goal. Goals are keyed by
+ * @name: every pass records the same names, and bench_finish() judges each
+ * on the median of its values over the passes (a goal recorded in fewer
+ * passes than run gets NaN for the others). The first pass's @note is
+ * kept; @unit, @at_least and @limit must not change between passes.
  */
 void bench_goal(const char *name, double value, const char *unit,
                 bool at_least, double limit, const char *note);
@@ -93,7 +118,11 @@ void bench_goal(const char *name, double value, const char *unit,
 const char *bench_fmt(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
-/* Print the goal summary (and the JSON document in --json mode). */
+/*
+ * Print the goal summary: per goal min / median / max over the passes and
+ * the verdict from the median, then the last line "goals met: N/M" (and
+ * the JSON document in --json mode). Returns the exit status (0).
+ */
 int bench_finish(void);
 
 #endif /* BENCH_HARNESS_H */

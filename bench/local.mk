@@ -12,7 +12,10 @@ bench_bench_SOURCES = \
 	bench/harness.h \
 	bench/malloc-count.c \
 	bench/malloc-count.h \
-	bench/peers.c
+	bench/peers.c \
+	bench/workload-report.h \
+	bench/workloads.c \
+	bench/workloads.h
 bench_bench_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DBENCH_CFLAGS='"$(CFLAGS)"' \
 	-DBENCH_ASN_FILE='"$(abs_top_srcdir)/bench/devstate.asn"' \
@@ -54,8 +57,24 @@ bench_bench_DEPENDENCIES = libvnvram.la libqvisit.la
 endif
 CLEANFILES += bench/asn1c/* bench/asn1c.log
 
+# W4-W6 are programs of their own (bench/workloads.h says which, where and
+# with which goals): a module's local.mk adds its program with
+#   EXTRA_PROGRAMS += bench/bench-w4
+#   BENCH_WORKLOADS += bench/bench-w4$(EXEEXT)
+# (BENCH_WORKLOADS is set in Makefile.am, before any local.mk), and
+# `make bench` builds it and runs it once per pass. Missing ones are
+# reported as such; their goals count as not measured.
+# W5: a script; the build tree's copy knows where the build tree is
+BENCH_WORKLOADS += bench/bench-w5
+EXTRA_DIST += bench/bench-w5.py
+CLEANFILES += bench/bench-w5
+bench/bench-w5: $(srcdir)/bench/bench-w5.py
+	$(AM_V_GEN)$(MKDIR_P) bench && \
+	sed -e 's|__TOP_BUILDDIR__|$(abs_top_builddir)|g' \
+	    $(srcdir)/bench/bench-w5.py > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
+
 BENCH_FLAGS =
-bench: all bench/bench$(EXEEXT)
+bench: all bench/bench$(EXEEXT) $(BENCH_WORKLOADS)
 	./bench/bench$(EXEEXT) --ber-dump=tools/ber-dump$(EXEEXT) $(BENCH_FLAGS)
 .PHONY: bench
 

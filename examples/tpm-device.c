@@ -317,6 +317,11 @@ static bool device_load(TPMDevice *d)
             error_reportf_err(err, "reading %s: ", tpm_entries[i].name);
             return false;
         }
+        if (ret == NVRAM_READ_ROLLED_BACK) {
+            /* usable, but the last commit may be lost: say so */
+            say("%s: rolled back to the previous commit (its newest copy is "
+                "damaged)", tpm_entries[i].name);
+        }
     }
     if (!d->vol) {
         d->vol = g_new0(TPMVolatileState, 1);

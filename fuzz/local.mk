@@ -62,3 +62,12 @@ fuzz_fuzz_nvram_image_LDADD = libvnvram.la libqvisit.la $(GTHREAD_LIBS) \
 fuzz_fuzz_nvram_image_LDFLAGS = $(FUZZER_LINK_FLAGS) -static
 EXTRA_DIST += fuzz/corpus/fuzz-nvram-image
 EXTRA_DIST += fuzz/corpus/NOTICE
+
+# migration streams: read arbitrary bytes as a QEMU stream; what is accepted
+# must come back from DER and JSON byte for byte (migration/)
+FUZZ_TARGETS += fuzz/fuzz-migstream
+fuzz_fuzz_migstream_SOURCES = fuzz/fuzz-migstream.c
+fuzz_fuzz_migstream_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+fuzz_fuzz_migstream_LDADD = libqvisit.la $(GLIB_LIBS) $(JSONC_LIBS) -lm
+fuzz_fuzz_migstream_LDFLAGS = $(FUZZER_LINK_FLAGS) -static
+EXTRA_DIST += fuzz/corpus/fuzz-migstream

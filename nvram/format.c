@@ -184,6 +184,7 @@ typedef struct NVRAMHeaderEntry {
     uint32_t id;
     uint64_t offset;
     uint64_t copy_size;
+    uint32_t policy;          /* version 2 */
 } NVRAMHeaderEntry;
 
 typedef struct NVRAMHeaderEntryList {
@@ -198,6 +199,7 @@ typedef struct NVRAMHeaderBody {
     uint8_t image_id[NVRAM_IMAGE_ID_LEN];
     uint64_t image_size;
     uint64_t header_size;
+    uint64_t layout_generation;   /* version 2 */
     uint8_t *key_check;
     size_t key_check_len;
     NVRAMHeaderEntryList *entries;
@@ -210,22 +212,31 @@ typedef struct NVRAMCopyMeta {
     uint32_t flags;
     uint64_t payload_length;
     uint32_t check;
+    uint32_t meta_check;          /* version 2 */
 } NVRAMCopyMeta;
 
+/*
+ * Version 2 adds members: the visits of the entries and of copy metadata
+ * take the format version (the header body's, read first).
+ */
 static bool visit_type_NVRAMHeaderEntry_members(Visitor *v,
                                                 NVRAMHeaderEntry *obj,
+                                                uint32_t version,
                                                 Error **errp)
 {
     return visit_type_str(v, "name", &obj->name, errp) &&
            visit_type_uint32(v, "id", &obj->id, errp) &&
            visit_type_uint64(v, "offset", &obj->offset, errp) &&
-           visit_type_uint64(v, "copy-size", &obj->copy_size, errp);
+           visit_type_uint64(v, "copy-size", &obj->copy_size, errp) &&
+           (version < 2 ||
+            visit_type_uint32(v, "policy", &obj->policy, errp));
 }
 
 static void qapi_free_NVRAMHeaderEntry(NVRAMHeaderEntry *obj);
 
 static bool visit_type_NVRAMHeaderEntry(Visitor *v, const char *name,
-                                        NVRAMHeaderEntry **obj, Error **errp)
+                                        NVRAMHeaderEntry **obj,
+                                        uint32_t version, Error **errp)
 {
     bool ok = false;
 
@@ -238,7 +249,7 @@ static bool visit_type_NVRAMHeaderEntry(Visitor *v, const char *name,
         ok = true;
         goto out_obj;
     }
-    if (!visit_type_NVRAMHeaderEntry_members(v, *obj, errp)) {
+    if (!visit_type_NVRAMHeaderEntry_members(v, *obj, version, errp)) {
         goto out_obj;
     }
     ok = visit_check_struct(v, errp);
@@ -259,7 +270,7 @@ static void qapi_free_NVRAMHeaderEntry(NVRAMHeaderEntry *obj)
         return;
     }
     v = qapi_dealloc_visitor_new();
-    visit_type_NVRAMHeaderEntry(v, NULL, &obj, NULL);
+    visit_type_NVRAMHeaderEntry(v, NULL, &obj, NVRAM_FORMAT_VERSION, NULL);
     visit_free(v);
 }
 
@@ -267,7 +278,7 @@ static void qapi_free_NVRAMHeaderEntryList(NVRAMHeaderEntryList *obj);
 
 static bool visit_type_NVRAMHeaderEntryList(Visitor *v, const char *name,
                                             NVRAMHeaderEntryList **obj,
-                                            Error **errp)
+                                            uint32_t version, Error **errp)
 {
     bool ok = false;
     NVRAMHeaderEntryList *tail;
@@ -279,7 +290,8 @@ static bool visit_type_NVRAMHeaderEntryList(Visitor *v, const char *name,
     for (tail = *obj; tail;
          tail = (NVRAMHeaderEntryList *)visit_next_list(v, (GenericList *)tail,
                                                         size)) {
-        if (!visit_type_NVRAMHeaderEntry(v, NULL, &tail->value, errp)) {
+        if (!visit_type_NVRAMHeaderEntry(v, NULL, &tail->value, version,
+                                         errp)) {
             goto out_obj;
         }
     }
@@ -301,7 +313,8 @@ static void qapi_free_NVRAMHeaderEntryList(NVRAMHeaderEntryList *obj)
         return;
     }
     v = qapi_dealloc_visitor_new();
-    visit_type_NVRAMHeaderEntryList(v, NULL, &obj, NULL);
+    visit_type_NVRAMHeaderEntryList(v, NULL, &obj, NVRAM_FORMAT_VERSION,
+                                    NULL);
     visit_free(v);
 }
 
@@ -309,16 +322,22 @@ static bool visit_type_NVRAMHeaderBody_members(Visitor *v,
                                                NVRAMHeaderBody *obj,
                                                Error **errp)
 {
-    return visit_type_str(v, "magic", &obj->magic, errp) &&
-           visit_type_uint32(v, "version", &obj->version, errp) &&
-           visit_type_uint32(v, "flags", &obj->flags, errp) &&
+    if (!visit_type_str(v, "magic", &obj->magic, errp) ||
+        !visit_type_uint32(v, "version", &obj->version, errp)) {
+        return false;
+    }
+    return visit_type_uint32(v, "flags", &obj->flags, errp) &&
            visit_type_sized_buffer(v, "image-id", obj->image_id,
                                    NVRAM_IMAGE_ID_LEN, 1, errp) &&
            visit_type_uint64(v, "image-size", &obj->image_size, errp) &&
            visit_type_uint64(v, "header-size", &obj->header_size, errp) &&
+           (obj->version < 2 ||
+            visit_type_uint64(v, "layout-generation",
+                              &obj->layout_generation, errp)) &&
            visit_type_bytes(v, "key-check", &obj->key_check,
                             &obj->key_check_len, errp) &&
-           visit_type_NVRAMHeaderEntryList(v, "entries", &obj->entries, errp);
+           visit_type_NVRAMHeaderEntryList(v, "entries", &obj->entries,
+                                           obj->version, errp);
 }
 
 static void qapi_free_NVRAMHeaderBody(NVRAMHeaderBody *obj);
@@ -363,7 +382,7 @@ static void qapi_free_NVRAMHeaderBody(NVRAMHeaderBody *obj)
 }
 
 static bool visit_type_NVRAMCopyMeta_members(Visitor *v, NVRAMCopyMeta *obj,
-                                             Error **errp)
+                                             uint32_t version, Error **errp)
 {
     return visit_type_uint32(v, "entry-id", &obj->entry_id, errp) &&
            visit_type_uint64(v, "generation", &obj->generation, errp) &&
@@ -371,11 +390,14 @@ static bool visit_type_NVRAMCopyMeta_members(Visitor *v, NVRAMCopyMeta *obj,
            visit_type_uint32(v, "flags", &obj->flags, errp) &&
            visit_type_uint64(v, "payload-length", &obj->payload_length,
                              errp) &&
-           visit_type_uint32(v, "check", &obj->check, errp);
+           visit_type_uint32(v, "check", &obj->check, errp) &&
+           (version < 2 ||
+            visit_type_uint32(v, "meta-check", &obj->meta_check, errp));
 }
 
 static bool visit_type_NVRAMCopyMeta(Visitor *v, const char *name,
-                                     NVRAMCopyMeta **obj, Error **errp)
+                                     NVRAMCopyMeta **obj, uint32_t version,
+                                     Error **errp)
 {
     bool ok = false;
 
@@ -387,7 +409,7 @@ static bool visit_type_NVRAMCopyMeta(Visitor *v, const char *name,
         ok = true;
         goto out_obj;
     }
-    if (!visit_type_NVRAMCopyMeta_members(v, *obj, errp)) {
+    if (!visit_type_NVRAMCopyMeta_members(v, *obj, version, errp)) {
         goto out_obj;
     }
     ok = visit_check_struct(v, errp);
@@ -436,6 +458,7 @@ static GByteArray *header_body_encode(const NVRAMLayout *layout)
         .flags = layout->flags,
         .image_size = layout->image_size,
         .header_size = layout->header_size,
+        .layout_generation = layout->layout_generation,
         .key_check = (uint8_t *)layout->key_check,
         .key_check_len = layout->key_check_len,
     };
@@ -451,6 +474,7 @@ static GByteArray *header_body_encode(const NVRAMLayout *layout)
         items[i].id = layout->entries[i].id;
         items[i].offset = layout->entries[i].offset;
         items[i].copy_size = layout->entries[i].copy_size;
+        items[i].policy = layout->entries[i].policy;
         *tail = g_new0(NVRAMHeaderEntryList, 1);
         (*tail)->value = &items[i];
         tail = &(*tail)->next;
@@ -507,21 +531,134 @@ static uint64_t image_cover(uint64_t end, uint64_t storage_size)
     return end;
 }
 
+/*
+ * The size of one header copy of @l (version 2; version 1 has one copy of
+ * header_size bytes): enough for the body, and a size both copies can
+ * fill as one TLV (copy A after the image SEQUENCE's header).
+ */
+static uint64_t header_copy_need(const NVRAMLayout *l)
+{
+    GByteArray *body = header_body_encode(l);
+    uint64_t content, hsize = align_up(header_used_bound(body->len) + 2);
+
+    g_byte_array_unref(body);
+    while (!tlv_content_for_total(hsize - image_header_size(l->image_size),
+                                  &content) ||
+           !tlv_content_for_total(hsize, &content)) {
+        hsize += NVRAM_ALIGN;
+    }
+    return hsize;
+}
+
+uint64_t nvram_header_copy_size(const NVRAMLayout *layout)
+{
+    return layout->version >= 2 ? layout->header_size / 2
+                                : layout->header_size;
+}
+
+void nvram_layout_place(NVRAMLayout *l, uint64_t min_header,
+                        uint64_t storage_size)
+{
+    unsigned copies = l->version >= 2 ? 2 : 1;
+
+    /*
+     * The header encodes the offsets, which depend on the header size:
+     * iterate until the size is stable (offsets only grow the encoding,
+     * so this ends after a few rounds).
+     */
+    l->header_size = MAX((min_header + copies * NVRAM_ALIGN - 1) /
+                         (copies * NVRAM_ALIGN) * (copies * NVRAM_ALIGN),
+                         copies * NVRAM_ALIGN);
+    for (;;) {
+        uint64_t offset = l->header_size, hsize;
+
+        for (size_t i = 0; i < l->n_entries; i++) {
+            l->entries[i].offset = offset;
+            offset += 2 * l->entries[i].copy_size;
+        }
+        l->image_size = image_cover(offset, storage_size);
+        hsize = copies * header_copy_need(l);
+        if (hsize <= l->header_size) {
+            break;
+        }
+        l->header_size = hsize;
+    }
+}
+
+/* The entry of @l with id @id, or NULL. */
+static const NVRAMLayoutEntry *layout_find_id(const NVRAMLayout *l,
+                                              uint32_t id)
+{
+    for (size_t i = 0; i < l->n_entries; i++) {
+        if (l->entries[i].id == id) {
+            return &l->entries[i];
+        }
+    }
+    return NULL;
+}
+
+bool nvram_layout_keeps(const NVRAMLayout *l, const NVRAMLayout *old,
+                        const NVRAMLayoutEntry *e)
+{
+    const NVRAMLayoutEntry *o = layout_find_id(old, e->id);
+
+    return old->version == l->version && o && o->offset == e->offset &&
+           o->copy_size == e->copy_size;
+}
+
+void nvram_layout_place_relayout(NVRAMLayout *l, const NVRAMLayout *old,
+                                 uint64_t storage_size)
+{
+    uint64_t hsize = MAX(old->header_size, 2 * NVRAM_ALIGN);
+    uint64_t old_end = MAX(nvram_layout_end(old), old->header_size);
+
+    hsize = (hsize + 2 * NVRAM_ALIGN - 1) / (2 * NVRAM_ALIGN) *
+            (2 * NVRAM_ALIGN);
+    for (;;) {
+        uint64_t free = align_up(MAX(old_end, hsize)), need;
+
+        for (size_t i = 0; i < l->n_entries; i++) {
+            NVRAMLayoutEntry *e = &l->entries[i];
+            const NVRAMLayoutEntry *o = layout_find_id(old, e->id);
+
+            /*
+             * A slot stays where it is when its copies need no rewrite
+             * (same format, same size) and the header region does not
+             * reach it; any other goes past everything @old uses, so the
+             * old layout stays intact until the new header is flushed.
+             */
+            if (o && old->version == l->version &&
+                o->copy_size == e->copy_size && o->offset >= hsize) {
+                e->offset = o->offset;
+            } else {
+                e->offset = free;
+                free += 2 * e->copy_size;
+            }
+        }
+        l->header_size = hsize;
+        l->image_size = image_cover(nvram_layout_end(l), storage_size);
+        need = 2 * header_copy_need(l);
+        if (need <= hsize) {
+            break;
+        }
+        hsize = need;
+    }
+}
+
 int nvram_layout_compute(const NVRAMEntrySpec *specs, size_t n,
                          uint64_t storage_size, NVRAMLayout **layout,
                          Error **errp)
 {
-    return nvram_layout_compute_full(specs, n, storage_size, false, layout,
-                                     errp);
+    return nvram_layout_compute_full(specs, NULL, n, storage_size, false,
+                                     layout, errp);
 }
 
-int nvram_layout_compute_full(const NVRAMEntrySpec *specs, size_t n,
+int nvram_layout_compute_full(const NVRAMEntrySpec *specs,
+                              const NVRAMEntryPolicy *policies, size_t n,
                               uint64_t storage_size, bool encrypted,
                               NVRAMLayout **layout, Error **errp)
 {
     NVRAMLayout *l;
-    GByteArray *body;
-    uint64_t offset;
 
     if (n == 0 || n > NVRAM_MAX_ENTRIES) {
         error_setg(errp, "an image needs 1 to %u entries, not %zu",
@@ -530,6 +667,7 @@ int nvram_layout_compute_full(const NVRAMEntrySpec *specs, size_t n,
     }
     l = g_new0(NVRAMLayout, 1);
     l->version = NVRAM_FORMAT_VERSION;
+    l->layout_generation = 1;
     if (encrypted) {
         l->flags = NVRAM_FLAG_ENCRYPTED;
         l->key_check_len = NVRAM_KEY_CHECK_LEN;
@@ -556,47 +694,52 @@ int nvram_layout_compute_full(const NVRAMEntrySpec *specs, size_t n,
                        NVRAM_ALIGN);
             goto fail;
         }
+        if (policies && (unsigned)policies[i] > NVRAM_POLICY_MIRROR) {
+            error_setg(errp, "entry '%s': unknown policy %d", specs[i].name,
+                       policies[i]);
+            goto fail;
+        }
         copy = align_up(specs[i].max_size + NVRAM_COPY_OVERHEAD);
         l->entries[i].id = (uint32_t)(i + 1);
         l->entries[i].copy_size = copy;
+        l->entries[i].policy = policies ? policies[i] : NVRAM_POLICY_ALTERNATE;
     }
     for (size_t i = 0; i < NVRAM_IMAGE_ID_LEN; i += 4) {
         uint32_t r = g_random_int();
         memcpy(l->image_id + i, &r, 4);
     }
-    /*
-     * The header encodes the offsets, which depend on the header size:
-     * iterate until the size is stable (offsets only grow the encoding,
-     * so this ends after a few rounds).
-     */
-    l->header_size = NVRAM_ALIGN;
-    for (;;) {
-        uint64_t content, hsize;
-        offset = l->header_size;
-        for (size_t i = 0; i < n; i++) {
-            l->entries[i].offset = offset;
-            offset += 2 * l->entries[i].copy_size;
-        }
-        l->image_size = image_cover(offset, storage_size);
-        body = header_body_encode(l);
-        hsize = align_up(header_used_bound(body->len) + 2);
-        g_byte_array_unref(body);
-        /* The header SEQUENCE must be expressible as one TLV. */
-        while (!tlv_content_for_total(hsize - image_header_size(l->image_size),
-                                      &content)) {
-            hsize += NVRAM_ALIGN;
-        }
-        if (hsize <= l->header_size) {
-            break;
-        }
-        l->header_size = hsize;
-    }
+    nvram_layout_place(l, 0, storage_size);
     *layout = l;
     return 0;
 
 fail:
     nvram_layout_free(l);
     return -NVRAM_ERR_INVALID;
+}
+
+/*
+ * Version 2's check of the metadata alone: CRC-32C of the image id and
+ * the five fields and the value's check, each 8 bytes big-endian. It lets
+ * a reader believe the generation of a copy whose value is damaged, and
+ * so tell the older copy damaged (no loss) from the newest (a rollback).
+ */
+static uint32_t copy_meta_check_value(const NVRAMLayout *layout,
+                                      const NVRAMCopyMeta *meta)
+{
+    uint8_t fixed[NVRAM_IMAGE_ID_LEN + 6 * 8];
+    uint64_t fields[6] = {
+        meta->entry_id, meta->generation, meta->encoding, meta->flags,
+        meta->payload_length, meta->check
+    };
+
+    memcpy(fixed, layout->image_id, NVRAM_IMAGE_ID_LEN);
+    for (int f = 0; f < 6; f++) {
+        for (int i = 0; i < 8; i++) {
+            fixed[NVRAM_IMAGE_ID_LEN + f * 8 + i] =
+                (uint8_t)(fields[f] >> (56 - 8 * i));
+        }
+    }
+    return nvram_crc32c(0, fixed, sizeof(fixed));
 }
 
 static uint32_t copy_check_value(const NVRAMLayout *layout,
@@ -641,8 +784,9 @@ int nvram_copy_frame(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     Visitor *v;
 
     meta.check = copy_check_value(layout, &meta, payload, payload_len);
+    meta.meta_check = copy_meta_check_value(layout, &meta);
     v = ber_output_visitor_new(BER_MODE_DER, &enc);
-    visit_type_NVRAMCopyMeta(v, NULL, &pmeta, &error_abort);
+    visit_type_NVRAMCopyMeta(v, NULL, &pmeta, layout->version, &error_abort);
     visit_complete(v, &enc);
     visit_free(v);
 
@@ -659,7 +803,7 @@ int nvram_copy_frame(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     }
     rest -= payload_len + used;
 
-    /* six INTEGERs of at most 9 octets each, three headers */
+    /* seven INTEGERs of at most 11 octets each, three headers */
     g_assert(enc->len + 3 * (1 + BER_LENGTH_MAX) <= NVRAM_COPY_HEAD_MAX);
     n = tlv_put_header(frame->head, true, BER_TAG_SEQUENCE, content);
     memcpy(frame->head + n, enc->data, enc->len);
@@ -710,6 +854,7 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     Visitor *v;
     bool ok = false;
 
+    memset(view, 0, sizeof(*view));
     if (!tlv_get(buf, 0, size, offset, true, BER_TAG_SEQUENCE, "copy", &cpos,
                  &clen, errp)) {
         return false;
@@ -726,7 +871,8 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     }
     v = ber_input_visitor_new(buf + meta_pos, cpos + (size_t)mlen - meta_pos,
                               BER_MODE_DER);
-    if (!visit_type_NVRAMCopyMeta(v, NULL, &meta, &local_err) ||
+    if (!visit_type_NVRAMCopyMeta(v, NULL, &meta, layout->version,
+                                  &local_err) ||
         !ber_input_visitor_finish(v, &local_err)) {
         visit_free(v);
         error_propagate_prepend(errp, local_err, "copy metadata at offset %"
@@ -743,6 +889,28 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
         error_setg(errp, "offset %" PRIu64 ": copy belongs to entry id %"
                    PRIu32 ", not %" PRIu32 " ('%s')", offset + meta_pos,
                    meta->entry_id, entry->id, entry->name.name);
+        goto out;
+    }
+    if (layout->version >= 2) {
+        if (copy_meta_check_value(layout, meta) != meta->meta_check) {
+            error_setg(errp, "offset %" PRIu64 ": metadata check value "
+                       "mismatch", offset + meta_pos);
+            goto out;
+        }
+        /* the metadata holds, whatever happened to the value */
+        view->meta_verified = true;
+        view->generation = meta->generation;
+    }
+    if (meta->generation == 0 && (meta->payload_length || meta->flags)) {
+        error_setg(errp, "offset %" PRIu64 ": generation 0 (never written) "
+                   "with a %" PRIu64 "-byte value or flags 0x%" PRIx32,
+                   offset + meta_pos, meta->payload_length, meta->flags);
+        goto out;
+    }
+    if ((meta->flags & NVRAM_COPY_FLAG_ENCRYPTED) &&
+        !(layout->flags & NVRAM_FLAG_ENCRYPTED)) {
+        error_setg(errp, "offset %" PRIu64 ": sealed value in an image that "
+                   "is not encrypted", offset + meta_pos);
         goto out;
     }
     if (meta->payload_length != plen) {
@@ -770,6 +938,8 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     if (!fill_check(buf, cpos + (size_t)plen, size, offset, errp)) {
         goto out;
     }
+    view->verified = true;
+    view->meta_verified = true;
     view->generation = meta->generation;
     view->flags = meta->flags;
     view->encoding = (NVRAMEncoding)meta->encoding;
@@ -781,186 +951,216 @@ out:
     return ok;
 }
 
-int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
-                     const NVRAMLayoutEntry *entry, const uint8_t *key,
-                     NVRAMCopyInfo info[2],
-                     int *newest, uint8_t **payload, size_t *payload_len,
-                     Error **errp)
+/* True if the valid copies @a and @b hold the same commit. */
+static bool copy_views_equal(const NVRAMCopyView *a, const NVRAMCopyView *b)
 {
-    uint8_t *bufs[2] = { NULL, NULL };
-    NVRAMCopyView views[2];
-    uint8_t *plain[2] = { NULL, NULL };
-    size_t plain_len[2] = { 0, 0 };
-    int best = -1;
-    int ret = 0;
-
-    for (int c = 0; c < 2; c++) {
-        memset(&info[c], 0, sizeof(info[c]));
-        info[c].offset = entry->offset + (uint64_t)c * entry->copy_size;
-    }
-    for (int c = 0; c < 2; c++) {
-        Error *local_err = NULL;
-        uint64_t off = info[c].offset;
-
-        bufs[c] = g_malloc((size_t)entry->copy_size);
-        if (!nvram_storage_pread(storage, bufs[c], (size_t)entry->copy_size,
-                                 off, errp)) {
-            ret = -NVRAM_ERR_IO;
-            goto out;
-        }
-        if (nvram_copy_parse(layout, entry, bufs[c], off, &views[c],
-                             &local_err) &&
-            (!key || !(views[c].flags & NVRAM_COPY_FLAG_ENCRYPTED) ||
-             nvram_unseal(key, layout->image_id, entry->name.name,
-                          views[c].generation, views[c].payload,
-                          views[c].payload_len, &plain[c], &plain_len[c],
-                          &local_err))) {
-            if (key && (layout->flags & NVRAM_FLAG_ENCRYPTED) &&
-                views[c].generation > 0 &&
-                !(views[c].flags & NVRAM_COPY_FLAG_ENCRYPTED)) {
-                /* a CRC is no MAC: never accept plaintext here */
-                info[c].problem = g_strdup_printf("offset %" PRIu64 ": value "
-                                                  "not encrypted in an "
-                                                  "encrypted image", off);
-                continue;
-            }
-            if (plain[c]) {
-                views[c].payload = plain[c];
-                views[c].payload_len = plain_len[c];
-            }
-            info[c].valid = true;
-            info[c].encrypted =
-                (views[c].flags & NVRAM_COPY_FLAG_ENCRYPTED) != 0;
-            info[c].generation = views[c].generation;
-            info[c].payload_length = views[c].payload_len;
-            info[c].encoding = views[c].encoding;
-            if (best < 0 || views[c].generation > views[best].generation) {
-                best = c;
-            }
-        } else {
-            info[c].problem = g_strdup(error_get_pretty(local_err));
-            error_free(local_err);
-        }
-    }
-    *newest = best;
-    if (payload && best >= 0) {
-        *payload = g_memdup2(views[best].payload, views[best].payload_len);
-        *payload_len = views[best].payload_len;
-    }
-
-out:
-    /* One exit: decrypted values never outlive the call, even on error. */
-    for (int c = 0; c < 2; c++) {
-        if (plain[c]) {
-            memset(plain[c], 0, plain_len[c]);
-            g_free(plain[c]);
-        }
-        g_free(bufs[c]);
-        if (ret < 0) {
-            g_free(info[c].problem);
-            info[c].problem = NULL;
-        }
-    }
-    return ret;
+    return a->generation == b->generation && a->flags == b->flags &&
+           a->encoding == b->encoding && a->payload_len == b->payload_len &&
+           (a->payload_len == 0 ||
+            memcmp(a->payload, b->payload, a->payload_len) == 0);
 }
 
-/*** Writing and reading the header ***/
+void nvram_copy_pick(const NVRAMCopyView views[2], NVRAMCopyInfo info[2],
+                     NVRAMEntryPolicy policy, NVRAMPick *pick)
+{
+    int best = -1;
 
-int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
-                       Error **errp)
+    memset(pick, 0, sizeof(*pick));
+    if (info[0].valid && info[1].valid &&
+        views[0].generation == views[1].generation &&
+        !copy_views_equal(&views[0], &views[1])) {
+        /* Neither can be trusted over the other: serving one would guess. */
+        for (int c = 0; c < 2; c++) {
+            info[c].valid = false;
+            info[c].problem = g_strdup_printf(
+                "offset %" PRIu64 ": generation %" PRIu64 " is also at "
+                "offset %" PRIu64 " with a different value", info[c].offset,
+                views[c].generation, info[1 - c].offset);
+        }
+    }
+    for (int c = 0; c < 2; c++) {
+        if (info[c].valid &&
+            (best < 0 || views[c].generation > views[best].generation)) {
+            best = c;
+        }
+        if (views[c].meta_verified &&
+            views[c].generation > pick->generation) {
+            pick->generation = views[c].generation;
+        }
+    }
+    pick->newest = best;
+    if (best < 0) {
+        pick->status = -NVRAM_ERR_ENTRY_CORRUPT;
+        return;
+    }
+    if (views[best].generation == 0) {
+        /*
+         * The first write fills both copies before it is acknowledged, so
+         * a generation-0 copy beside a damaged one means that no write of
+         * the entry ever completed.
+         */
+        pick->status = -NVRAM_ERR_ENTRY_ABSENT;
+        return;
+    }
+    /*
+     * The other copy is damaged: it was the older one (no loss) only if
+     * its check value still holds and its generation says so. Otherwise it
+     * may have held the last commit (a generation read from a copy that
+     * fails its check proves nothing), and the value served is the one
+     * before it.
+     */
+    if (!info[1 - best].valid &&
+        !(views[1 - best].meta_verified &&
+          views[1 - best].generation <= views[best].generation) &&
+        !(policy == NVRAM_POLICY_MIRROR &&
+          !(views[1 - best].meta_verified &&
+            views[1 - best].generation > views[best].generation))) {
+        /*
+         * A mirror entry's commits are acknowledged once both copies hold
+         * them: one damaged copy is no loss, unless it provably held a
+         * later generation (an interrupted commit).
+         */
+        pick->rolled_back = true;
+    }
+}
+
+int nvram_pick_result(const NVRAMPick *pick, const char *name,
+                      const NVRAMCopyInfo info[2], Error **errp)
+{
+    if (pick->status == -NVRAM_ERR_ENTRY_CORRUPT) {
+        error_setg(errp, "entry '%s': both copies are damaged (copy 0: %s; "
+                   "copy 1: %s)", name, info[0].problem, info[1].problem);
+    } else if (pick->status == -NVRAM_ERR_ENTRY_ABSENT) {
+        error_setg(errp, "entry '%s' was never written", name);
+    } else if (pick->rolled_back) {
+        error_setg(errp, "entry '%s': the newest copy is damaged (%s); "
+                   "served generation %" PRIu64 " from offset %" PRIu64
+                   ", a later commit may be lost", name,
+                   info[1 - pick->newest].problem,
+                   info[pick->newest].generation, info[pick->newest].offset);
+        return NVRAM_READ_ROLLED_BACK;
+    }
+    return pick->status;
+}
+
+/*** The header region ***/
+
+uint8_t *nvram_header_encode(const NVRAMLayout *layout, int copy,
+                             uint64_t *offset, size_t *len)
 {
     GByteArray *body = header_body_encode(layout);
-    uint8_t *region = g_malloc0((size_t)layout->header_size);
-    uint64_t hcontent, end;
-    uint8_t tail[24];
-    size_t pos = 0, hstart, n;
-    int ret = -NVRAM_ERR_IO;
+    uint64_t csize = nvram_header_copy_size(layout);
+    uint8_t *region = g_malloc0((size_t)csize);
+    uint64_t hcontent, icontent;
+    size_t pos = 0;
 
-    {
-        uint64_t icontent;
+    g_assert(copy == 0 || layout->version >= 2);
+    if (copy == 0) {
         /* The image SEQUENCE covers exactly image_size bytes. */
         g_assert(tlv_content_for_total(layout->image_size, &icontent));
         pos = tlv_put_header(region, true, BER_TAG_SEQUENCE, icontent);
     }
-    hstart = pos;
-    g_assert(tlv_content_for_total(layout->header_size - hstart, &hcontent));
+    g_assert(tlv_content_for_total(csize - pos, &hcontent));
     pos += tlv_put_header(region + pos, true, BER_TAG_SEQUENCE, hcontent);
     memcpy(region + pos, body->data, body->len);
     pos += body->len;
     pos += der_put_uint(region + pos, nvram_crc32c(0, body->data, body->len));
-    g_assert(layout->header_size - pos >= 2);
-    pos += fill_put_headers(region + pos, layout->header_size - pos);
+    g_assert(csize - pos >= 2);
+    pos += fill_put_headers(region + pos, csize - pos);
     g_byte_array_unref(body);
-
-    /*
-     * Copies first, header last, each phase flushed: a header on disk
-     * then always describes copies that are on disk too, so a crash
-     * during formatting leaves an unformatted (or the old) image, never
-     * a header over garbage slots.
-     */
-    for (size_t i = 0; i < layout->n_entries; i++) {
-        const NVRAMLayoutEntry *e = &layout->entries[i];
-        for (int c = 0; c < 2; c++) {
-            GByteArray *copy = NULL;
-            if (nvram_copy_build(layout, e, 0, NVRAM_ENCODING_DER, 0, NULL, 0,
-                                 &copy, errp) < 0) {
-                ret = -NVRAM_ERR_INVALID;
-                goto out;
-            }
-            if (!nvram_storage_pwrite(storage, copy->data, copy->len,
-                                      e->offset + (uint64_t)c * e->copy_size,
-                                      errp)) {
-                g_byte_array_unref(copy);
-                goto out;
-            }
-            g_byte_array_unref(copy);
-        }
-    }
-    end = layout->entries[layout->n_entries - 1].offset +
-          2 * layout->entries[layout->n_entries - 1].copy_size;
-    if (layout->image_size > end) {
-        n = fill_put_headers(tail, layout->image_size - end);
-        if (!nvram_storage_pwrite(storage, tail, n, end, errp)) {
-            goto out;
-        }
-    }
-    if (!nvram_storage_flush(storage, errp) ||
-        !nvram_storage_pwrite(storage, region, pos, 0, errp) ||
-        !nvram_storage_flush(storage, errp)) {
-        goto out;
-    }
-    ret = 0;
-out:
-    g_free(region);
-    return ret;
+    *offset = copy == 0 ? 0 : csize;
+    *len = pos;
+    return region;
 }
 
-/* True if all @len bytes at @buf equal @byte. */
-static bool all_bytes(const uint8_t *buf, size_t len, uint8_t byte)
+bool nvram_layout_equal(const NVRAMLayout *a, const NVRAMLayout *b)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (buf[i] != byte) {
+    GByteArray *x = header_body_encode(a), *y = header_body_encode(b);
+    bool equal = x->len == y->len && memcmp(x->data, y->data, x->len) == 0;
+
+    g_byte_array_unref(x);
+    g_byte_array_unref(y);
+    return equal;
+}
+
+size_t nvram_filler_encode(uint8_t *out, uint64_t total)
+{
+    return fill_put_headers(out, total);
+}
+
+uint64_t nvram_layout_end(const NVRAMLayout *layout)
+{
+    uint64_t end = layout->header_size;
+
+    for (size_t i = 0; i < layout->n_entries; i++) {
+        const NVRAMLayoutEntry *e = &layout->entries[i];
+        end = MAX(end, e->offset + 2 * e->copy_size);
+    }
+    return end;
+}
+
+uint64_t nvram_copy_offset(const NVRAMLayoutEntry *entry, int copy)
+{
+    return entry->offset + (uint64_t)copy * entry->copy_size;
+}
+
+bool nvram_bytes_blank(const uint8_t *buf, size_t len)
+{
+    for (size_t i = 1; i < len; i++) {
+        if (buf[i] != buf[0]) {
             return false;
         }
     }
-    return true;
+    return len == 0 || buf[0] == 0 || buf[0] == 0xff;
+}
+
+/*
+ * The offset of the EntryDesc @he in the header @region (@len bytes): DER
+ * is canonical, so its encoding occurs there as it was read. For messages.
+ */
+static uint64_t header_entry_offset(const uint8_t *region, size_t len,
+                                    NVRAMHeaderEntry *he, uint32_t version)
+{
+    GByteArray *enc = NULL;
+    Visitor *v = ber_output_visitor_new(BER_MODE_DER, &enc);
+    const uint8_t *at;
+
+    visit_type_NVRAMHeaderEntry(v, NULL, &he, version, &error_abort);
+    visit_complete(v, &enc);
+    visit_free(v);
+    at = memmem(region, len, enc->data, enc->len);
+    g_byte_array_unref(enc);
+    return at ? (uint64_t)(at - region) : 0;
 }
 
 /* Convert the visited header body into a validated layout. */
-static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
-                            size_t header_end, NVRAMLayout **out, Error **errp)
+/* Compare two entries by offset, for the overlap check. */
+static int entry_offset_cmp(const void *a, const void *b)
 {
+    const NVRAMLayoutEntry *x = *(NVRAMLayoutEntry *const *)a;
+    const NVRAMLayoutEntry *y = *(NVRAMLayoutEntry *const *)b;
+
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
+                            const uint8_t *region, const NVRAMHeaderProbe *p,
+                            NVRAMLayout **out, Error **errp)
+{
+    size_t header_end = p->region_len;
+    NVRAMLayoutEntry **order = NULL;
     NVRAMLayout *l;
     size_t n = 0;
-    uint64_t offset;
+    uint64_t offset, end;
+    bool v2 = body->version >= 2;
 
     if (strcmp(body->magic, NVRAM_MAGIC) != 0) {
         error_setg(errp, "not an NVRAM image: bad magic");
         return -NVRAM_ERR_CORRUPT_HEADER;
     }
-    if (body->version != NVRAM_FORMAT_VERSION) {
+    if (body->version < 1 || body->version > NVRAM_FORMAT_VERSION) {
         error_setg(errp, "NVRAM format version %" PRIu32 " is not supported "
-                   "(this library reads version %d)", body->version,
+                   "(this library reads versions 1 to %d)", body->version,
                    NVRAM_FORMAT_VERSION);
         return -NVRAM_ERR_UNSUPPORTED_VERSION;
     }
@@ -969,11 +1169,23 @@ static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
                    body->flags);
         return -NVRAM_ERR_UNSUPPORTED_VERSION;
     }
-    if (body->header_size != header_end ||
-        body->header_size % NVRAM_ALIGN) {
-        error_setg(errp, "corrupt NVRAM header: header size %" PRIu64
-                   " does not match its encoding (%zu bytes)",
-                   body->header_size, header_end);
+    /*
+     * Version 1: one header copy of header-size bytes. Version 2: two
+     * copies of header-size / 2 bytes each, A at 0 and B right after it.
+     */
+    if (v2 ? (body->header_size % (2 * NVRAM_ALIGN) ||
+              p->base + header_end != (p->copy + 1) * (body->header_size / 2))
+           : (p->copy != 0 || body->header_size != header_end ||
+              body->header_size % NVRAM_ALIGN)) {
+        error_setg(errp, "corrupt NVRAM header: offset %" PRIu64 ": header "
+                   "size %" PRIu64 " does not match its encoding (%zu bytes "
+                   "of copy %d)", p->base, body->header_size, header_end,
+                   p->copy);
+        return -NVRAM_ERR_CORRUPT_HEADER;
+    }
+    if (v2 && body->layout_generation == 0) {
+        error_setg(errp, "corrupt NVRAM header: offset %" PRIu64 ": layout "
+                   "generation 0", p->base);
         return -NVRAM_ERR_CORRUPT_HEADER;
     }
     for (NVRAMHeaderEntryList *e = body->entries; e; e = e->next) {
@@ -1000,6 +1212,7 @@ static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
     memcpy(l->image_id, body->image_id, NVRAM_IMAGE_ID_LEN);
     l->image_size = body->image_size;
     l->header_size = body->header_size;
+    l->layout_generation = body->layout_generation;
     l->n_entries = n;
     l->entries = g_new0(NVRAMLayoutEntry, n);
     offset = body->header_size;
@@ -1009,6 +1222,14 @@ static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
         NVRAMLayoutEntry *le = &l->entries[n];
         Error *local_err = NULL;
 
+        if (he->id == 0) {
+            error_setg(errp, "corrupt NVRAM header: offset %" PRIu64
+                       ": entry '%s' has id 0 (ids start at 1)",
+                       p->base + header_entry_offset(region, header_end, he,
+                                                     body->version),
+                       he->name);
+            goto corrupt;
+        }
         if (!nvram_entry_name_init(&le->name, he->name, &local_err)) {
             error_propagate_prepend(errp, local_err,
                                     "corrupt NVRAM header: entry %zu: ", n);
@@ -1022,24 +1243,55 @@ static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
                 goto corrupt;
             }
         }
-        /* Regions tile the image in order: each copy starts where the
-         * previous one ends (this keeps the image one valid BER stream). */
-        if (he->offset != offset || he->copy_size < NVRAM_ALIGN ||
+        /*
+         * Version 1: regions tile the image in order, each copy starting
+         * where the previous one ends. Version 2: aligned regions in any
+         * order (a relayout moves one), not overlapping (checked below).
+         */
+        if ((v2 ? he->offset < body->header_size ||
+                  he->offset % NVRAM_ALIGN
+                : he->offset != offset) ||
+            he->copy_size < NVRAM_ALIGN ||
             he->copy_size % NVRAM_ALIGN ||
             he->copy_size > NVRAM_MAX_COPY_SIZE ||
-            offset > UINT64_MAX - 2 * he->copy_size ||
-            offset + 2 * he->copy_size > body->image_size) {
+            he->offset > UINT64_MAX - 2 * he->copy_size ||
+            he->offset + 2 * he->copy_size > body->image_size) {
             error_setg(errp, "corrupt NVRAM header: entry '%s' has a bad "
                        "geometry (offset %" PRIu64 ", copy size %" PRIu64
                        ", image size %" PRIu64 ")", he->name, he->offset,
                        he->copy_size, body->image_size);
             goto corrupt;
         }
+        if (he->policy > NVRAM_POLICY_MIRROR) {
+            error_setg(errp, "corrupt NVRAM header: entry '%s' has an unknown "
+                       "policy %" PRIu32, he->name, he->policy);
+            goto corrupt;
+        }
         le->id = he->id;
         le->offset = he->offset;
         le->copy_size = he->copy_size;
+        le->policy = (NVRAMEntryPolicy)he->policy;
         offset += 2 * he->copy_size;
     }
+    /* the end of the last region; no two regions overlap */
+    order = g_new(NVRAMLayoutEntry *, l->n_entries);
+    for (size_t i = 0; i < l->n_entries; i++) {
+        order[i] = &l->entries[i];
+    }
+    qsort(order, l->n_entries, sizeof(*order), entry_offset_cmp);
+    end = body->header_size;
+    for (size_t i = 0; i < l->n_entries; i++) {
+        if (order[i]->offset < end) {
+            error_setg(errp, "corrupt NVRAM header: entry '%s' at offset %"
+                       PRIu64 " overlaps the region before it (ending at %"
+                       PRIu64 ")", order[i]->name.name, order[i]->offset, end);
+            g_free(order);
+            goto corrupt;
+        }
+        end = order[i]->offset + 2 * order[i]->copy_size;
+    }
+    g_free(order);
+    offset = end;
     if (body->image_size > offset) {
         /* a filler needs two bytes at least (one or two OCTET STRINGs) */
         if (body->image_size - offset < 2) {
@@ -1091,133 +1343,126 @@ static size_t tlv_peek_sequence(const uint8_t *buf, size_t avail,
     return hdr.header_length;
 }
 
-int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
-                      Error **errp)
+int nvram_header_probe(const uint8_t *first, size_t avail, uint64_t base,
+                       int copy, uint64_t storage_size, NVRAMHeaderProbe *p,
+                       Error **errp)
 {
     const size_t magic_len = strlen(NVRAM_MAGIC);
-    uint64_t size, ilen, hlen, blen;
-    uint8_t first[64];
-    uint8_t *probe, *region = NULL;
-    size_t probe_len, ipos, hpos, bpos, mpos, n, cpos, body_end, hend, next;
-    NVRAMHeaderBody *body = NULL;
-    Error *local_err = NULL;
+    uint8_t buf[64];
+    uint64_t ilen, hlen, blen;
+    size_t ipos, hpos, n, mpos;
     BERHeader magic;
-    uint32_t check;
-    Visitor *v;
-    int ret;
 
-    if (!nvram_storage_get_size(storage, &size, errp)) {
-        return -NVRAM_ERR_IO;
-    }
-    if (size == 0) {
-        error_setg(errp, "the drive is empty: the NVRAM is unformatted");
-        return -NVRAM_ERR_UNFORMATTED;
-    }
-    /* Blank: the start of the drive (up to 1 MiB) is all 00 or all FF. */
-    probe_len = (size_t)MIN(size, 1u << 20);
-    probe = g_malloc(probe_len);
-    if (!nvram_storage_pread(storage, probe, probe_len, 0, errp)) {
-        g_free(probe);
-        return -NVRAM_ERR_IO;
-    }
-    if (all_bytes(probe, probe_len, 0) || all_bytes(probe, probe_len, 0xff)) {
-        g_free(probe);
-        error_setg(errp, "the drive is blank: the NVRAM is unformatted");
-        return -NVRAM_ERR_UNFORMATTED;
-    }
-    memset(first, 0, sizeof(first));
-    memcpy(first, probe, MIN(probe_len, sizeof(first)));
-    g_free(probe);
-
+    memset(buf, 0, sizeof(buf));
+    memcpy(buf, first, MIN(avail, sizeof(buf)));
     /* Recognize the magic before judging anything finer. */
-    ipos = tlv_peek_sequence(first, sizeof(first), &ilen);
-    if (!ipos) {
-        goto foreign;
+    if (copy == 0) {
+        /* copy A is the first thing in the image SEQUENCE */
+        ipos = tlv_peek_sequence(buf, sizeof(buf), &ilen);
+        if (!ipos) {
+            goto foreign;
+        }
+    } else {
+        ipos = 0;
+        ilen = 0;
     }
-    n = tlv_peek_sequence(first + ipos, sizeof(first) - ipos, &hlen);
+    n = tlv_peek_sequence(buf + ipos, sizeof(buf) - ipos, &hlen);
     if (!n) {
         goto foreign;
     }
     hpos = ipos + n;
-    bpos = hpos;
-    n = tlv_peek_sequence(first + bpos, sizeof(first) - bpos, &blen);
+    n = tlv_peek_sequence(buf + hpos, sizeof(buf) - hpos, &blen);
     if (!n) {
         goto foreign;
     }
-    mpos = bpos + n;
-    if (ber_read_header(first, sizeof(first), mpos, BER_MODE_DER, &magic,
+    mpos = hpos + n;
+    if (ber_read_header(buf, sizeof(buf), mpos, BER_MODE_DER, &magic,
                         NULL) != BER_OK ||
         magic.tag_class != BER_CLASS_UNIVERSAL || magic.constructed ||
         magic.tag != BER_TAG_UTF8STRING || magic.length != magic_len ||
-        memcmp(first + mpos + magic.header_length, NVRAM_MAGIC,
+        memcmp(buf + mpos + magic.header_length, NVRAM_MAGIC,
                magic_len) != 0) {
         goto foreign;
     }
 
     /* It is ours: from here on a failure means a damaged header. */
     if (hlen > NVRAM_MAX_HEADER_SIZE || ilen > UINT64_MAX - ipos ||
-        hlen > ilen) {
+        (copy == 0 && hlen > ilen)) {
         error_setg(errp, "corrupt NVRAM header: header length %" PRIu64
-                   " at offset %zu is out of range", hlen, ipos);
+                   " at offset %" PRIu64 " is out of range", hlen,
+                   base + ipos);
         return -NVRAM_ERR_CORRUPT_HEADER;
     }
-    if (ipos + ilen > size || hpos + hlen > size) {
+    if (ipos + ilen > storage_size || base + hpos + hlen > storage_size) {
         error_setg(errp, "image too small: the NVRAM image needs %" PRIu64
                    " bytes but the drive has %" PRIu64 " (truncated?)",
-                   MAX(ipos + ilen, hpos + hlen), size);
+                   MAX(ipos + ilen, base + hpos + hlen), storage_size);
         return -NVRAM_ERR_TOO_SMALL;
     }
-    hend = hpos + (size_t)hlen;
-    region = g_malloc(hend);
-    if (!nvram_storage_pread(storage, region, hend, 0, errp)) {
-        g_free(region);
-        return -NVRAM_ERR_IO;
-    }
-    ret = -NVRAM_ERR_CORRUPT_HEADER;
-    if (!tlv_get(region, bpos, hend, 0, true, BER_TAG_SEQUENCE, "header body",
-                 &cpos, &blen, &local_err)) {
+    p->copy = copy;
+    p->base = base;
+    p->image_end = ipos + ilen;
+    p->body_pos = hpos;
+    p->region_len = hpos + (size_t)hlen;
+    return 0;
+
+foreign:
+    error_setg(errp, "not an NVRAM image (no '%s' header at offset %" PRIu64
+               ")", NVRAM_MAGIC, base);
+    return -NVRAM_ERR_CORRUPT_HEADER;
+}
+
+int nvram_header_parse(const uint8_t *region, const NVRAMHeaderProbe *p,
+                       uint64_t storage_size, NVRAMLayout **layout,
+                       Error **errp)
+{
+    size_t bpos = p->body_pos, hend = p->region_len, cpos, body_end, next;
+    uint64_t base = p->base;
+    NVRAMHeaderBody *body = NULL;
+    Error *local_err = NULL;
+    uint64_t blen;
+    uint32_t check;
+    Visitor *v;
+    int ret = -NVRAM_ERR_CORRUPT_HEADER;
+
+    if (!tlv_get(region, bpos, hend, base, true, BER_TAG_SEQUENCE,
+                 "header body", &cpos, &blen, &local_err)) {
         goto corrupt;
     }
     body_end = cpos + (size_t)blen;
-    if (!der_get_uint32(region, body_end, hend, 0, "header check", &check,
+    if (!der_get_uint32(region, body_end, hend, base, "header check", &check,
                         &next, &local_err)) {
         goto corrupt;
     }
     if (nvram_crc32c(0, region + bpos, body_end - bpos) != check) {
-        error_setg(&local_err, "offset %zu: header check value mismatch",
-                   body_end);
+        error_setg(&local_err, "offset %" PRIu64 ": header check value "
+                   "mismatch", base + body_end);
         goto corrupt;
     }
     v = ber_input_visitor_new(region + bpos, body_end - bpos, BER_MODE_DER);
     if (!visit_type_NVRAMHeaderBody(v, NULL, &body, &local_err) ||
         !ber_input_visitor_finish(v, &local_err)) {
         visit_free(v);
-        error_prepend(&local_err, "header body at offset %zu: ", bpos);
+        error_prepend(&local_err, "header body at offset %" PRIu64 ": ",
+                      base + bpos);
         goto corrupt;
     }
     visit_free(v);
-    if (!fill_check(region, next, hend, 0, &local_err)) {
+    if (!fill_check(region, next, hend, base, &local_err)) {
         goto corrupt;
     }
-    if (body->image_size != ipos + ilen) {
-        error_setg(&local_err, "image size %" PRIu64 " differs from the image "
-                   "SEQUENCE (%" PRIu64 " bytes)", body->image_size,
-                   ipos + ilen);
+    if (p->copy == 0 && body->image_size != p->image_end) {
+        error_setg(&local_err, "offset 0: image size %" PRIu64 " differs "
+                   "from the image SEQUENCE (%" PRIu64 " bytes)",
+                   body->image_size, p->image_end);
         goto corrupt;
     }
-    ret = layout_from_body(body, size, hend, layout, errp);
+    ret = layout_from_body(body, storage_size, region, p, layout, errp);
     qapi_free_NVRAMHeaderBody(body);
-    g_free(region);
     return ret;
 
 corrupt:
     error_propagate_prepend(errp, local_err, "corrupt NVRAM header: ");
     qapi_free_NVRAMHeaderBody(body);
-    g_free(region);
     return ret;
-
-foreign:
-    error_setg(errp, "not an NVRAM image (no '%s' header at offset 0)",
-               NVRAM_MAGIC);
-    return -NVRAM_ERR_CORRUPT_HEADER;
 }

@@ -1,6 +1,8 @@
 /*
- * nvram/format.h: the on-disk format of an NVRAM image (internal to
- * libvnvram; docs/nvram-format.md describes the bytes).
+ * nvram/format.h: the on-disk format of an NVRAM image, as pure byte work
+ * (internal to libvnvram; docs/nvram-format.md describes the bytes): the
+ * geometry, the header region and copy framing, and the pick rules. No
+ * I/O: nvram/image.h runs the copy protocol over a storage.
  *
  * The whole image is one DER SEQUENCE: a header region, then two copies of
  * each entry, then a filler up to the end of the drive. Each region is
@@ -15,12 +17,15 @@
 
 #include "nvram/crypto.h"
 #include "nvram/nvram.h"
-#include "nvram/storage.h"
 
 /* "qemu-nvram", the magic string first in the header. */
 #define NVRAM_MAGIC "qemu-nvram"
-/* The format version this library writes and reads. */
-#define NVRAM_FORMAT_VERSION 1
+/*
+ * The format version this library writes; it reads 1 and 2. Version 2:
+ * two header copies, a layout generation, entry policies, regions in any
+ * order, a check of each copy's metadata.
+ */
+#define NVRAM_FORMAT_VERSION 2
 /* Header flag: entry values are encrypted (AES-256-GCM). */
 #define NVRAM_FLAG_ENCRYPTED 1u
 /* Copy flag: the value is sealed (nonce || ciphertext || tag). */
@@ -46,6 +51,7 @@ typedef struct NVRAMLayoutEntry {
     uint32_t id;
     uint64_t offset;      /* first byte of copy 0; copy 1 follows it */
     uint64_t copy_size;
+    NVRAMEntryPolicy policy;
 } NVRAMLayoutEntry;
 
 /* The header of an image: version, identity and geometry. */
@@ -54,7 +60,11 @@ typedef struct NVRAMLayout {
     uint32_t flags;
     uint8_t image_id[NVRAM_IMAGE_ID_LEN];
     uint64_t image_size;      /* bytes covered by the image SEQUENCE */
-    uint64_t header_size;     /* the header region: [0, header_size) */
+    /* the header region: [0, header_size); in version 2 two copies of
+     * header_size / 2 bytes */
+    uint64_t header_size;
+    /* version 2: grows with each relayout; the newer header copy wins */
+    uint64_t layout_generation;
     /* NVRAM_KEY_CHECK_LEN bytes when encrypted, else empty */
     uint8_t key_check[NVRAM_KEY_CHECK_LEN];
     size_t key_check_len;
@@ -64,6 +74,17 @@ typedef struct NVRAMLayout {
 
 /* A parsed copy: views into the buffer it was parsed from. */
 typedef struct NVRAMCopyView {
+    /*
+     * Structure and check value hold (the copy may still fail
+     * authentication or the pick rules): @generation can be believed.
+     */
+    bool verified;
+    /*
+     * The metadata's own check holds (version 2; in version 1, only as
+     * part of the whole): @generation can be believed even when the value
+     * is damaged.
+     */
+    bool meta_verified;
     uint64_t generation;
     uint32_t flags;
     NVRAMEncoding encoding;
@@ -85,32 +106,99 @@ int nvram_layout_compute(const NVRAMEntrySpec *specs, size_t n,
                          Error **errp);
 
 /*
- * As nvram_layout_compute(); when @encrypted, the header flags say so and
- * room is kept for the key check (key_check_len set, bytes zero: the
- * caller fills them, they depend on the image id).
+ * As nvram_layout_compute(), with the entries' @policies (NULL: all
+ * alternate); when @encrypted, the header flags say so and room is kept
+ * for the key check (key_check_len set, bytes zero: the caller fills
+ * them, they depend on the image id).
  */
-int nvram_layout_compute_full(const NVRAMEntrySpec *specs, size_t n,
+int nvram_layout_compute_full(const NVRAMEntrySpec *specs,
+                              const NVRAMEntryPolicy *policies, size_t n,
                               uint64_t storage_size, bool encrypted,
                               NVRAMLayout **layout, Error **errp);
 
 /*
- * Write the image of @layout to @storage: an empty pair of copies
- * (generation 0) per entry and the tail filler, a flush, then the header
- * and a second flush (so a header never describes unwritten slots). The caller
- * made sure the storage holds layout->image_size bytes. Returns 0 or
- * -NVRAM_ERR_IO / -NVRAM_ERR_INVALID.
+ * Header copy @copy (0: A, 1: B, version 2 only) of @layout, g_malloc'd:
+ * it goes at *@offset; *@len gets the bytes that matter (the rest is
+ * filler contents, not written).
  */
-int nvram_layout_write(NVRAMStorage *storage, const NVRAMLayout *layout,
+uint8_t *nvram_header_encode(const NVRAMLayout *layout, int copy,
+                             uint64_t *offset, size_t *len);
+
+/* True if @a and @b describe the same image (their header bodies match). */
+bool nvram_layout_equal(const NVRAMLayout *a, const NVRAMLayout *b);
+
+/* Bytes of one header copy of @layout. */
+uint64_t nvram_header_copy_size(const NVRAMLayout *layout);
+
+/*
+ * Place the entries of @l one after another after a header region of at
+ * least @min_header bytes (big enough for the header copies), the image
+ * covering a drive of @storage_size bytes (0: the minimum); sets
+ * header_size, the offsets and image_size.
+ */
+void nvram_layout_place(NVRAMLayout *l, uint64_t min_header,
+                        uint64_t storage_size);
+
+/*
+ * Place the entries of @l (a version 2 layout; entries matched to @old's
+ * by id) for a relayout from @old on a drive of @storage_size bytes: a
+ * slot keeps its offset when @l and @old share the format, its copy size
+ * is unchanged and the (possibly larger) header region does not reach
+ * it; every other slot goes past all that @old uses, so that @old stays
+ * intact until the new header is written. Sets header_size, the offsets
+ * and image_size.
+ */
+void nvram_layout_place_relayout(NVRAMLayout *l, const NVRAMLayout *old,
+                                 uint64_t storage_size);
+
+/* True if entry @e of @l keeps @old's slot and copies as they are. */
+bool nvram_layout_keeps(const NVRAMLayout *l, const NVRAMLayout *old,
+                        const NVRAMLayoutEntry *e);
+
+/* Where the parts of a header copy are, from its first bytes. */
+typedef struct NVRAMHeaderProbe {
+    int copy;             /* 0: A (inside the image SEQUENCE), 1: B */
+    uint64_t base;        /* the image offset of the copy */
+    uint64_t image_end;   /* end of the image SEQUENCE (copy A) */
+    size_t body_pos;      /* the header body TLV, from @base */
+    size_t region_len;    /* bytes to read from @base */
+} NVRAMHeaderProbe;
+
+/*
+ * Recognize header copy @copy in the @avail bytes at @first, read from
+ * image offset @base of a drive of @storage_size bytes. Returns 0 and
+ * fills @p, or
+ * -NVRAM_ERR_CORRUPT_HEADER (foreign data, or a length out of range) or
+ * -NVRAM_ERR_TOO_SMALL (truncated), with @errp set.
+ */
+int nvram_header_probe(const uint8_t *first, size_t avail, uint64_t base,
+                       int copy, uint64_t storage_size, NVRAMHeaderProbe *p,
                        Error **errp);
 
 /*
- * Read and validate the header of @storage. Returns 0 and *@layout, or
- * -NVRAM_ERR_UNFORMATTED, -NVRAM_ERR_CORRUPT_HEADER,
- * -NVRAM_ERR_UNSUPPORTED_VERSION, -NVRAM_ERR_TOO_SMALL (truncated),
- * -NVRAM_ERR_IO. Encrypted images are returned (flags say so).
+ * Verify and decode the header region @region (p->region_len bytes found
+ * by nvram_header_probe()). Returns 0 and a new *@layout, or
+ * -NVRAM_ERR_CORRUPT_HEADER, -NVRAM_ERR_UNSUPPORTED_VERSION or
+ * -NVRAM_ERR_TOO_SMALL with @errp naming the offset and the reason.
  */
-int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
-                      Error **errp);
+int nvram_header_parse(const uint8_t *region, const NVRAMHeaderProbe *p,
+                       uint64_t storage_size, NVRAMLayout **layout,
+                       Error **errp);
+
+/*
+ * Write at @out the header(s) of a filler covering exactly @total bytes
+ * (0 or >= 2); returns their size (at most 12 bytes).
+ */
+size_t nvram_filler_encode(uint8_t *out, uint64_t total);
+
+/* True when @buf is empty or all 00 or all FF (a blank drive). */
+bool nvram_bytes_blank(const uint8_t *buf, size_t len);
+
+/* The end of the last region of @layout (where the tail filler starts). */
+uint64_t nvram_layout_end(const NVRAMLayout *layout);
+
+/* The image offset of copy @copy (0 or 1) of @entry. */
+uint64_t nvram_copy_offset(const NVRAMLayoutEntry *entry, int copy);
 
 /* Free @layout; NULL allowed. */
 void nvram_layout_free(NVRAMLayout *layout);
@@ -164,20 +252,36 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                       const uint8_t *buf, uint64_t offset, NVRAMCopyView *view,
                       Error **errp);
 
+/* What the pick rules decided from the two copies of an entry. */
+typedef struct NVRAMPick {
+    int newest;           /* the copy to serve, or -1 */
+    /* 0, -NVRAM_ERR_ENTRY_ABSENT (newest is generation 0) or
+     * -NVRAM_ERR_ENTRY_CORRUPT (no valid copy) */
+    int status;
+    /*
+     * The other copy is damaged and may have held a later commit than the
+     * one served: a rollback, which callers report.
+     */
+    bool rolled_back;
+    /* The highest generation any copy claims: the next commit's is one more. */
+    uint64_t generation;
+} NVRAMPick;
+
 /*
- * Read both copies of @entry and verify them. With @key (NULL: none), an
- * encrypted copy is also authenticated and its value decrypted; without,
- * its value is returned sealed. @info[0..1] get their state;
- * *@newest the index of the newest valid copy or -1. If @payload is not
- * NULL and a valid copy exists, *@payload gets a g_malloc'd copy of its
- * value (*@payload_len its length). Returns 0 (whatever the copies' state;
- * the caller then frees @info[0..1].problem) or -NVRAM_ERR_IO, with
- * @info[0..1] zeroed but for their offsets (no problem strings to free).
+ * The pick rules, on two parsed copies (@views, @info[c].valid set by
+ * nvram_copy_parse() and authentication): the valid copy with the highest
+ * generation wins; two valid copies of one generation with different
+ * contents are both damage (@info's problems are set); see NVRAMPick.
  */
-int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
-                     const NVRAMLayoutEntry *entry, const uint8_t *key,
-                     NVRAMCopyInfo info[2],
-                     int *newest, uint8_t **payload, size_t *payload_len,
-                     Error **errp);
+void nvram_copy_pick(const NVRAMCopyView views[2], NVRAMCopyInfo info[2],
+                     NVRAMEntryPolicy policy, NVRAMPick *pick);
+
+/*
+ * The result of a read decided by @pick for entry @name: 0, or
+ * NVRAM_READ_ROLLED_BACK with @errp describing the rollback, or
+ * pick->status with @errp saying why.
+ */
+int nvram_pick_result(const NVRAMPick *pick, const char *name,
+                      const NVRAMCopyInfo info[2], Error **errp);
 
 #endif /* NVRAM_FORMAT_H */

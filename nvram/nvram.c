@@ -2,8 +2,8 @@
  * nvram/nvram.c: the entry registry, the request queue and its worker.
  *
  * Data path of a write: device callback -> output visitor -> buffer ->
- * copy bytes (metadata, check value) -> one pwrite + one flush, on the
- * worker. The copy is built at submission, in the caller's thread, so the
+ * nvram_commit_prepare() (seal, frame, which copy; nvram/image.c) -> one
+ * gathered pwrite + one flush, on the worker. The copy is built at submission, in the caller's thread, so the
  * device state is captured when the request is made and the worker only
  * does I/O. Which copy and which generation a write gets is decided at
  * submission too (under the lock, in submission order): writes to an
@@ -19,7 +19,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "nvram/format.h"
+#include "nvram/crypto.h"
+#include "nvram/image.h"
 #include "nvram/nvram.h"
 #include "visitors/ber-visitor.h"
 #include "visitors/json-input-visitor.h"
@@ -29,11 +30,11 @@ typedef struct NVRAMEntry {
     NVRAMEntryName name;
     NVRAMRWData cb;
     void *opaque;
+    NVRAMEntryPolicy policy;        /* as set; the image may say mirror */
     const NVRAMLayoutEntry *slot;   /* set once started */
-    /* Submission-side view: the copy holding the newest value once every
-     * submitted write is done, and its generation. */
-    int submit_newest;
-    uint64_t submit_generation;
+    /* Submission-side view of the copies: as they will be once every
+     * submitted write is done. */
+    NVRAMCopyState submitted;
     /* Requests submitted and not yet delivered. */
     unsigned pending;
     /*
@@ -59,27 +60,14 @@ typedef struct NVRAMRequest {
     NVRAMEntry *entry;
     NVRAMRWFinishCB cb;
     void *opaque;
-    /*
-     * write: the copy is @frame's head, @value, @frame's tail, written
-     * gathered (the value is not copied again); and where it goes
-     */
-    NVRAMCopyFrame frame;
-    GByteArray *value;
-    uint64_t copy_offset;
-    /*
-     * The entry's first write also goes to the other copy (after the first
-     * flush), so that no generation-0 copy survives an acknowledged write:
-     * from then on "never written" can only mean that no write completed,
-     * and rot of one copy can never read as absence.
-     */
-    bool mirror;
-    uint64_t mirror_offset;
+    /* write: the prepared copy and where it goes */
+    NVRAMCommit commit;
     /* result */
     int ret;
     Error *err;
     /* read: what the scan found */
     NVRAMCopyInfo scan_info[2];
-    int scan_newest;
+    NVRAMPick scan_pick;
     uint8_t *payload;
     size_t payload_len;
     NVRAMEncoding encoding;
@@ -127,76 +115,6 @@ bool nvram_encryption_available(void)
 static const uint8_t *nvram_key(NVRAM *nvram)
 {
     return nvram->has_key ? nvram->key : NULL;
-}
-
-/*** Names and codes ***/
-
-bool nvram_entry_name_init(NVRAMEntryName *entry_name, const char *name,
-                           Error **errp)
-{
-    size_t len = name ? strlen(name) : 0;
-
-    if (len == 0 || len > NVRAM_ENTRY_NAME_MAX) {
-        error_setg(errp, "entry name '%s' must have 1 to %d characters",
-                   name ? name : "", NVRAM_ENTRY_NAME_MAX);
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        char c = name[i];
-        if (!g_ascii_isalnum(c) && c != '.' && c != '_' && c != '-') {
-            error_setg(errp, "entry name '%s': character %zu is not one of "
-                       "[A-Za-z0-9._-]", name, i);
-            return false;
-        }
-    }
-    memset(entry_name, 0, sizeof(*entry_name));
-    memcpy(entry_name->name, name, len);
-    return true;
-}
-
-const char *nvram_strerror(int code)
-{
-    static const char *const messages[NVRAM_ERR__MAX] = {
-        [NVRAM_OK] = "success",
-        [NVRAM_ERR_INVALID] = "invalid argument or state",
-        [NVRAM_ERR_UNFORMATTED] = "the NVRAM is unformatted",
-        [NVRAM_ERR_CORRUPT_HEADER] = "foreign data or corrupt NVRAM header",
-        [NVRAM_ERR_UNSUPPORTED_VERSION] = "unsupported NVRAM format version",
-        [NVRAM_ERR_TOO_SMALL] = "the drive is too small for the NVRAM image",
-        [NVRAM_ERR_ENTRY_MISSING] = "the entry is not in the NVRAM image",
-        [NVRAM_ERR_ENTRY_ABSENT] = "the entry was never written",
-        [NVRAM_ERR_ENTRY_CORRUPT] = "both copies of the entry are corrupt",
-        [NVRAM_ERR_PAYLOAD_TOO_LARGE] = ("the value is larger than the "
-                                         "entry's slot"),
-        [NVRAM_ERR_IO] = "I/O error",
-        [NVRAM_ERR_FAILED] = "the NVRAM failed earlier and refuses writes",
-        [NVRAM_ERR_ENCRYPTED] = "the NVRAM image is encrypted",
-        [NVRAM_ERR_ALREADY_FORMATTED] = "the drive already holds data",
-        [NVRAM_ERR_DEVICE] = "the device callback failed",
-        [NVRAM_ERR_NOT_REGISTERED] = "the entry is not registered",
-        [NVRAM_ERR_WRONG_KEY] = "the key does not open the encrypted image",
-    };
-    int c = code < 0 ? -code : code;
-
-    if (c >= NVRAM_ERR__MAX || !messages[c]) {
-        return "unknown NVRAM error";
-    }
-    return messages[c];
-}
-
-const char *nvram_encoding_name(NVRAMEncoding encoding)
-{
-    static const char *const names[NVRAM_ENCODING__MAX] = {
-        [NVRAM_ENCODING_DER] = "der",
-        [NVRAM_ENCODING_BER] = "ber",
-        [NVRAM_ENCODING_CER] = "cer",
-        [NVRAM_ENCODING_JSON] = "json",
-    };
-
-    if ((unsigned)encoding >= NVRAM_ENCODING__MAX) {
-        return NULL;
-    }
-    return names[encoding];
 }
 
 static BERMode encoding_ber_mode(NVRAMEncoding encoding)
@@ -313,9 +231,7 @@ static int device_decode(NVRAMEntry *e, const uint8_t *payload, size_t len,
 
 static void request_free(NVRAMRequest *req)
 {
-    if (req->value) {
-        g_byte_array_unref(req->value);
-    }
+    nvram_commit_clear(&req->commit);
     error_free(req->err);
     g_free(req->scan_info[0].problem);
     g_free(req->scan_info[1].problem);
@@ -348,38 +264,16 @@ static bool write_refused(NVRAM *nvram, NVRAMRequest *req)
 /* The storage access of @req; with @io_lock held and @lock not held. */
 static void request_io(NVRAM *nvram, NVRAMRequest *req)
 {
-    struct iovec copy[3];
-
     if (!req->is_write) {
         req->ret = nvram_entry_scan(nvram->storage, nvram->layout,
                                     req->entry->slot, nvram_key(nvram),
-                                    req->scan_info, &req->scan_newest,
+                                    req->scan_info, &req->scan_pick,
                                     &req->payload, &req->payload_len,
                                     &req->err);
         return;
     }
-    copy[0] = (struct iovec) { req->frame.head, req->frame.head_len };
-    copy[1] = (struct iovec) { req->value->data, req->value->len };
-    copy[2] = (struct iovec) { req->frame.tail, req->frame.tail_len };
-    if (!nvram_storage_pwritev(nvram->storage, copy, 3, req->copy_offset,
-                               &req->err) ||
-        !nvram_storage_flush(nvram->storage, &req->err)) {
-        error_prepend(&req->err, "entry '%s' not written: ",
-                      req->entry->name.name);
-        req->ret = -NVRAM_ERR_IO;
-        return;
-    }
-    if (req->mirror &&
-        (!nvram_storage_pwritev(nvram->storage, copy, 3, req->mirror_offset,
-                                &req->err) ||
-         !nvram_storage_flush(nvram->storage, &req->err))) {
-        /* The value is committed in one copy: say so, the device may care. */
-        error_prepend(&req->err, "entry '%s' written, but its second copy "
-                      "failed: ", req->entry->name.name);
-        req->ret = -NVRAM_ERR_IO;
-        return;
-    }
-    req->ret = 0;
+    req->ret = nvram_commit_write(nvram->storage, &req->commit,
+                                  req->entry->name.name, &req->err);
 }
 
 /*
@@ -391,7 +285,6 @@ static void request_io_done(NVRAM *nvram, NVRAMRequest *req)
 {
     const NVRAMLayoutEntry *slot = req->entry->slot;
     NVRAMCopyInfo *info = req->scan_info;
-    int newest = req->scan_newest;
 
     if (req->is_write) {
         if (req->ret < 0) {
@@ -403,18 +296,16 @@ static void request_io_done(NVRAM *nvram, NVRAMRequest *req)
         mark_fatal(nvram);
         return;
     }
-    if (newest < 0) {
-        req->ret = -NVRAM_ERR_ENTRY_CORRUPT;
-        error_setg(&req->err, "entry '%s': both copies are corrupt (copy 0: "
-                   "%s; copy 1: %s)", slot->name.name, info[0].problem,
-                   info[1].problem);
-    } else if (info[newest].generation == 0) {
-        req->ret = -NVRAM_ERR_ENTRY_ABSENT;
-        error_setg(&req->err, "entry '%s' was never written",
-                   slot->name.name);
-    } else {
-        req->ret = 0;
-        req->encoding = info[newest].encoding;
+    if (!info[0].valid || !info[1].valid) {
+        /* the next write repairs the damage by filling both copies */
+        g_mutex_lock(&nvram->lock);
+        req->entry->submitted.both_good = false;
+        g_mutex_unlock(&nvram->lock);
+    }
+    req->ret = nvram_pick_result(&req->scan_pick, slot->name.name, info,
+                                 &req->err);
+    if (req->ret >= 0) {
+        req->encoding = info[req->scan_pick.newest].encoding;
     }
     g_free(info[0].problem);
     g_free(info[1].problem);
@@ -593,7 +484,8 @@ int nvram_delete(NVRAM *nvram)
 static int entry_attach(NVRAM *nvram, NVRAMEntry *e, Error **errp)
 {
     NVRAMCopyInfo info[2];
-    int newest, ret;
+    NVRAMPick pick;
+    int ret;
 
     e->slot = nvram_layout_find(nvram->layout, e->name.name);
     if (!e->slot) {
@@ -604,18 +496,17 @@ static int entry_attach(NVRAM *nvram, NVRAMEntry *e, Error **errp)
     }
     g_mutex_lock(&nvram->io_lock);
     ret = nvram_entry_scan(nvram->storage, nvram->layout, e->slot,
-                           nvram_key(nvram), info, &newest, NULL, NULL, errp);
+                           nvram_key(nvram), info, &pick, NULL, NULL, errp);
     g_mutex_unlock(&nvram->io_lock);
     if (ret < 0) {
         nvram->fatal = true;
         return ret;
     }
-    e->submit_newest = newest;
-    e->submit_generation = 0;
+    nvram_copy_state_init(&e->submitted, &pick, info);
+    /* the stronger of what the device asks and what the image records */
+    e->submitted.mirror = e->policy == NVRAM_POLICY_MIRROR ||
+                          e->slot->policy == NVRAM_POLICY_MIRROR;
     for (int c = 0; c < 2; c++) {
-        if (info[c].valid && info[c].generation > e->submit_generation) {
-            e->submit_generation = info[c].generation;
-        }
         g_free(info[c].problem);
     }
     return 0;
@@ -645,7 +536,7 @@ int nvram_register_entry(NVRAM *nvram, const NVRAMEntryName *entry_name,
     e->name = checked;
     e->cb = cb;
     e->opaque = opaque;
-    e->submit_newest = -1;
+    e->submitted.newest = -1;
     g_mutex_init(&e->write_order);
     if (nvram->started) {
         ret = entry_attach(nvram, e, errp);
@@ -658,6 +549,33 @@ int nvram_register_entry(NVRAM *nvram, const NVRAMEntryName *entry_name,
     g_hash_table_insert(nvram->entries, e->name.name, e);
     g_mutex_unlock(&nvram->lock);
     return 0;
+}
+
+int nvram_set_entry_policy(NVRAM *nvram, const NVRAMEntryName *entry_name,
+                           NVRAMEntryPolicy policy, Error **errp)
+{
+    NVRAMEntry *e;
+    int ret = 0;
+
+    if ((unsigned)policy > NVRAM_POLICY_MIRROR) {
+        error_setg(errp, "entry '%s': unknown policy %d", entry_name->name,
+                   policy);
+        return -NVRAM_ERR_INVALID;
+    }
+    g_mutex_lock(&nvram->lock);
+    e = g_hash_table_lookup(nvram->entries, entry_name->name);
+    if (!e) {
+        error_setg(errp, "entry '%s' is not registered", entry_name->name);
+        ret = -NVRAM_ERR_NOT_REGISTERED;
+    } else if (nvram->started) {
+        error_setg(errp, "entry '%s': the policy is set before the NVRAM is "
+                   "started or formatted", entry_name->name);
+        ret = -NVRAM_ERR_INVALID;
+    } else {
+        e->policy = policy;
+    }
+    g_mutex_unlock(&nvram->lock);
+    return ret;
 }
 
 int nvram_deregister_entry(NVRAM *nvram, const NVRAMEntryName *entry_name,
@@ -752,123 +670,13 @@ out:
     return ret;
 }
 
-/* Refuse to format over anything but a blank drive unless @force. */
-static int check_overwrite(NVRAMStorage *storage, bool force, Error **errp)
-{
-    NVRAMLayout *existing = NULL;
-    Error *local_err = NULL;
-    int ret;
-
-    if (force) {
-        return 0;
-    }
-    ret = nvram_layout_read(storage, &existing, &local_err);
-    nvram_layout_free(existing);
-    if (ret == -NVRAM_ERR_UNFORMATTED) {
-        error_free(local_err);
-        return 0;
-    }
-    if (ret == -NVRAM_ERR_IO) {
-        error_propagate(errp, local_err);
-        return ret;
-    }
-    error_free(local_err);
-    if (ret == 0) {
-        error_setg(errp, "the drive already holds an NVRAM image; refusing "
-                   "to format it without force");
-    } else {
-        error_setg(errp, "the drive is not blank (it holds data that is not "
-                   "a valid NVRAM image); refusing to format it without "
-                   "force");
-    }
-    return -NVRAM_ERR_ALREADY_FORMATTED;
-}
-
-int nvram_measure(const NVRAMEntrySpec *specs, size_t n, uint64_t *size,
-                  Error **errp)
-{
-    NVRAMLayout *layout;
-    int ret = nvram_layout_compute(specs, n, 0, &layout, errp);
-
-    if (ret == 0) {
-        *size = layout->image_size;
-        nvram_layout_free(layout);
-    }
-    return ret;
-}
-
-int nvram_format_storage(NVRAMStorage *storage, const NVRAMEntrySpec *specs,
-                         size_t n, bool force, Error **errp)
-{
-    return nvram_format_storage_with_key(storage, specs, n, NULL, 0, force,
-                                         errp);
-}
-
-int nvram_format_storage_with_key(NVRAMStorage *storage,
-                                  const NVRAMEntrySpec *specs, size_t n,
-                                  const uint8_t *key, size_t key_len,
-                                  bool force, Error **errp)
-{
-    NVRAMLayout *layout = NULL;
-    uint64_t size;
-    int ret;
-
-    if (key && key_len != NVRAM_KEY_SIZE) {
-        error_setg(errp, "an NVRAM key has %d bytes, not %zu", NVRAM_KEY_SIZE,
-                   key_len);
-        return -NVRAM_ERR_INVALID;
-    }
-    if (key && !nvram_crypto_available()) {
-        error_setg(errp, "cannot make an encrypted image: this libvnvram was "
-                   "built without encryption (nettle)");
-        return -NVRAM_ERR_ENCRYPTED;
-    }
-    ret = nvram_layout_compute_full(specs, n, 0, key != NULL, &layout, errp);
-    if (ret < 0) {
-        return ret;
-    }
-    nvram_layout_free(layout);
-    ret = check_overwrite(storage, force, errp);
-    if (ret < 0) {
-        return ret;
-    }
-    if (!nvram_storage_get_size(storage, &size, errp)) {
-        return -NVRAM_ERR_IO;
-    }
-    ret = nvram_layout_compute_full(specs, n, size, key != NULL, &layout,
-                                    errp);
-    if (ret < 0) {
-        return ret;
-    }
-    if (key && !nvram_key_check_make(key, layout->image_id, layout->key_check,
-                                     errp)) {
-        nvram_layout_free(layout);
-        return -NVRAM_ERR_ENCRYPTED;
-    }
-    if (layout->image_size > size) {
-        if (!storage->ops->resize) {
-            error_setg(errp, "image too small: the NVRAM needs %" PRIu64
-                       " bytes, the drive has %" PRIu64, layout->image_size,
-                       size);
-            nvram_layout_free(layout);
-            return -NVRAM_ERR_TOO_SMALL;
-        }
-        if (!nvram_storage_resize(storage, layout->image_size, errp)) {
-            nvram_layout_free(layout);
-            return -NVRAM_ERR_IO;
-        }
-    }
-    ret = nvram_layout_write(storage, layout, errp);
-    nvram_layout_free(layout);
-    return ret;
-}
-
 int nvram_format(NVRAM *nvram, bool force, Error **errp)
 {
     GHashTableIter iter;
     gpointer value;
     NVRAMEntry **entries;
     NVRAMEntrySpec *specs;
+    NVRAMEntryPolicy *policies;
     size_t n = 0;
     int ret = 0;
 
@@ -894,6 +702,7 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp)
     g_mutex_unlock(&nvram->lock);
 
     specs = g_new0(NVRAMEntrySpec, n + 1);
+    policies = g_new0(NVRAMEntryPolicy, n + 1);
     for (size_t i = 0; i < n && ret == 0; i++) {
         GByteArray *largest = NULL;
         Error *local_err = NULL;
@@ -906,6 +715,7 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp)
             break;
         }
         specs[i].name = entries[i]->name.name;
+        policies[i] = entries[i]->policy;
         if (size > 0) {
             specs[i].max_size = (uint64_t)size;
         } else {
@@ -920,11 +730,10 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp)
         ret = -NVRAM_ERR_INVALID;
     }
     if (ret == 0) {
-        ret = nvram_format_storage_with_key(nvram->storage, specs, n,
-                                            nvram_key(nvram),
-                                            nvram->has_key ? NVRAM_KEY_SIZE
-                                                           : 0,
-                                            force, errp);
+        ret = nvram_image_format(nvram->storage, specs, policies, n,
+                                 nvram_key(nvram),
+                                 nvram->has_key ? NVRAM_KEY_SIZE : 0, force,
+                                 errp);
     }
     for (size_t i = 0; i < n; i++) {
         entries[i]->pending--;
@@ -932,6 +741,7 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp)
     notify_progress(nvram);
     g_mutex_unlock(&nvram->lock);
     g_free(specs);
+    g_free(policies);
     g_free(entries);
     if (ret == 0) {
         ret = nvram_start(nvram, true, errp);
@@ -945,9 +755,17 @@ static void deliver(NVRAM *nvram, NVRAMRequest *req)
 {
     NVRAMEntryName name = req->entry->name;
 
-    if (!req->is_write && req->ret == 0) {
-        req->ret = device_decode(req->entry, req->payload, req->payload_len,
-                                 req->encoding, &req->err);
+    if (!req->is_write && req->ret >= 0) {
+        /* a rollback is decoded too: it is the value, just not the latest */
+        Error *local_err = NULL;
+        int ret = device_decode(req->entry, req->payload, req->payload_len,
+                                req->encoding, &local_err);
+
+        if (ret < 0) {
+            error_free(req->err);
+            req->err = local_err;
+            req->ret = ret;
+        }
     }
     /*
      * Release the entry before the completion callback, so that the
@@ -1098,13 +916,11 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
                      Error **errp)
 {
     GByteArray *value = NULL;
-    NVRAMCopyFrame frame;
+    NVRAMCommit commit;
     NVRAMRequest *req;
     NVRAMEntry *e;
     NVRAMEncoding encoding = nvram->opts.encoding;
-    uint64_t generation;
-    uint32_t copy_flags = 0;
-    int target, ret;
+    int ret;
 
     if (nvram->opts.read_only) {
         error_setg(errp, "entry '%s': the NVRAM is read-only",
@@ -1145,46 +961,20 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
         }
         return -NVRAM_ERR_DEVICE;
     }
-    target = e->submit_newest < 0 ? 0 : 1 - e->submit_newest;
-    generation = e->submit_generation + 1;
-    if (nvram->layout->flags & NVRAM_FLAG_ENCRYPTED) {
-        GByteArray *sealed = nvram_seal(nvram->key, nvram->layout->image_id,
-                                        e->name.name, generation, value->data,
-                                        value->len, errp);
-        memset(value->data, 0, value->len);
-        g_byte_array_unref(value);
-        if (!sealed) {
-            notify_progress(nvram);
-            g_mutex_unlock(&e->write_order);
-            g_mutex_unlock(&nvram->lock);
-            return -NVRAM_ERR_ENCRYPTED;
-        }
-        value = sealed;
-        copy_flags = NVRAM_COPY_FLAG_ENCRYPTED;
-    }
-    ret = nvram_copy_frame(nvram->layout, e->slot, generation, encoding,
-                           copy_flags, value->data, value->len, &frame, errp);
+    ret = nvram_commit_prepare(nvram->layout, e->slot, nvram_key(nvram),
+                               &e->submitted, encoding, value, &commit, errp);
+    g_mutex_unlock(&e->write_order);
     if (ret < 0) {
-        g_byte_array_unref(value);
         notify_progress(nvram);
-        g_mutex_unlock(&e->write_order);
         g_mutex_unlock(&nvram->lock);
         return ret;
     }
-    e->submit_newest = target;
-    e->submit_generation = generation;
-    g_mutex_unlock(&e->write_order);
     req = g_new0(NVRAMRequest, 1);
     req->is_write = true;
     req->entry = e;
     req->cb = cb;
     req->opaque = opaque;
-    req->frame = frame;
-    req->value = value;
-    req->copy_offset = e->slot->offset + (uint64_t)target * e->slot->copy_size;
-    req->mirror = generation == 1;
-    req->mirror_offset = e->slot->offset
-                         + (uint64_t)(1 - target) * e->slot->copy_size;
+    req->commit = commit;
     req->sync = !(flags & VNVRAM_ASYNC_F);
     submit(nvram, req, flags);
     g_mutex_unlock(&nvram->lock);
@@ -1278,150 +1068,4 @@ GSource *nvram_create_source(NVRAM *nvram)
     s->nvram = nvram;
     g_source_set_name(&s->source, "vnvram-completions");
     return &s->source;
-}
-
-/*** Inspection ***/
-
-void nvram_image_info_free(NVRAMImageInfo *info)
-{
-    if (!info) {
-        return;
-    }
-    for (size_t i = 0; i < info->n_entries; i++) {
-        g_free(info->entries[i].copies[0].problem);
-        g_free(info->entries[i].copies[1].problem);
-    }
-    g_free(info->entries);
-    g_free(info);
-}
-
-int nvram_image_inspect(NVRAMStorage *storage, NVRAMImageInfo **info,
-                        Error **errp)
-{
-    NVRAMLayout *layout = NULL;
-    NVRAMImageInfo *out;
-    uint64_t size;
-    int ret;
-
-    *info = NULL;
-    ret = nvram_layout_read(storage, &layout, errp);
-    if (ret < 0) {
-        return ret;
-    }
-    if (!nvram_storage_get_size(storage, &size, errp)) {
-        nvram_layout_free(layout);
-        return -NVRAM_ERR_IO;
-    }
-    out = g_new0(NVRAMImageInfo, 1);
-    out->version = layout->version;
-    out->flags = layout->flags;
-    memcpy(out->image_id, layout->image_id, sizeof(out->image_id));
-    out->image_size = layout->image_size;
-    out->storage_size = size;
-    out->header_size = layout->header_size;
-    out->n_entries = layout->n_entries;
-    out->entries = g_new0(NVRAMEntryInfo, layout->n_entries);
-    for (size_t i = 0; i < layout->n_entries; i++) {
-        const NVRAMLayoutEntry *le = &layout->entries[i];
-        NVRAMEntryInfo *ei = &out->entries[i];
-
-        ei->name = le->name;
-        ei->id = le->id;
-        ei->offset = le->offset;
-        ei->copy_size = le->copy_size;
-        ei->capacity = nvram_copy_capacity(le->copy_size);
-        ret = nvram_entry_scan(storage, layout, le, NULL, ei->copies,
-                               &ei->newest, NULL, NULL, errp);
-        if (ret < 0) {
-            nvram_image_info_free(out);
-            nvram_layout_free(layout);
-            return ret;
-        }
-        if (ei->newest < 0) {
-            ei->status = -NVRAM_ERR_ENTRY_CORRUPT;
-        } else if (ei->copies[ei->newest].generation == 0) {
-            ei->status = -NVRAM_ERR_ENTRY_ABSENT;
-        }
-    }
-    nvram_layout_free(layout);
-    *info = out;
-    return 0;
-}
-
-int nvram_image_read_entry(NVRAMStorage *storage, const char *name,
-                           uint8_t **payload, size_t *len,
-                           NVRAMEncoding *encoding, uint64_t *generation,
-                           Error **errp)
-{
-    return nvram_image_read_entry_with_key(storage, name, NULL, 0, payload,
-                                           len, encoding, generation, errp);
-}
-
-int nvram_image_read_entry_with_key(NVRAMStorage *storage, const char *name,
-                                    const uint8_t *key, size_t key_len,
-                                    uint8_t **payload, size_t *len,
-                                    NVRAMEncoding *encoding,
-                                    uint64_t *generation, Error **errp)
-{
-    NVRAMLayout *layout = NULL;
-    const NVRAMLayoutEntry *le;
-    NVRAMCopyInfo info[2];
-    int newest, ret;
-
-    if (key && key_len != NVRAM_KEY_SIZE) {
-        error_setg(errp, "an NVRAM key has %d bytes, not %zu", NVRAM_KEY_SIZE,
-                   key_len);
-        return -NVRAM_ERR_INVALID;
-    }
-    ret = nvram_layout_read(storage, &layout, errp);
-    if (ret < 0) {
-        return ret;
-    }
-    if (key && !(layout->flags & NVRAM_FLAG_ENCRYPTED)) {
-        key = NULL;     /* nothing to decrypt */
-    } else if (key && (!nvram_crypto_available() ||
-                       !nvram_key_check_verify(key, layout->image_id,
-                                               layout->key_check))) {
-        error_setg(errp, nvram_crypto_available() ?
-                   "the key does not open this encrypted NVRAM image" :
-                   "this libvnvram was built without encryption (nettle)");
-        nvram_layout_free(layout);
-        return nvram_crypto_available() ? -NVRAM_ERR_WRONG_KEY
-                                        : -NVRAM_ERR_ENCRYPTED;
-    }
-    le = nvram_layout_find(layout, name);
-    if (!le) {
-        error_setg(errp, "the NVRAM image has no entry '%s'", name);
-        nvram_layout_free(layout);
-        return -NVRAM_ERR_ENTRY_MISSING;
-    }
-    *payload = NULL;
-    ret = nvram_entry_scan(storage, layout, le, key, info, &newest, payload,
-                           len, errp);
-    if (ret == 0) {
-        if (newest < 0) {
-            error_setg(errp, "entry '%s': both copies are corrupt (copy 0: "
-                       "%s; copy 1: %s)", name, info[0].problem,
-                       info[1].problem);
-            ret = -NVRAM_ERR_ENTRY_CORRUPT;
-        } else if (info[newest].generation == 0) {
-            error_setg(errp, "entry '%s' was never written", name);
-            ret = -NVRAM_ERR_ENTRY_ABSENT;
-        } else {
-            if (encoding) {
-                *encoding = info[newest].encoding;
-            }
-            if (generation) {
-                *generation = info[newest].generation;
-            }
-        }
-        if (ret < 0) {
-            g_free(*payload);
-            *payload = NULL;
-        }
-        g_free(info[0].problem);
-        g_free(info[1].problem);
-    }
-    nvram_layout_free(layout);
-    return ret;
 }

@@ -111,6 +111,16 @@ typedef enum NVRAMErrorCode {
     NVRAM_ERR__MAX
 } NVRAMErrorCode;
 
+/*
+ * A read that served the previous committed value because the newest copy
+ * is damaged: nvram_read_data() returns this positive value (the device
+ * callback did decode the value; @errp is left unset), and asynchronous
+ * completions receive it as @errcode, with @err describing what was
+ * rolled back. Not a failure: the entry is usable, but its last commit may
+ * be lost, and whoever relies on it being current should be told.
+ */
+#define NVRAM_READ_ROLLED_BACK 1
+
 /* A short description of @code (either sign); never NULL. */
 const char *nvram_strerror(int code);
 
@@ -224,6 +234,32 @@ int nvram_register_entry(NVRAM *nvram, const NVRAMEntryName *entry_name,
                          NVRAMRWData cb, void *opaque, Error **errp);
 
 /*
+ * How an entry's two copies are written.
+ * ALTERNATE (the default): each commit writes the copy that does not hold
+ * the newest value, with one flush. One bad sector in the newest copy
+ * rolls the entry back to its previous commit (reported, see
+ * NVRAM_READ_ROLLED_BACK).
+ * MIRROR: each commit writes both copies, one after the other, each with
+ * its own flush (twice the bytes and flushes), so that one bad sector can
+ * never roll the entry back. For state where a rollback is a security
+ * problem, such as TPM NV counters.
+ */
+typedef enum NVRAMEntryPolicy {
+    NVRAM_POLICY_ALTERNATE = 0,
+    NVRAM_POLICY_MIRROR = 1,
+} NVRAMEntryPolicy;
+
+/*
+ * Set the policy of the registered entry @entry_name: after
+ * nvram_register_entry(), before nvram_format() (which records it in the
+ * image) or nvram_start(). An entry the image records as mirror stays
+ * mirror whatever is set here. Fails with NVRAM_ERR_NOT_REGISTERED, or
+ * NVRAM_ERR_INVALID (unknown policy, or the NVRAM is already started).
+ */
+int nvram_set_entry_policy(NVRAM *nvram, const NVRAMEntryName *entry_name,
+                           NVRAMEntryPolicy policy, Error **errp);
+
+/*
  * Forget the entry @entry_name: first waits for the I/O of its queued
  * requests and delivers their completions (call it from the thread that
  * processes completions). Its data stays in the image. Fails with
@@ -274,7 +310,8 @@ int nvram_format(NVRAM *nvram, bool force, Error **errp);
  * When the call itself returns an error, @cb is never called.
  * Errors: NVRAM_ERR_NOT_REGISTERED, NVRAM_ERR_INVALID (not started),
  * NVRAM_ERR_ENTRY_ABSENT (never written), NVRAM_ERR_ENTRY_CORRUPT (both
- * copies damaged), NVRAM_ERR_DEVICE, NVRAM_ERR_IO.
+ * copies damaged), NVRAM_ERR_DEVICE, NVRAM_ERR_IO. A read that had to
+ * serve the previous commit returns NVRAM_READ_ROLLED_BACK (see there).
  */
 int nvram_read_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
                     int flags, NVRAMRWFinishCB cb, void *opaque,
@@ -289,7 +326,9 @@ int nvram_read_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
  * nvram_read_data(). Errors: NVRAM_ERR_NOT_REGISTERED, NVRAM_ERR_INVALID
  * (not started, read-only), NVRAM_ERR_DEVICE, NVRAM_ERR_PAYLOAD_TOO_LARGE
  * (refused at submission, the old value stays), NVRAM_ERR_FAILED (an
- * earlier fatal error), NVRAM_ERR_IO (write or flush failed: the NVRAM
+ * earlier fatal error), NVRAM_ERR_INVALID also when the entry's generation
+ * cannot grow (2^64 - 1 in the image: never wrapped), NVRAM_ERR_IO (write
+ * or flush failed: the NVRAM
  * becomes failed; the entry still reads as its previous value, except when
  * the failure hits the second copy of an entry's first write, after the
  * first copy was flushed: then it reads as the new value).
@@ -355,6 +394,16 @@ int nvram_format_storage_with_key(NVRAMStorage *storage,
                                   const uint8_t *key, size_t key_len,
                                   bool force, Error **errp);
 
+/*
+ * As nvram_format_storage_with_key(), with the policy of each entry:
+ * @policies[i] for @specs[i] (@policies NULL: all NVRAM_POLICY_ALTERNATE).
+ * NVRAM_ERR_INVALID also for an unknown policy.
+ */
+int nvram_image_format(NVRAMStorage *storage, const NVRAMEntrySpec *specs,
+                       const NVRAMEntryPolicy *policies, size_t n,
+                       const uint8_t *key, size_t key_len, bool force,
+                       Error **errp);
+
 /* The state of one copy of an entry, as found by nvram_image_inspect(). */
 typedef struct NVRAMCopyInfo {
     uint64_t offset;          /* where the copy starts in the image */
@@ -370,6 +419,7 @@ typedef struct NVRAMCopyInfo {
 typedef struct NVRAMEntryInfo {
     NVRAMEntryName name;
     uint32_t id;
+    NVRAMEntryPolicy policy;
     uint64_t offset;          /* first byte of copy 0 */
     uint64_t copy_size;       /* bytes of each copy */
     uint64_t capacity;        /* largest value that always fits */
@@ -377,6 +427,13 @@ typedef struct NVRAMEntryInfo {
     int newest;               /* index of the newest valid copy, or -1 */
     /* 0 (written), or -NVRAM_ERR_ENTRY_ABSENT / -NVRAM_ERR_ENTRY_CORRUPT */
     int status;
+    /*
+     * The other copy is damaged and may have held a later commit: a read
+     * serves copy @newest and reports NVRAM_READ_ROLLED_BACK.
+     */
+    bool rolled_back;
+    /* The generation cannot grow (2^64 - 1): writes are refused. */
+    bool generation_exhausted;
 } NVRAMEntryInfo;
 
 /* The header and entries of an image. */
@@ -389,6 +446,14 @@ typedef struct NVRAMImageInfo {
     uint64_t header_size;
     size_t n_entries;
     NVRAMEntryInfo *entries;
+    /* version 2: the layout generation (each relayout adds one) */
+    uint64_t layout_generation;
+    unsigned header_copies;   /* 1 (version 1) or 2 */
+    /*
+     * Why header copy 0 (offset 0) or 1 (offset header_size / 2) was not
+     * used, or NULL: one damaged copy leaves the image usable.
+     */
+    char *header_problem[2];
 } NVRAMImageInfo;
 
 /*
@@ -408,7 +473,10 @@ void nvram_image_info_free(NVRAMImageInfo *info);
  * device: *@payload gets a g_malloc'd copy of the encoded value, *@len its
  * length, *@encoding and *@generation (each may be NULL) its metadata.
  * Errors as nvram_image_inspect(), plus NVRAM_ERR_ENTRY_MISSING,
- * NVRAM_ERR_ENTRY_ABSENT and NVRAM_ERR_ENTRY_CORRUPT.
+ * NVRAM_ERR_ENTRY_ABSENT and NVRAM_ERR_ENTRY_CORRUPT. Returns
+ * NVRAM_READ_ROLLED_BACK when the value is the previous commit because the
+ * newest copy is damaged; then *@payload is set and @errp describes the
+ * rollback (the caller frees it).
  */
 int nvram_image_read_entry(NVRAMStorage *storage, const char *name,
                            uint8_t **payload, size_t *len,
@@ -426,6 +494,52 @@ int nvram_image_read_entry_with_key(NVRAMStorage *storage, const char *name,
                                     uint8_t **payload, size_t *len,
                                     NVRAMEncoding *encoding,
                                     uint64_t *generation, Error **errp);
+
+/*** Offline changes of an image (no NVRAM may have it open) ***/
+
+/*
+ * Convert a format-1 image on @storage to format 2 in place, keeping every
+ * value: the slots are written anew past the old image (the drive grows
+ * when it is a file), then the two header copies. A crash at any point
+ * leaves the old or the new image readable. Returns 1 when converted, 0
+ * when it already was format 2, or a negative code (the header errors of
+ * nvram_image_inspect(), NVRAM_ERR_ENTRY_CORRUPT for an entry whose value
+ * is lost, NVRAM_ERR_TOO_SMALL for a drive that cannot grow, NVRAM_ERR_IO).
+ */
+int nvram_image_upgrade(NVRAMStorage *storage, Error **errp);
+
+/*
+ * Add the @n entries @specs (policies as for nvram_image_format()) to the
+ * format-2 image on @storage, never written; every value is kept, and a
+ * crash leaves the old or the new layout. NVRAM_ERR_INVALID for a name the
+ * image has, NVRAM_ERR_UNSUPPORTED_VERSION for a format-1 image (upgrade
+ * it first), else as nvram_image_upgrade().
+ */
+int nvram_image_add_entries(NVRAMStorage *storage,
+                            const NVRAMEntrySpec *specs,
+                            const NVRAMEntryPolicy *policies, size_t n,
+                            Error **errp);
+
+/*
+ * Give entry @name of the format-2 image on @storage a slot for values of
+ * up to @max_size bytes, keeping its value (NVRAM_ERR_PAYLOAD_TOO_LARGE
+ * when it would not fit, nothing changed) and every other. Crash-safe as
+ * nvram_image_add_entries(); NVRAM_ERR_ENTRY_MISSING for an unknown name.
+ */
+int nvram_image_resize_entry(NVRAMStorage *storage, const char *name,
+                             uint64_t max_size, Error **errp);
+
+/*
+ * Repair the image on @storage: a damaged or stale header copy is
+ * rewritten from the good one, a damaged copy of an entry from its other
+ * copy when that one holds the newest commit. It never guesses: an entry
+ * whose copies are both damaged, or whose damaged copy may hold a later
+ * commit (a rollback), is left alone and reported. Appends one line per
+ * action or refusal to @log (g_strdup'd strings). Returns the number of
+ * problems left unrepaired (0: the image is healthy now), or a negative
+ * code (header errors as nvram_image_inspect(), NVRAM_ERR_IO).
+ */
+int nvram_image_repair(NVRAMStorage *storage, GPtrArray *log, Error **errp);
 
 #ifdef __cplusplus
 }

@@ -189,8 +189,9 @@ static bool file_pwritev(NVRAMStorage *s, const struct iovec *iov,
             if (errno == EINTR) {
                 continue;
             }
-            error_setg_errno(errp, errno, "%s: write at offset %" PRIu64
-                             " failed", s->description, offset);
+            error_setg_errno(errp, errno, "%s: write of %zu bytes at "
+                             "offset %" PRIu64 " failed", s->description, len,
+                             offset);
             return false;
         }
         if (n == 0) {
@@ -366,12 +367,18 @@ NVRAMStorage *nvram_storage_open_file(const char *path, bool read_only,
     bool created = false;
     int fd;
 
+    /*
+     * O_NONBLOCK: opening a FIFO (or some character devices) blocks until
+     * a peer appears; the file type is checked first, then the flag is
+     * dropped again (it means nothing for files and block devices).
+     */
     if (read_only) {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     } else {
-        fd = open(path, O_RDWR | O_CLOEXEC);
+        fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0 && errno == ENOENT && create) {
-            fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NONBLOCK,
+                      0600);
             created = fd >= 0;
         }
     }
@@ -385,8 +392,12 @@ NVRAMStorage *nvram_storage_open_file(const char *path, bool read_only,
         return NULL;
     }
     if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-        error_setg(errp, "'%s' is neither a regular file nor a block device",
-                   path);
+        error_setg(errp, "'%s' is not a regular file or block device", path);
+        close(fd);
+        return NULL;
+    }
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+        error_setg_errno(errp, errno, "cannot set flags of '%s'", path);
         close(fd);
         return NULL;
     }

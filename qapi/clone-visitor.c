@@ -141,7 +141,7 @@ static void clone_free(Visitor *v)
     g_free(v);
 }
 
-static Visitor *clone_visitor_new(void)
+Visitor *qapi_clone_visitor_new(void)
 {
     CloneVisitor *cv = g_new0(CloneVisitor, 1);
     Visitor *v = &cv->visitor;
@@ -166,29 +166,11 @@ static Visitor *clone_visitor_new(void)
     return v;
 }
 
-void *qapi_clone(const void *src, bool (*visit_type)(Visitor *, const char *,
-                                                     void **, Error **))
+Visitor *qapi_clone_members_visitor_new(void)
 {
-    Visitor *v;
-    void *dst = (void *)src;
+    Visitor *v = qapi_clone_visitor_new();
 
-    if (!src) {
-        return NULL;
-    }
-    v = clone_visitor_new();
-    visit_type(v, NULL, &dst, &error_abort);
-    visit_free(v);
-    return dst;
-}
-
-void qapi_clone_members(void *dst, const void *src, size_t sz,
-                        bool (*visit_members)(Visitor *, void *, Error **))
-{
-    Visitor *v = clone_visitor_new();
-
-    memcpy(dst, src, sz);
+    /* The caller copied the top-level struct: start inside it. */
     to_clone_visitor(v)->depth++;
-    visit_members(v, dst, &error_abort);
-    assert(to_clone_visitor(v)->depth == 1);
-    visit_free(v);
+    return v;
 }

@@ -11,33 +11,47 @@ extern "C" {
 #endif
 
 /*
- * Return a deep copy of @src made by walking it with @visit_type (a
- * visit_type_Foo function cast to the generic signature). @src may be NULL
- * (returns NULL). Never fails: the clone visitor cannot fail and the
- * allocation aborts on exhaustion, as g_malloc does.
+ * Return a new clone visitor: visiting an object with it replaces the
+ * object (and everything it points to) by a deep copy, leaving the source
+ * untouched. Cloning never fails (allocation aborts, as g_malloc does).
+ * Free it with visit_free(). Use it through QAPI_CLONE().
  */
-void *qapi_clone(const void *src, bool (*visit_type)(Visitor *, const char *,
-                                                     void **, Error **));
+Visitor *qapi_clone_visitor_new(void);
 
 /*
- * Copy the members of @src into @dst (both of @sz bytes) with @visit_members
- * (a visit_type_Foo_members function): the top-level struct is not
- * allocated, its pointer members are deep-copied.
+ * As qapi_clone_visitor_new(), for visit_type_Foo_members() on a struct
+ * already copied shallowly: only what its members point to is copied.
+ * Use it through QAPI_CLONE_MEMBERS().
  */
-void qapi_clone_members(void *dst, const void *src, size_t sz,
-                        bool (*visit_members)(Visitor *, void *, Error **));
+Visitor *qapi_clone_members_visitor_new(void);
 
-/* QAPI_CLONE(Foo, src): a deep copy of a Foo *, typed. */
+/*
+ * QAPI_CLONE(Foo, src): a deep copy of the Foo *@src (NULL gives NULL),
+ * made by visit_type_Foo() called with its own type, as in QEMU.
+ */
 #define QAPI_CLONE(type, src)                                           \
-    ((type *)qapi_clone(src,                                            \
-                        (bool (*)(Visitor *, const char *, void **,     \
-                                  Error **))visit_type_ ## type))
+    ({                                                                  \
+        type *clone_ = (type *)(src);                                   \
+                                                                        \
+        if (clone_) {                                                   \
+            Visitor *clone_v_ = qapi_clone_visitor_new();               \
+                                                                        \
+            visit_type_ ## type(clone_v_, NULL, &clone_, &error_abort); \
+            visit_free(clone_v_);                                       \
+        }                                                               \
+        clone_;                                                         \
+    })
 
-/* QAPI_CLONE_MEMBERS(Foo, dst, src): deep-copy *src's members into *dst. */
+/* QAPI_CLONE_MEMBERS(Foo, dst, src): deep-copy *@src's members into *@dst. */
 #define QAPI_CLONE_MEMBERS(type, dst, src)                              \
-    qapi_clone_members(dst, src, sizeof(type),                          \
-                       (bool (*)(Visitor *, void *,                     \
-                                 Error **))visit_type_ ## type ## _members)
+    ({                                                                  \
+        Visitor *clone_v_ = qapi_clone_members_visitor_new();           \
+                                                                        \
+        *(type *)(dst) = *(src);                                        \
+        visit_type_ ## type ## _members(clone_v_, (type *)(dst),        \
+                                        &error_abort);                  \
+        visit_free(clone_v_);                                           \
+    })
 
 #ifdef __cplusplus
 }

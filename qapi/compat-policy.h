@@ -7,6 +7,9 @@
 #define QAPI_COMPAT_POLICY_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "qapi/error.h"
 
 typedef enum CompatPolicyInput {
     COMPAT_POLICY_INPUT_ACCEPT,
@@ -31,5 +34,16 @@ typedef struct CompatPolicy {
     bool has_unstable_output;
     CompatPolicyOutput unstable_output;
 } CompatPolicy;
+
+/*
+ * Return true if something with the special @features (bits of
+ * 1u << QapiSpecialFeature) may be accepted as input under @policy. If the
+ * policy rejects it, set @errp (class @error_class) to "Deprecated @kind
+ * @name disabled by policy" (or "Unstable ...") and return false; if the
+ * policy is "crash", abort().
+ */
+bool compat_policy_input_ok(uint64_t features, const CompatPolicy *policy,
+                            ErrorClass error_class, const char *kind,
+                            const char *name, Error **errp);
 
 #endif /* QAPI_COMPAT_POLICY_H */

@@ -138,6 +138,14 @@ void error_setg_errno_internal(Error **errp, const char *src, int line,
     errno = saved_errno;
 }
 
+void error_setg_file_open_internal(Error **errp, const char *src, int line,
+                                   const char *func, int os_errno,
+                                   const char *filename)
+{
+    error_setg_errno_internal(errp, src, line, func, os_errno,
+                              "Could not open '%s'", filename);
+}
+
 const char *error_get_pretty(const Error *err)
 {
     return err->msg;
@@ -270,6 +278,27 @@ void warn_report_err(Error *err)
     error_free(err);
 }
 
+void warn_reportf_err(Error *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    error_vprepend(&err, fmt, ap);
+    va_end(ap);
+    warn_report_err(err);
+}
+
+bool warn_report_err_once_cond(bool *printed, Error *err)
+{
+    if (*printed) {
+        error_free(err);
+        return false;
+    }
+    *printed = true;
+    warn_report_err(err);
+    return true;
+}
+
 void error_reportf_err(Error *err, const char *fmt, ...)
 {
     va_list ap;
@@ -293,6 +322,15 @@ void error_report(const char *fmt, ...)
 
     va_start(ap, fmt);
     report_vprintf("", fmt, ap);
+    va_end(ap);
+}
+
+void info_report(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    report_vprintf("info: ", fmt, ap);
     va_end(ap);
 }
 

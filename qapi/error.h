@@ -19,6 +19,13 @@
 #include <stdbool.h>
 #include <glib.h>
 
+/*
+ * As QEMU's qapi/error.h (through qapi-types-error.h): code that includes
+ * only this header sees QType, QEnumLookup and qapi_enum_parse() too.
+ */
+#include "qapi/qapi-builtin-types.h"
+#include "qemu/error-report.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -81,6 +88,17 @@ void error_setg_errno_internal(Error **errp, const char *src, int line,
                                const char *fmt, ...)
     G_GNUC_PRINTF(6, 7);
 
+/*
+ * As error_setg_errno() with the message "Could not open '@filename'",
+ * QEMU's wording for a failed open().
+ */
+#define error_setg_file_open(errp, os_errno, filename)                  \
+    error_setg_file_open_internal((errp), __FILE__, __LINE__, __func__, \
+                                  (os_errno), (filename))
+void error_setg_file_open_internal(Error **errp, const char *src, int line,
+                                   const char *func, int os_errno,
+                                   const char *filename);
+
 /* As error_setg(), with an explicit class. */
 #define error_set(errp, err_class, fmt, ...)                        \
     error_set_internal((errp), __FILE__, __LINE__, __func__,        \
@@ -130,9 +148,21 @@ void error_reportf_err(Error *err, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* As error_report_err(), labelled as a warning. */
 void warn_report_err(Error *err);
 
-/* Print a printf-style message to stderr as "prog: message\n". */
-void error_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-void warn_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* As warn_report_err(), with a printf-style prefix before the message. */
+void warn_reportf_err(Error *err, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/*
+ * If *@printed is false, warn_report_err(@err) and set it; otherwise just
+ * free @err. Returns true if it printed. Use warn_report_err_once().
+ */
+bool warn_report_err_once_cond(bool *printed, Error *err);
+
+/* warn_report_err(), but only the first time this call site runs. */
+#define warn_report_err_once(err)                               \
+    ({                                                          \
+        static bool print_once_;                                \
+        warn_report_err_once_cond(&print_once_, (err));         \
+    })
 
 /*
  * ERRP_GUARD(): put it first in a function that dereferences errp (to test

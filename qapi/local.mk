@@ -24,3 +24,13 @@ qapiinclude_HEADERS += \
 	qapi/clone-visitor.h
 qapiqmpincludedir = $(includedir)/qvisit/qapi/qmp
 qapiqmpinclude_HEADERS = qapi/qmp/qnull.h
+# Stand-ins for the QEMU headers that QEMU-generated code includes
+# (docs/qapi-compat.md says which part of QEMU each stands for).
+qemuincludedir = $(includedir)/qvisit/qemu
+qemuinclude_HEADERS = \
+	qemu/osdep.h \
+	qemu/compiler.h \
+	qemu/typedefs.h \
+	qemu/error-report.h
+qobjectincludedir = $(includedir)/qvisit/qobject
+qobjectinclude_HEADERS = qobject/qnull.h

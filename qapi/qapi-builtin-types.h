@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <glib.h>
+#include "qemu/typedefs.h"
 #include "qapi/util.h"
 
 #ifdef __cplusplus
@@ -33,8 +35,10 @@ extern const QEnumLookup QType_lookup;
         struct list *next;                      \
         ctype value;                            \
     } list;                                     \
-    void qapi_free_##list(list *obj);
+    void qapi_free_##list(list *obj);           \
+    G_DEFINE_AUTOPTR_CLEANUP_FUNC(list, qapi_free_##list)
 
+/* As QEMU's: each list has qapi_free_FooList() and g_autoptr(FooList). */
 QVISIT_BUILTIN_LIST(strList, char *)
 QVISIT_BUILTIN_LIST(numberList, double)
 QVISIT_BUILTIN_LIST(intList, int64_t)
@@ -48,6 +52,9 @@ QVISIT_BUILTIN_LIST(uint32List, uint32_t)
 QVISIT_BUILTIN_LIST(uint64List, uint64_t)
 QVISIT_BUILTIN_LIST(sizeList, uint64_t)
 QVISIT_BUILTIN_LIST(boolList, bool)
+QVISIT_BUILTIN_LIST(nullList, QNull *)
+/* Only empty anyLists can be visited: no visitor supports visit_type_any. */
+QVISIT_BUILTIN_LIST(anyList, QObject *)
 
 #undef QVISIT_BUILTIN_LIST
 

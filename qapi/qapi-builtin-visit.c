@@ -59,6 +59,8 @@ QVISIT_DEFINE_BUILTIN_LIST(uint32List, visit_type_uint32)
 QVISIT_DEFINE_BUILTIN_LIST(uint64List, visit_type_uint64)
 QVISIT_DEFINE_BUILTIN_LIST(sizeList, visit_type_size)
 QVISIT_DEFINE_BUILTIN_LIST(boolList, visit_type_bool)
+QVISIT_DEFINE_BUILTIN_LIST(nullList, visit_type_null)
+QVISIT_DEFINE_BUILTIN_LIST(anyList, visit_type_any)
 
 bool visit_type_QType(Visitor *v, const char *name, QType *obj, Error **errp)
 {

@@ -24,6 +24,8 @@ bool visit_type_uint32List(Visitor *v, const char *name, uint32List **obj, Error
 bool visit_type_uint64List(Visitor *v, const char *name, uint64List **obj, Error **errp);
 bool visit_type_sizeList(Visitor *v, const char *name, sizeList **obj, Error **errp);
 bool visit_type_boolList(Visitor *v, const char *name, boolList **obj, Error **errp);
+bool visit_type_nullList(Visitor *v, const char *name, nullList **obj, Error **errp);
+bool visit_type_anyList(Visitor *v, const char *name, anyList **obj, Error **errp);
 bool visit_type_QType(Visitor *v, const char *name, QType *obj, Error **errp);
 
 #ifdef __cplusplus

@@ -10,7 +10,37 @@
 #include "qapi/error.h"
 #include "qapi/util.h"
 #include "qapi/qapi-builtin-types.h"
-#include "qapi/qmp/qnull.h"
+#include "qobject/qnull.h"
+
+static bool name_char(char c, const char *extra)
+{
+    return g_ascii_isalnum(c) || (c && strchr(extra, c));
+}
+
+int parse_qapi_name(const char *str, bool complete)
+{
+    const char *p = str;
+
+    if (p[0] == '_') {
+        if (p[1] != '_') {
+            return -1;
+        }
+        for (p += 2; name_char(*p, "-."); p++) {
+        }
+        if (*p++ != '_') {
+            return -1;
+        }
+    }
+    if (!g_ascii_isalpha(*p)) {
+        return -1;
+    }
+    for (p++; name_char(*p, "-_"); p++) {
+    }
+    if (complete && *p) {
+        return -1;
+    }
+    return p - str;
+}
 
 const char *qapi_enum_lookup(const QEnumLookup *lookup, int val)
 {

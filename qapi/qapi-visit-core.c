@@ -133,6 +133,7 @@ void visit_set_policy(Visitor *v, CompatPolicy *policy)
 
 static bool compat_policy_input_ok1(const char *adjective,
                                     CompatPolicyInput policy,
+                                    ErrorClass error_class,
                                     const char *kind, const char *name,
                                     Error **errp)
 {
@@ -140,8 +141,8 @@ static bool compat_policy_input_ok1(const char *adjective,
     case COMPAT_POLICY_INPUT_ACCEPT:
         return true;
     case COMPAT_POLICY_INPUT_REJECT:
-        error_setg(errp, "%s %s %s disabled by policy",
-                   adjective, kind, name ? name : "null");
+        error_set(errp, error_class, "%s %s %s disabled by policy",
+                  adjective, kind, name ? name : "null");
         return false;
     case COMPAT_POLICY_INPUT_CRASH:
     default:
@@ -149,20 +150,18 @@ static bool compat_policy_input_ok1(const char *adjective,
     }
 }
 
-/* True if input with special @features is acceptable under @policy. */
-static bool compat_policy_input_ok(uint64_t features,
-                                   const CompatPolicy *policy,
-                                   const char *kind, const char *name,
-                                   Error **errp)
+bool compat_policy_input_ok(uint64_t features, const CompatPolicy *policy,
+                            ErrorClass error_class, const char *kind,
+                            const char *name, Error **errp)
 {
     if ((features & (1u << QAPI_DEPRECATED))
         && !compat_policy_input_ok1("Deprecated", policy->deprecated_input,
-                                    kind, name, errp)) {
+                                    error_class, kind, name, errp)) {
         return false;
     }
     if ((features & (1u << QAPI_UNSTABLE))
         && !compat_policy_input_ok1("Unstable", policy->unstable_input,
-                                    kind, name, errp)) {
+                                    error_class, kind, name, errp)) {
         return false;
     }
     return true;
@@ -172,7 +171,8 @@ bool visit_policy_reject_by_compat(Visitor *v, const char *name,
                                    uint64_t features, Error **errp)
 {
     return !compat_policy_input_ok(features, &v->compat_policy,
-                                   "parameter", name, errp);
+                                   ERROR_CLASS_GENERIC_ERROR, "parameter",
+                                   name, errp);
 }
 
 bool visit_policy_skip_by_compat(Visitor *v, const char *name,
@@ -204,11 +204,19 @@ bool visit_type_int(Visitor *v, const char *name, int64_t *obj, Error **errp)
     return v->type_int64(v, name, obj, errp);
 }
 
-static bool visit_type_uintN(Visitor *v, uint64_t *obj, const char *name,
-                             uint64_t max, const char *type, Error **errp)
+/* inline: each width's wrapper becomes one function, one frame */
+static inline __attribute__((always_inline))
+bool visit_type_uintN(Visitor *v, uint64_t *obj, const char *name,
+                      uint64_t max, const char *type, Error **errp)
 {
-    uint64_t value = *obj;
+    uint64_t value;
 
+    /* a scalar owns no memory: freeing a struct skips its 8 to 32-bit
+     * members without the call (the dealloc callback does nothing) */
+    if (v->type == VISITOR_DEALLOC) {
+        return true;
+    }
+    value = *obj;
     assert(v->type == VISITOR_INPUT || value <= max);
     if (!v->type_uint64(v, name, &value, errp)) {
         return false;
@@ -262,11 +270,17 @@ bool visit_type_uint64(Visitor *v, const char *name, uint64_t *obj,
     return v->type_uint64(v, name, obj, errp);
 }
 
-static bool visit_type_intN(Visitor *v, int64_t *obj, const char *name,
-                            int64_t min, int64_t max, const char *type,
-                            Error **errp)
+static inline __attribute__((always_inline))
+bool visit_type_intN(Visitor *v, int64_t *obj, const char *name,
+                     int64_t min, int64_t max, const char *type,
+                     Error **errp)
 {
-    int64_t value = *obj;
+    int64_t value;
+
+    if (v->type == VISITOR_DEALLOC) {   /* as in visit_type_uintN() */
+        return true;
+    }
+    value = *obj;
 
     assert(v->type == VISITOR_INPUT || (value >= min && value <= max));
     if (!v->type_int64(v, name, &value, errp)) {
@@ -426,7 +440,8 @@ static bool input_type_enum(Visitor *v, const char *name, int *obj,
     }
     if (lookup->features
         && !compat_policy_input_ok(lookup->features[value],
-                                   &v->compat_policy, "value",
+                                   &v->compat_policy,
+                                   ERROR_CLASS_GENERIC_ERROR, "value",
                                    lookup->array[value], errp)) {
         return false;
     }

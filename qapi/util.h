@@ -44,6 +44,14 @@ int qapi_enum_parse(const QEnumLookup *lookup, const char *buf,
 bool qapi_bool_parse(const char *name, const char *value, bool *obj,
                      Error **errp);
 
+/*
+ * Return the length of the QAPI name at the start of @str: an optional
+ * downstream prefix "__RFQDN_" (letters, digits, '-' and '.'), then a
+ * letter followed by letters, digits, '-' and '_'. Return -1 if @str does
+ * not start with one or, when @complete, if anything follows it.
+ */
+int parse_qapi_name(const char *str, bool complete);
+
 /* Prepend @element to the QAPI list @list (a pointer to its head). */
 #define QAPI_LIST_PREPEND(list, element) do {       \
     typeof(list) _tmp = g_malloc(sizeof(*(list)));  \

@@ -62,7 +62,7 @@
 #include "qapi/error.h"
 #include "qapi/util.h"
 #include "qapi/compat-policy.h"
-#include "qapi/qmp/qnull.h"
+#include "qobject/qnull.h"
 #include "qapi/qapi-builtin-types.h"
 
 #ifdef __cplusplus

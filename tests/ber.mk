@@ -29,3 +29,10 @@ tests_test_ber_tasn1_SOURCES = tests/test-ber-tasn1.c \
 tests_test_ber_tasn1_CFLAGS = $(TESTS_CFLAGS) $(TASN1_CFLAGS)
 tests_test_ber_tasn1_LDADD = $(TESTS_LIBS) $(TASN1_LIBS)
 EXTRA_DIST += tests/test-ber-tasn1.asn
+
+# pyasn1's DER and CER encoders against ours (tests/ber-samples prints ours)
+check_PROGRAMS += tests/ber-samples
+tests_ber_samples_CFLAGS = $(TESTS_CFLAGS)
+tests_ber_samples_LDADD = $(TESTS_LIBS)
+TESTS += tests/test-ber-pyasn1.sh
+EXTRA_DIST += tests/test-ber-pyasn1.sh tests/ber-pyasn1.py

@@ -24,7 +24,7 @@ check_PROGRAMS += tests/test-nvram-corruption
 TESTS += tests/test-nvram-corruption
 tests_test_nvram_corruption_SOURCES = tests/test-nvram-corruption.c $(FAULT_TESTS_SOURCES)
 tests_test_nvram_corruption_CFLAGS = $(TESTS_CFLAGS)
-tests_test_nvram_corruption_LDADD = $(FAULT_TESTS_LIBS)
+tests_test_nvram_corruption_LDADD = $(NVRAM_INTERNAL_LIBS)
 
 # The kill test runs tests/nvram-writer and kills it with SIGKILL.
 check_PROGRAMS += tests/nvram-writer tests/test-nvram-kill
@@ -45,3 +45,11 @@ check-nvram-soak:
 	QVISIT_SOAK=$${QVISIT_SOAK:-20}; export QVISIT_SOAK; \
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(FAULT_TESTS)'
 .PHONY: check-nvram-soak
+
+# Offline relayout (upgrade, add, resize) and repair, crashed at every
+# operation.
+check_PROGRAMS += tests/test-nvram-relayout
+TESTS += tests/test-nvram-relayout
+tests_test_nvram_relayout_SOURCES = tests/test-nvram-relayout.c $(FAULT_TESTS_SOURCES)
+tests_test_nvram_relayout_CFLAGS = $(TESTS_CFLAGS)
+tests_test_nvram_relayout_LDADD = $(NVRAM_INTERNAL_LIBS)

@@ -1,6 +1,7 @@
 # JSON visitors: the serialization suite (every visitor implementation
 # registered in tests/serialization.h) and the JSON-specific cases.
-# tests/test-qapi-types.c holds hand-written QAPI test types shared with
+# tests/test-qapi-types.c holds the QAPI test types (generated from
+# tests/qapi-schema/test-qapi-types.json, see tests/qvisit-gen.mk) shared with
 # the BER tests and fuzz targets.
 check_PROGRAMS += tests/test-visitor-serialization tests/test-json-visitors
 TESTS += tests/test-visitor-serialization tests/test-json-visitors

@@ -14,6 +14,10 @@ include tests/ber.mk
 include tests/dump.mk
 include tests/nvram.mk
 include tests/fault.mk
+include tests/qapi-gen.mk
+include tests/qvisit-gen.mk
+include tests/migration.mk
+include tests/vtpm.mk
 include tests/nbd.mk
 
 # Conformance data carried with the tree, so that `make distcheck` runs it too:

@@ -1,12 +1,15 @@
 # libvnvram: format, states and errors, requests, encodings, files.
 NVRAM_TESTS_CFLAGS = $(TESTS_CFLAGS) $(GTHREAD_CFLAGS)
 NVRAM_TESTS_LIBS = libvnvram.la $(TESTS_LIBS) $(GTHREAD_LIBS)
+# for the tests that reach the internals (format.h, image.h, crc32c.h)
+NVRAM_INTERNAL_LIBS = libvnvram-internal.la $(TESTS_LIBS) $(GTHREAD_LIBS) \
+	$(NETTLE_LIBS)
 
 check_PROGRAMS += tests/test-nvram
 TESTS += tests/test-nvram
 tests_test_nvram_SOURCES = tests/test-nvram.c tests/test-nvram-common.h
 tests_test_nvram_CFLAGS = $(NVRAM_TESTS_CFLAGS)
-tests_test_nvram_LDADD = $(NVRAM_TESTS_LIBS)
+tests_test_nvram_LDADD = $(NVRAM_INTERNAL_LIBS)
 
 # The vnvram tool and the tpm-device demo as programs (power cycles are
 # separate processes).
@@ -15,3 +18,29 @@ TESTS += tests/test-nvram-tool
 tests_test_nvram_tool_SOURCES = tests/test-nvram-tool.c
 tests_test_nvram_tool_CFLAGS = $(NVRAM_TESTS_CFLAGS)
 tests_test_nvram_tool_LDADD = $(NVRAM_TESTS_LIBS)
+
+# The pick rules: which copy a read serves, damage, rollbacks, generations.
+check_PROGRAMS += tests/test-nvram-pick
+TESTS += tests/test-nvram-pick
+tests_test_nvram_pick_SOURCES = tests/test-nvram-pick.c tests/test-nvram-common.h
+tests_test_nvram_pick_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_pick_LDADD = $(NVRAM_INTERNAL_LIBS)
+
+# Drives that are not drives: FIFO, socket, character device, size limits.
+check_PROGRAMS += tests/test-nvram-targets
+TESTS += tests/test-nvram-targets
+tests_test_nvram_targets_SOURCES = tests/test-nvram-targets.c tests/test-nvram-common.h
+tests_test_nvram_targets_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_targets_LDADD = $(NVRAM_TESTS_LIBS)
+
+# Only the public API leaves the shared library.
+TESTS += tests/test-nvram-exports.sh
+EXTRA_DIST += tests/test-nvram-exports.sh
+
+# One bad sector anywhere: never unusable, never a wrong value, a rollback
+# always reported (the counts go to the log).
+check_PROGRAMS += tests/test-nvram-sweep
+TESTS += tests/test-nvram-sweep
+tests_test_nvram_sweep_SOURCES = tests/test-nvram-sweep.c tests/test-nvram-common.h
+tests_test_nvram_sweep_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_sweep_LDADD = $(NVRAM_TESTS_LIBS)

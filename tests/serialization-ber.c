@@ -6,7 +6,55 @@
 #include "config.h"
 
 #include "tests/serialization.h"
+#include "visitors/ber-inspect.h"
 #include "visitors/ber-visitor.h"
+
+static bool first_diagnostic(void *opaque, const BERInspectElement *e)
+{
+    BERInspectDiagnostic *d = opaque;
+
+    if (e->diagnostic_count && !d->code) {
+        *d = e->diagnostics[0];
+    }
+    return true;
+}
+
+static bool stream_diagnostic(void *opaque, const BERInspectDiagnostic *diag)
+{
+    BERInspectDiagnostic *d = opaque;
+
+    if (!d->code) {
+        *d = *diag;
+    }
+    return true;
+}
+
+/*
+ * Our own output through our strictest checker (what ber-dump --der and
+ * --cer run): not one error or warning, in the mode it was written in.
+ */
+static void assert_inspector_clean(const GByteArray *bytes, BERMode mode)
+{
+    static const BERInspectCallbacks cb = { first_diagnostic,
+                                            first_diagnostic,
+                                            stream_diagnostic };
+    BERInspectDiagnostic d = { 0 };
+    BERInspectOptions o;
+    BERInspectSummary sum;
+
+    ber_inspect_options_init(&o);
+    o.mode = mode;
+    o.single = true;
+    ck_assert(ber_inspect(bytes->data, bytes->len, &o, &cb, &d, &sum));
+    ck_assert_msg(sum.errors == 0 && sum.warnings == 0,
+                  "%s output: %llu errors, %llu warnings, first at %llu: "
+                  "%s [%s]", mode == BER_MODE_DER ? "DER" : mode ==
+                  BER_MODE_CER ? "CER" : "BER",
+                  (unsigned long long)sum.errors,
+                  (unsigned long long)sum.warnings,
+                  (unsigned long long)d.offset, d.message,
+                  d.code ? d.code : "");
+}
 
 static void ber_serialize(void *native_in, void **datap, VisitorFunc visit,
                           BERMode mode, size_t fragment, Error **errp)
@@ -17,6 +65,10 @@ static void ber_serialize(void *native_in, void **datap, VisitorFunc visit,
 
     if (visit(v, &native_in, errp)) {
         visit_complete(v, &bytes);
+        /* BER output is DER's bytes; CER with other fragments is only BER */
+        assert_inspector_clean(bytes, mode == BER_MODE_BER ? BER_MODE_DER :
+                               mode == BER_MODE_CER && fragment ?
+                               BER_MODE_BER : mode);
     }
     visit_free(v);
     *datap = bytes;

@@ -219,7 +219,7 @@ START_TEST(test_real_ber_forms)
                                            '9', '9'), BER_MODE_BER, &d,
                                      NULL, NULL), BER_ERR_REAL_RANGE);
     ck_assert_int_eq(ber_decode_real(BYTES(0x01, '1'), BER_MODE_DER, &d,
-                                     NULL, NULL), BER_ERR_REAL_NOT_CANONICAL);
+                                     NULL, NULL), BER_ERR_REAL_DECIMAL_FORM);
     /* Reserved: base 11, special 44, special with 2 octets, form 0. */
     ck_assert_int_eq(ber_decode_real(BYTES(0xb0, 0x00, 0x01), BER_MODE_BER,
                                      &d, NULL, NULL), BER_ERR_REAL_RESERVED);
@@ -565,6 +565,308 @@ START_TEST(test_bool_null_tlv)
 }
 END_TEST
 
+/* Decode decimal REAL @text (form @form) in @mode; the status. */
+static BERStatus decimal(unsigned form, const char *text, BERMode mode,
+                         double *d)
+{
+    uint8_t buf[64];
+    size_t n = strlen(text);
+
+    buf[0] = (uint8_t)form;
+    memcpy(buf + 1, text, n);
+    return ber_decode_real(buf, n + 1, mode, d, NULL, NULL);
+}
+
+/* X.690 11.3.2: the one decimal form of CER and DER, both sides. */
+START_TEST(test_real_decimal_canonical)
+{
+    static const struct { const char *text; double value; } good[] = {
+        { "1.E1", 10 }, { "1.E+0", 1 }, { "15.E-1", 1.5 }, { "-1.E+0", -1 },
+        { "-25.E-2", -0.25 }, { "123.E12", 123e12 }, { "1.E-1", 0.1 },
+    };
+    static const char *const bad[] = {
+        "10.E1",    /* 11.3.2.4: trailing zero in the mantissa */
+        "01.E1",    /* 11.3.2.4: leading zero */
+        "1.E01",    /* 11.3.2.6: leading zero in the exponent */
+        "1.E+1",    /* 11.3.2.6: PLUS SIGN on a non-zero exponent */
+        "1.E0",     /* 11.3.2.6: zero exponent written "+0" */
+        "1.E-0",
+        "+1.E1",    /* 11.3.2.3: a positive value begins with a digit */
+        " 1.E1",    /* 11.3.2.2: no SPACE */
+        "1,E1",     /* 11.3.2.5: FULL STOP */
+        "1.e1",     /* 11.3.2.5: exponent mark "E" */
+        "1.5E1",    /* 11.3.2.5: the last mantissa digit is followed by "." */
+        "0.E+0",    /* zero is the empty encoding (and 11.3.2.4) */
+    };
+    size_t i;
+    double d;
+
+    for (i = 0; i < G_N_ELEMENTS(good); i++) {
+        d = 0;
+        ck_assert_msg(decimal(3, good[i].text, BER_MODE_DER, &d) == BER_OK,
+                      "%s rejected in DER", good[i].text);
+        ck_assert_msg(d == good[i].value, "%s: %g", good[i].text, d);
+        ck_assert(decimal(3, good[i].text, BER_MODE_CER, &d) == BER_OK);
+        ck_assert(decimal(3, good[i].text, BER_MODE_BER, &d) == BER_OK);
+    }
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        ck_assert_msg(decimal(3, bad[i], BER_MODE_BER, &d) == BER_OK,
+                      "%s rejected in BER", bad[i]);
+        ck_assert_msg(decimal(3, bad[i], BER_MODE_DER, &d) ==
+                      BER_ERR_REAL_DECIMAL_FORM, "%s accepted in DER", bad[i]);
+        ck_assert(decimal(3, bad[i], BER_MODE_CER, &d) ==
+                  BER_ERR_REAL_DECIMAL_FORM);
+    }
+    /* 11.3.2.1: NR3 only; NR1 "1" and NR2 "1." are BER forms */
+    ck_assert_int_eq(decimal(1, "1", BER_MODE_DER, &d),
+                     BER_ERR_REAL_DECIMAL_FORM);
+    ck_assert_int_eq(decimal(2, "1.", BER_MODE_DER, &d),
+                     BER_ERR_REAL_DECIMAL_FORM);
+    ck_assert_int_eq(decimal(2, "1.", BER_MODE_BER, &d), BER_OK);
+}
+END_TEST
+
+/* X.690 8.23.5, 8.6.4: which segments a constructed string has. */
+START_TEST(test_string_segments)
+{
+    static const uint64_t strings[] = { 4, 12, 18, 19, 22, 23, 24, 26, 30 };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(strings); i++) {
+        uint64_t t = strings[i];
+
+        ck_assert_uint_eq(ber_string_segment_tag(t), BER_TAG_OCTET_STRING);
+        ck_assert_int_eq(ber_check_string_segment(t, BER_CLASS_UNIVERSAL, 4,
+                                                  false, BER_MODE_CER), BER_OK);
+        ck_assert_int_eq(ber_check_string_segment(t, BER_CLASS_UNIVERSAL, 4,
+                                                  true, BER_MODE_BER), BER_OK);
+        ck_assert_int_eq(ber_check_string_segment(t, BER_CLASS_UNIVERSAL, 4,
+                                                  true, BER_MODE_CER),
+                         BER_ERR_SEGMENT_CONSTRUCTED);
+        if (t != 4) {
+            /* a segment of its own type is wrong (the old reversed rule) */
+            ck_assert_int_eq(ber_check_string_segment(t, BER_CLASS_UNIVERSAL,
+                                                      t, false, BER_MODE_BER),
+                             BER_ERR_SEGMENT_TYPE);
+        }
+        ck_assert_int_eq(ber_check_string_segment(t, BER_CLASS_CONTEXT, 4,
+                                                  false, BER_MODE_BER),
+                         BER_ERR_SEGMENT_TYPE);
+    }
+    ck_assert_uint_eq(ber_string_segment_tag(3), BER_TAG_BIT_STRING);
+    ck_assert_int_eq(ber_check_string_segment(3, BER_CLASS_UNIVERSAL, 3,
+                                              false, BER_MODE_BER), BER_OK);
+    ck_assert_int_eq(ber_check_string_segment(3, BER_CLASS_UNIVERSAL, 4,
+                                              false, BER_MODE_BER),
+                     BER_ERR_SEGMENT_TYPE);
+}
+END_TEST
+
+/* Check @parts (NULL-terminated, as C strings) as one @tag value. */
+static BERStatus string_parts(uint64_t tag, const char *const *parts)
+{
+    BERStringCheck sc;
+    BERStatus st;
+
+    ber_string_check_init(&sc, tag);
+    for (; *parts; parts++) {
+        st = ber_string_check_feed(&sc, (const uint8_t *)*parts,
+                                   strlen(*parts), NULL);
+        if (st != BER_OK) {
+            return st;
+        }
+    }
+    return ber_string_check_finish(&sc);
+}
+
+START_TEST(test_string_check)
+{
+    size_t bad = 99;
+    BERStringCheck sc;
+
+    /* a character split between segments is fine; the joined value counts */
+    ck_assert_int_eq(string_parts(12, (const char *const[]){ "\xc3", "\xa9",
+                                                             NULL }), BER_OK);
+    ck_assert_int_eq(string_parts(12, (const char *const[]){ "\xf0\x9f",
+                                                             "\x98", "\x80",
+                                                             NULL }), BER_OK);
+    ck_assert_int_eq(string_parts(12, (const char *const[]){ "\xc3", "A",
+                                                             NULL }),
+                     BER_ERR_UTF8_INVALID);
+    ck_assert_int_eq(string_parts(12, (const char *const[]){ "a\xc3", NULL }),
+                     BER_ERR_UTF8_INVALID);
+    ck_assert_int_eq(string_parts(12, (const char *const[]){ "\xed", "\xa0\x80",
+                                                             NULL }),
+                     BER_ERR_UTF8_INVALID);
+    ck_assert_int_eq(string_parts(12, (const char *const[]){ "\xf4\x90", NULL }),
+                     BER_ERR_UTF8_INVALID);
+    /* repertoires (X.680 41) */
+    ck_assert_int_eq(string_parts(19, (const char *const[]){ "Ab 1'()+,-./:=?",
+                                                             NULL }), BER_OK);
+    ck_assert_int_eq(string_parts(19, (const char *const[]){ "a@b", NULL }),
+                     BER_ERR_STRING_CHARSET);
+    ck_assert_int_eq(string_parts(18, (const char *const[]){ "12 3", NULL }),
+                     BER_OK);
+    ck_assert_int_eq(string_parts(18, (const char *const[]){ "12a", NULL }),
+                     BER_ERR_STRING_CHARSET);
+    ck_assert_int_eq(string_parts(22, (const char *const[]){ "\x7f", NULL }),
+                     BER_OK);
+    ck_assert_int_eq(string_parts(22, (const char *const[]){ "\x80", NULL }),
+                     BER_ERR_STRING_CHARSET);
+    ck_assert_int_eq(string_parts(26, (const char *const[]){ "~", NULL }),
+                     BER_OK);
+    ck_assert_int_eq(string_parts(26, (const char *const[]){ "\x1b", NULL }),
+                     BER_ERR_STRING_CHARSET);
+    /* BMPString / UniversalString units may split between segments too */
+    ck_assert_int_eq(string_parts(30, (const char *const[]){ "\x01", "A",
+                                                             NULL }), BER_OK);
+    ck_assert_int_eq(string_parts(30, (const char *const[]){ "\x01", NULL }),
+                     BER_ERR_STRING_LENGTH);
+    ck_assert_int_eq(string_parts(30, (const char *const[]){ "\xd8", "\x01",
+                                                             NULL }),
+                     BER_ERR_STRING_CHARACTER);
+    ck_assert_int_eq(string_parts(28, (const char *const[]){ "\x01\x01",
+                                                             "\x01\x01",
+                                                             NULL }),
+                     BER_ERR_STRING_CHARACTER);
+    ck_assert_int_eq(string_parts(28, (const char *const[]){ "\x01\x01\x01",
+                                                             NULL }),
+                     BER_ERR_STRING_LENGTH);
+    /* the fault's offset within the part */
+    ber_string_check_init(&sc, 12);
+    ck_assert_int_eq(ber_string_check_feed(&sc, BYTES('a', 'b', 0xc0, 0xaf),
+                                           &bad), BER_ERR_UTF8_INVALID);
+    ck_assert_uint_eq(bad, 2);
+    ber_string_check_init(&sc, 19);
+    ck_assert_int_eq(ber_string_check_feed(&sc, BYTES('a', '*'), &bad),
+                     BER_ERR_STRING_CHARSET);
+    ck_assert_uint_eq(bad, 1);
+}
+END_TEST
+
+static BERStatus time_check(uint64_t tag, const char *s, BERMode mode)
+{
+    return ber_check_time(tag, (const uint8_t *)s, strlen(s), mode);
+}
+
+/* X.680 46.3, 47.3 and X.690 11.7, 11.8: syntax, calendar, canonical form. */
+START_TEST(test_times)
+{
+    static const char *const valid_gt[] = {
+        "20261201080255Z", "20240229000000Z", "20000229235959Z",
+        "20261231235960Z",          /* leap second at the end of a UTC month */
+        "20260630235960Z", "20260701005960+0100", "20260630185960-0500",
+        "20260801005960+0100",      /* UTC: 31 July 23:59:60 */
+        "20261201080255.5Z", "2026120108Z", "202612010802Z",
+        "20261201080255", "20261201080255+0130", "20261201080255-05",
+        "20261201080260",           /* local time: the zone is unknown */
+        "20261201080255,5Z",
+    };
+    static const char *const invalid_gt[] = {
+        "20261301080255Z",          /* month 13 */
+        "20260001080255Z",          /* month 0 */
+        "20260230080255Z",          /* February 30 */
+        "20250229080255Z",          /* not a leap year */
+        "19000229080255Z",          /* 1900 is not a leap year */
+        "20261232080255Z",          /* day 32 */
+        "20260431080255Z",          /* April 31 */
+        "20261200080255Z",          /* day 0 */
+        "20261201250255Z",          /* hour 25 */
+        "20261201240000Z",          /* hour 24 */
+        "20261201086055Z",          /* minute 60 */
+        "20261201080299Z",          /* second 99 */
+        "20261201080261Z",          /* second 61 */
+        "20261201080260Z",          /* leap second not at 23:59 UTC */
+        "20261230235960Z",          /* not the last day of the month */
+        "20261231235960+0100",      /* 22:59:60 UTC */
+        "20261201080255+2400",      /* time difference hour 24 */
+        "20261201080255+0160",
+    };
+    static const char *const syntax_gt[] = {
+        "2026120108025Z", "20261201080255.Z", "20261201080255ZZ",
+        "202612010802551Z", "2026120108x255Z", "20261201080255+1",
+        "", "2026",
+    };
+    static const char *const valid_utc[] = {
+        "261201080255Z", "000229080255Z",   /* 2000: leap year */
+        "9612310802Z", "261201080255+0100", "491231235959Z",
+    };
+    static const char *const invalid_utc[] = {
+        "261301080255Z", "260230080255Z", "250229080255Z", "261232080255Z",
+        "261201250255Z", "261201086055Z", "261201080299Z",
+        "261231235960Z",    /* UTCTime has no leap second */
+        "970229080255Z",    /* 1997 */
+    };
+    static const char *const noncanonical[] = {
+        "20261201080255.50Z", "20261201080255,5Z", "202612010802Z",
+        "20261201080255", "20261201080255+0100", "20261201080255.0Z",
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(valid_gt); i++) {
+        ck_assert_msg(time_check(24, valid_gt[i], BER_MODE_BER) == BER_OK,
+                      "%s rejected", valid_gt[i]);
+    }
+    for (i = 0; i < G_N_ELEMENTS(invalid_gt); i++) {
+        BERStatus st = time_check(24, invalid_gt[i], BER_MODE_BER);
+
+        ck_assert_msg(st == BER_ERR_TIME_VALUE || st == BER_ERR_TIME_LEAP_SECOND,
+                      "%s: %d", invalid_gt[i], st);
+        ck_assert(time_check(24, invalid_gt[i], BER_MODE_DER) == st);
+    }
+    for (i = 0; i < G_N_ELEMENTS(syntax_gt); i++) {
+        ck_assert_msg(time_check(24, syntax_gt[i], BER_MODE_BER) ==
+                      BER_ERR_TIME_SYNTAX, "%s accepted", syntax_gt[i]);
+    }
+    for (i = 0; i < G_N_ELEMENTS(valid_utc); i++) {
+        ck_assert_msg(time_check(23, valid_utc[i], BER_MODE_BER) == BER_OK,
+                      "%s rejected", valid_utc[i]);
+    }
+    for (i = 0; i < G_N_ELEMENTS(invalid_utc); i++) {
+        BERStatus st = time_check(23, invalid_utc[i], BER_MODE_BER);
+
+        ck_assert_msg(st == BER_ERR_TIME_VALUE || st == BER_ERR_TIME_LEAP_SECOND,
+                      "%s: %d", invalid_utc[i], st);
+    }
+    ck_assert_int_eq(time_check(23, "2612010802", BER_MODE_BER),
+                     BER_ERR_TIME_SYNTAX);   /* no zone */
+    ck_assert_int_eq(time_check(23, "26120108Z", BER_MODE_BER),
+                     BER_ERR_TIME_SYNTAX);   /* no minutes */
+    ck_assert_int_eq(time_check(23, "261201080255.5Z", BER_MODE_BER),
+                     BER_ERR_TIME_SYNTAX);   /* no fractions */
+    for (i = 0; i < G_N_ELEMENTS(noncanonical); i++) {
+        ck_assert(time_check(24, noncanonical[i], BER_MODE_BER) == BER_OK);
+        ck_assert_msg(time_check(24, noncanonical[i], BER_MODE_DER) ==
+                      BER_ERR_TIME_NOT_CANONICAL, "%s", noncanonical[i]);
+        ck_assert(time_check(24, noncanonical[i], BER_MODE_CER) ==
+                  BER_ERR_TIME_NOT_CANONICAL);
+    }
+    ck_assert_int_eq(time_check(24, "20261201080255.5Z", BER_MODE_DER), BER_OK);
+    ck_assert_int_eq(time_check(23, "261201080255Z", BER_MODE_DER), BER_OK);
+    ck_assert_int_eq(time_check(23, "2612010802Z", BER_MODE_DER),
+                     BER_ERR_TIME_NOT_CANONICAL);
+    ck_assert_int_eq(time_check(23, "261201080255+0100", BER_MODE_DER),
+                     BER_ERR_TIME_NOT_CANONICAL);
+}
+END_TEST
+
+/* X.690 11.2.2: a named bit list has no trailing 0 bits in CER/DER. */
+START_TEST(test_named_bits)
+{
+    ck_assert_int_eq(ber_check_named_bits(BYTES(0x00)), BER_OK);
+    ck_assert_int_eq(ber_check_named_bits(BYTES(0x07, 0x80)), BER_OK);
+    ck_assert_int_eq(ber_check_named_bits(BYTES(0x01, 0x86)), BER_OK);
+    ck_assert_int_eq(ber_check_named_bits(BYTES(0x00, 0x01)), BER_OK);
+    ck_assert_int_eq(ber_check_named_bits(BYTES(0x02, 0x84)), BER_OK);
+    ck_assert_int_eq(ber_check_named_bits(BYTES(0x00, 0x86)),
+                     BER_ERR_BITSTRING_TRAILING_ZERO);
+    ck_assert_int_eq(ber_check_named_bits(BYTES(0x00, 0x80, 0x00)),
+                     BER_ERR_BITSTRING_TRAILING_ZERO);
+    ck_assert_int_eq(ber_check_named_bits(BYTES(0x02, 0x88)),
+                     BER_ERR_BITSTRING_TRAILING_ZERO);
+}
+END_TEST
+
 static Suite *ber_codec_suite(void)
 {
     Suite *s = suite_create("ber-codec");
@@ -581,6 +883,11 @@ static Suite *ber_codec_suite(void)
     tcase_add_test(tc, test_utf8_and_misc);
     tcase_add_test(tc, test_cer_strings);
     tcase_add_test(tc, test_bool_null_tlv);
+    tcase_add_test(tc, test_real_decimal_canonical);
+    tcase_add_test(tc, test_string_segments);
+    tcase_add_test(tc, test_string_check);
+    tcase_add_test(tc, test_times);
+    tcase_add_test(tc, test_named_bits);
     suite_add_tcase(s, tc);
     return s;
 }

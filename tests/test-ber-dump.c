@@ -20,6 +20,8 @@
 
 #include "visitors/ber-inspect.h"
 
+#define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
+
 /* What one walk produced. */
 typedef struct Result {
     BERInspectSummary sum;
@@ -548,13 +550,20 @@ START_TEST(test_values)
     assert_value("06 09 2A 86 48 86 F7 0D 01 01 0B",
                  "1.2.840.113549.1.1.11 (sha256WithRSAEncryption)|");
     assert_value("0D 02 81 00", "128|");
-    assert_value("03 03 05 A0 00", "A000 (5 unused bits)|");
+    assert_value("03 03 05 A0 00", "'10100000000'B|");
+    assert_value("03 01 00", "''B|");
+    assert_value("03 06 04 01 02 03 04 F0", "01020304F0 (4 unused bits)|");
     assert_value("04 03 01 02 03", "010203|");
     assert_value("0C 05 68 C3 A9 6C 6F", "\"h\xC3\xA9lo\"|");
     assert_value("1E 04 00 48 00 69", "\"Hi\"|");
     assert_value("1C 04 00 01 F6 00", "\"\xF0\x9F\x98\x80\"|");
     assert_value("17 0D 32 36 31 31 32 36 31 38 35 36 30 39 5A",
-                 "\"261126185609Z\"|");
+                 "\"261126185609Z\" (2026-11-26 18:56:09 UTC)|");
+    assert_value("18 11 32 30 32 36 31 32 30 31 30 38 30 32 35 35 2E 35 5A",
+                 "(2026-12-01 08:02:55.5 UTC)|");
+    assert_value("18 11 31 39 39 39 31 32 33 31 32 33 35 39 2B 30 35 33 30",
+                 "(1999-12-31 23:59 +05:30)|");
+    assert_value("18 0A 32 30 32 36 31 32 30 31 30 38", "(2026-12-01 08 local time)|");
     assert_value("80 03 61 62 63", "\"abc\"|");
 }
 END_TEST
@@ -762,6 +771,153 @@ START_TEST(test_tool_json)
 }
 END_TEST
 
+/* Assert @hex gives no error in @mode (warnings allowed unless @strict). */
+static void assert_clean(const char *hex, BERMode mode)
+{
+    Result r = inspect_hex(hex, mode);
+
+    ck_assert_msg(r.sum.errors == 0, "%s: %s", hex, r.codes);
+}
+
+/* Assert @hex gives an error with @code in @mode. */
+static void assert_code(const char *hex, BERMode mode, const char *code)
+{
+    Result r = inspect_hex(hex, mode);
+
+    ck_assert_msg(r.sum.errors > 0 && strstr(r.codes, code), "%s: '%s', "
+                  "want %s", hex, r.codes, code);
+}
+
+/* Constructed strings: segments are OCTET STRINGs (X.690 8.23.5). */
+START_TEST(test_string_segment_rules)
+{
+    assert_clean("2c 06 04 01 61 04 01 62", BER_MODE_BER);
+    assert_code("2c 06 0c 01 61 0c 01 62", BER_MODE_BER, "segment-type");
+    assert_clean("33 06 04 01 41 04 01 42", BER_MODE_BER);      /* Printable */
+    assert_code("33 06 13 01 41 13 01 42", BER_MODE_BER, "segment-type");
+    assert_clean("23 07 03 02 00 0f 03 01 00", BER_MODE_BER);   /* BIT STRING */
+    assert_code("23 06 03 02 00 0f 04 00", BER_MODE_BER, "segment-type");
+    /* nested: an OCTET STRING of OCTET STRINGs inside the UTF8String */
+    assert_clean("2c 08 24 06 04 01 61 04 01 62", BER_MODE_BER);
+    /* UTF-8 is checked on the joined value */
+    assert_clean("2c 07 04 01 c3 04 02 a9 61", BER_MODE_BER);
+    assert_code("2c 06 04 01 c3 04 01 41", BER_MODE_BER, "utf8");
+    assert_code("2c 03 04 01 c3", BER_MODE_BER, "utf8");
+    /* so are the repertoires and the BMPString units */
+    assert_code("33 06 04 01 41 04 01 40", BER_MODE_BER, "charset");
+    assert_clean("3e 06 04 01 00 04 01 41", BER_MODE_BER);
+    assert_code("3e 05 04 03 00 41 00", BER_MODE_BER, "bmp-string");
+    /* CER: the string form of our own output visitor (1001 octets) */
+    {
+        static uint8_t buf[1100];
+        size_t n = 0;
+
+        buf[n++] = 0x2c;
+        buf[n++] = 0x80;
+        buf[n++] = 0x04;
+        n += ber_encode_length(buf + n, 1000);
+        memset(buf + n, 'x', 1000);
+        n += 1000;
+        buf[n++] = 0x04;
+        buf[n++] = 0x01;
+        buf[n++] = 'y';
+        buf[n++] = 0;
+        buf[n++] = 0;
+        ck_assert_uint_eq(inspect(buf, n, BER_MODE_CER).sum.errors, 0);
+        buf[2] = 0x0c;
+        ck_assert_ptr_nonnull(strstr(inspect(buf, n, BER_MODE_CER).codes,
+                                     "segment-type"));
+    }
+}
+END_TEST
+
+/* Times: the calendar, not only the syntax. */
+START_TEST(test_time_rules)
+{
+    static const char *const bad_gt[] = {
+        "20261301080255Z", "20260230080255Z", "20261232080255Z",
+        "20261201250255Z", "20261201086055Z", "20261201080299Z",
+    };
+    static const char *const bad_utc[] = {
+        "261301080255Z", "260230080255Z", "261232080255Z",
+        "261201250255Z", "261201086055Z", "261201080299Z",
+    };
+    char hex[128];
+    size_t i, k;
+
+    for (i = 0; i < N_ELEMENTS(bad_gt); i++) {
+        for (k = 0; bad_gt[i][k]; k++) {
+            snprintf(hex + 3 * k + 6, 4, "%02x ", (unsigned char)bad_gt[i][k]);
+        }
+        memcpy(hex, "18 0f ", 6);
+        assert_code(hex, BER_MODE_DER, "time-value");
+        assert_code(hex, BER_MODE_BER, "time-value");
+    }
+    for (i = 0; i < N_ELEMENTS(bad_utc); i++) {
+        for (k = 0; bad_utc[i][k]; k++) {
+            snprintf(hex + 3 * k + 6, 4, "%02x ", (unsigned char)bad_utc[i][k]);
+        }
+        memcpy(hex, "17 0d ", 6);
+        assert_code(hex, BER_MODE_DER, "time-value");
+    }
+    /* "20261201080255Z", "20241229..." leap years, a real leap second */
+    assert_clean("18 0f 32 30 32 36 31 32 30 31 30 38 30 32 35 35 5a",
+                 BER_MODE_DER);
+    assert_clean("18 0f 32 30 32 34 30 32 32 39 30 38 30 32 35 35 5a",
+                 BER_MODE_DER);
+    assert_code("18 0f 32 30 32 35 30 32 32 39 30 38 30 32 35 35 5a",
+                BER_MODE_DER, "time-value");
+    assert_clean("18 0f 32 30 31 36 31 32 33 31 32 33 35 39 36 30 5a",
+                 BER_MODE_DER);
+    assert_code("18 0f 32 30 31 36 31 32 33 31 32 33 35 38 36 30 5a",
+                BER_MODE_DER, "time-value");
+    assert_clean("17 0d 32 36 31 32 30 31 30 38 30 32 35 35 5a", BER_MODE_DER);
+    /* a local time: BER yes, DER no */
+    assert_clean("18 0e 32 30 32 36 31 32 30 31 30 38 30 32 35 35",
+                 BER_MODE_BER);
+    assert_code("18 0e 32 30 32 36 31 32 30 31 30 38 30 32 35 35",
+                BER_MODE_DER, "time-form");
+}
+END_TEST
+
+/* keyUsage, a named bit list: no trailing 0 bits in CER/DER (11.2.2). */
+START_TEST(test_named_bits_rule)
+{
+    /* digitalSignature, keyEncipherment (101, 5 unused bits) */
+    assert_clean("30 0E 06 03 55 1D 0F 01 01 FF 04 04 03 02 05 A0",
+                 BER_MODE_DER);
+    /* Trustwave's keyCertSign, cRLSign as '001100000'B */
+    assert_code("30 0F 06 03 55 1D 0F 01 01 FF 04 05 03 03 07 30 00",
+                BER_MODE_DER, "bit-string-trailing-zero");
+    assert_code("30 0C 06 03 55 1D 0F 04 05 03 03 07 30 00", BER_MODE_CER,
+                "bit-string-trailing-zero");
+    {
+        Result r = inspect_hex("30 0C 06 03 55 1D 0F 04 05 03 03 07 30 00",
+                               BER_MODE_BER);
+
+        ck_assert_uint_eq(r.sum.errors, 0);
+        ck_assert_ptr_nonnull(strstr(r.codes, "bit-string-trailing-zero"));
+    }
+    /* not a named bit list: the same bits under another OID are fine */
+    assert_clean("30 0C 06 03 55 1D 0E 04 05 03 03 07 30 00", BER_MODE_DER);
+    assert_clean("03 03 07 30 00", BER_MODE_DER);
+}
+END_TEST
+
+/* REAL in CER/DER: the 11.3.2 decimal form is canonical. */
+START_TEST(test_real_decimal_rule)
+{
+    assert_clean("09 05 03 31 2E 45 31", BER_MODE_DER);          /* 1.E1 */
+    assert_clean("09 06 03 31 2E 45 2B 30", BER_MODE_DER);       /* 1.E+0 */
+    assert_clean("09 07 03 31 35 2E 45 2D 31", BER_MODE_CER);    /* 15.E-1 */
+    assert_code("09 06 03 31 30 2E 45 31", BER_MODE_DER, "real-form");
+    assert_code("09 06 03 31 2E 45 30 31", BER_MODE_DER, "real-form");
+    assert_code("09 06 03 31 2E 45 2B 31", BER_MODE_DER, "real-form");
+    assert_code("09 06 03 30 31 2E 45 31", BER_MODE_DER, "real-form");
+    assert_clean("09 06 03 31 30 2E 45 31", BER_MODE_BER);       /* 10.E1 */
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("ber-dump");
@@ -782,6 +938,10 @@ static Suite *suite(void)
     tcase_add_test(tc, test_encapsulation);
     tcase_add_test(tc, test_stop_and_offsets);
     tcase_add_test(tc, test_tool_json);
+    tcase_add_test(tc, test_string_segment_rules);
+    tcase_add_test(tc, test_time_rules);
+    tcase_add_test(tc, test_real_decimal_rule);
+    tcase_add_test(tc, test_named_bits_rule);
     suite_add_tcase(s, tc);
     return s;
 }

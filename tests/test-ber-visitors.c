@@ -848,10 +848,59 @@ START_TEST(test_alternates)
     g_free(msg);
     msg = decode_error(BYTES(0x82, 0x01, 0x01), BER_MODE_DER, NULL,
                        visit_alt_scalar, &sback);
-    ck_assert_str_eq(msg, "offset 2: Parameter 's': REAL not in CER/DER "
-                     "canonical form");
+    ck_assert_str_eq(msg, "offset 2: Parameter 's': malformed decimal REAL");
     g_free(msg);
     ck_assert_ptr_null(sback);
+}
+END_TEST
+
+static bool visit_number(Visitor *v, void *obj, Error **errp)
+{
+    return visit_type_number(v, "r", obj, errp);
+}
+
+/* Decimal REAL in CER/DER: the 11.3.2 NR3 form is canonical, the rest not. */
+START_TEST(test_real_decimal_modes)
+{
+    static const struct { const char *text; double value; } good[] = {
+        { "1.E1", 10 }, { "1.E+0", 1 }, { "15.E-1", 1.5 }, { "-3.E2", -300 },
+    };
+    static const char *const bad[] = { "10.E1", "1.E01", "1.E+1", "01.E1" };
+    BERMode modes[] = { BER_MODE_CER, BER_MODE_DER };
+    uint8_t buf[32];
+    size_t i, m, n;
+    double d;
+    char *msg;
+
+    for (m = 0; m < G_N_ELEMENTS(modes); m++) {
+        for (i = 0; i < G_N_ELEMENTS(good); i++) {
+            n = strlen(good[i].text);
+            buf[0] = 0x09;
+            buf[1] = (uint8_t)(n + 1);
+            buf[2] = 0x03;
+            memcpy(buf + 3, good[i].text, n);
+            d = 0;
+            msg = decode_error(buf, n + 3, modes[m], NULL, visit_number, &d);
+            ck_assert_msg(!msg, "%s: %s", good[i].text, msg);
+            ck_assert(d == good[i].value);
+        }
+        for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+            n = strlen(bad[i]);
+            buf[0] = 0x09;
+            buf[1] = (uint8_t)(n + 1);
+            buf[2] = 0x03;
+            memcpy(buf + 3, bad[i], n);
+            msg = decode_error(buf, n + 3, modes[m], NULL, visit_number, &d);
+            ck_assert_msg(msg, "%s accepted", bad[i]);
+            ck_assert_str_eq(msg, "offset 2: Parameter 'r': decimal REAL not "
+                             "in the CER/DER NR3 form (X.690 11.3.2)");
+            g_free(msg);
+            /* valid BER all the same */
+            msg = decode_error(buf, n + 3, BER_MODE_BER, NULL, visit_number,
+                               &d);
+            ck_assert_msg(!msg, "%s: %s", bad[i], msg);
+        }
+    }
 }
 END_TEST
 
@@ -897,6 +946,7 @@ static Suite *ber_visitors_suite(void)
     tcase_add_test(tc, test_error_messages);
     tcase_add_test(tc, test_scalar_input);
     tcase_add_test(tc, test_alternates);
+    tcase_add_test(tc, test_real_decimal_modes);
     tcase_add_test(tc, test_output_depth_limit);
     suite_add_tcase(s, tc);
     return s;

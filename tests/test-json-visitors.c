@@ -101,6 +101,7 @@ START_TEST(test_output_nested)
     char *compact, *pretty;
 
     n.inner = &flat;
+    n.has_tags = true;
     n.tags = &tag1;
     compact = to_json(VISIT_FN(TestNested), &n, false);
     ck_assert_str_eq(compact,
@@ -110,6 +111,7 @@ START_TEST(test_output_nested)
         "\"u32\":4294967295,\"u64\":18446744073709551615,\"integer\":0,"
         "\"sz\":1,\"flag\":true,\"str\":\"\",\"num\":0.1},"
         "\"kind\":\"three-four\",\"tags\":[\"a\\\\\",\"b\"]}");
+    n.has_tags = false;
     n.tags = NULL;
     n.has_count = false;
     flat.str = (char *)"s";

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "nvram/format.h"
+#include "nvram/image.h"
 #include "nvram/nvram.h"
 #include "tests/fault-storage.h"
 #include "tests/fault-workload.h"
@@ -141,6 +141,8 @@ typedef struct FlipTotals {
     uint64_t header_refused;
     uint64_t copy_reported;
     uint64_t older_served;
+    uint64_t rollbacks_reported;   /* reads that said NVRAM_READ_ROLLED_BACK */
+    uint64_t false_alarms;         /* ... while serving the newest value */
     uint64_t harmless;
     uint64_t api_opens;
     uint64_t tool_runs;
@@ -195,8 +197,25 @@ static int check_small_image(NVRAMStorage *s, const char *what,
     ck_assert_int_ge(newest, 0);
     ret = nvram_image_read_entry(s, SMALL_ENTRY, &payload, &len, NULL, &gen,
                                  &err);
-    ck_assert_msg(ret == 0, "%s: read returned %s: %s", what,
+    ck_assert_msg(ret == 0 || ret == NVRAM_READ_ROLLED_BACK,
+                  "%s: read returned %s: %s", what,
                   nvram_strerror(ret), err ? error_get_pretty(err) : "");
+    ck_assert_msg((ret == NVRAM_READ_ROLLED_BACK) ==
+                  info->entries[0].rolled_back, "%s: read and inspection "
+                  "disagree on a rollback", what);
+    /* the older value is never served without saying so */
+    ck_assert_msg(gen == 2 || ret == NVRAM_READ_ROLLED_BACK,
+                  "%s: generation 1 served without a rollback report", what);
+    if (ret == NVRAM_READ_ROLLED_BACK) {
+        ck_assert_msg(err && strstr(error_get_pretty(err), "offset"),
+                      "%s: rollback reported without an offset", what);
+        error_free(err);
+        err = NULL;
+        t->rollbacks_reported++;
+        if (gen == 2) {
+            t->false_alarms++;
+        }
+    }
     ck_assert_msg(gen == 1 || gen == 2, "%s: read generation %" PRIu64, what,
                   gen);
     ck_assert_uint_eq(gen, info->entries[0].copies[newest].generation);
@@ -250,8 +269,13 @@ static void check_small_via_api(const uint8_t *bytes, size_t size,
     ck_assert_msg(ret == 0, "%s: start failed: %s", what,
                   err ? error_get_pretty(err) : "");
     ret = nvram_read_data(nvram, &name, 0, NULL, NULL, &err);
-    ck_assert_msg(ret == 0, "%s: read failed: %s", what,
+    ck_assert_msg(ret == 0 || ret == NVRAM_READ_ROLLED_BACK,
+                  "%s: read failed: %s", what,
                   err ? error_get_pretty(err) : "");
+    ck_assert_msg(ret == NVRAM_READ_ROLLED_BACK ||
+                  (blob.read_len == small.value_len[1] &&
+                   memcmp(blob.read, small.values[1], blob.read_len) == 0),
+                  "%s: the older value served without a rollback", what);
     ck_assert_msg((blob.read_len == small.value_len[1] &&
                    memcmp(blob.read, small.values[1], blob.read_len) == 0) ||
                   (blob.read_len == small.value_len[0] &&
@@ -368,10 +392,13 @@ START_TEST(test_flip_every_bit)
     printf("bit flips: %" PRIu64 " tried on a %zu-byte image, 0 wrong values; "
            "%" PRIu64 " refused the header cleanly, %" PRIu64 " reported a "
            "damaged copy (%" PRIu64 " served the older copy), %" PRIu64
-           " harmless (filler); %" PRIu64 " also opened through the NVRAM "
-           "API, %" PRIu64 " checked with vnvram check (%.1f s)\n", t.flips,
+           " harmless (filler); %" PRIu64 " rollbacks reported (%" PRIu64
+           " of them while serving the newest value); %" PRIu64 " also opened "
+           "through the NVRAM API, %" PRIu64 " checked with vnvram check "
+           "(%.1f s)\n", t.flips,
            small.size, t.header_refused, t.copy_reported, t.older_served,
-           t.harmless, t.api_opens, t.tool_runs,
+           t.harmless, t.rollbacks_reported, t.false_alarms, t.api_opens,
+           t.tool_runs,
            (g_get_monotonic_time() - t0) / 1e6);
     fflush(stdout);
     ck_assert_uint_gt(t.copy_reported, 0);
@@ -459,7 +486,10 @@ START_TEST(test_flip_encrypted)
         ret = nvram_image_read_entry_with_key(s, SMALL_ENTRY, key,
                                               NVRAM_KEY_SIZE, &payload, &len,
                                               NULL, &gen, &err);
-        if (ret == 0) {
+        if (ret == 0 || ret == NVRAM_READ_ROLLED_BACK) {
+            ck_assert_msg(gen == 2 || ret == NVRAM_READ_ROLLED_BACK,
+                          "bit %" PRIu64 ": generation 1 served without a "
+                          "rollback report", bit);
             ck_assert_msg((gen == 1 || gen == 2) &&
                           len == payload_lens[gen - 1] &&
                           memcmp(payload, payloads[gen - 1], len) == 0,
@@ -497,7 +527,7 @@ START_TEST(test_random_bytes_large_image)
     unsigned scale = fault_test_scale();
     NVRAMStorage *base = workload_new_image();
     uint64_t rng = 0xB17E5u, trials = 0, refused = 0, corrupt_entries = 0;
-    uint64_t reads_ok = 0;
+    uint64_t reads_ok = 0, rollbacks = 0;
     uint64_t valid[WORKLOAD_N_ENTRIES][2];
     size_t size;
     uint8_t *pristine;
@@ -563,20 +593,25 @@ START_TEST(test_random_bytes_large_image)
                 err = NULL;
                 continue;
             }
-            ck_assert_msg(ret == 0, "trial %u: entry %s: %s", i,
+            ck_assert_msg(ret == 0 || ret == NVRAM_READ_ROLLED_BACK,
+                          "trial %u: entry %s: %s", i,
                           we->name.name, err ? error_get_pretty(err) : "");
-            ck_assert_msg(we->read_seq == valid[e][0] ||
-                          we->read_seq == valid[e][1],
-                          "trial %u: entry %s read seq %" PRIu64, i,
-                          we->name.name, we->read_seq);
+            ck_assert_msg(we->read_seq == valid[e][1] ||
+                          (we->read_seq == valid[e][0] &&
+                           ret == NVRAM_READ_ROLLED_BACK),
+                          "trial %u: entry %s read seq %" PRIu64 " (%s)", i,
+                          we->name.name, we->read_seq,
+                          ret ? "rollback reported" : "no rollback reported");
+            rollbacks += ret == NVRAM_READ_ROLLED_BACK;
             reads_ok++;
         }
         nvram_delete(nvram);
     }
     printf("random damage: %" PRIu64 " images of %zu bytes, 0 wrong values; "
            "%" PRIu64 " refused cleanly, %" PRIu64 " entries reported corrupt "
-           "(both copies hit), %" PRIu64 " entries read a true value\n",
-           trials, size, refused, corrupt_entries, reads_ok);
+           "(both copies hit), %" PRIu64 " entries read a true value (%"
+           PRIu64 " with a rollback reported)\n",
+           trials, size, refused, corrupt_entries, reads_ok, rollbacks);
     fflush(stdout);
     workload_cleanup(&w);
     nvram_storage_close(base);
@@ -861,7 +896,7 @@ START_TEST(test_edited_headers)
 
     l = layout_for(3);
     l->entries[2].offset = l->entries[1].offset;
-    expect_refused(l, l->image_size, -NVRAM_ERR_CORRUPT_HEADER, "geometry",
+    expect_refused(l, l->image_size, -NVRAM_ERR_CORRUPT_HEADER, "overlaps",
                    "overlapping entries");
     nvram_layout_free(l);
 

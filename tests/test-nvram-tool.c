@@ -5,10 +5,13 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,25 +20,35 @@
 static char *builddir;
 static char *workdir;
 
-/* Run @argv (argv[0] relative to the build dir); returns the exit code. */
-static int run(char **out, const char *prog, ...)
+/* In the child of run_limited(): the file size limit. */
+static void limit_file_size(gpointer opaque)
+{
+    struct rlimit limit = { *(rlim_t *)opaque, *(rlim_t *)opaque };
+
+    setrlimit(RLIMIT_FSIZE, &limit);
+}
+
+/*
+ * Run @prog (relative to the build dir) with the arguments in @ap, under a
+ * file size limit of *@fsize bytes when @fsize is not NULL; returns the
+ * exit code, *@out (if not NULL) gets stdout and stderr.
+ */
+static int run_v(char **out, rlim_t *fsize, const char *prog, va_list ap)
 {
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
     char *std_out = NULL, *std_err = NULL;
     GError *gerr = NULL;
     const char *arg;
     int status = -1;
-    va_list ap;
 
     g_ptr_array_add(argv, g_build_filename(builddir, prog, NULL));
-    va_start(ap, prog);
     while ((arg = va_arg(ap, const char *))) {
         g_ptr_array_add(argv, g_strdup(arg));
     }
-    va_end(ap);
     g_ptr_array_add(argv, NULL);
-    ck_assert_msg(g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL,
-                               NULL, &std_out, &std_err, &status, &gerr),
+    ck_assert_msg(g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0,
+                               fsize ? limit_file_size : NULL, fsize,
+                               &std_out, &std_err, &status, &gerr),
                   "cannot run %s: %s", prog, gerr ? gerr->message : "?");
     if (out) {
         *out = g_strconcat(std_out, std_err, NULL);
@@ -51,6 +64,30 @@ static int run(char **out, const char *prog, ...)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
+/* Run @prog with the NULL-terminated arguments; returns the exit code. */
+static int run(char **out, const char *prog, ...)
+{
+    va_list ap;
+    int ret;
+
+    va_start(ap, prog);
+    ret = run_v(out, NULL, prog, ap);
+    va_end(ap);
+    return ret;
+}
+
+/* As run(), under a file size limit of @fsize bytes. */
+static int run_limited(char **out, rlim_t fsize, const char *prog, ...)
+{
+    va_list ap;
+    int ret;
+
+    va_start(ap, prog);
+    ret = run_v(out, &fsize, prog, ap);
+    va_end(ap);
+    return ret;
+}
+
 static char *img_path(const char *name)
 {
     return g_build_filename(workdir, name, NULL);
@@ -60,8 +97,8 @@ START_TEST(test_tool_lifecycle)
 {
     char *img = img_path("tool.img"), *out = NULL;
     NVRAMEntrySpec specs[3] = {
-        { "permall", 65536 }, { "volatilestate", 16384 },
-        { "savestate", 16384 },
+        { "permall", 193280 }, { "volatilestate", 65600 },
+        { "savestate", 16448 },
     };
     uint64_t needed;
     char *needed_str;
@@ -74,8 +111,8 @@ START_TEST(test_tool_lifecycle)
     ck_assert_str_eq(out, needed_str);
     g_free(out);
     ck_assert_int_eq(run(&out, "tools/vnvram", "measure", "--entry",
-                         "permall:64K", "--entry", "volatilestate:16K",
-                         "--entry", "savestate:16384", NULL), 0);
+                         "permall:193280", "--entry", "volatilestate:65600",
+                         "--entry", "savestate:16448", NULL), 0);
     ck_assert_str_eq(out, needed_str);
     g_free(out);
     g_free(needed_str);
@@ -233,6 +270,16 @@ START_TEST(test_device_json_entries_and_damage)
     ck_assert_msg(strstr(out, "permall: copy") && strstr(out, "check value"),
                   "%s", out);
     g_free(out);
+    /* the newest copy is damaged: dump shows the previous value and says
+     * that it is a rollback (exit 1), naming the damaged copy's offset */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "permall", NULL),
+                     1);
+    ck_assert_msg(strstr(out, "rollback") && strstr(out, "offset"), "%s",
+                  out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 1);
+    ck_assert_msg(strstr(out, "permall: rollback"), "%s", out);
+    g_free(out);
     ck_assert_int_eq(run(&out, "examples/tpm-device", img, "show", NULL), 0);
     g_free(out);
     fp = g_strconcat(img, ".fingerprint", NULL);
@@ -300,6 +347,53 @@ START_TEST(test_tool_encrypted)
 }
 END_TEST
 
+/* A FIFO: refused at once with a clear message, never a hang. */
+START_TEST(test_tool_fifo)
+{
+    char *fifo = img_path("fifo");
+    const char *cmds[] = { "info", "check" };
+    char *out = NULL;
+
+    unlink(fifo);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
+        ck_assert_int_eq(run(&out, "tools/vnvram", cmds[i], fifo, NULL), 2);
+        ck_assert_msg(strstr(out, "not a regular file or block device") &&
+                      strstr(out, fifo), "%s", out);
+        g_free(out);
+    }
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", fifo, "permall",
+                         NULL), 2);
+    ck_assert_msg(strstr(out, "not a regular file"), "%s", out);
+    g_free(out);
+    unlink(fifo);
+    g_free(fifo);
+}
+END_TEST
+
+/*
+ * Under a file size limit the tool is not killed by SIGXFSZ: it reports
+ * EFBIG with the file and the size, and the failed create leaves no file
+ * behind; a create over an existing image that fails is reported too.
+ */
+START_TEST(test_tool_file_size_limit)
+{
+    char *img = img_path("limited.img"), *out = NULL;
+    struct stat st;
+
+    unlink(img);
+    ck_assert_int_eq(run_limited(&out, 16384, "tools/vnvram", "create", img,
+                                 "--profile", "tpm2", NULL), 2);
+    ck_assert_msg(strstr(out, img) && strstr(out, g_strerror(EFBIG)) &&
+                  strchr(out, '\n') == out + strlen(out) - 1, "%s", out);
+    ck_assert_msg(strstr(out, "bytes"), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(stat(img, &st), -1);
+    ck_assert_int_eq(errno, ENOENT);
+    g_free(img);
+}
+END_TEST
+
 int main(void)
 {
     const char *b = g_getenv("top_builddir");
@@ -318,6 +412,8 @@ int main(void)
     tcase_add_test(tc, test_device_power_cycles);
     tcase_add_test(tc, test_device_json_entries_and_damage);
     tcase_add_test(tc, test_tool_encrypted);
+    tcase_add_test(tc, test_tool_fifo);
+    tcase_add_test(tc, test_tool_file_size_limit);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,7 +1,9 @@
 /*
- * tests/test-qapi-types.c: the code qapi-gen would emit for the schema in
- * test-qapi-types.h (types, visitors, free functions), written by hand in
- * the generator's shape, plus comparison and construction helpers.
+ * tests/test-qapi-types.c: the code of tests/test-qapi-types.h: what
+ * qvisit-gen generated from tests/qapi-schema/test-qapi-types.json
+ * (included below, so that every program listing this file gets it), the
+ * two hand-written extension types in the generator's shape, and the
+ * comparison and construction helpers.
  */
 #include "config.h"
 
@@ -12,17 +14,8 @@
 #include "qapi/dealloc-visitor.h"
 #include "tests/test-qapi-types.h"
 
-/*** qapi-types-test.c ***/
-
-const QEnumLookup TestEnum_lookup = {
-    .array = (const char *const[]) {
-        [TEST_ENUM_ZERO] = "zero",
-        [TEST_ENUM_ONE] = "one",
-        [TEST_ENUM_TWO] = "two",
-        [TEST_ENUM_THREE_FOUR] = "three-four",
-    },
-    .size = TEST_ENUM__MAX
-};
+#include "tests/gen/tq-qapi-types.c"
+#include "tests/gen/tq-qapi-visit.c"
 
 #define DEFINE_QAPI_FREE(T)                       \
     void qapi_free_##T(T *obj)                    \
@@ -38,99 +31,8 @@ const QEnumLookup TestEnum_lookup = {
         visit_free(v);                            \
     }
 
-DEFINE_QAPI_FREE(TestFlat)
-DEFINE_QAPI_FREE(TestFlatList)
-DEFINE_QAPI_FREE(TestPoint)
-DEFINE_QAPI_FREE(TestNested)
-DEFINE_QAPI_FREE(TestNestedList)
-DEFINE_QAPI_FREE(TestEnumList)
-DEFINE_QAPI_FREE(TestAlternate)
-DEFINE_QAPI_FREE(TestAltScalar)
 DEFINE_QAPI_FREE(TestBytes)
 DEFINE_QAPI_FREE(TestSizedBuffers)
-
-/*** qapi-visit-test.c ***/
-
-bool visit_type_TestEnum(Visitor *v, const char *name, TestEnum *obj,
-                         Error **errp)
-{
-    int value = *obj;
-    bool ok = visit_type_enum(v, name, &value, &TestEnum_lookup, errp);
-    *obj = value;
-    return ok;
-}
-
-bool visit_type_TestEnumList(Visitor *v, const char *name,
-                             TestEnumList **obj, Error **errp)
-{
-    bool ok = false;
-    TestEnumList *tail;
-    size_t size = sizeof(**obj);
-
-    if (!visit_start_list(v, name, (GenericList **)obj, size, errp)) {
-        return false;
-    }
-
-    for (tail = *obj; tail;
-         tail = (TestEnumList *)visit_next_list(v, (GenericList *)tail, size)) {
-        if (!visit_type_TestEnum(v, NULL, &tail->value, errp)) {
-            goto out_obj;
-        }
-    }
-
-    ok = visit_check_list(v, errp);
-out_obj:
-    visit_end_list(v, (void **)obj);
-    if (!ok && visit_is_input(v)) {
-        qapi_free_TestEnumList(*obj);
-        *obj = NULL;
-    }
-    return ok;
-}
-
-bool visit_type_TestFlat_members(Visitor *v, TestFlat *obj, Error **errp)
-{
-    if (!visit_type_int8(v, "i8", &obj->i8, errp)) {
-        return false;
-    }
-    if (!visit_type_int16(v, "i16", &obj->i16, errp)) {
-        return false;
-    }
-    if (!visit_type_int32(v, "i32", &obj->i32, errp)) {
-        return false;
-    }
-    if (!visit_type_int64(v, "i64", &obj->i64, errp)) {
-        return false;
-    }
-    if (!visit_type_uint8(v, "u8", &obj->u8, errp)) {
-        return false;
-    }
-    if (!visit_type_uint16(v, "u16", &obj->u16, errp)) {
-        return false;
-    }
-    if (!visit_type_uint32(v, "u32", &obj->u32, errp)) {
-        return false;
-    }
-    if (!visit_type_uint64(v, "u64", &obj->u64, errp)) {
-        return false;
-    }
-    if (!visit_type_int(v, "integer", &obj->integer, errp)) {
-        return false;
-    }
-    if (!visit_type_size(v, "sz", &obj->sz, errp)) {
-        return false;
-    }
-    if (!visit_type_bool(v, "flag", &obj->flag, errp)) {
-        return false;
-    }
-    if (!visit_type_str(v, "str", &obj->str, errp)) {
-        return false;
-    }
-    if (!visit_type_number(v, "num", &obj->num, errp)) {
-        return false;
-    }
-    return true;
-}
 
 /* The struct visitor of the generator, for every struct type below. */
 #define DEFINE_VISIT_STRUCT(T)                                              \
@@ -160,192 +62,6 @@ bool visit_type_TestFlat_members(Visitor *v, TestFlat *obj, Error **errp)
         }                                                                   \
         return ok;                                                          \
     }
-
-/* The list visitor of the generator, for lists of a struct type. */
-#define DEFINE_VISIT_LIST(T)                                                \
-    bool visit_type_##T##List(Visitor *v, const char *name,                 \
-                              T##List **obj, Error **errp)                  \
-    {                                                                       \
-        bool ok = false;                                                    \
-        T##List *tail;                                                      \
-        size_t size = sizeof(**obj);                                        \
-                                                                            \
-        if (!visit_start_list(v, name, (GenericList **)obj, size, errp)) {  \
-            return false;                                                   \
-        }                                                                   \
-                                                                            \
-        for (tail = *obj; tail;                                             \
-             tail = (T##List *)visit_next_list(v, (GenericList *)tail,      \
-                                               size)) {                     \
-            if (!visit_type_##T(v, NULL, &tail->value, errp)) {             \
-                goto out_obj;                                               \
-            }                                                               \
-        }                                                                   \
-                                                                            \
-        ok = visit_check_list(v, errp);                                     \
-    out_obj:                                                                \
-        visit_end_list(v, (void **)obj);                                    \
-        if (!ok && visit_is_input(v)) {                                     \
-            qapi_free_##T##List(*obj);                                      \
-            *obj = NULL;                                                    \
-        }                                                                   \
-        return ok;                                                          \
-    }
-
-DEFINE_VISIT_STRUCT(TestFlat)
-DEFINE_VISIT_LIST(TestFlat)
-
-bool visit_type_TestPoint_members(Visitor *v, TestPoint *obj, Error **errp)
-{
-    if (!visit_type_int(v, "x", &obj->x, errp)) {
-        return false;
-    }
-    if (!visit_type_int(v, "y", &obj->y, errp)) {
-        return false;
-    }
-    return true;
-}
-
-DEFINE_VISIT_STRUCT(TestPoint)
-
-bool visit_type_TestNested_members(Visitor *v, TestNested *obj,
-                                   Error **errp)
-{
-    bool has_comment = !!obj->comment;
-    bool has_extra = !!obj->extra;
-    bool has_tags = !!obj->tags;
-
-    if (!visit_type_str(v, "name", &obj->name, errp)) {
-        return false;
-    }
-    if (!visit_type_int32(v, "id", &obj->id, errp)) {
-        return false;
-    }
-    if (visit_optional(v, "count", &obj->has_count)) {
-        if (!visit_type_uint32(v, "count", &obj->count, errp)) {
-            return false;
-        }
-    }
-    if (visit_optional(v, "comment", &has_comment)) {
-        if (!visit_type_str(v, "comment", &obj->comment, errp)) {
-            return false;
-        }
-    }
-    if (!visit_type_TestFlat(v, "inner", &obj->inner, errp)) {
-        return false;
-    }
-    if (visit_optional(v, "extra", &has_extra)) {
-        if (!visit_type_TestFlat(v, "extra", &obj->extra, errp)) {
-            return false;
-        }
-    }
-    if (!visit_type_TestEnum(v, "kind", &obj->kind, errp)) {
-        return false;
-    }
-    if (visit_optional(v, "tags", &has_tags)) {
-        if (!visit_type_strList(v, "tags", &obj->tags, errp)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-DEFINE_VISIT_STRUCT(TestNested)
-DEFINE_VISIT_LIST(TestNested)
-
-bool visit_type_TestAlternate(Visitor *v, const char *name,
-                              TestAlternate **obj, Error **errp)
-{
-    bool ok = false;
-
-    if (!visit_start_alternate(v, name, (GenericAlternate **)obj,
-                               sizeof(**obj), errp)) {
-        return false;
-    }
-    if (!*obj) {
-        /* incomplete */
-        assert(visit_is_dealloc(v));
-        ok = true;
-        goto out_obj;
-    }
-    switch ((*obj)->type) {
-    case QTYPE_QNUM:
-        ok = visit_type_int(v, name, &(*obj)->u.i, errp);
-        break;
-    case QTYPE_QSTRING:
-        ok = visit_type_str(v, name, &(*obj)->u.s, errp);
-        break;
-    case QTYPE_QDICT:
-        if (!visit_start_struct(v, name, NULL, 0, errp)) {
-            break;
-        }
-        if (visit_type_TestPoint_members(v, &(*obj)->u.p, errp)) {
-            ok = visit_check_struct(v, errp);
-        }
-        visit_end_struct(v, NULL);
-        break;
-    case QTYPE_NONE:
-        abort();
-    default:
-        assert(visit_is_input(v));
-        error_setg(errp, "Invalid parameter type for '%s', expected: %s",
-                   name ? name : "null", "TestAlternate");
-        /* Avoid passing invalid *obj to qapi_free_TestAlternate() */
-        g_free(*obj);
-        *obj = NULL;
-    }
-out_obj:
-    visit_end_alternate(v, (void **)obj);
-    if (!ok && visit_is_input(v)) {
-        qapi_free_TestAlternate(*obj);
-        *obj = NULL;
-    }
-    return ok;
-}
-
-bool visit_type_TestAltScalar(Visitor *v, const char *name,
-                              TestAltScalar **obj, Error **errp)
-{
-    bool ok = false;
-
-    if (!visit_start_alternate(v, name, (GenericAlternate **)obj,
-                               sizeof(**obj), errp)) {
-        return false;
-    }
-    if (!*obj) {
-        /* incomplete */
-        assert(visit_is_dealloc(v));
-        ok = true;
-        goto out_obj;
-    }
-    switch ((*obj)->type) {
-    case QTYPE_QNUM:
-        ok = visit_type_number(v, name, &(*obj)->u.n, errp);
-        break;
-    case QTYPE_QBOOL:
-        ok = visit_type_bool(v, name, &(*obj)->u.b, errp);
-        break;
-    case QTYPE_QNULL:
-        ok = visit_type_null(v, name, &(*obj)->u.null, errp);
-        break;
-    case QTYPE_NONE:
-        abort();
-    default:
-        assert(visit_is_input(v));
-        error_setg(errp, "Invalid parameter type for '%s', expected: %s",
-                   name ? name : "null", "TestAltScalar");
-        /* Avoid passing invalid *obj to qapi_free_TestAltScalar() */
-        g_free(*obj);
-        *obj = NULL;
-    }
-out_obj:
-    visit_end_alternate(v, (void **)obj);
-    if (!ok && visit_is_input(v)) {
-        qapi_free_TestAltScalar(*obj);
-        *obj = NULL;
-    }
-    return ok;
-}
 
 bool visit_type_TestBytes_members(Visitor *v, TestBytes *obj, Error **errp)
 {
@@ -419,7 +135,8 @@ bool test_nested_equal(const TestNested *a, const TestNested *b)
         g_strcmp0(a->comment, b->comment) == 0 &&
         test_flat_equal(a->inner, b->inner) &&
         test_flat_equal(a->extra, b->extra) &&
-        a->kind == b->kind && str_list_equal(a->tags, b->tags);
+        a->kind == b->kind && a->has_tags == b->has_tags &&
+        str_list_equal(a->tags, b->tags);
 }
 
 bool test_nested_list_equal(const TestNestedList *a, const TestNestedList *b)
@@ -514,6 +231,7 @@ TestNested *test_nested_new(int seed, bool with_optional)
         n->count = (uint32_t)seed * 3u;
         n->comment = g_strdup_printf("comment, %d", seed);
         n->extra = test_flat_new(seed + 100);
+        n->has_tags = true;
         QAPI_LIST_PREPEND(n->tags, g_strdup("tag-b"));
         QAPI_LIST_PREPEND(n->tags, g_strdup("tag-a"));
     }

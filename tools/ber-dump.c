@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <libtasn1.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,7 @@ typedef struct SchemaNode {
     char *type;                 /* SEQUENCE, SEQ_OF, INTEGER, IDENTIFIER, ... */
     char *value;                /* referenced type name for IDENTIFIER */
     bool optional;              /* OPTION or DEFAULT */
+    bool named_bits;            /* BIT STRING with a named bit list */
     int ntags;
     int tag_class[4];           /* BERClass of each tag, outermost first */
     uint64_t tag_number[4];
@@ -245,10 +247,51 @@ typedef struct SchemaFrame {
     uint64_t count;             /* SEQUENCE OF items seen */
     int skip_tags;              /* explicit tags of @node already consumed */
     const char *label;
+    char *path;                 /* schema path of this element, for errors */
+    bool failed;                /* a mismatch inside was reported */
 } SchemaFrame;
+
+/*
+ * A value that does not match the schema is an error, like libtasn1's
+ * asn1_der_decoding() tag errors: one diagnostic naming the schema path,
+ * for the element being labelled (or the SEQUENCE missing a field).
+ */
+static BERInspectDiagnostic schema_diag;
+static bool schema_diag_set;
+static uint64_t schema_errors;
+static uint64_t schema_warnings;
+/* The element just labelled is a BIT STRING with named bits. */
+static bool schema_named_bits;
+
+static void schema_note(uint64_t offset, BERInspectSeverity severity,
+                        const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void schema_note(uint64_t offset, BERInspectSeverity severity,
+                        const char *code, const char *fmt, ...)
+{
+    va_list ap;
+
+    schema_diag.offset = offset;
+    schema_diag.severity = severity;
+    schema_diag.code = code;
+    va_start(ap, fmt);
+    vsnprintf(schema_diag.message, sizeof(schema_diag.message), fmt, ap);
+    va_end(ap);
+    schema_diag_set = true;
+    if (severity == BER_INSPECT_ERROR) {
+        schema_errors++;
+    } else {
+        schema_warnings++;
+    }
+}
+
+#define schema_fail(offset, ...) \
+    schema_note(offset, BER_INSPECT_ERROR, "schema", __VA_ARGS__)
 
 static SchemaFrame *sframes;
 static size_t sframe_cap;
+static BERText pr_found;        /* the tag of the element being matched */
 
 static char *xstrndup(const char *s, size_t n)
 {
@@ -361,6 +404,7 @@ static SchemaNode *schema_load(const char *qualified)
         n->type = type;
         n->value = value;
         n->optional = attr && (strstr(attr, "OPTION") || strstr(attr, "DEFAULT"));
+        n->named_bits = !strcmp(type, "BIT_STR") && attr && strstr(attr, "LIST");
         free(attr);
         if (indent == 0) {
             if (root) {
@@ -484,6 +528,45 @@ static bool schema_match(Cursor c, const BERInspectElement *e,
            e->tag == (uint64_t)u;
 }
 
+/* What @c expects, for an error message: a tag or a type name. */
+static const char *schema_expected(Cursor c, char *buf, size_t size)
+{
+    int u;
+
+    c = normalize(c);
+    if (!c.node) {
+        return "?";
+    }
+    if (c.skip < c.node->ntags) {
+        return ber_describe_tag((BERClass)c.node->tag_class[c.skip],
+                                c.node->tag_number[c.skip], buf, size);
+    }
+    u = universal_of(c.node->type);
+    if (u >= 0) {
+        return ber_universal_tag_name((uint64_t)u);
+    }
+    snprintf(buf, size, "%s", c.node->type);
+    return buf;
+}
+
+/* @base.@name (or @base[@index] when @name is NULL) in a new string. */
+static char *schema_path(const char *base, const char *name, int64_t index)
+{
+    char *p;
+
+    int n;
+
+    if (name) {
+        n = asprintf(&p, "%s.%s", base ? base : opt.type, name);
+    } else {
+        n = asprintf(&p, "%s[%" PRId64 "]", base ? base : opt.type, index);
+    }
+    if (n < 0) {
+        abort();
+    }
+    return p;
+}
+
 static char label_buf[512];
 /* The universal type behind the IMPLICIT tag of the element just labelled, or -1. */
 static int schema_universal = -1;
@@ -496,6 +579,7 @@ static const char *schema_begin(const BERInspectElement *e)
     SchemaNode *alt = NULL;
     Cursor at = { NULL, 0 };
     const char *label = NULL;
+    char want[64];
 
     if (e->depth + 1 > sframe_cap) {
         size_t cap = sframe_cap ? sframe_cap * 2 : 64;
@@ -508,23 +592,34 @@ static const char *schema_begin(const BERInspectElement *e)
         if (!f) {
             abort();
         }
+        memset(f + sframe_cap, 0, (cap - sframe_cap) * sizeof(*f));
         sframes = f;
         sframe_cap = cap;
     }
     /* after the array may have moved */
     parent = e->depth ? &sframes[e->depth - 1] : NULL;
     self = &sframes[e->depth];
+    free(self->path);
     memset(self, 0, sizeof(*self));
     schema_universal = -1;
+    schema_diag_set = false;
+    schema_named_bits = false;
     if (e->end_of_contents) {
         return NULL;
     }
+    pr_found.len = 0;
+    ber_inspect_format_tag(e, &pr_found);
     if (!parent) {
         Cursor c = { schema.root, 0 };
 
         if (schema_match(c, e, &alt, 0)) {
             at = c;
             label = opt.type;
+            self->path = xstrndup(opt.type, strlen(opt.type));
+        } else {
+            schema_fail(e->offset, "schema: %s: expected %s, found %s",
+                        opt.type, schema_expected(c, want, sizeof(want)),
+                        pr_found.data);
         }
     } else if (parent->node) {
         SchemaNode *c = parent->node;
@@ -533,9 +628,16 @@ static const char *schema_begin(const BERInspectElement *e)
             /* the single element inside an explicit tag */
             Cursor k = { c, parent->skip_tags };
 
-            if (schema_match(k, e, &alt, 0)) {
+            if (parent->count++ == 0 && schema_match(k, e, &alt, 0)) {
                 at = k;
                 label = NULL;
+                self->path = (parent->path ? xstrndup(parent->path, strlen(parent->path)) : NULL);
+            } else {
+                schema_fail(e->offset, "schema: %s: %s inside the explicit "
+                            "tag, found %s", parent->path,
+                            parent->count > 1 ? "nothing more expected" :
+                            schema_expected(k, want, sizeof(want)),
+                            pr_found.data);
             }
         } else if (!strcmp(c->type, "SEQ_OF") || !strcmp(c->type, "SET_OF")) {
             Cursor k = { c->nchild ? c->child[0] : NULL, 0 };
@@ -545,11 +647,22 @@ static const char *schema_begin(const BERInspectElement *e)
                 snprintf(label_buf, sizeof(label_buf), "%s[%" PRIu64 "]",
                          parent->label ? parent->label : "", parent->count);
                 label = label_buf;
+                self->path = schema_path(parent->path, NULL,
+                                         (int64_t)parent->count);
+            } else {
+                char *p = schema_path(parent->path, NULL,
+                                      (int64_t)parent->count);
+
+                schema_fail(e->offset, "schema: %s: expected %s, found %s", p,
+                            schema_expected(k, want, sizeof(want)),
+                            pr_found.data);
+                free(p);
             }
             parent->count++;
         } else if (!strcmp(c->type, "SEQUENCE") || !strcmp(c->type, "SET")) {
             size_t i;
             bool seq = !strcmp(c->type, "SEQUENCE");
+            size_t expected = c->nchild;
 
             for (i = seq ? parent->next : 0; i < c->nchild; i++) {
                 Cursor k = { c->child[i], 0 };
@@ -557,18 +670,38 @@ static const char *schema_begin(const BERInspectElement *e)
                 if (schema_match(k, e, &alt, 0)) {
                     at = k;
                     label = c->child[i]->name;
+                    self->path = schema_path(parent->path, label, 0);
                     if (seq) {
                         parent->next = i + 1;
                     }
                     break;
                 }
                 if (seq && !c->child[i]->optional) {
+                    expected = i;
                     break;
                 }
+            }
+            if (!at.node && expected < c->nchild) {
+                char *p = schema_path(parent->path, c->child[expected]->name,
+                                      0);
+                Cursor k = { c->child[expected], 0 };
+
+                schema_fail(e->offset, "schema: %s: expected %s, found %s", p,
+                            schema_expected(k, want, sizeof(want)),
+                            pr_found.data);
+                free(p);
+                parent->next = c->nchild;
+            } else if (!at.node) {
+                schema_fail(e->offset, "schema: %s: no %sfield for %s",
+                            parent->path, seq ? "further " : "",
+                            pr_found.data);
             }
         }
     }
     if (!at.node) {
+        if (schema_diag_set && parent) {
+            parent->failed = true;
+        }
         return NULL;
     }
     at = normalize(at);
@@ -615,6 +748,8 @@ static const char *schema_begin(const BERInspectElement *e)
     } else if (at.node) {
         self->node = at.node;
     }
+    schema_named_bits = self->node && !self->skip_tags &&
+                        self->node->named_bits;
     if (label && label != label_buf) {
         snprintf(label_buf, sizeof(label_buf), "%s", label);
     }
@@ -627,12 +762,34 @@ static void schema_keep_label(const BERInspectElement *e, const char *label)
     sframes[e->depth].label = strdup(label);
 }
 
+/* @e is complete: a SEQUENCE must have had its required fields. */
 static void schema_end(const BERInspectElement *e)
 {
-    if (e->depth < sframe_cap) {
-        free((char *)sframes[e->depth].label);
-        sframes[e->depth].label = NULL;
+    SchemaFrame *f;
+
+    schema_diag_set = false;
+    if (e->depth >= sframe_cap) {
+        return;
     }
+    f = &sframes[e->depth];
+    if (f->node && !f->failed && !f->skip_tags && e->constructed &&
+        !strcmp(f->node->type, "SEQUENCE")) {
+        size_t i;
+
+        for (i = f->next; i < f->node->nchild; i++) {
+            if (!f->node->child[i]->optional) {
+                char *p = schema_path(f->path, f->node->child[i]->name, 0);
+
+                schema_fail(e->offset, "schema: %s: missing", p);
+                free(p);
+                break;
+            }
+        }
+    }
+    free((char *)f->label);
+    f->label = NULL;
+    free(f->path);
+    f->path = NULL;
 }
 
 static bool schema_open(void)
@@ -678,7 +835,11 @@ static void schema_close(void)
     if (schema.defs) {
         asn1_delete_structure(&schema.defs);
     }
+    for (size_t i = 0; i < sframe_cap; i++) {
+        free(sframes[i].path);
+    }
     free(sframes);
+    ber_text_free(&pr_found);
 }
 
 /* ---- printing the walk ------------------------------------------------- */
@@ -764,6 +925,23 @@ static void stash_diagnostics(const BERInspectDiagnostic *d, size_t n,
     }
 }
 
+/* @e's diagnostics, and the schema's finding about it. */
+static void element_tree_diagnostics(const BERInspectElement *e, size_t indent)
+{
+    tree_diagnostics(e->diagnostics, e->diagnostic_count, indent);
+    if (schema_diag_set) {
+        tree_diagnostics(&schema_diag, 1, indent);
+    }
+}
+
+static void element_stash_diagnostics(const BERInspectElement *e, size_t from)
+{
+    stash_diagnostics(e->diagnostics, e->diagnostic_count, from);
+    if (schema_diag_set) {
+        stash_diagnostics(&schema_diag, 1, from);
+    }
+}
+
 static void json_flush_stash(size_t from)
 {
     out_puts("\"diagnostics\":[");
@@ -804,8 +982,18 @@ static bool on_begin(void *opaque, const BERInspectElement *e)
     pr.value.len = 0;
     pr.tag.len = 0;
     drop_behind(e->offset);
+    if (schema.root && schema_named_bits && !e->constructed && !e->truncated &&
+        ber_check_bit_string(e->content, e->content_available, BER_MODE_BER,
+                             NULL) == BER_OK &&
+        ber_check_named_bits(e->content, e->content_available) != BER_OK) {
+        /* a canonical-form rule: tolerated by BER */
+        schema_note(e->offset + e->header_length + e->content_available - 1,
+                    opt.mode == BER_MODE_BER ? BER_INSPECT_WARNING :
+                    BER_INSPECT_ERROR, "bit-string-trailing-zero", "%s: %s",
+                    label ? label : "value", ber_status_message(BER_ERR_BITSTRING_TRAILING_ZERO));
+    }
     if (opt.quiet && !opt.json) {
-        tree_diagnostics(e->diagnostics, e->diagnostic_count, 0);
+        element_tree_diagnostics(e, 0);
         return !out.failed;
     }
     ber_inspect_format_tag(e, &pr.tag);
@@ -914,15 +1102,14 @@ static bool on_begin(void *opaque, const BERInspectElement *e)
                 pr.stash_cap = c;
             }
             pr.stash_start[e->depth] = pr.stash.len;
-            stash_diagnostics(e->diagnostics, e->diagnostic_count,
-                              pr.stash.len);
+            element_stash_diagnostics(e, pr.stash.len);
             out_puts(",\"children\":[");
             pr.comma = false;
         } else {
             size_t from = pr.stash.len;
 
             out_putc(',');
-            stash_diagnostics(e->diagnostics, e->diagnostic_count, from);
+            element_stash_diagnostics(e, from);
             json_flush_stash(from);
             pr.comma = true;
         }
@@ -947,7 +1134,7 @@ static bool on_begin(void *opaque, const BERInspectElement *e)
             out_u64(e->tag, 0);
         }
         out_putc('\n');
-        tree_diagnostics(e->diagnostics, e->diagnostic_count, 0);
+        element_tree_diagnostics(e, 0);
     } else if (!opt.quiet) {
         uint32_t d = e->depth;
 
@@ -997,9 +1184,9 @@ static bool on_begin(void *opaque, const BERInspectElement *e)
             out_puts(" (encapsulates)");
         }
         out_putc('\n');
-        tree_diagnostics(e->diagnostics, e->diagnostic_count, tree_indent(d));
+        element_tree_diagnostics(e, tree_indent(d));
     } else {
-        tree_diagnostics(e->diagnostics, e->diagnostic_count, 0);
+        element_tree_diagnostics(e, 0);
     }
     if (label && e->constructed) {
         schema_keep_label(e, label);
@@ -1021,12 +1208,11 @@ static bool on_end(void *opaque, const BERInspectElement *e)
             out_u64(e->length, 0);
         }
         out_putc(',');
-        stash_diagnostics(e->diagnostics, e->diagnostic_count, from);
+        element_stash_diagnostics(e, from);
         json_flush_stash(from);
         pr.comma = true;
     } else {
-        tree_diagnostics(e->diagnostics, e->diagnostic_count,
-                         opt.quiet || opt.flat ? 0 : tree_indent(e->depth));
+        element_tree_diagnostics(e, opt.quiet || opt.flat ? 0 : tree_indent(e->depth));
     }
     return !out.failed;
 }
@@ -1472,9 +1658,13 @@ static int dump(const char *name, bool first, bool several)
     } else {
         drop_map = in.map && in.data == (const uint8_t *)in.map ? in.map : NULL;
         drop_done = 0;
+        schema_errors = 0;
+        schema_warnings = 0;
         if (!ber_inspect(data, len, &io, &cb, NULL, &sum)) {
             sum.errors++;
         }
+        sum.errors += schema_errors;
+        sum.warnings += schema_warnings;
         drop_map = NULL;
     }
     if (opt.json) {

@@ -12,3 +12,10 @@ tools_vnvram_SOURCES = tools/vnvram.c
 tools_vnvram_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tools_vnvram_LDADD = libvnvram.la libqvisit.la $(GLIB_LIBS)
 dist_man_MANS += tools/vnvram.1
+
+# migstream: convert, dump, diff and measure QEMU migration streams (migration/)
+bin_PROGRAMS += tools/migstream
+tools_migstream_SOURCES = tools/migstream.c
+tools_migstream_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tools_migstream_LDADD = libqvisit.la $(GLIB_LIBS)
+dist_man_MANS += tools/migstream.1

@@ -10,9 +10,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nvram/nvram.h"
 #include "nvram/storage.h"
@@ -31,14 +33,17 @@ typedef struct Profile {
 } Profile;
 
 static const Profile profiles[] = {
-    { "tpm2", "TPM 2.0 (libtpms): permall 64 KiB, volatilestate and "
-      "savestate 16 KiB",
-      { { "permall", 65536 }, { "volatilestate", 16384 },
-        { "savestate", 16384 } } },
+    /* The numbers of vtpm_store_profile() (tpm/vtpm-profile.c): libtpms's
+     * largest blobs plus 64 bytes of record; tests/test-nvram-tool.c
+     * checks them, tests/test-vtpm-store.c that they agree. */
+    { "tpm2", "TPM 2.0 (libtpms): permall 188.75 KiB, volatilestate "
+      "64 KiB, savestate 16 KiB (+ 64 bytes each)",
+      { { "permall", 193280 }, { "volatilestate", 65600 },
+        { "savestate", 16448 } } },
     { "tpm12", "TPM 1.2 (libtpms): permall 40 KiB, volatilestate and "
-      "savestate 16 KiB",
-      { { "permall", 40960 }, { "volatilestate", 16384 },
-        { "savestate", 16384 } } },
+      "savestate 21 KiB (+ 64 bytes each)",
+      { { "permall", 41024 }, { "volatilestate", 21383 },
+        { "savestate", 21152 } } },
 };
 
 static void usage(FILE *f)
@@ -237,12 +242,16 @@ static int cmd_create(const char *img, Options *o)
     NVRAMStorage *s;
     Error *err = NULL;
     uint64_t size = 0;
+    bool created;
     int ret;
 
     if (o->list.specs->len == 0) {
         fprintf(stderr, "%s: create needs --entry or --profile\n", prog);
         return EXIT_UNUSABLE;
     }
+    /* A create that fails must not leave a file that looks like an image. */
+    created = !nvram_storage_name_is_uri(img) && access(img, F_OK) < 0 &&
+              errno == ENOENT;
     s = nvram_storage_open(img, false, true, &err);
     if (!s) {
         return fail(-NVRAM_ERR_IO, err);
@@ -257,6 +266,9 @@ static int cmd_create(const char *img, Options *o)
         nvram_storage_get_size(s, &size, NULL);
     }
     nvram_storage_close(s);
+    if (ret < 0 && created) {
+        unlink(img);
+    }
     if (ret < 0) {
         if (ret == -NVRAM_ERR_ALREADY_FORMATTED) {
             fprintf(stderr, "%s: %s (use --force to overwrite it)\n", prog,
@@ -294,6 +306,12 @@ static const char *entry_health(const NVRAMEntryInfo *e)
 {
     if (e->status == -NVRAM_ERR_ENTRY_CORRUPT) {
         return "corrupt";
+    }
+    if (e->rolled_back) {
+        return "rolled-back";
+    }
+    if (e->generation_exhausted) {
+        return "stuck";
     }
     if (!e->copies[0].valid || !e->copies[1].valid) {
         return "degraded";
@@ -433,9 +451,19 @@ static int cmd_check(const char *img)
                 problems++;
             }
         }
+        if (e->generation_exhausted) {
+            printf("%s: generation %" PRIu64 " cannot grow: writes are "
+                   "refused\n", e->name.name, UINT64_MAX);
+            problems++;
+        }
         if (e->status == -NVRAM_ERR_ENTRY_CORRUPT) {
             printf("%s: both copies damaged: the value is lost\n",
                    e->name.name);
+        } else if (e->rolled_back) {
+            printf("%s: rollback: the newest copy is damaged; reads serve "
+                   "copy %d (generation %" PRIu64 "), a later commit may be "
+                   "lost\n", e->name.name, e->newest,
+                   e->copies[e->newest].generation);
         } else if (!e->copies[0].valid || !e->copies[1].valid) {
             printf("%s: still readable from copy %d (generation %" PRIu64
                    ")%s\n", e->name.name, e->newest,
@@ -445,8 +473,8 @@ static int cmd_check(const char *img)
         }
     }
     if (problems) {
-        printf("%s: %d damaged cop%s found\n", img, problems,
-               problems == 1 ? "y" : "ies");
+        printf("%s: %d problem%s found\n", img, problems,
+               problems == 1 ? "" : "s");
     } else {
         printf("%s: healthy (%zu entries, every copy verified)\n", img,
                info->n_entries);
@@ -634,6 +662,7 @@ static int cmd_dump(const char *img, const char *entry, Options *o)
     uint64_t gen;
     size_t len;
     Error *err = NULL;
+    bool rolled_back = false;
     int ret;
 
     s = open_image(img, &err);
@@ -649,6 +678,13 @@ static int cmd_dump(const char *img, const char *entry, Options *o)
         fprintf(stderr, "%s: %s\n", prog, error_get_pretty(err));
         error_free(err);
         return ret == -NVRAM_ERR_ENTRY_CORRUPT ? EXIT_DAMAGED : EXIT_UNUSABLE;
+    }
+    if (ret == NVRAM_READ_ROLLED_BACK) {
+        /* the value is shown, and the user told it may not be the latest */
+        fprintf(stderr, "%s: rollback: %s\n", prog, error_get_pretty(err));
+        error_free(err);
+        err = NULL;
+        rolled_back = true;
     }
     if (!o->has_key && !o->raw && !o->hex) {
         NVRAMImageInfo *info = NULL;
@@ -685,6 +721,12 @@ static int cmd_dump(const char *img, const char *entry, Options *o)
         }
     }
     g_free(payload);
+    if (ret == NVRAM_READ_ROLLED_BACK) {
+        ret = 0;
+    }
+    if (ret == 0 && rolled_back) {
+        ret = EXIT_DAMAGED;
+    }
     return ret < 0 ? 0 : ret;
 }
 
@@ -695,6 +737,8 @@ int main(int argc, char **argv)
     int c, ret;
 
     g_set_prgname(prog);
+    /* Past a file size limit, a write fails with EFBIG and is reported. */
+    signal(SIGXFSZ, SIG_IGN);
     o.list.specs = g_array_new(false, false, sizeof(NVRAMEntrySpec));
     o.list.names = g_ptr_array_new_with_free_func(g_free);
     if (argc < 2) {

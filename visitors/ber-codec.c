@@ -45,6 +45,21 @@ static const char *const ber_status_messages[BER_STATUS__MAX] = {
     [BER_ERR_BITSTRING_UNUSED] = "invalid BIT STRING unused-bits octet",
     [BER_ERR_BITSTRING_PADDING] = "BIT STRING unused bits not zero",
     [BER_ERR_UTF8_INVALID] = "invalid UTF-8",
+    [BER_ERR_REAL_DECIMAL_FORM] =
+        "decimal REAL not in the CER/DER NR3 form (X.690 11.3.2)",
+    [BER_ERR_SEGMENT_TYPE] = "string segment of the wrong type",
+    [BER_ERR_SEGMENT_CONSTRUCTED] =
+        "nested constructed string not allowed in CER",
+    [BER_ERR_STRING_CHARSET] = "octet not allowed in this string type",
+    [BER_ERR_STRING_LENGTH] = "string ends inside a character",
+    [BER_ERR_STRING_CHARACTER] = "string holds a value that is no character",
+    [BER_ERR_TIME_SYNTAX] = "malformed time",
+    [BER_ERR_TIME_VALUE] = "impossible date or time of day",
+    [BER_ERR_TIME_LEAP_SECOND] = "second 60 where no leap second can be",
+    [BER_ERR_TIME_NOT_CANONICAL] =
+        "time not in the CER/DER form (Z, seconds, no trailing zero)",
+    [BER_ERR_BITSTRING_TRAILING_ZERO] =
+        "named bit list with trailing 0 bits (X.690 11.2.2)",
 };
 
 const char *ber_status_message(BERStatus status)
@@ -389,6 +404,52 @@ static BERStatus decode_decimal_real(const uint8_t *content, size_t len,
     return BER_OK;
 }
 
+/*
+ * X.690 11.3.2: the one decimal form CER and DER allow. The syntax was
+ * already accepted by decode_decimal_real().
+ */
+static bool decimal_real_canonical(const uint8_t *content, size_t len)
+{
+    const uint8_t *s = content + 1;
+    size_t n = len - 1, i = 0, start;
+
+    if ((content[0] & 0x3f) != 3) {
+        return false;                       /* 11.3.2.1: NR3 */
+    }
+    if (i < n && s[i] == '-') {
+        i++;                                /* 11.3.2.3: only a minus */
+    }
+    start = i;
+    while (i < n && g_ascii_isdigit(s[i])) {
+        i++;
+    }
+    /* 11.3.2.4: mantissa neither starts nor ends with 0 */
+    if (i == start || s[start] == '0' || s[i - 1] == '0') {
+        return false;
+    }
+    /* 11.3.2.5: the last digit is followed by ".E" */
+    if (n - i < 3 || s[i] != '.' || s[i + 1] != 'E') {
+        return false;
+    }
+    i += 2;
+    /* 11.3.2.6: exponent 0 is "+0"; otherwise no "+" and no leading 0 */
+    if (s[i] == '+') {
+        return n - i == 2 && s[i + 1] == '0';
+    }
+    if (s[i] == '-') {
+        i++;
+    }
+    if (i >= n || s[i] == '0') {
+        return false;
+    }
+    for (; i < n; i++) {
+        if (!g_ascii_isdigit(s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Exponent values are clamped here: far beyond any double, no overflow. */
 #define BER_EXPONENT_CLAMP (INT64_C(1) << 40)
 
@@ -572,15 +633,12 @@ BERStatus ber_decode_real(const uint8_t *content, size_t len, BERMode mode,
         }
     } else {
         k = BER_REAL_DECIMAL;
-        if (mode != BER_MODE_BER) {
-            if ((content[0] & 0x3f) < 1 || (content[0] & 0x3f) > 3) {
-                return BER_ERR_REAL_RESERVED;
-            }
-            return BER_ERR_REAL_NOT_CANONICAL;
-        }
         status = decode_decimal_real(content, len, &value);
         if (status != BER_OK) {
             return status;
+        }
+        if (mode != BER_MODE_BER && !decimal_real_canonical(content, len)) {
+            return BER_ERR_REAL_DECIMAL_FORM;
         }
         is_exact = false;
     }
@@ -648,56 +706,304 @@ BERStatus ber_check_bit_string(const uint8_t *content, size_t len,
     return BER_OK;
 }
 
-bool ber_utf8_validate(const uint8_t *s, size_t len, size_t *bad_offset)
+BERStatus ber_check_named_bits(const uint8_t *content, size_t len)
 {
-    size_t i = 0;
-
-    while (i < len) {
-        uint8_t c = s[i];
-        size_t need;
-        uint32_t cp, min;
-        size_t j;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            need = 1;
-            cp = c & 0x1f;
-            min = 0x80;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            need = 2;
-            cp = c & 0x0f;
-            min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            need = 3;
-            cp = c & 0x07;
-            min = 0x10000;
-        } else {
-            goto bad;
-        }
-        if (need > len - i - 1) {
-            goto bad;
-        }
-        for (j = 1; j <= need; j++) {
-            if ((s[i + j] & 0xc0) != 0x80) {
-                goto bad;
-            }
-            cp = (cp << 6) | (s[i + j] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-            goto bad;
-        }
-        i += need + 1;
+    if (len <= 1) {
+        return BER_OK;
     }
-    return true;
+    return (content[len - 1] >> content[0]) & 1 ? BER_OK :
+           BER_ERR_BITSTRING_TRAILING_ZERO;
+}
 
-bad:
-    if (bad_offset) {
+uint64_t ber_string_segment_tag(uint64_t string_tag)
+{
+    return string_tag == BER_TAG_BIT_STRING ? BER_TAG_BIT_STRING :
+           BER_TAG_OCTET_STRING;
+}
+
+BERStatus ber_check_string_segment(uint64_t string_tag, BERClass seg_class,
+                                   uint64_t seg_tag, bool seg_constructed,
+                                   BERMode mode)
+{
+    if (seg_class != BER_CLASS_UNIVERSAL ||
+        seg_tag != ber_string_segment_tag(string_tag)) {
+        return BER_ERR_SEGMENT_TYPE;
+    }
+    if (seg_constructed && mode == BER_MODE_CER) {
+        return BER_ERR_SEGMENT_CONSTRUCTED;
+    }
+    return BER_OK;
+}
+
+void ber_string_check_init(BERStringCheck *sc, uint64_t tag)
+{
+    memset(sc, 0, sizeof(*sc));
+    sc->tag = tag;
+}
+
+/* X.680 41, Table 8 (PrintableString) and 41.4 (the others). */
+static bool in_repertoire(uint64_t tag, uint8_t c)
+{
+    switch (tag) {
+    case 18:
+        return (c >= '0' && c <= '9') || c == ' ';
+    case 19:
+        return g_ascii_isalnum(c) || (c && strchr(" '()+,-./:=?", c));
+    case 22:
+        return c < 0x80;
+    case 26:
+        return c >= 0x20 && c < 0x7f;
+    default:
+        return true;
+    }
+}
+
+static bool unicode_scalar(uint32_t cp)
+{
+    return cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff);
+}
+
+BERStatus ber_string_check_feed(BERStringCheck *sc, const uint8_t *s,
+                                size_t len, size_t *bad_offset)
+{
+    size_t i;
+    BERStatus status = BER_OK;
+
+    for (i = 0; i < len; i++) {
+        uint8_t c = s[i];
+
+        switch (sc->tag) {
+        case BER_TAG_UTF8STRING:
+            if (!sc->need && c < 0x80) {
+                /* plain ASCII runs: the common case, one compare each */
+                while (i + 1 < len && s[i + 1] < 0x80) {
+                    i++;
+                }
+            } else if (sc->need) {
+                sc->have++;
+                if ((c & 0xc0) != 0x80) {
+                    status = BER_ERR_UTF8_INVALID;
+                    goto out;
+                }
+                sc->cp = (sc->cp << 6) | (c & 0x3f);
+                if (--sc->need == 0 &&
+                    (sc->cp < sc->min || !unicode_scalar(sc->cp))) {
+                    status = BER_ERR_UTF8_INVALID;
+                    goto out;
+                }
+                /* reject overlong and out-of-range prefixes at once */
+                if (sc->need == 2 && sc->min == 0x10000 &&
+                    (sc->cp < 0x10 || sc->cp > 0x10f)) {
+                    status = BER_ERR_UTF8_INVALID;
+                    goto out;
+                }
+            } else if (c >= 0x80) {
+                sc->have = 0;
+                if (c >= 0xc2 && c <= 0xdf) {
+                    sc->need = 1, sc->cp = c & 0x1f, sc->min = 0x80;
+                } else if (c >= 0xe0 && c <= 0xef) {
+                    sc->need = 2, sc->cp = c & 0x0f, sc->min = 0x800;
+                } else if (c >= 0xf0 && c <= 0xf4) {
+                    sc->need = 3, sc->cp = c & 0x07, sc->min = 0x10000;
+                } else {
+                    status = BER_ERR_UTF8_INVALID;
+                    goto out;
+                }
+            }
+            break;
+        case 28:
+        case 30:
+            sc->cp = (sc->cp << 8) | c;
+            if (++sc->have == (sc->tag == 28 ? 4u : 2u)) {
+                bool ok = sc->tag == 28 ? unicode_scalar(sc->cp) :
+                          !(sc->cp >= 0xd800 && sc->cp <= 0xdfff);
+
+                sc->have = 0;
+                sc->cp = 0;
+                if (!ok) {
+                    /* report the unit's first octet when it is in @s */
+                    i = i >= (sc->tag == 28 ? 3u : 1u) ?
+                        i - (sc->tag == 28 ? 3u : 1u) : 0;
+                    status = BER_ERR_STRING_CHARACTER;
+                    goto out;
+                }
+            }
+            break;
+        default:
+            if (!in_repertoire(sc->tag, c)) {
+                status = BER_ERR_STRING_CHARSET;
+                goto out;
+            }
+            break;
+        }
+    }
+out:
+    if (status == BER_ERR_UTF8_INVALID) {
+        /* point at the sequence's first octet when it is in @s */
+        i = i >= sc->have ? i - sc->have : 0;
+    }
+    sc->seen += i;
+    if (status != BER_OK && bad_offset) {
         *bad_offset = i;
     }
-    return false;
+    return status;
+}
+
+BERStatus ber_string_check_finish(const BERStringCheck *sc)
+{
+    if (sc->tag == BER_TAG_UTF8STRING) {
+        return sc->need ? BER_ERR_UTF8_INVALID : BER_OK;
+    }
+    if (sc->have) {
+        return BER_ERR_STRING_LENGTH;
+    }
+    return BER_OK;
+}
+
+/* Two decimal digits at @s, or -1. */
+static int two_digits(const uint8_t *s)
+{
+    if (!g_ascii_isdigit(s[0]) || !g_ascii_isdigit(s[1])) {
+        return -1;
+    }
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+static int days_in_month(unsigned year, unsigned month)
+{
+    static const uint8_t days[] = { 31, 28, 31, 30, 31, 30,
+                                    31, 31, 30, 31, 30, 31 };
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+    return month == 2 && leap ? 29 : days[month - 1];
+}
+
+BERStatus ber_check_time(uint64_t tag, const uint8_t *s, size_t n,
+                         BERMode mode)
+{
+    bool generalized = tag == 24;
+    size_t pos, year_digits = generalized ? 4 : 2;
+    int year, month, day, hour, minute = 0, second = 0;
+    int zone_minutes = 0;       /* local time minus UTC */
+    bool have_minute = false, have_second = false;
+    bool canonical = true, zone_known = true;
+    size_t i;
+
+    /* date and hour: YYMMDDhh / YYYYMMDDhh */
+    if (n < year_digits + 6) {
+        return BER_ERR_TIME_SYNTAX;
+    }
+    for (i = 0; i < year_digits + 6; i++) {
+        if (!g_ascii_isdigit(s[i])) {
+            return BER_ERR_TIME_SYNTAX;
+        }
+    }
+    year = two_digits(s);
+    if (generalized) {
+        year = year * 100 + two_digits(s + 2);
+    } else {
+        year += year < 50 ? 2000 : 1900;
+    }
+    pos = year_digits;
+    month = two_digits(s + pos);
+    day = two_digits(s + pos + 2);
+    hour = two_digits(s + pos + 4);
+    pos += 6;
+    if (pos + 2 <= n && two_digits(s + pos) >= 0) {
+        minute = two_digits(s + pos);
+        have_minute = true;
+        pos += 2;
+        if (pos + 2 <= n && two_digits(s + pos) >= 0) {
+            second = two_digits(s + pos);
+            have_second = true;
+            pos += 2;
+        }
+    }
+    if (!generalized && !have_minute) {
+        return BER_ERR_TIME_SYNTAX;         /* UTCTime: minutes required */
+    }
+    if (generalized && pos < n && (s[pos] == '.' || s[pos] == ',')) {
+        size_t start = ++pos;
+
+        while (pos < n && g_ascii_isdigit(s[pos])) {
+            pos++;
+        }
+        if (pos == start) {
+            return BER_ERR_TIME_SYNTAX;
+        }
+        if (s[start - 1] == ',' || s[pos - 1] == '0') {
+            canonical = false;
+        }
+    }
+    if (pos == n) {
+        if (!generalized) {
+            return BER_ERR_TIME_SYNTAX;     /* UTCTime: zone required */
+        }
+        zone_known = false;                 /* local time */
+        canonical = false;
+    } else if (s[pos] == 'Z' && pos + 1 == n) {
+        /* UTC */
+    } else if ((s[pos] == '+' || s[pos] == '-') &&
+               (n - pos - 1 == 4 || (generalized && n - pos - 1 == 2))) {
+        int zh = two_digits(s + pos + 1);
+        int zm = n - pos - 1 == 4 ? two_digits(s + pos + 3) : 0;
+
+        if (zh < 0 || zm < 0) {
+            return BER_ERR_TIME_SYNTAX;
+        }
+        if (zh > 23 || zm > 59) {
+            return BER_ERR_TIME_VALUE;
+        }
+        zone_minutes = (s[pos] == '+' ? 1 : -1) * (zh * 60 + zm);
+        canonical = false;
+    } else {
+        return BER_ERR_TIME_SYNTAX;
+    }
+    if (month < 1 || month > 12 || day < 1 ||
+        day > days_in_month((unsigned)year, (unsigned)month) ||
+        hour > 23 || minute > 59 || second > 60) {
+        return BER_ERR_TIME_VALUE;
+    }
+    if (second == 60) {
+        /* ISO 8601 leap second: only the last second of a UTC month */
+        int utc = hour * 60 + minute - zone_minutes;
+        int last = days_in_month((unsigned)year, (unsigned)month);
+
+        if (!generalized) {
+            return BER_ERR_TIME_LEAP_SECOND;
+        }
+        /* a local time (no zone) may be any time in UTC: not refutable */
+        if (zone_known &&
+            !(utc == 23 * 60 + 59 && day == last) &&        /* same day */
+            !(utc == 23 * 60 + 59 - 24 * 60 && day == 1) && /* UTC: the day before */
+            !(utc == 23 * 60 + 59 + 24 * 60 && day + 1 == last)) {
+            return BER_ERR_TIME_LEAP_SECOND;
+        }
+    }
+    if (!have_second) {
+        canonical = false;
+    }
+    if (mode != BER_MODE_BER && !canonical) {
+        return BER_ERR_TIME_NOT_CANONICAL;
+    }
+    return BER_OK;
+}
+
+bool ber_utf8_validate(const uint8_t *s, size_t len, size_t *bad_offset)
+{
+    BERStringCheck sc;
+
+    ber_string_check_init(&sc, BER_TAG_UTF8STRING);
+    if (ber_string_check_feed(&sc, s, len, bad_offset) != BER_OK) {
+        return false;
+    }
+    if (ber_string_check_finish(&sc) != BER_OK) {
+        if (bad_offset) {
+            *bad_offset = len - 1 - sc.have;    /* the unfinished sequence */
+        }
+        return false;
+    }
+    return true;
 }
 
 size_t ber_encode_identifier(uint8_t *out, BERClass tag_class,

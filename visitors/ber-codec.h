@@ -104,6 +104,17 @@ typedef enum BERStatus {
     BER_ERR_BITSTRING_UNUSED,     /* unused-bits octet > 7, or > 0 when empty */
     BER_ERR_BITSTRING_PADDING,    /* CER/DER: unused bits not zero */
     BER_ERR_UTF8_INVALID,         /* invalid/overlong/surrogate/> U+10FFFF UTF-8 */
+    BER_ERR_REAL_DECIMAL_FORM,    /* CER/DER: decimal REAL not in 11.3.2 NR3 form */
+    BER_ERR_SEGMENT_TYPE,         /* string segment of the wrong type (8.23.5) */
+    BER_ERR_SEGMENT_CONSTRUCTED,  /* CER: constructed string segment (9.2) */
+    BER_ERR_STRING_CHARSET,       /* octet outside the string type's repertoire */
+    BER_ERR_STRING_LENGTH,        /* BMPString/UniversalString: partial character */
+    BER_ERR_STRING_CHARACTER,     /* BMP/UniversalString: no Unicode character */
+    BER_ERR_TIME_SYNTAX,          /* not UTCTime/GeneralizedTime syntax */
+    BER_ERR_TIME_VALUE,           /* impossible date or time of day */
+    BER_ERR_TIME_LEAP_SECOND,     /* second 60 where no leap second can be */
+    BER_ERR_TIME_NOT_CANONICAL,   /* CER/DER: not the 11.7/11.8 time form */
+    BER_ERR_BITSTRING_TRAILING_ZERO, /* CER/DER: named bit list with trailing 0 bits */
     BER_STATUS__MAX,
 } BERStatus;
 
@@ -206,10 +217,12 @@ typedef enum BERRealKind {
 /*
  * Decode REAL contents (8.5) into a double. BER: binary forms with any
  * base (2, 8, 16), scale and exponent/mantissa width, and decimal
- * NR1/NR2/NR3 forms (rounded to nearest); CER/DER: only the 11.3.1 form
- * (base 2, F = 0, odd or zero mantissa, fewest octets) and the special
- * values; decimal forms are rejected there because our abstract values
- * are base 2. A finite value beyond DBL_MAX gives BER_ERR_REAL_RANGE; a
+ * NR1/NR2/NR3 forms (rounded to nearest); CER/DER: the 11.3.1 binary
+ * form (base 2, F = 0, odd or zero mantissa, fewest octets), the 11.3.2
+ * decimal form (NR3, no spaces, a sign only for negatives, mantissa
+ * digits neither starting nor ending with 0, "." then "E", exponent "+0"
+ * or without a leading 0 or "+": "1.E1", "15.E-1", "1.E+0"; otherwise
+ * BER_ERR_REAL_DECIMAL_FORM) and the special values. A finite value beyond DBL_MAX gives BER_ERR_REAL_RANGE; a
  * binary value that is not exactly a double (too many mantissa bits or
  * below the denormal range) is rounded in BER and rejected in CER/DER
  * (BER_ERR_REAL_INEXACT). *@kind (may be NULL) gets the form; *@exact
@@ -234,6 +247,91 @@ BERStatus ber_decode_oid_subid(const uint8_t *content, size_t len,
  */
 BERStatus ber_check_bit_string(const uint8_t *content, size_t len,
                                BERMode mode, unsigned *unused_bits);
+
+/*
+ * Check a named-bit-list BIT STRING (X.680 22.7) for CER/DER (11.2.2):
+ * trailing 0 bits must be removed, so the last bit present is 1 (or
+ * there are no bits at all). @content is a primitive BIT STRING's
+ * contents already accepted by ber_check_bit_string(). Returns BER_OK or
+ * BER_ERR_BITSTRING_TRAILING_ZERO (in every mode: the caller decides
+ * whether BER tolerates it).
+ */
+BERStatus ber_check_named_bits(const uint8_t *content, size_t len);
+
+/*
+ * The universal tag every segment of a constructed string of universal
+ * type @string_tag has: BIT STRING segments are BIT STRINGs (8.6.4),
+ * every other string type, the restricted character strings included,
+ * is encoded as [UNIVERSAL n] IMPLICIT OCTET STRING (8.23.5), so its
+ * segments are OCTET STRINGs (8.7.3).
+ */
+uint64_t ber_string_segment_tag(uint64_t string_tag);
+
+/*
+ * Check one segment header of a constructed string of universal type
+ * @string_tag: the segment's class and tag (ber_string_segment_tag()),
+ * and in CER that it is primitive (9.2). Returns BER_OK,
+ * BER_ERR_SEGMENT_TYPE or BER_ERR_SEGMENT_CONSTRUCTED.
+ */
+BERStatus ber_check_string_segment(uint64_t string_tag, BERClass seg_class,
+                                   uint64_t seg_tag, bool seg_constructed,
+                                   BERMode mode);
+
+/*
+ * Incremental check of a string value's octets against its universal
+ * type, so that a constructed string is checked on its joined value (a
+ * character split between two segments is fine): UTF8String (UTF-8),
+ * NumericString, PrintableString, IA5String, VisibleString (repertoire,
+ * X.680 41), BMPString (UCS-2 units, no surrogates) and UniversalString
+ * (UCS-4 units, Unicode code points). Other types accept every octet.
+ * Zero-initialise with ber_string_check_init(), feed the parts in order,
+ * then ber_string_check_finish().
+ */
+typedef struct BERStringCheck {
+    uint64_t tag;
+    uint64_t seen;        /* octets fed so far */
+    uint32_t cp;          /* code point being assembled */
+    uint32_t min;         /* smallest code point for the UTF-8 length */
+    unsigned need;        /* UTF-8 continuation octets / unit octets still due */
+    unsigned have;        /* octets of the current character so far
+                           * (UTF-8: continuation octets) */
+} BERStringCheck;
+
+void ber_string_check_init(BERStringCheck *sc, uint64_t tag);
+
+/*
+ * Feed @len octets at @s. Returns BER_OK or the first fault
+ * (BER_ERR_UTF8_INVALID, BER_ERR_STRING_CHARSET, BER_ERR_STRING_CHARACTER)
+ * with *@bad_offset (may be NULL) the index in @s of the octet where it
+ * was found; after a fault the state is undefined.
+ */
+BERStatus ber_string_check_feed(BERStringCheck *sc, const uint8_t *s,
+                                size_t len, size_t *bad_offset);
+
+/*
+ * The value is complete: BER_OK, or BER_ERR_UTF8_INVALID /
+ * BER_ERR_STRING_LENGTH when it ends inside a character.
+ */
+BERStatus ber_string_check_finish(const BERStringCheck *sc);
+
+/*
+ * Check a UTCTime (X.680 47.3, universal 23) or GeneralizedTime (46.3,
+ * universal 24) value @s[0..@n): the syntax, the calendar (month 1-12,
+ * the day within the month with Gregorian leap years, hour 0-23, minute
+ * 0-59, second 0-59), a leap second (second 60) only in GeneralizedTime
+ * and only at 23:59:60 UTC on the last day of a month (a local time
+ * with no zone could be any UTC time, so is not refuted), time
+ * differences within
+ * hh 00-23 and mm 00-59; UTCTime years 50-99 are 19xx, 00-49 20xx
+ * (RFC 5280) for the leap-year rule. In CER/DER also the canonical
+ * form (11.7, 11.8): ends in 'Z', seconds present, a fraction with a
+ * FULL STOP and no trailing 0. Returns BER_OK, BER_ERR_TIME_SYNTAX,
+ * BER_ERR_TIME_VALUE, BER_ERR_TIME_LEAP_SECOND or
+ * BER_ERR_TIME_NOT_CANONICAL (only when everything else is valid, so a
+ * BER caller can tolerate it by checking again in BER mode).
+ */
+BERStatus ber_check_time(uint64_t tag, const uint8_t *s, size_t n,
+                         BERMode mode);
 
 /*
  * Validate UTF-8 (RFC 3629): rejects overlong forms, surrogates, code

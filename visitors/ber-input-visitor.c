@@ -20,7 +20,7 @@
 
 #include "qapi/error.h"
 #include "qapi/visitor-impl.h"
-#include "qapi/qmp/qnull.h"
+#include "qobject/qnull.h"
 #include "visitors/ber-visitor.h"
 
 typedef enum BERInScopeKind {
@@ -171,21 +171,41 @@ static void set_sticky(BERInputVisitor *biv, size_t offset, const char *name,
     }
 }
 
-static bool account(BERInputVisitor *biv, size_t size, const char *name,
-                    Error **errp)
+/* account() when @size does not fit: the budget is spent for good. */
+static G_GNUC_NO_INLINE bool account_exceeded(BERInputVisitor *biv,
+                                              const char *name, Error **errp)
 {
-    if (size > biv->max_alloc - biv->allocated) {
-        /*
-         * The budget is spent for good: make the error sticky, so that a
-         * caller going on after it (or ber_input_visitor_finish()) gets it
-         * again rather than a report from a cursor left inside a value.
-         */
-        if (!biv->sticky) {
-            input_error(biv, &biv->sticky, biv->pos, name,
-                        "allocation limit of %zu bytes exceeded",
-                        biv->max_alloc);
-        }
-        return check_sticky(biv, errp);
+    /*
+     * Make the error sticky, so that a caller going on after it (or
+     * ber_input_visitor_finish()) gets it again rather than a report from
+     * a cursor left inside a value.
+     */
+    if (!biv->sticky) {
+        input_error(biv, &biv->sticky, biv->pos, name,
+                    "allocation limit of %zu bytes exceeded",
+                    biv->max_alloc);
+    }
+    return check_sticky(biv, errp);
+}
+
+/*
+ * A zeroed block for a decoded struct or list node. malloc() + memset()
+ * rather than g_malloc0(): glibc's calloc() does not take blocks from the
+ * per-thread cache, and these small blocks are exactly what it caches.
+ */
+static inline void *alloc_node(size_t size)
+{
+    void *p = g_malloc(size);
+
+    return memset(p, 0, size);
+}
+
+/* Count @size bytes against the allocation budget, or fail. */
+static inline bool account(BERInputVisitor *biv, size_t size,
+                           const char *name, Error **errp)
+{
+    if (G_UNLIKELY(size > biv->max_alloc - biv->allocated)) {
+        return account_exceeded(biv, name, errp);
     }
     biv->allocated += size;
     return true;
@@ -206,23 +226,15 @@ static BERStatus read_header(BERInputVisitor *biv, size_t offset,
                            err_offset);
 }
 
-/*
- * Has the current scope no more elements? Returns 1 at its end, 0 if an
- * element follows, -1 on malformed input (@errp set).
- */
-static int scope_at_end(BERInputVisitor *biv, const char *name, Error **errp)
+/* scope_at_end() of an indefinite-length scope: look for 00 00. */
+static G_GNUC_NO_INLINE int indefinite_at_end(BERInputVisitor *biv,
+                                              BERInScope *scope,
+                                              const char *name, Error **errp)
 {
-    BERInScope *scope = top_scope(biv);
     BERHeader hdr;
     size_t err_offset;
     BERStatus status;
 
-    if (!scope) {
-        return 0;
-    }
-    if (!scope->indefinite) {
-        return biv->pos >= scope->end;
-    }
     if (biv->pos >= scope->limit) {
         input_error(biv, errp, biv->pos, name,
                     "missing end-of-contents of the value at offset %zu",
@@ -239,6 +251,24 @@ static int scope_at_end(BERInputVisitor *biv, const char *name, Error **errp)
         return -1;
     }
     return ber_header_is_eoc(&hdr);
+}
+
+/*
+ * Has the current scope no more elements? Returns 1 at its end, 0 if an
+ * element follows, -1 on malformed input (@errp set).
+ */
+static inline int scope_at_end(BERInputVisitor *biv, const char *name,
+                               Error **errp)
+{
+    BERInScope *scope = top_scope(biv);
+
+    if (!scope) {
+        return 0;
+    }
+    if (G_LIKELY(!scope->indefinite)) {
+        return biv->pos >= scope->end;
+    }
+    return indefinite_at_end(biv, scope, name, errp);
 }
 
 /* Describe what follows, for "expected X, found Y". */
@@ -574,7 +604,7 @@ static bool ber_input_start_struct(Visitor *v, const char *name, void **obj,
             biv->depth--;
             return false;
         }
-        *obj = g_malloc0(size);
+        *obj = alloc_node(size);
     }
     return true;
 }
@@ -613,9 +643,8 @@ static bool check_scope_end(BERInputVisitor *biv, const char *what,
         biv->naming_scope = false;
         return false;
     }
-    if (frameless_below(biv, biv->depth - 1) && scope->indefinite &&
-        !biv->allow_trailing &&
-        biv->pos + 2 != biv->len) {
+    if (scope->indefinite && !biv->allow_trailing &&
+        biv->pos + 2 != biv->len && frameless_below(biv, biv->depth - 1)) {
         biv->naming_scope = true;
         input_error(biv, errp, biv->pos + 2, NULL,
                     "trailing bytes after the top-level value");
@@ -625,11 +654,47 @@ static bool check_scope_end(BERInputVisitor *biv, const char *what,
     return true;
 }
 
+/*
+ * check_scope_end() in the common case, without calls: no pending error, a
+ * definite-length scope whose contents are all consumed (the trailing-data
+ * check concerns indefinite top-level values only). False: ask the general
+ * path, which also names any error.
+ */
+static inline bool definite_scope_ends(BERInputVisitor *biv)
+{
+    const BERInScope *scope = &biv->scopes[biv->depth - 1];
+
+    return !biv->sticky && !scope->indefinite && biv->pos >= scope->end;
+}
+
+/*
+ * pop_scope() in the common case, without calls: no pending error, a
+ * definite-length frame nested directly in a struct or list, where
+ * element_done() has nothing to check. Returns false, with nothing done,
+ * for anything else.
+ */
+static inline bool pop_definite_scope(BERInputVisitor *biv)
+{
+    const BERInScope *scope = &biv->scopes[biv->depth - 1];
+
+    if (G_UNLIKELY(biv->sticky || biv->depth < 2 || !scope->has_frame ||
+                   scope->indefinite ||
+                   scope[-1].kind == BER_IN_ALTERNATE)) {
+        return false;
+    }
+    biv->pos = scope->end;
+    biv->depth--;
+    return true;
+}
+
 static bool ber_input_check_struct(Visitor *v, Error **errp)
 {
     BERInputVisitor *biv = to_biv(v);
 
     assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_STRUCT);
+    if (G_LIKELY(definite_scope_ends(biv))) {
+        return true;
+    }
     return check_scope_end(biv, "unexpected extra member", errp);
 }
 
@@ -638,6 +703,9 @@ static void ber_input_end_struct(Visitor *v, void **obj)
     BERInputVisitor *biv = to_biv(v);
 
     assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_STRUCT);
+    if (G_LIKELY(pop_definite_scope(biv))) {
+        return;
+    }
     pop_scope(biv);
 }
 
@@ -663,7 +731,7 @@ static bool ber_input_start_list(Visitor *v, const char *name,
         return false;
     }
     if (!at_end) {
-        *list = g_malloc0(size);
+        *list = alloc_node(size);
     }
     return true;
 }
@@ -679,7 +747,7 @@ static GenericList *ber_input_next_list(Visitor *v, GenericList *tail,
         return NULL;
     }
     at_end = scope_at_end(biv, NULL, &err);
-    if (at_end < 0) {
+    if (G_UNLIKELY(at_end < 0)) {
         biv->sticky = err;
         return NULL;
     }
@@ -689,7 +757,7 @@ static GenericList *ber_input_next_list(Visitor *v, GenericList *tail,
     if (!account(biv, size, NULL, NULL)) {
         return NULL;        /* the error is sticky: the next visit reports it */
     }
-    tail->next = g_malloc0(size);
+    tail->next = alloc_node(size);
     return tail->next;
 }
 
@@ -698,6 +766,9 @@ static bool ber_input_check_list(Visitor *v, Error **errp)
     BERInputVisitor *biv = to_biv(v);
 
     assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_LIST);
+    if (G_LIKELY(definite_scope_ends(biv))) {
+        return true;
+    }
     return check_scope_end(biv, "unexpected extra list element", errp);
 }
 
@@ -706,6 +777,9 @@ static void ber_input_end_list(Visitor *v, void **obj)
     BERInputVisitor *biv = to_biv(v);
 
     assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_LIST);
+    if (G_LIKELY(pop_definite_scope(biv))) {
+        return;
+    }
     pop_scope(biv);
 }
 
@@ -1126,26 +1200,30 @@ static BERStringLevel *push_level(BERInputVisitor *biv, size_t *count)
 
 /*
  * A segment of a constructed string (@seg at @pos) must be an OCTET
- * STRING, and in CER a primitive one. Reports which rule it breaks.
+ * STRING, and in CER a primitive one (the codec's rule: the visitor reads
+ * only OCTET STRINGs and UTF8Strings, whose segments are both OCTET
+ * STRINGs). Reports which rule it breaks.
  */
 static bool check_string_segment(BERInputVisitor *biv, const BERHeader *seg,
                                  size_t pos, const char *name, Error **errp)
 {
-    if (seg->tag_class != BER_CLASS_UNIVERSAL ||
-        seg->tag != BER_TAG_OCTET_STRING) {
-        char found[64];
+    BERStatus status = ber_check_string_segment(BER_TAG_OCTET_STRING,
+                                                seg->tag_class, seg->tag,
+                                                seg->constructed, biv->mode);
+    char found[64];
 
+    switch (status) {
+    case BER_OK:
+        return true;
+    case BER_ERR_SEGMENT_TYPE:
         describe_header(seg, found, sizeof(found));
         input_error(biv, errp, pos, name, "string segment must be an "
                     "OCTET STRING, found %s", found);
         return false;
-    }
-    if (seg->constructed && biv->mode == BER_MODE_CER) {
-        input_error(biv, errp, pos, name,
-                    "nested constructed string not allowed in CER");
+    default:
+        input_error(biv, errp, pos, name, "%s", ber_status_message(status));
         return false;
     }
-    return true;
 }
 
 /*
@@ -1559,6 +1637,7 @@ Visitor *ber_input_visitor_new_opts(const uint8_t *data, size_t len,
     biv->visitor.type_bytes = ber_input_type_bytes;
     biv->visitor.type_fixed_bytes = ber_input_type_fixed_bytes;
     biv->visitor.type_enum = ber_input_type_enum;
+    biv->visitor.policy_reject = visit_policy_reject_by_compat;
     biv->visitor.free = ber_input_free;
     return &biv->visitor;
 }

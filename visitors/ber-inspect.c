@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <glib.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +40,8 @@ typedef struct Frame {
     uint64_t last_fragment_offset;
     uint64_t last_fragment_length;
     uint64_t unused_segment_offset;
+    BERStringCheck string_check;  /* root of a constructed string: its joined value */
+    bool string_bad;              /* a fault in the joined value was reported */
     uint64_t tag_octets;          /* offset of the high-form tag octets */
     uint32_t tag_octet_count;
     uint32_t header_length;
@@ -56,6 +59,8 @@ typedef struct Frame {
     bool has_prev_child;
     bool has_fragment;
     bool unused_segment;          /* a segment with unused bits was seen */
+    bool named_bits_oid;          /* a child OID names a named-bit-list extension */
+    bool named_bits;              /* encapsulates a named bit list (keyUsage...) */
 } Frame;
 
 /* A header as read, with what the lenient reader could recover. */
@@ -132,20 +137,25 @@ static const char *utag_name(uint64_t tag)
     return name ? name : "universal type";
 }
 
+/* "an OCTET STRING", "a UTF8String": the article for a type name. */
+static const char *article(const char *name)
+{
+    return strchr("AEIO", name[0]) ? "an" : "a";
+}
+
 static const char *mode_name(BERMode mode)
 {
     return mode == BER_MODE_DER ? "DER" : mode == BER_MODE_CER ? "CER" : "BER";
 }
 
 static void add_diag(Walker *w, uint64_t offset, BERInspectSeverity severity,
-                     const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+                     const char *code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 
 static void add_diag(Walker *w, uint64_t offset, BERInspectSeverity severity,
-                     const char *code, const char *fmt, ...)
+                     const char *code, const char *fmt, va_list ap)
 {
     BERInspectDiagnostic *d;
-    va_list ap;
 
     if (w->probe) {
         w->probe_failed = true;
@@ -157,30 +167,46 @@ static void add_diag(Walker *w, uint64_t offset, BERInspectSeverity severity,
         w->sum.warnings++;
     }
     if (w->ndiags == w->diag_cap) {
-        size_t cap = w->diag_cap ? w->diag_cap * 2 : 8;
-        BERInspectDiagnostic *n = realloc(w->diags, cap * sizeof(*n));
-
-        if (!n) {
-            return;     /* counted, not described: better than failing */
-        }
-        w->diags = n;
-        w->diag_cap = cap;
+        w->diag_cap = w->diag_cap ? w->diag_cap * 2 : 8;
+        w->diags = g_renew(BERInspectDiagnostic, w->diags, w->diag_cap);
     }
     d = &w->diags[w->ndiags++];
     d->offset = w->opts.base_offset + offset;
     d->severity = severity;
     d->code = code;
-    va_start(ap, fmt);
     vsnprintf(d->message, sizeof(d->message), fmt, ap);
+}
+
+/* A rule broken in every mode: an error. */
+static void diag_error(Walker *w, uint64_t offset, const char *code,
+                       const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void diag_error(Walker *w, uint64_t offset, const char *code,
+                       const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    add_diag(w, offset, BER_INSPECT_ERROR, code, fmt, ap);
     va_end(ap);
 }
 
 /* A rule of the canonical encodings: a warning in BER, an error in CER/DER. */
-#define noncanonical(w, off, code, ...) \
-    add_diag(w, off, (w)->opts.mode == BER_MODE_BER ? BER_INSPECT_WARNING : \
-             BER_INSPECT_ERROR, code, __VA_ARGS__)
-#define error(w, off, code, ...) \
-    add_diag(w, off, BER_INSPECT_ERROR, code, __VA_ARGS__)
+static void diag_noncanonical(Walker *w, uint64_t offset, const char *code,
+                              const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void diag_noncanonical(Walker *w, uint64_t offset, const char *code,
+                              const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    add_diag(w, offset, w->opts.mode == BER_MODE_BER ? BER_INSPECT_WARNING :
+             BER_INSPECT_ERROR, code, fmt, ap);
+    va_end(ap);
+}
 
 /* Hand the pending diagnostics that belong to no element to @stream. */
 static void flush_stream(Walker *w)
@@ -392,8 +418,8 @@ static bool read_header(Walker *w, size_t limit, size_t pos, Header *h)
             /* A legal tag, only too wide for a machine word: shown in hex;
              * the codec stopped before the length, so check its form here. */
             if (h->indefinite && !h->constructed) {
-                error(w, h->length_offset, "indefinite-primitive", "%s",
-                      ber_status_message(BER_ERR_INDEFINITE_PRIMITIVE));
+                diag_error(w, h->length_offset, "indefinite-primitive", "%s",
+                           ber_status_message(BER_ERR_INDEFINITE_PRIMITIVE));
             }
             return true;
         }
@@ -403,34 +429,24 @@ static bool read_header(Walker *w, size_t limit, size_t pos, Header *h)
         if (h->tag_too_large && st != BER_ERR_TAG_LEADING_ZERO) {
             return true;
         }
-        error(w, err_offset, st == BER_ERR_EOC_MALFORMED ? "eoc-malformed" :
-              st == BER_ERR_INDEFINITE_PRIMITIVE ? "indefinite-primitive" :
-              "tag-form", "%s", ber_status_message(st));
+        diag_error(w, err_offset, st == BER_ERR_EOC_MALFORMED ? "eoc-malformed"
+                   : st == BER_ERR_INDEFINITE_PRIMITIVE ? "indefinite-primitive"
+                   : "tag-form", "%s", ber_status_message(st));
         return true;
     default:
         break;
     }
-    error(w, err_offset, st == BER_ERR_TRUNCATED ? "truncated" : "header",
-          "%s", ber_status_message(st));
+    diag_error(w, err_offset, st == BER_ERR_TRUNCATED ? "truncated" : "header",
+               "%s", ber_status_message(st));
     return false;
 }
 
-static bool grow_stack(Walker *w)
+static void grow_stack(Walker *w)
 {
-    size_t cap;
-    Frame *n;
-
-    if (w->depth < w->cap) {
-        return true;
+    if (w->depth == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 32;
+        w->stack = g_renew(Frame, w->stack, w->cap);
     }
-    cap = w->cap ? w->cap * 2 : 32;
-    n = realloc(w->stack, cap * sizeof(*n));
-    if (!n) {
-        return false;
-    }
-    w->stack = n;
-    w->cap = cap;
-    return true;
 }
 
 static int compare_padded(const uint8_t *a, size_t alen, const uint8_t *b,
@@ -457,119 +473,78 @@ static int compare_padded(const uint8_t *a, size_t alen, const uint8_t *b,
     return 0;
 }
 
-static bool all_digits(const uint8_t *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* UTCTime (X.680 47.3) and GeneralizedTime (46.3), with the DER forms. */
+/* UTCTime (X.680 47.3) and GeneralizedTime (46.3): the codec's rules. */
 static void check_time(Walker *w, uint64_t off, uint64_t tag,
                        const uint8_t *s, size_t n)
 {
-    size_t pos;
-    bool canonical;
+    BERStatus st = ber_check_time(tag, s, n, BER_MODE_BER);
+    const char *name = tag == 23 ? "UTCTime" : "GeneralizedTime";
 
-    if (tag == 23) {
-        if (n < 11 || !all_digits(s, 10)) {
-            goto bad;
-        }
-        pos = 10;
-        if (n - pos >= 2 && all_digits(s + pos, 2)) {
-            pos += 2;
-        }
-        canonical = pos == 12;
-    } else {
-        if (n < 10 || !all_digits(s, 10)) {
-            goto bad;
-        }
-        pos = 10;
-        if (n - pos >= 2 && all_digits(s + pos, 2)) {
-            pos += 2;
-            if (n - pos >= 2 && all_digits(s + pos, 2)) {
-                pos += 2;
-            }
-        }
-        canonical = pos == 14;
-        if (pos < n && (s[pos] == '.' || s[pos] == ',')) {
-            size_t start = ++pos;
-
-            while (pos < n && s[pos] >= '0' && s[pos] <= '9') {
-                pos++;
-            }
-            if (pos == start) {
-                goto bad;
-            }
-            if (s[start - 1] == ',' || s[pos - 1] == '0') {
-                canonical = false;
-            }
-        }
-        if (pos == n) {
-            /* local time: legal in BER, not in DER/CER (11.7) */
-            noncanonical(w, off, "time-form", "GeneralizedTime without 'Z' "
-                         "(local time) is not allowed in CER/DER");
-            return;
-        }
+    if (st == BER_ERR_TIME_SYNTAX) {
+        diag_error(w, off, "time-syntax", "not a valid %s", name);
+    } else if (st != BER_OK) {
+        diag_error(w, off, "time-value", "%s: %s", name, ber_status_message(st));
+    } else if (ber_check_time(tag, s, n, BER_MODE_DER) != BER_OK) {
+        diag_noncanonical(w, off, "time-form",
+                          "%s must end in 'Z', give seconds "
+                          "and no trailing zero in fractions in CER/DER (11.7, "
+                          "11.8)", name);
     }
-    if (pos < n && s[pos] == 'Z' && pos + 1 == n) {
-        if (!canonical) {
-            noncanonical(w, off, "time-form", "%s must give seconds (and no "
-                         "trailing zero in fractions) in CER/DER",
-                         tag == 23 ? "UTCTime" : "GeneralizedTime");
-        }
-        return;
-    }
-    if (pos < n && (s[pos] == '+' || s[pos] == '-') &&
-        (n - pos - 1 == 4 || (tag == 24 && n - pos - 1 == 2)) &&
-        all_digits(s + pos + 1, n - pos - 1)) {
-        noncanonical(w, off, "time-form", "%s with a time difference is not "
-                     "allowed in CER/DER (must end in 'Z')",
-                     tag == 23 ? "UTCTime" : "GeneralizedTime");
-        return;
-    }
-bad:
-    error(w, off, "time-syntax", "not a valid %s", tag == 23 ? "UTCTime" :
-          "GeneralizedTime");
 }
 
-static void check_charset(Walker *w, uint64_t off, uint64_t tag,
-                          const uint8_t *s, size_t n)
+/*
+ * Feed @n octets of a string value (a primitive string, or one segment
+ * of the constructed string whose checker is @sc) at @off; report the
+ * first fault only.
+ */
+static void check_string_part(Walker *w, BERStringCheck *sc, bool *bad,
+                              uint64_t off, const uint8_t *s, size_t n)
 {
-    size_t i;
+    size_t at = 0;
+    BERStatus st;
 
-    for (i = 0; i < n; i++) {
-        uint8_t c = s[i];
-        bool ok;
+    if (*bad) {
+        return;
+    }
+    st = ber_string_check_feed(sc, s, n, &at);
+    if (st == BER_OK) {
+        return;
+    }
+    *bad = true;
+    switch (st) {
+    case BER_ERR_UTF8_INVALID:
+        diag_error(w, off + at, "utf8", "%s", ber_status_message(st));
+        break;
+    case BER_ERR_STRING_CHARSET:
+        diag_error(w, off + at, "charset",
+                   "octet 0x%02x is not allowed in %s %s", s[at],
+                   article(utag_name(sc->tag)), utag_name(sc->tag));
+        break;
+    default:
+        diag_error(w, off + at, sc->tag == 30 ? "bmp-string" :
+                   "universal-string",
+                   "%s holds a value that is not a Unicode character",
+                   utag_name(sc->tag));
+        break;
+    }
+}
 
-        switch (tag) {
-        case 18:
-            ok = (c >= '0' && c <= '9') || c == ' ';
-            break;
-        case 19:
-            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                 (c >= '0' && c <= '9') || strchr(" '()+,-./:=?", c) != NULL;
-            ok = ok && c != 0;
-            break;
-        case 22:
-            ok = c < 0x80;
-            break;
-        case 26:
-            ok = c >= 0x20 && c < 0x7f;
-            break;
-        default:
-            return;
-        }
-        if (!ok) {
-            error(w, off + i, "charset", "octet 0x%02x is not allowed in a %s",
-                  c, utag_name(tag));
-            return;
-        }
+static void check_string_end(Walker *w, const BERStringCheck *sc, bool *bad,
+                             uint64_t off)
+{
+    BERStatus st;
+
+    if (*bad) {
+        return;
+    }
+    st = ber_string_check_finish(sc);
+    if (st == BER_ERR_UTF8_INVALID) {
+        diag_error(w, off, "utf8", "UTF8String ends inside a character");
+    } else if (st != BER_OK) {
+        diag_error(w, off, sc->tag == 30 ? "bmp-string" : "universal-string",
+                   "%s of %llu octets is not a multiple of %u",
+                   utag_name(sc->tag), (unsigned long long)sc->seen,
+                   sc->tag == 30 ? 2 : 4);
     }
 }
 
@@ -601,23 +576,23 @@ static void check_real(Walker *w, uint64_t off, const uint8_t *c, size_t n)
         return;     /* a legal value beyond a double: shown in hex */
     }
     if (st != BER_OK) {
-        error(w, off, "real", "%s", ber_status_message(st));
+        diag_error(w, off, "real", "%s", ber_status_message(st));
         return;
     }
     if (kind == BER_REAL_DECIMAL && value == 0 && !signbit(value)) {
-        error(w, off, "real-zero", "+0 must be encoded with no contents "
-              "octets (8.5.2)");
+        diag_error(w, off, "real-zero", "+0 must be encoded with no contents "
+                   "octets (8.5.2)");
         return;
     }
     if (value == 0 && signbit(value) && kind != BER_REAL_SPECIAL &&
         (kind != BER_REAL_BINARY || real_mantissa_zero(c, n))) {
-        error(w, off, "real-minus-zero", "-0 must be encoded as the special "
-              "value 43 (8.5.3)");
+        diag_error(w, off, "real-minus-zero",
+                   "-0 must be encoded as the special " "value 43 (8.5.3)");
         return;
     }
     if (kind == BER_REAL_BINARY && value == 0 && real_mantissa_zero(c, n)) {
-        error(w, off, "real-zero", "+0 must be encoded with no contents "
-              "octets (8.5.2)");
+        diag_error(w, off, "real-zero", "+0 must be encoded with no contents "
+                   "octets (8.5.2)");
         return;
     }
     if (exact || kind != BER_REAL_BINARY) {
@@ -625,7 +600,7 @@ static void check_real(Walker *w, uint64_t off, const uint8_t *c, size_t n)
                              BER_MODE_DER : w->opts.mode, &value, &kind,
                              &exact);
         if (st != BER_OK) {
-            noncanonical(w, off, "real-form", "%s", ber_status_message(st));
+            diag_noncanonical(w, off, "real-form", "%s", ber_status_message(st));
         }
     }
 }
@@ -635,7 +610,8 @@ static void check_oid(Walker *w, uint64_t off, const uint8_t *c, size_t n)
     size_t pos = 0;
 
     if (n == 0) {
-        error(w, off, "oid-empty", "OBJECT IDENTIFIER with no subidentifier");
+        diag_error(w, off, "oid-empty",
+                   "OBJECT IDENTIFIER with no subidentifier");
         return;
     }
     while (pos < n) {
@@ -657,11 +633,27 @@ static void check_oid(Walker *w, uint64_t off, const uint8_t *c, size_t n)
             }
         }
         if (st != BER_OK) {
-            error(w, off + at, st == BER_ERR_OID_LEADING_ZERO ?
-                  "oid-leading-80" : "oid", "%s", ber_status_message(st));
+            diag_error(w, off + at, st == BER_ERR_OID_LEADING_ZERO ?
+                       "oid-leading-80" : "oid", "%s", ber_status_message(st));
             return;
         }
     }
+}
+
+/*
+ * The X.509 extensions whose value is a BIT STRING with named bits
+ * (RFC 5280 keyUsage, Netscape certificate type): without a schema, the
+ * DER rule on trailing 0 bits is checked for these, as dumpasn1 does.
+ */
+static bool names_bit_list_extension(const uint8_t *c, size_t n)
+{
+    static const uint8_t key_usage[] = { 0x55, 0x1d, 0x0f };
+    static const uint8_t netscape_cert_type[] = { 0x60, 0x86, 0x48, 0x01, 0x86,
+                                                  0xf8, 0x42, 0x01, 0x01 };
+
+    return (n == sizeof(key_usage) && !memcmp(c, key_usage, n)) ||
+           (n == sizeof(netscape_cert_type) &&
+            !memcmp(c, netscape_cert_type, n));
 }
 
 /* Rules for a primitive's contents, read completely. */
@@ -672,7 +664,6 @@ static void check_primitive(Walker *w, const Header *h, const uint8_t *c,
     BERStatus st;
     bool b;
     unsigned unused;
-    size_t bad;
 
     if (h->tag_class != BER_CLASS_UNIVERSAL || h->tag_too_large) {
         return;
@@ -681,22 +672,24 @@ static void check_primitive(Walker *w, const Header *h, const uint8_t *c,
     case BER_TAG_BOOLEAN:
         st = ber_decode_boolean(c, n, BER_MODE_BER, &b);
         if (st != BER_OK) {
-            error(w, off, "boolean", "%s", ber_status_message(st));
+            diag_error(w, off, "boolean", "%s", ber_status_message(st));
         } else if (c[0] != 0 && c[0] != 0xff) {
-            noncanonical(w, off, "boolean-value", "BOOLEAN TRUE is 0x%02x; "
-                         "CER/DER require 0xff", c[0]);
+            diag_noncanonical(w, off, "boolean-value",
+                              "BOOLEAN TRUE is 0x%02x; " "CER/DER require 0xff",
+                              c[0]);
         }
         break;
     case BER_TAG_INTEGER:
     case BER_TAG_ENUMERATED:
         st = ber_check_integer(c, n, NULL);
         if (st != BER_OK) {
-            error(w, off, "integer", "%s", ber_status_message(st));
+            diag_error(w, off, "integer", "%s", ber_status_message(st));
         }
         break;
     case BER_TAG_NULL:
         if (ber_check_null(n) != BER_OK) {
-            error(w, off, "null", "%s", ber_status_message(BER_ERR_NULL_LENGTH));
+            diag_error(w, off, "null", "%s",
+                       ber_status_message(BER_ERR_NULL_LENGTH));
         }
         break;
     case BER_TAG_REAL:
@@ -709,60 +702,29 @@ static void check_primitive(Walker *w, const Header *h, const uint8_t *c,
     case BER_TAG_BIT_STRING:
         st = ber_check_bit_string(c, n, BER_MODE_BER, &unused);
         if (st != BER_OK) {
-            error(w, off, "bit-string-unused", "%s", ber_status_message(st));
+            diag_error(w, off, "bit-string-unused", "%s", ber_status_message(st));
         } else if (unused && (c[n - 1] & ((1u << unused) - 1)) &&
                    w->opts.mode != BER_MODE_BER) {
             /* any value is legal in BER (8.6.2.3); CER/DER want zeros */
-            error(w, off + n - 1, "bit-string-padding", "%s: the %u unused "
-                  "bits are not zero", mode_name(w->opts.mode), unused);
+            diag_error(w, off + n - 1, "bit-string-padding",
+                       "%s: the %u unused " "bits are not zero",
+                       mode_name(w->opts.mode), unused);
         }
         break;
     case BER_TAG_UTF8STRING:
-        if (!ber_utf8_validate(c, n, &bad)) {
-            error(w, off + bad, "utf8", "%s",
-                  ber_status_message(BER_ERR_UTF8_INVALID));
+    case 18: case 19: case 22: case 26: case 28: case 30:
+        if (!segment) {
+            BERStringCheck sc;
+            bool failed = false;
+
+            ber_string_check_init(&sc, h->tag);
+            check_string_part(w, &sc, &failed, off, c, n);
+            check_string_end(w, &sc, &failed, off);
         }
-        break;
-    case 18: case 19: case 22: case 26:
-        check_charset(w, off, h->tag, c, n);
         break;
     case 23: case 24:
         if (!segment) {
             check_time(w, off, h->tag, c, n);
-        }
-        break;
-    case 28:
-        if (n % 4) {
-            error(w, off, "universal-string", "UniversalString of %zu octets "
-                  "is not a multiple of 4", n);
-            break;
-        }
-        for (bad = 0; bad < n; bad += 4) {
-            uint32_t cp = ((uint32_t)c[bad] << 24) | ((uint32_t)c[bad + 1] << 16) |
-                          ((uint32_t)c[bad + 2] << 8) | c[bad + 3];
-
-            if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-                error(w, off + bad, "universal-string", "UniversalString holds "
-                      "0x%X, not a Unicode character", (unsigned)cp);
-                break;
-            }
-        }
-        break;
-    case 30:
-        if (n % 2) {
-            error(w, off, "bmp-string", "BMPString of %zu octets is not a "
-                  "multiple of 2", n);
-            break;
-        }
-        for (bad = 0; bad < n; bad += 2) {
-            uint32_t cp = ((uint32_t)c[bad] << 8) | c[bad + 1];
-
-            /* UCS-2: no surrogates at all (X.680 41.16) */
-            if (cp >= 0xd800 && cp <= 0xdfff) {
-                error(w, off + bad, "bmp-string", "BMPString holds the "
-                      "surrogate 0x%04X", (unsigned)cp);
-                break;
-            }
         }
         break;
     default:
@@ -775,36 +737,43 @@ static void check_segment(Walker *w, Frame *f, const Header *h,
                           uint64_t content_len)
 {
     Frame *root = &w->stack[f->string_root];
+    BERStatus st = h->tag_too_large ? BER_ERR_SEGMENT_TYPE :
+        ber_check_string_segment((uint64_t)f->string_tag, h->tag_class,
+                                 h->tag, h->constructed, BER_MODE_BER);
 
-    if (h->tag_class != BER_CLASS_UNIVERSAL || h->tag_too_large ||
-        h->tag != (uint64_t)f->string_tag) {
-        error(w, h->offset, "segment-type", "a segment of a constructed %s "
-              "must be a %s", utag_name(f->string_tag),
-              utag_name(f->string_tag));
+    if (st != BER_OK) {
+        const char *want =
+            utag_name(ber_string_segment_tag((uint64_t)f->string_tag));
+
+        diag_error(w, h->offset, "segment-type",
+                   "a segment of a constructed %s "
+                   "must be %s %s (X.690 8.23.5, 8.6.4)", utag_name(root->tag),
+                   article(want), want);
         return;
     }
     if (root->unused_segment) {
-        error(w, h->offset, "bit-string-segment", "the BIT STRING segment at "
-              "%llu has unused bits but is not the last segment",
-              (unsigned long long)(w->opts.base_offset +
-                                   root->unused_segment_offset));
+        diag_error(w, h->offset, "bit-string-segment",
+                   "the BIT STRING segment at "
+                   "%llu has unused bits but is not the last segment",
+                   (unsigned long long)(w->opts.base_offset + root->unused_segment_offset));
         root->unused_segment = false;
     }
     if (w->opts.mode == BER_MODE_CER) {
         if (h->constructed) {
-            error(w, h->offset, "cer-fragment", "CER string fragments must be "
-                  "primitive");
+            diag_error(w, h->offset, "cer-fragment",
+                       "CER string fragments must be " "primitive");
         } else {
             if (root->has_fragment && root->last_fragment_length != CER_FRAGMENT) {
-                error(w, root->last_fragment_offset,
-                      "cer-fragment", "CER string fragment of %llu octets is "
-                      "not the last one: all but the last must have 1000",
-                      (unsigned long long)root->last_fragment_length);
+                diag_error(w, root->last_fragment_offset, "cer-fragment",
+                           "CER string fragment of %llu octets is "
+                           "not the last one: all but the last must have 1000",
+                           (unsigned long long)root->last_fragment_length);
             }
             if (content_len > CER_FRAGMENT) {
-                error(w, h->offset, "cer-fragment", "CER string fragment of "
-                      "%llu octets (at most 1000)",
-                      (unsigned long long)content_len);
+                diag_error(w, h->offset, "cer-fragment",
+                           "CER string fragment of "
+                           "%llu octets (at most 1000)",
+                           (unsigned long long)content_len);
             }
             root->has_fragment = true;
             root->last_fragment_offset = h->offset;
@@ -817,11 +786,16 @@ static void check_segment(Walker *w, Frame *f, const Header *h,
 static void check_close(Walker *w, Frame *f, uint64_t pos)
 {
     if (f->string_tag >= 0 && f->string_root == (uint32_t)(f - w->stack) &&
+        !f->broken && !f->truncated) {
+        check_string_end(w, &f->string_check, &f->string_bad, f->offset);
+    }
+    if (f->string_tag >= 0 && f->string_root == (uint32_t)(f - w->stack) &&
         w->opts.mode == BER_MODE_CER && !f->broken &&
         f->string_total <= CER_FRAGMENT) {
-        error(w, f->offset, "cer-constructed-string", "CER: a %s of %llu "
-              "octets (at most 1000) must be primitive",
-              utag_name(f->string_tag), (unsigned long long)f->string_total);
+        diag_error(w, f->offset, "cer-constructed-string", "CER: %s %s of "
+                   "%llu octets (at most 1000) must be primitive",
+                   article(utag_name(f->string_tag)), utag_name(f->string_tag),
+                   (unsigned long long)f->string_total);
     }
 }
 
@@ -864,9 +838,10 @@ static void child_rules(Walker *w, Frame *top, const Header *h,
                     (top->prev_child_tag > h->tag ? 1 : -1);
             }
             if (c > 0) {
-                error(w, h->offset, "set-order", "%s: SET elements are not in "
-                      "ascending order (X.690 10.3, 11.6)",
-                      mode_name(w->opts.mode));
+                diag_error(w, h->offset, "set-order",
+                           "%s: SET elements are not in "
+                           "ascending order (X.690 10.3, 11.6)",
+                           mode_name(w->opts.mode));
             }
         }
         top->has_prev_child = true;
@@ -879,15 +854,13 @@ static void child_rules(Walker *w, Frame *top, const Header *h,
 
 static bool probe_encapsulated(Walker *w, const uint8_t *c, size_t n);
 
-static bool push(Walker *w, const Header *h, uint64_t cstart, uint64_t cend,
+static void push(Walker *w, const Header *h, uint64_t cstart, uint64_t cend,
                  bool truncated, bool encapsulates, uint32_t encapsulation)
 {
     Frame *f;
     Frame *top;
 
-    if (!grow_stack(w)) {
-        return false;
-    }
+    grow_stack(w);
     top = w->depth ? &w->stack[w->depth - 1] : NULL;
     f = &w->stack[w->depth];
     memset(f, 0, sizeof(*f));
@@ -914,14 +887,14 @@ static bool push(Walker *w, const Header *h, uint64_t cstart, uint64_t cend,
             f->string_root = top->string_root;
         } else {
             f->string_root = (uint32_t)w->depth;
+            ber_string_check_init(&f->string_check, h->tag);
         }
     }
     w->depth++;
-    return true;
 }
 
 /* The walk itself; see ber_inspect(). */
-static bool walk(Walker *w)
+static void walk(Walker *w)
 {
     uint64_t pos = 0;
 
@@ -942,11 +915,12 @@ static bool walk(Walker *w)
         if (top) {
             if (pos >= top->end) {
                 if (top->indefinite && !top->broken) {
-                    error(w, pos, "eoc-missing", "the indefinite-length %s at "
-                          "%llu ends without end-of-contents",
-                          top->tag_class == BER_CLASS_UNIVERSAL ?
-                          utag_name(top->tag) : "value",
-                          (unsigned long long)(w->opts.base_offset + top->offset));
+                    diag_error(w, pos, "eoc-missing",
+                               "the indefinite-length %s at "
+                               "%llu ends without end-of-contents",
+                               top->tag_class == BER_CLASS_UNIVERSAL ? utag_name(top->tag) :
+                               "value",
+                               (unsigned long long)(w->opts.base_offset + top->offset));
                     /* the enclosing indefinite values lack theirs too: once */
                     abandon(w);
                 }
@@ -961,9 +935,9 @@ static bool walk(Walker *w)
                 break;
             }
             if (w->opts.single && w->sum.top_level > 0) {
-                error(w, pos, "trailing-garbage", "%llu octets of trailing "
-                      "data after the value",
-                      (unsigned long long)(w->len - pos));
+                diag_error(w, pos, "trailing-garbage",
+                           "%llu octets of trailing " "data after the value",
+                           (unsigned long long)(w->len - pos));
                 flush_stream(w);
                 pos = w->len;
                 break;
@@ -996,18 +970,18 @@ static bool walk(Walker *w)
 
         /* header rules of the mode */
         if (h.length_not_minimal) {
-            noncanonical(w, h.length_offset, "length-not-minimal",
-                         "length %llu in %zu octets: not minimal",
-                         (unsigned long long)h.length,
-                         h.header_length - (h.length_offset - h.offset));
+            diag_noncanonical(w, h.length_offset, "length-not-minimal",
+                              "length %llu in %zu octets: not minimal",
+                              (unsigned long long)h.length,
+                              h.header_length - (h.length_offset - h.offset));
         }
         if (h.indefinite && w->opts.mode == BER_MODE_DER) {
-            error(w, h.length_offset, "indefinite-in-der",
-                  "%s", ber_status_message(BER_ERR_INDEFINITE_IN_DER));
+            diag_error(w, h.length_offset, "indefinite-in-der",
+                       "%s", ber_status_message(BER_ERR_INDEFINITE_IN_DER));
         }
         if (h.constructed && !h.indefinite && w->opts.mode == BER_MODE_CER) {
-            error(w, h.length_offset, "definite-in-cer",
-                  "%s", ber_status_message(BER_ERR_DEFINITE_IN_CER));
+            diag_error(w, h.length_offset, "definite-in-cer",
+                       "%s", ber_status_message(BER_ERR_DEFINITE_IN_CER));
         }
         if (h.indefinite && !h.constructed) {
             /* reported by read_header; nothing after it can be located */
@@ -1025,10 +999,11 @@ static bool walk(Walker *w)
             cend = limit;
             available = 0;
         } else if (h.length > limit - cstart) {
-            error(w, cstart, "truncated", "contents of %llu octets run past "
-                  "the end of the %s (%llu octets left)",
-                  (unsigned long long)h.length, top ? "enclosing value" : "data",
-                  (unsigned long long)(limit - cstart));
+            diag_error(w, cstart, "truncated",
+                       "contents of %llu octets run past "
+                       "the end of the %s (%llu octets left)",
+                       (unsigned long long)h.length, top ? "enclosing value" :
+                       "data", (unsigned long long)(limit - cstart));
             cend = limit;
             available = limit - cstart;
             truncated = true;
@@ -1056,9 +1031,9 @@ static bool walk(Walker *w)
                 continue;
             }
             if (good) {
-                error(w, h.offset, "eoc-misplaced", top ?
-                      "end-of-contents inside a definite-length value" :
-                      "end-of-contents at top level");
+                diag_error(w, h.offset, "eoc-misplaced", top ?
+                           "end-of-contents inside a definite-length value" :
+                           "end-of-contents at top level");
             }
             element_from_header(w, &h, depth, available, &e);
             e.end_of_contents = true;
@@ -1080,27 +1055,29 @@ static bool walk(Walker *w)
         }
         if (h.tag_class == BER_CLASS_UNIVERSAL && !h.tag_too_large) {
             if (h.constructed && must_be_primitive(h.tag)) {
-                error(w, h.offset, "form", "%s must be primitive",
-                      utag_name(h.tag));
+                diag_error(w, h.offset, "form", "%s must be primitive",
+                           utag_name(h.tag));
             } else if (!h.constructed && must_be_constructed(h.tag)) {
-                error(w, h.offset, "form", "%s must be constructed",
-                      utag_name(h.tag));
+                diag_error(w, h.offset, "form", "%s must be constructed",
+                           utag_name(h.tag));
             } else if (h.constructed && is_string_tag(h.tag) &&
                        w->opts.mode == BER_MODE_DER) {
-                error(w, h.offset, "constructed-string", "DER: a %s must be "
-                      "primitive", utag_name(h.tag));
+                diag_error(w, h.offset, "constructed-string", "DER: %s %s must "
+                           "be primitive", article(utag_name(h.tag)),
+                           utag_name(h.tag));
             } else if (!h.constructed && is_string_tag(h.tag) &&
                        w->opts.mode == BER_MODE_CER && h.length > CER_FRAGMENT &&
                        !(top && top->string_tag >= 0)) {
-                error(w, h.offset, "cer-primitive-string", "CER: a %s of %llu "
-                      "octets (over 1000) must be constructed of 1000-octet "
-                      "fragments", utag_name(h.tag),
-                      (unsigned long long)h.length);
+                diag_error(w, h.offset, "cer-primitive-string", "CER: %s %s of "
+                           "%llu octets (over 1000) must be constructed of "
+                           "1000-octet fragments", article(utag_name(h.tag)),
+                           utag_name(h.tag),
+                           (unsigned long long)h.length);
             }
         }
         if (w->opts.max_depth && depth >= w->opts.max_depth && h.constructed) {
-            error(w, h.offset, "depth", "nesting deeper than %llu levels",
-                  (unsigned long long)w->opts.max_depth);
+            diag_error(w, h.offset, "depth", "nesting deeper than %llu levels",
+                       (unsigned long long)w->opts.max_depth);
             element_from_header(w, &h, depth, available, &e);
             emit_leaf(w, &e);
             if (!top) {
@@ -1114,13 +1091,8 @@ static bool walk(Walker *w)
         if (h.constructed) {
             element_from_header(w, &h, depth, available, &e);
             emit(w, w->cb ? w->cb->begin : NULL, &e);
-            if (!push(w, &h, cstart, cend, truncated, false,
-                      top ? top->encapsulation : 0)) {
-                error(w, h.offset, "memory", "out of memory for %u levels",
-                      depth + 1);
-                flush_stream(w);
-                return false;
-            }
+            push(w, &h, cstart, cend, truncated, false,
+                 top ? top->encapsulation : 0);
             pos = cstart;
             continue;
         }
@@ -1135,10 +1107,29 @@ static bool walk(Walker *w)
             if (!truncated) {
                 check_primitive(w, &h, c, available, segment);
             }
+            if (top && !truncated && h.tag_class == BER_CLASS_UNIVERSAL &&
+                !h.tag_too_large) {
+                if (h.tag == BER_TAG_OID) {
+                    top->named_bits_oid = names_bit_list_extension(c, available);
+                } else if (h.tag == BER_TAG_BIT_STRING && top->named_bits &&
+                           h.offset == top->content_start && cend == top->end &&
+                           ber_check_bit_string(c, available, BER_MODE_BER,
+                                                NULL) == BER_OK &&
+                           ber_check_named_bits(c, available) != BER_OK) {
+                    diag_noncanonical(w, cend - 1, "bit-string-trailing-zero",
+                                      "%s", ber_status_message(
+                                          BER_ERR_BITSTRING_TRAILING_ZERO));
+                }
+            }
             if (segment && h.tag_class == BER_CLASS_UNIVERSAL &&
-                h.tag == (uint64_t)top->string_tag) {
+                h.tag == ber_string_segment_tag((uint64_t)top->string_tag)) {
                 Frame *root = &w->stack[top->string_root];
 
+                if (!truncated) {
+                    check_string_part(w, &root->string_check,
+                                      &root->string_bad, cstart, c,
+                                      available);
+                }
                 if (h.tag == BER_TAG_BIT_STRING && available > 0) {
                     root->string_total += available - 1;
                     if (c[0] != 0) {
@@ -1165,13 +1156,10 @@ static bool walk(Walker *w)
             e.encapsulates = encapsulates;
             emit(w, w->cb ? w->cb->begin : NULL, &e);
             if (encapsulates) {
-                if (!push(w, &h, inner, cend, false, true,
-                          (top ? top->encapsulation : 0) + 1)) {
-                    error(w, h.offset, "memory", "out of memory for %u levels",
-                          depth + 1);
-                    flush_stream(w);
-                    return false;
-                }
+                push(w, &h, inner, cend, false, true,
+                     (top ? top->encapsulation : 0) + 1);
+                w->stack[w->depth - 1].named_bits =
+                    top && top->named_bits_oid && h.tag == BER_TAG_OCTET_STRING;
                 pos = inner;
                 continue;
             }
@@ -1179,7 +1167,6 @@ static bool walk(Walker *w)
         }
     }
     w->sum.consumed = pos;
-    return true;
 }
 
 static void walker_init(Walker *w, const uint8_t *data, size_t len,
@@ -1201,10 +1188,10 @@ static void walker_free(Walker *w)
 {
     if (w->sub) {
         walker_free(w->sub);
-        free(w->sub);
+        g_free(w->sub);
     }
-    free(w->stack);
-    free(w->diags);
+    g_free(w->stack);
+    g_free(w->diags);
 }
 
 /*
@@ -1222,10 +1209,7 @@ static bool probe_encapsulated(Walker *w, const uint8_t *c, size_t n)
         return false;
     }
     if (!w->sub) {
-        w->sub = calloc(1, sizeof(*w->sub));
-        if (!w->sub) {
-            return false;
-        }
+        w->sub = g_new0(Walker, 1);
         w->sub->probe = true;
     }
     p = w->sub;
@@ -1233,7 +1217,8 @@ static bool probe_encapsulated(Walker *w, const uint8_t *c, size_t n)
     opts.single = false;
     opts.base_offset = 0;
     walker_init(p, c, n, &opts, NULL, NULL);
-    if (!walk(p) || p->probe_failed || p->sum.consumed != n ||
+    walk(p);
+    if (p->probe_failed || p->sum.consumed != n ||
         p->sum.elements == 0) {
         return false;
     }
@@ -1262,7 +1247,6 @@ bool ber_inspect(const uint8_t *data, size_t len,
 {
     Walker w;
     BERInspectOptions defaults;
-    bool ok;
 
     if (!opts) {
         ber_inspect_options_init(&defaults);
@@ -1270,839 +1254,10 @@ bool ber_inspect(const uint8_t *data, size_t len,
     }
     memset(&w, 0, sizeof(w));
     walker_init(&w, data, len, opts, cb, opaque);
-    ok = walk(&w);
+    walk(&w);
     if (summary) {
         *summary = w.sum;
     }
     walker_free(&w);
-    return ok;
-}
-
-/* ---- Text formatting of values ---------------------------------------- */
-
-void ber_text_free(BERText *t)
-{
-    free(t->data);
-    t->data = NULL;
-    t->len = t->cap = 0;
-}
-
-static inline void text_reserve(BERText *t, size_t n)
-{
-    if (t->cap - t->len < n + 1) {
-        size_t cap = t->cap ? t->cap : 256;
-
-        while (cap - t->len < n + 1) {
-            if (cap > SIZE_MAX / 2) {
-                abort();
-            }
-            cap *= 2;
-        }
-        t->data = realloc(t->data, cap);
-        if (!t->data) {
-            abort();
-        }
-        t->cap = cap;
-    }
-}
-
-void ber_text_append(BERText *t, const char *s, size_t n)
-{
-    text_reserve(t, n);
-    memcpy(t->data + t->len, s, n);
-    t->len += n;
-    t->data[t->len] = 0;
-}
-
-static inline void text_putc(BERText *t, char c)
-{
-    text_reserve(t, 1);
-    t->data[t->len++] = c;
-    t->data[t->len] = 0;
-}
-
-static void text_puts(BERText *t, const char *s)
-{
-    ber_text_append(t, s, strlen(s));
-}
-
-static void text_u64(BERText *t, uint64_t v)
-{
-    char buf[24];
-    char *p = buf + sizeof(buf);
-
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    ber_text_append(t, p, buf + sizeof(buf) - p);
-}
-
-static void text_i64(BERText *t, int64_t v)
-{
-    if (v < 0) {
-        text_putc(t, '-');
-        text_u64(t, (uint64_t)0 - (uint64_t)v);
-    } else {
-        text_u64(t, (uint64_t)v);
-    }
-}
-
-static const char hex_digits[] = "0123456789ABCDEF";
-
-/* Append @n octets in hex; at most @max (0: all), "..." when cut. */
-static unsigned text_hex(BERText *t, const uint8_t *c, size_t n, size_t max)
-{
-    size_t shown = max && n > max ? max : n;
-    size_t i;
-    char *p;
-
-    text_reserve(t, shown * 2 + 3);
-    p = t->data + t->len;
-    for (i = 0; i < shown; i++) {
-        *p++ = hex_digits[c[i] >> 4];
-        *p++ = hex_digits[c[i] & 15];
-    }
-    t->len += shown * 2;
-    t->data[t->len] = 0;
-    if (shown < n) {
-        ber_text_append(t, "...", 3);
-        return BER_VALUE_CUT;
-    }
-    return 0;
-}
-
-/*
- * Append the big number held in base-128 octets (the low 7 bits of each)
- * in hex with a 0x prefix, reading the bit stream once (linear time).
- */
-static void text_base128_hex(BERText *t, const uint8_t *octets, size_t count,
-                             size_t max_digits)
-{
-    uint64_t bits = (uint64_t)count * 7;
-    uint64_t pad = (4 - bits % 4) % 4;
-    uint64_t total = bits + pad;
-    uint64_t i;
-    bool leading = true;
-    size_t digits = 0;
-
-    text_puts(t, "0x");
-    for (i = 0; i < total; i += 4) {
-        unsigned nibble = 0;
-        unsigned k;
-
-        for (k = 0; k < 4; k++) {
-            uint64_t bit = i + k;
-
-            nibble <<= 1;
-            if (bit >= pad) {
-                uint64_t b = bit - pad;
-                nibble |= (octets[b / 7] >> (6 - b % 7)) & 1;
-            }
-        }
-        if (leading && nibble == 0 && i + 4 < total) {
-            continue;
-        }
-        leading = false;
-        if (max_digits && digits == max_digits) {
-            text_puts(t, "...");
-            return;
-        }
-        text_putc(t, hex_digits[nibble]);
-        digits++;
-    }
-}
-
-/* Whether code point @cp must be escaped on a terminal or in JSON. */
-static bool must_escape(uint32_t cp)
-{
-    return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
-           (cp >= 0x200b && cp <= 0x200f) ||   /* zero-width, direction marks */
-           (cp >= 0x2028 && cp <= 0x202e) ||   /* separators, bidi embedding */
-           (cp >= 0x2066 && cp <= 0x2069) ||   /* bidi isolates */
-           cp == 0xfeff || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff;
-}
-
-static void text_utf8(BERText *t, uint32_t cp)
-{
-    char b[4];
-
-    if (cp < 0x80) {
-        text_putc(t, (char)cp);
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xc0 | (cp >> 6));
-        b[1] = (char)(0x80 | (cp & 0x3f));
-        ber_text_append(t, b, 2);
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xe0 | (cp >> 12));
-        b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        b[2] = (char)(0x80 | (cp & 0x3f));
-        ber_text_append(t, b, 3);
-    } else {
-        b[0] = (char)(0xf0 | (cp >> 18));
-        b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        b[3] = (char)(0x80 | (cp & 0x3f));
-        ber_text_append(t, b, 4);
-    }
-}
-
-/* Append one code point of a string value, escaped as needed. */
-static void text_codepoint(BERText *t, uint32_t cp, bool json)
-{
-    char buf[16];
-
-    if (cp == '"' || cp == '\\') {
-        text_putc(t, '\\');
-        text_putc(t, (char)cp);
-        return;
-    }
-    if (!must_escape(cp)) {
-        text_utf8(t, cp);
-        return;
-    }
-    switch (cp) {
-    case '\n': text_puts(t, "\\n"); return;
-    case '\r': text_puts(t, "\\r"); return;
-    case '\t': text_puts(t, "\\t"); return;
-    default: break;
-    }
-    if (json) {
-        if (cp > 0xffff) {
-            /* beyond Unicode: as text, since JSON cannot carry it */
-            snprintf(buf, sizeof(buf), "\\\\U%08X", (unsigned)cp);
-        } else if (cp >= 0xd800 && cp <= 0xdfff) {
-            /* a lone surrogate is no character: as text, not as \u */
-            snprintf(buf, sizeof(buf), "\\\\u%04X", (unsigned)cp);
-        } else {
-            snprintf(buf, sizeof(buf), "\\u%04x", (unsigned)cp);
-        }
-    } else if (cp < 0x80) {
-        snprintf(buf, sizeof(buf), "\\x%02X", (unsigned)cp);
-    } else if (cp > 0xffff) {
-        snprintf(buf, sizeof(buf), "\\U%08X", (unsigned)cp);
-    } else {
-        snprintf(buf, sizeof(buf), "\\u%04X", (unsigned)cp);
-    }
-    text_puts(t, buf);
-}
-
-/* An octet that is not part of a valid character: always as \xNN text. */
-static void text_bad_octet(BERText *t, uint8_t c, bool json)
-{
-    char buf[8];
-
-    snprintf(buf, sizeof(buf), json ? "\\\\x%02X" : "\\x%02X", c);
-    text_puts(t, buf);
-}
-
-/* Length of the valid UTF-8 sequence at @s (0 if invalid), its code point in *@cp. */
-static size_t utf8_next(const uint8_t *s, size_t n, uint32_t *cp)
-{
-    size_t bad;
-    size_t k;
-
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    k = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
-    if (k == 0 || k > n || !ber_utf8_validate(s, k, &bad)) {
-        return 0;
-    }
-    if (k == 2) {
-        *cp = ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
-    } else if (k == 3) {
-        *cp = ((uint32_t)(s[0] & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) |
-              (s[2] & 0x3f);
-    } else {
-        *cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
-              ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
-    }
-    return k;
-}
-
-enum { ENC_OCTETS, ENC_UTF8, ENC_BMP, ENC_UCS4 };
-
-static unsigned text_string(BERText *t, const uint8_t *s, size_t n, int enc,
-                            size_t max, bool json)
-{
-    size_t i = 0;
-    size_t stop = max && n > max ? max : n;
-
-    while (i < stop) {
-        uint32_t cp;
-
-        if (enc <= ENC_UTF8 && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' &&
-            s[i] != '\\') {
-            size_t j = i + 1;
-
-            /* a run of plain printable ASCII: copied in one go */
-            while (j < stop && s[j] >= 0x20 && s[j] < 0x7f && s[j] != '"' &&
-                   s[j] != '\\') {
-                j++;
-            }
-            ber_text_append(t, (const char *)s + i, j - i);
-            i = j;
-            continue;
-        }
-        switch (enc) {
-        case ENC_UTF8: {
-            size_t k = utf8_next(s + i, n - i, &cp);
-
-            if (k == 0) {
-                text_bad_octet(t, s[i], json);
-                i++;
-            } else {
-                text_codepoint(t, cp, json);
-                i += k;
-            }
-            break;
-        }
-        case ENC_BMP:
-            if (n - i < 2) {
-                text_bad_octet(t, s[i++], json);
-                break;
-            }
-            cp = ((uint32_t)s[i] << 8) | s[i + 1];
-            i += 2;
-            if (cp >= 0xd800 && cp < 0xdc00 && n - i >= 2) {
-                uint32_t lo = ((uint32_t)s[i] << 8) | s[i + 1];
-
-                if (lo >= 0xdc00 && lo < 0xe000) {
-                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                    i += 2;
-                }
-            }
-            text_codepoint(t, cp, json);
-            break;
-        case ENC_UCS4:
-            if (n - i < 4) {
-                text_bad_octet(t, s[i++], json);
-                break;
-            }
-            cp = ((uint32_t)s[i] << 24) | ((uint32_t)s[i + 1] << 16) |
-                 ((uint32_t)s[i + 2] << 8) | s[i + 3];
-            i += 4;
-            text_codepoint(t, cp, json);
-            break;
-        default:
-            if (s[i] >= 0x80) {
-                text_bad_octet(t, s[i], json);
-            } else {
-                text_codepoint(t, s[i], json);
-            }
-            i++;
-            break;
-        }
-    }
-    if (i < n) {
-        text_puts(t, "...");
-        return BER_VALUE_CUT;
-    }
-    return 0;
-}
-
-static bool printable_ascii(const uint8_t *s, size_t n)
-{
-    size_t i;
-
-    if (n == 0) {
-        return false;
-    }
-    for (i = 0; i < n; i++) {
-        if (s[i] < 0x20 || s[i] > 0x7e) {
-            return false;
-        }
-    }
     return true;
-}
-
-static unsigned format_integer(const uint8_t *c, size_t n, BERText *t,
-                               size_t max, bool json)
-{
-    int64_t v;
-    uint64_t u;
-    bool negative;
-
-    /* a non-minimal INTEGER still has a value: show it */
-    while (n > 1 && ((c[0] == 0 && !(c[1] & 0x80)) ||
-                     (c[0] == 0xff && (c[1] & 0x80)))) {
-        c++;
-        n--;
-    }
-    if (n == 0) {
-        return 0;
-    }
-    if (ber_decode_int64(c, n, &v) == BER_OK) {
-        text_i64(t, v);
-        return BER_VALUE_LITERAL;
-    }
-    if (ber_decode_uint64(c, n, &u) == BER_OK) {
-        text_u64(t, u);
-        return BER_VALUE_LITERAL;
-    }
-    negative = c[0] & 0x80;
-    if (negative && n <= 4096) {
-        /* magnitude = two's complement negation, from the low end */
-        uint8_t mag[4096];
-        unsigned carry = 1;
-        size_t i = n;
-        size_t start = 0;
-
-        while (i-- > 0) {
-            unsigned b = (uint8_t)~c[i] + carry;
-
-            mag[i] = (uint8_t)b;
-            carry = b >> 8;
-        }
-        while (start + 1 < n && mag[start] == 0) {
-            start++;
-        }
-        text_puts(t, "-0x");
-        return BER_VALUE_BIG | text_hex(t, mag + start, n - start, max);
-    }
-    if (negative) {
-        text_puts(t, "two's complement 0x");
-    } else {
-        text_puts(t, "0x");
-        if (c[0] == 0) {
-            c++;
-            n--;
-        }
-    }
-    return BER_VALUE_BIG | text_hex(t, c, n, max);
-}
-
-static void text_double(BERText *t, double v)
-{
-    char buf[40];
-    int prec;
-
-    for (prec = 15; prec <= 17; prec++) {
-        snprintf(buf, sizeof(buf), "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) {
-            break;
-        }
-    }
-    text_puts(t, buf);
-}
-
-static unsigned format_real(const uint8_t *c, size_t n, BERText *t,
-                            size_t max, bool json)
-{
-    double v;
-    BERRealKind kind;
-    bool exact = true;
-    BERStatus st = ber_decode_real(c, n, BER_MODE_BER, &v, &kind, &exact);
-    size_t pos;
-    size_t elen;
-    unsigned base;
-    unsigned scale;
-
-    if (st == BER_OK && (exact || kind != BER_REAL_BINARY)) {
-        if (isnan(v)) {
-            text_puts(t, "NaN");
-            return 0;
-        }
-        if (isinf(v)) {
-            text_puts(t, v > 0 ? "+inf" : "-inf");
-            return 0;
-        }
-        if (v == 0 && signbit(v)) {
-            text_puts(t, "-0");
-            return 0;
-        }
-        text_double(t, v);
-        return BER_VALUE_LITERAL;
-    }
-    if ((st != BER_OK && st != BER_ERR_REAL_RANGE) || n == 0 ||
-        !(c[0] & 0x80)) {
-        return text_hex(t, c, n, max);
-    }
-    /* binary form beyond a double: show its fields exactly */
-    base = (c[0] >> 4) & 3;
-    scale = (c[0] >> 2) & 3;
-    elen = (c[0] & 3) + 1;
-    pos = 1;
-    if ((c[0] & 3) == 3) {
-        if (n < 2) {
-            return text_hex(t, c, n, max);
-        }
-        elen = c[1];
-        pos = 2;
-    }
-    if (elen == 0 || elen >= n - pos + 1 || pos + elen > n) {
-        return text_hex(t, c, n, max);
-    }
-    if (c[0] & 0x40) {
-        text_putc(t, '-');
-    }
-    text_puts(t, "0x");
-    text_hex(t, c + pos + elen, n - pos - elen, max);
-    if (scale) {
-        text_puts(t, " * 2^");
-        text_u64(t, scale);
-    }
-    text_puts(t, base == 0 ? " * 2^" : base == 1 ? " * 8^" : " * 16^");
-    if (elen <= 8) {
-        int64_t e = (c[pos] & 0x80) ? -1 : 0;
-        size_t i;
-
-        for (i = 0; i < elen; i++) {
-            e = (int64_t)(((uint64_t)e << 8) | c[pos + i]);
-        }
-        text_i64(t, e);
-    } else {
-        text_puts(t, "(0x");
-        text_hex(t, c + pos, elen, max);
-        text_putc(t, ')');
-    }
-    if (st == BER_OK && v != 0 && !isinf(v)) {
-        text_puts(t, " ~ ");
-        text_double(t, v);
-    }
-    return BER_VALUE_BIG;
-}
-
-/* Append big number @octets (base 128) minus @minus, in hex. */
-static void text_base128_minus(BERText *t, const uint8_t *octets, size_t count,
-                               unsigned minus)
-{
-    uint8_t bytes[80];
-    size_t nbytes = (count * 7 + 7) / 8;
-    uint64_t bits = (uint64_t)count * 7;
-    uint64_t i;
-    size_t start = 0;
-
-    if (nbytes > sizeof(bytes)) {
-        text_puts(t, "(");
-        text_base128_hex(t, octets, count, 64);
-        text_puts(t, "-80)");
-        return;
-    }
-    memset(bytes, 0, sizeof(bytes));
-    for (i = 0; i < bits; i++) {
-        uint64_t from_low = bits - 1 - i;        /* bit index from the low end */
-        unsigned bit = (octets[i / 7] >> (6 - i % 7)) & 1;
-
-        bytes[nbytes - 1 - from_low / 8] |= (uint8_t)(bit << (from_low % 8));
-    }
-    for (i = nbytes; i-- > 0 && minus;) {
-        unsigned b = bytes[i];
-
-        bytes[i] = (uint8_t)(b - (minus & 0xff));
-        minus = (minus >> 8) + (b < (minus & 0xff));
-    }
-    while (start + 1 < nbytes && bytes[start] == 0) {
-        start++;
-    }
-    text_puts(t, "0x");
-    text_hex(t, bytes + start, nbytes - start, 0);
-}
-
-static unsigned format_oid(const uint8_t *c, size_t n, bool relative,
-                           BERText *t, size_t max, bool json)
-{
-    size_t pos = 0;
-    size_t start = t->len;
-    bool first = !relative;
-    bool big = false;
-    unsigned flags = 0;
-    size_t count = 0;
-
-    while (pos < n) {
-        uint64_t v;
-        size_t at = pos;
-        BERStatus st = ber_decode_oid_subid(c, n, &pos, &v);
-
-        if (max && ++count > max) {
-            text_puts(t, "...");
-            flags |= BER_VALUE_CUT;
-            break;
-        }
-        if (t->len > start) {
-            text_putc(t, '.');
-        }
-        if (st == BER_ERR_OID_OVERFLOW) {
-            size_t end = at;
-
-            while (end < n && (c[end] & 0x80)) {
-                end++;
-            }
-            if (end == n) {
-                text_puts(t, "(truncated)");
-                break;
-            }
-            end++;
-            if (first) {
-                text_puts(t, "2.");
-                text_base128_minus(t, c + at, end - at, 80);
-            } else {
-                text_base128_hex(t, c + at, end - at, 64);
-            }
-            big = true;
-            first = false;
-            pos = end;
-            continue;
-        }
-        if (st != BER_OK) {
-            text_puts(t, st == BER_ERR_OID_TRUNCATED ? "(truncated)" : "(bad)");
-            break;
-        }
-        if (first) {
-            unsigned arc = v < 40 ? 0 : v < 80 ? 1 : 2;
-
-            text_u64(t, arc);
-            text_putc(t, '.');
-            v -= arc * 40;
-            first = false;
-        }
-        text_u64(t, v);
-    }
-    if (!json && !big && !relative) {
-        const char *name = ber_inspect_oid_name(t->data + start);
-
-        if (name) {
-            text_puts(t, " (");
-            text_puts(t, name);
-            text_putc(t, ')');
-        }
-    }
-    return flags | (big ? BER_VALUE_BIG : 0);
-}
-
-unsigned ber_inspect_format_value(const BERInspectElement *e, BERText *t,
-                                  size_t max, bool json)
-{
-    const uint8_t *c = e->content;
-    size_t n = (size_t)e->content_available;
-    unsigned flags;
-
-    if (!t->data) {
-        text_reserve(t, 64);
-        t->data[0] = 0;
-    }
-    if (e->constructed || e->end_of_contents || e->indefinite) {
-        return 0;
-    }
-    if (e->truncated) {
-        return text_hex(t, c, n, max);
-    }
-    if (e->tag_class != BER_CLASS_UNIVERSAL || e->tag_too_large) {
-        if (!json && printable_ascii(c, n) && (!max || n <= max)) {
-            text_putc(t, '"');
-            text_string(t, c, n, ENC_OCTETS, 0, false);
-            text_putc(t, '"');
-            return BER_VALUE_QUOTED;
-        }
-        return text_hex(t, c, n, max);
-    }
-    switch (e->tag) {
-    case BER_TAG_BOOLEAN:
-        if (n != 1) {
-            return text_hex(t, c, n, max);
-        }
-        if (json) {
-            text_puts(t, c[0] ? "true" : "false");
-            return BER_VALUE_LITERAL;
-        }
-        text_puts(t, c[0] ? "TRUE" : "FALSE");
-        if (c[0] != 0 && c[0] != 0xff) {
-            text_puts(t, " (0x");
-            text_hex(t, c, 1, 0);
-            text_putc(t, ')');
-        }
-        return 0;
-    case BER_TAG_INTEGER:
-    case BER_TAG_ENUMERATED:
-        return format_integer(c, n, t, max, json);
-    case BER_TAG_NULL:
-        if (n) {
-            return text_hex(t, c, n, max);
-        }
-        if (json) {
-            text_puts(t, "null");
-            return BER_VALUE_LITERAL;
-        }
-        return 0;
-    case BER_TAG_REAL:
-        return format_real(c, n, t, max, json);
-    case BER_TAG_OID:
-    case BER_TAG_RELATIVE_OID:
-        return format_oid(c, n, e->tag == BER_TAG_RELATIVE_OID, t, max, json);
-    case BER_TAG_BIT_STRING:
-        if (n == 0) {
-            return 0;
-        }
-        flags = text_hex(t, c + 1, n - 1, max);
-        if (!json && c[0]) {
-            text_puts(t, " (");
-            text_u64(t, c[0]);
-            text_puts(t, " unused bits)");
-        }
-        return flags;
-    case BER_TAG_OCTET_STRING:
-        flags = text_hex(t, c, n, max);
-        if (!json && printable_ascii(c, n) && (!max || n <= max)) {
-            text_puts(t, " \"");
-            text_string(t, c, n, ENC_OCTETS, 0, false);
-            text_putc(t, '"');
-        }
-        return flags;
-    case BER_TAG_UTF8STRING:
-    case 7: case 14: case 18: case 19: case 20: case 21: case 22:
-    case 23: case 24: case 25: case 26: case 27: case 28: case 30:
-        if (!json) {
-            text_putc(t, '"');
-        }
-        flags = text_string(t, c, n, e->tag == BER_TAG_UTF8STRING ? ENC_UTF8 :
-                            e->tag == 28 ? ENC_UCS4 : e->tag == 30 ? ENC_BMP :
-                            ENC_OCTETS, max, json);
-        if (!json) {
-            text_putc(t, '"');
-        }
-        return flags | BER_VALUE_QUOTED;
-    default:
-        return text_hex(t, c, n, max);
-    }
-}
-
-void ber_inspect_format_tag(const BERInspectElement *e, BERText *t)
-{
-    if (!e->tag_too_large) {
-        const char *name = e->tag_class == BER_CLASS_UNIVERSAL ?
-                           ber_universal_tag_name(e->tag) : NULL;
-
-        /* the codec's names, without a printf per element */
-        if (name) {
-            text_puts(t, name);
-            return;
-        }
-        text_puts(t, e->tag_class == BER_CLASS_UNIVERSAL ? "[UNIVERSAL " :
-                  e->tag_class == BER_CLASS_APPLICATION ? "[APPLICATION " :
-                  e->tag_class == BER_CLASS_PRIVATE ? "[PRIVATE " : "[");
-        text_u64(t, e->tag);
-        text_putc(t, ']');
-        return;
-    }
-    text_puts(t, e->tag_class == BER_CLASS_UNIVERSAL ? "[UNIVERSAL " :
-              e->tag_class == BER_CLASS_APPLICATION ? "[APPLICATION " :
-              e->tag_class == BER_CLASS_PRIVATE ? "[PRIVATE " : "[");
-    text_base128_hex(t, e->tag_octets, e->tag_octet_count, 64);
-    text_putc(t, ']');
-}
-
-/* Well-known arcs, the ones certificates, PKCS and CMS are made of,
- * sorted by strcmp() for the binary search below. */
-static const struct {
-    const char *oid;
-    const char *name;
-} oid_names[] = {
-    { "0.9.2342.19200300.100.1.1", "userId" },
-    { "0.9.2342.19200300.100.1.25", "domainComponent" },
-    { "1.2.840.10040.4.1", "dsa" },
-    { "1.2.840.10040.4.3", "dsaWithSHA1" },
-    { "1.2.840.10045.2.1", "ecPublicKey" },
-    { "1.2.840.10045.3.1.7", "prime256v1" },
-    { "1.2.840.10045.4.1", "ecdsaWithSHA1" },
-    { "1.2.840.10045.4.3.2", "ecdsaWithSHA256" },
-    { "1.2.840.10045.4.3.3", "ecdsaWithSHA384" },
-    { "1.2.840.10045.4.3.4", "ecdsaWithSHA512" },
-    { "1.2.840.113549.1.1.1", "rsaEncryption" },
-    { "1.2.840.113549.1.1.10", "rsassaPss" },
-    { "1.2.840.113549.1.1.11", "sha256WithRSAEncryption" },
-    { "1.2.840.113549.1.1.12", "sha384WithRSAEncryption" },
-    { "1.2.840.113549.1.1.13", "sha512WithRSAEncryption" },
-    { "1.2.840.113549.1.1.4", "md5WithRSAEncryption" },
-    { "1.2.840.113549.1.1.5", "sha1WithRSAEncryption" },
-    { "1.2.840.113549.1.7.1", "data" },
-    { "1.2.840.113549.1.7.2", "signedData" },
-    { "1.2.840.113549.1.9.1", "emailAddress" },
-    { "1.2.840.113549.1.9.14", "extensionRequest" },
-    { "1.2.840.113549.1.9.3", "contentType" },
-    { "1.2.840.113549.1.9.4", "messageDigest" },
-    { "1.2.840.113549.1.9.5", "signingTime" },
-    { "1.2.840.113549.2.5", "md5" },
-    { "1.3.101.110", "X25519" },
-    { "1.3.101.112", "Ed25519" },
-    { "1.3.101.113", "Ed448" },
-    { "1.3.132.0.34", "secp384r1" },
-    { "1.3.132.0.35", "secp521r1" },
-    { "1.3.14.3.2.26", "sha1" },
-    { "1.3.6.1.4.1.11129.2.4.2", "ctPrecertificateSCTs" },
-    { "1.3.6.1.4.1.311.20.2", "msCertificateTemplateName" },
-    { "1.3.6.1.4.1.311.21.1", "msCaVersion" },
-    { "1.3.6.1.4.1.311.60.2.1.1", "jurisdictionLocalityName" },
-    { "1.3.6.1.4.1.311.60.2.1.2", "jurisdictionStateOrProvinceName" },
-    { "1.3.6.1.4.1.311.60.2.1.3", "jurisdictionCountryName" },
-    { "1.3.6.1.5.5.7.1.1", "authorityInfoAccess" },
-    { "1.3.6.1.5.5.7.2.1", "cps" },
-    { "1.3.6.1.5.5.7.2.2", "unotice" },
-    { "1.3.6.1.5.5.7.3.1", "serverAuth" },
-    { "1.3.6.1.5.5.7.3.2", "clientAuth" },
-    { "1.3.6.1.5.5.7.3.3", "codeSigning" },
-    { "1.3.6.1.5.5.7.3.4", "emailProtection" },
-    { "1.3.6.1.5.5.7.3.8", "timeStamping" },
-    { "1.3.6.1.5.5.7.3.9", "OCSPSigning" },
-    { "1.3.6.1.5.5.7.48.1", "ocsp" },
-    { "1.3.6.1.5.5.7.48.2", "caIssuers" },
-    { "2.16.840.1.101.3.4.1.2", "aes128-CBC" },
-    { "2.16.840.1.101.3.4.1.42", "aes256-CBC" },
-    { "2.16.840.1.101.3.4.2.1", "sha256" },
-    { "2.16.840.1.101.3.4.2.2", "sha384" },
-    { "2.16.840.1.101.3.4.2.3", "sha512" },
-    { "2.16.840.1.113730.1.1", "netscapeCertType" },
-    { "2.16.840.1.113730.1.13", "netscapeComment" },
-    { "2.23.140.1.1", "ev-guidelines" },
-    { "2.23.140.1.2.1", "domain-validated" },
-    { "2.23.140.1.2.2", "organization-validated" },
-    { "2.5.29.14", "subjectKeyIdentifier" },
-    { "2.5.29.15", "keyUsage" },
-    { "2.5.29.17", "subjectAltName" },
-    { "2.5.29.18", "issuerAltName" },
-    { "2.5.29.19", "basicConstraints" },
-    { "2.5.29.30", "nameConstraints" },
-    { "2.5.29.31", "cRLDistributionPoints" },
-    { "2.5.29.32", "certificatePolicies" },
-    { "2.5.29.32.0", "anyPolicy" },
-    { "2.5.29.33", "policyMappings" },
-    { "2.5.29.35", "authorityKeyIdentifier" },
-    { "2.5.29.36", "policyConstraints" },
-    { "2.5.29.37", "extKeyUsage" },
-    { "2.5.4.10", "organizationName" },
-    { "2.5.4.11", "organizationalUnitName" },
-    { "2.5.4.12", "title" },
-    { "2.5.4.15", "businessCategory" },
-    { "2.5.4.17", "postalCode" },
-    { "2.5.4.3", "commonName" },
-    { "2.5.4.4", "surname" },
-    { "2.5.4.42", "givenName" },
-    { "2.5.4.5", "serialNumber" },
-    { "2.5.4.6", "countryName" },
-    { "2.5.4.7", "localityName" },
-    { "2.5.4.8", "stateOrProvinceName" },
-    { "2.5.4.9", "streetAddress" },
-    { "2.5.4.97", "organizationIdentifier" },
-};
-
-const char *ber_inspect_oid_name(const char *dotted)
-{
-    size_t lo = 0;
-    size_t hi = sizeof(oid_names) / sizeof(oid_names[0]);
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(oid_names[mid].oid, dotted);
-
-        if (c == 0) {
-            return oid_names[mid].name;
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return NULL;
 }

@@ -124,68 +124,21 @@ void ber_inspect_options_init(BERInspectOptions *opts);
  * heap; nothing is allocated by a declared length. Time: linear in @len
  * (encapsulation probes are bounded to a fixed number of nested levels).
  *
- * Returns true when the walk ran to the end of the range or was stopped
- * by a callback (see @summary, may be NULL, for the counts and whether it
- * stopped); false only if memory for the stack could not be obtained
- * (an error diagnostic is reported through @cb->stream first).
+ * Returns true (the walk ran to the end of the range, or was stopped by
+ * a callback: see @summary, may be NULL, for the counts and whether it
+ * stopped). Out of memory aborts, as g_malloc() does everywhere in the
+ * library; the stack grows only with the nesting actually present.
  */
 bool ber_inspect(const uint8_t *data, size_t len,
                  const BERInspectOptions *opts,
                  const BERInspectCallbacks *cb, void *opaque,
                  BERInspectSummary *summary);
 
-/*
- * A growable text buffer the value formatters append to: set it to zero
- * before first use, reset @len to reuse it, ber_text_free() at the end.
- * Appends never fail (allocation failure aborts, as g_malloc does).
- */
-typedef struct BERText {
-    char *data;
-    size_t len;
-    size_t cap;
-} BERText;
-
-/* Release @t's memory and zero it. */
-void ber_text_free(BERText *t);
-
-/* Append @n octets of @s to @t (kept NUL-terminated). */
-void ber_text_append(BERText *t, const char *s, size_t n);
-
-/*
- * Append the human-readable value of primitive element @e to @t:
- * INTEGER/ENUMERATED in decimal (hex beyond 64 bits), BOOLEAN, NULL, REAL
- * (decimal, inf/NaN/-0, hex beyond a double), OBJECT IDENTIFIER dotted
- * with a name for well-known arcs, strings escaped (control octets, ESC
- * and invalid UTF-8 never appear raw; \xNN, \uNNNN), times, BIT STRING
- * with its unused bits, OCTET STRING and others in hex. At most
- * @max_octets contents octets are shown (0: all), "..." marks the rest.
- * When @json, the text is escaped for inclusion inside a JSON string
- * (or, with BER_VALUE_LITERAL, is a JSON number/true/false/null).
- * Returns a set of BER_VALUE_* flags.
- */
-unsigned ber_inspect_format_value(const BERInspectElement *e, BERText *t,
-                                  size_t max_octets, bool json);
-
-/* The value is shown in hexadecimal: too large for a machine type. */
-#define BER_VALUE_BIG      1u
-/* The text is a bare JSON literal (number, true, false, null). */
-#define BER_VALUE_LITERAL  2u
-/* The text is a quoted string in tree form (quotes included). */
-#define BER_VALUE_QUOTED   4u
-/* Contents were cut at @max_octets. */
-#define BER_VALUE_CUT      8u
-
-/*
- * Append the tag of @e: the universal name, "[APPLICATION n]", "[n]",
- * "[PRIVATE n]" (n in hex with 0x when beyond 63 bits).
- */
-void ber_inspect_format_tag(const BERInspectElement *e, BERText *t);
-
-/* The well-known name of dotted OID @dotted ("2.5.4.3" -> "commonName"), or NULL. */
-const char *ber_inspect_oid_name(const char *dotted);
-
 #ifdef __cplusplus
 }
 #endif
+
+/* Rendering of values moved to ber-text.h; included for its users. */
+#include "visitors/ber-text.h"
 
 #endif /* VISITORS_BER_INSPECT_H */

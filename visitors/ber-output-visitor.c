@@ -431,10 +431,11 @@ static inline void plan_reserve(BEROutputVisitor *bov)
 }
 
 /* The scope and frame helpers are on every struct's path: always inline. */
-#define BER_OUT_HOT static inline __attribute__((always_inline))
+#define BER_ALWAYS_INLINE __attribute__((always_inline))
 
-BER_OUT_HOT BEROutScope *push_scope(BEROutputVisitor *bov,
-                                    BEROutScopeKind kind)
+static inline BER_ALWAYS_INLINE
+BEROutScope *push_scope(BEROutputVisitor *bov,
+                        BEROutScopeKind kind)
 {
     BEROutScope *scope;
 
@@ -451,7 +452,8 @@ BER_OUT_HOT BEROutScope *push_scope(BEROutputVisitor *bov,
 }
 
 /* Start a constructed encoding owned by @scope (identifier written). */
-BER_OUT_HOT void open_frame(BEROutputVisitor *bov, BEROutScope *scope)
+static inline BER_ALWAYS_INLINE
+void open_frame(BEROutputVisitor *bov, BEROutScope *scope)
 {
     scope->has_frame = true;
     if (!definite_mode(bov)) {
@@ -485,7 +487,8 @@ static void add_extra_to_parent(BEROutputVisitor *bov, int64_t extra)
     }
 }
 
-BER_OUT_HOT void pop_scope(BEROutputVisitor *bov)
+static inline BER_ALWAYS_INLINE
+void pop_scope(BEROutputVisitor *bov)
 {
     const BEROutScope *scope;
 
@@ -529,8 +532,9 @@ BER_OUT_HOT void pop_scope(BEROutputVisitor *bov)
  * implicit tag, room everywhere. Straight-line code without calls; false
  * sends the caller to the general path, which handles everything else.
  */
-BER_OUT_HOT bool open_sequence_fast(BEROutputVisitor *bov,
-                                    BEROutScopeKind kind)
+static inline BER_ALWAYS_INLINE
+bool open_sequence_fast(BEROutputVisitor *bov,
+                        BEROutScopeKind kind)
 {
     BEROutScope *scope;
     BERPlanEntry *entry;
@@ -568,7 +572,8 @@ BER_OUT_HOT bool open_sequence_fast(BEROutputVisitor *bov,
  * 128 bytes with no inner length pending gets its length in the reserved
  * octet and leaves the plan. False sends the caller to pop_scope().
  */
-BER_OUT_HOT bool close_sequence_fast(BEROutputVisitor *bov)
+static inline BER_ALWAYS_INLINE
+bool close_sequence_fast(BEROutputVisitor *bov)
 {
     const BEROutScope *scope;
     size_t length;
@@ -725,6 +730,27 @@ static bool ber_output_optional(Visitor *v, const char *name, bool *present)
 }
 
 /*
+ * A member the compatibility policy hides is left out as an absent
+ * optional member is: its position k still counts (and a present optional
+ * member's pending [k] is dropped), so later members keep their tags.
+ */
+static bool ber_output_policy_skip(Visitor *v, const char *name,
+                                   uint64_t features)
+{
+    BEROutputVisitor *bov = to_bov(v);
+    BEROutScope *scope = top_scope(bov);
+
+    if (!visit_policy_skip_by_compat(v, name, features)) {
+        return false;
+    }
+    if (scope && scope->kind == BER_OUT_STRUCT) {
+        bov->override_pending = false;
+        scope->next_member++;
+    }
+    return true;
+}
+
+/*
  * Before a long string (a TLV of @tlv_length bytes) in definite mode:
  * leave a hole of as many bytes as the final pass will insert in front of
  * it (the length octets of the values before it and around it, predicted
@@ -835,8 +861,9 @@ static G_GNUC_NO_INLINE bool put_integer_general(BEROutputVisitor *bov,
  * pending error or growth: straight-line code without calls (so without
  * registers to save), inlined into the type callbacks.
  */
-BER_OUT_HOT bool put_integer(BEROutputVisitor *bov, uint64_t universal_tag,
-                             int64_t value, Error **errp)
+static inline BER_ALWAYS_INLINE
+bool put_integer(BEROutputVisitor *bov, uint64_t universal_tag,
+                 int64_t value, Error **errp)
 {
     size_t octets = (size_t)(71 - __builtin_clrsbll(value)) / 8;
     uint64_t big_endian;
@@ -1084,6 +1111,7 @@ static BEROutputVisitor *ber_output_visitor_alloc(BERMode mode,
     bov->visitor.type_bytes = ber_output_type_bytes;
     bov->visitor.type_fixed_bytes = ber_output_type_fixed_bytes;
     bov->visitor.type_enum = ber_output_type_enum;
+    bov->visitor.policy_skip = ber_output_policy_skip;
     bov->visitor.complete = ber_output_complete;
     bov->visitor.free = ber_output_free;
     return bov;

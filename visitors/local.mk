@@ -20,3 +20,7 @@ visitorsinclude_HEADERS += \
 # ber-inspect: the iterative BER/CER/DER walker and checker behind ber-dump
 libqvisit_la_SOURCES += visitors/ber-inspect.c
 visitorsinclude_HEADERS += visitors/ber-inspect.h
+
+# ber-text: value rendering; ber-oid-names: OID names (built-in, dumpasn1.cfg)
+libqvisit_la_SOURCES += visitors/ber-text.c visitors/ber-oid-names.c
+visitorsinclude_HEADERS += visitors/ber-text.h visitors/ber-oid-names.h

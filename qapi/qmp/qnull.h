@@ -1,32 +1,9 @@
 /*
- * qapi/qmp/qnull.h: the JSON/ASN.1 null value.
- *
- * qvisit has no general QObject model (see qapi/visitor.h on
- * visit_type_any). QNull exists so that visit_type_null() keeps QEMU's
- * signature: there is one shared QNull, qnull() returns a reference to it and
- * qobject_unref() releases one; both are cheap and thread-safe.
+ * qapi/qmp/qnull.h: QEMU < 10 spelled the path of qobject/qnull.h so.
  */
 #ifndef QAPI_QMP_QNULL_H
 #define QAPI_QMP_QNULL_H
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-typedef struct QNull QNull;
-typedef struct QObject QObject;
-
-/* Return a new reference to the null value (never NULL). */
-QNull *qnull(void);
-
-/* Release a reference obtained from qnull(); NULL is allowed. */
-void qnull_unref(QNull *obj);
-
-/* QEMU spells the release qobject_unref(); for QNull it is qnull_unref(). */
-#define qobject_unref(obj) qnull_unref(obj)
-
-#ifdef __cplusplus
-}
-#endif
+#include "qobject/qnull.h"
 
 #endif /* QAPI_QMP_QNULL_H */

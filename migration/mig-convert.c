@@ -1,0 +1,302 @@
+/*
+ * migration/mig-convert.c: whole-file conversions (see mig-convert.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib.h>
+
+#include "migration/mig-convert.h"
+#include "visitors/ber-visitor.h"
+#include "visitors/json-input-visitor.h"
+#include "visitors/json-output-visitor.h"
+
+static const char *const format_names[MIG_FORMAT__MAX] = {
+    "qemu", "der", "cer", "ber", "json",
+};
+
+const char *mig_format_name(MigFormat f)
+{
+    g_assert(f < MIG_FORMAT__MAX);
+    return format_names[f];
+}
+
+bool mig_format_parse(const char *name, MigFormat *f)
+{
+    for (int i = 0; i < MIG_FORMAT__MAX; i++) {
+        if (!strcmp(name, format_names[i])) {
+            *f = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool mig_format_detect(const uint8_t *head, size_t len, MigFormat *f)
+{
+    size_t i = 0;
+
+    if (len >= 4 && !memcmp(head, "QEVM", 4)) {
+        *f = MIG_FORMAT_QEMU;
+        return true;
+    }
+    if (len >= 2 && head[0] == 0x30) {
+        *f = head[1] == 0x80 ? MIG_FORMAT_CER : MIG_FORMAT_DER;
+        return true;
+    }
+    while (i < len && strchr(" \t\r\n", head[i])) {
+        i++;
+    }
+    if (i < len && head[i] == '{') {
+        *f = MIG_FORMAT_JSON;
+        return true;
+    }
+    return false;
+}
+
+bool mig_format_detect_fd(int fd, MigFormat *f, Error **errp)
+{
+    uint8_t head[64];
+    ssize_t n = pread(fd, head, sizeof(head), 0);
+
+    if (n < 0) {
+        error_setg(errp, "read error: %s", g_strerror(errno));
+        return false;
+    }
+    if (!mig_format_detect(head, (size_t)n, f)) {
+        error_setg(errp, "offset 0: neither a QEMU migration stream nor "
+                   "its DER, CER, BER or JSON encoding");
+        return false;
+    }
+    return true;
+}
+
+static bool discard(void *opaque, const uint8_t *buf, size_t len, Error **errp)
+{
+    return true;
+}
+
+/* The encoded input of @fd, mapped (or read, for an empty file). */
+typedef struct Mapped {
+    uint8_t *data;
+    size_t len;
+    bool mapped;
+} Mapped;
+
+static bool map_fd(int fd, Mapped *m, bool nul_terminated, Error **errp)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        error_setg(errp, "the input is not a regular file");
+        return false;
+    }
+    m->len = (size_t)st.st_size;
+    m->mapped = false;
+    if (nul_terminated || !m->len) {
+        /* json-c wants NUL-terminated text: read it. */
+        size_t done = 0;
+        m->data = g_malloc(m->len + 1);
+        while (done < m->len) {
+            ssize_t got = pread(fd, m->data + done, m->len - done, (off_t)done);
+            if (got < 0 && errno == EINTR) {
+                continue;
+            }
+            if (got <= 0) {
+                error_setg(errp, "read error: %s",
+                           got < 0 ? g_strerror(errno) : "file shrank");
+                g_free(m->data);
+                return false;
+            }
+            done += (size_t)got;
+        }
+        m->data[m->len] = 0;
+        return true;
+    }
+    m->data = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m->data == MAP_FAILED) {
+        error_setg(errp, "cannot map the input: %s", g_strerror(errno));
+        return false;
+    }
+    madvise(m->data, m->len, MADV_SEQUENTIAL);
+    m->mapped = true;
+    return true;
+}
+
+static void unmap(Mapped *m)
+{
+    if (m->mapped) {
+        munmap(m->data, m->len);
+    } else {
+        g_free(m->data);
+    }
+}
+
+/* Encoded (@in) -> native, written by @w. */
+static bool encoded_to_native(int in_fd, MigFormat in, MigWriter *w,
+                              const MigHooks *hooks, Error **errp)
+{
+    Mapped m;
+    Visitor *v;
+    bool ok;
+
+    if (!map_fd(in_fd, &m, in == MIG_FORMAT_JSON, errp)) {
+        return false;
+    }
+    if (in == MIG_FORMAT_JSON) {
+        v = json_input_visitor_new((char *)m.data, errp);
+        unmap(&m);
+        if (!v) {
+            return false;
+        }
+        ok = mig_stream_from_visitor(v, w, hooks, errp);
+        visit_free(v);
+        return ok;
+    }
+    v = ber_input_visitor_new(m.data, m.len,
+                              in == MIG_FORMAT_CER ? BER_MODE_CER : BER_MODE_BER);
+    ok = mig_stream_from_visitor(v, w, hooks, errp) &&
+         ber_input_visitor_finish(v, errp);
+    visit_free(v);
+    unmap(&m);
+    return ok;
+}
+
+static BERMode ber_mode_of(MigFormat f)
+{
+    return f == MIG_FORMAT_CER ? BER_MODE_CER :
+           f == MIG_FORMAT_DER ? BER_MODE_DER : BER_MODE_BER;
+}
+
+/* Native in @r -> @out (not native), written to @out_fd. */
+static bool native_to_encoded(MigReader *r, int out_fd, MigFormat out,
+                              const MigHooks *hooks, Error **errp)
+{
+    Visitor *v;
+    bool ok;
+
+    if (out == MIG_FORMAT_JSON) {
+        char *text = NULL;
+        v = json_output_visitor_new(false, &text);
+        ok = mig_stream_to_visitor(r, v, hooks, errp);
+        if (ok) {
+            visit_complete(v, &text);
+            ok = mig_write_fd(&out_fd, (uint8_t *)text, strlen(text), errp) &&
+                 mig_write_fd(&out_fd, (const uint8_t *)"\n", 1, errp);
+        }
+        visit_free(v);
+        g_free(text);
+        return ok;
+    }
+    v = out_fd >= 0 ? ber_output_visitor_new_fd(ber_mode_of(out), NULL, out_fd)
+                    : ber_output_visitor_new_sink(BER_MODE_CER, NULL, discard,
+                                                  NULL);
+    ok = mig_stream_to_visitor(r, v, hooks, errp) &&
+         ber_output_visitor_finish(v, errp);
+    visit_free(v);
+    return ok;
+}
+
+/* A temporary native copy of an encoded stream (unlinked, rewound). */
+static int native_tmpfile(int in_fd, MigFormat in, const MigHooks *hooks,
+                          Error **errp)
+{
+    FILE *tmp = tmpfile();
+    int fd;
+    MigWriter *w;
+    bool ok;
+
+    if (!tmp) {
+        error_setg(errp, "cannot create a temporary file: %s",
+                   g_strerror(errno));
+        return -1;
+    }
+    fd = dup(fileno(tmp));
+    fclose(tmp);
+    w = mig_writer_new_fd(fd);
+    ok = encoded_to_native(in_fd, in, w, hooks, errp);
+    mig_writer_free(w);
+    if (!ok || lseek(fd, 0, SEEK_SET) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool mig_convert_fd(int in_fd, MigFormat in, int out_fd, MigFormat out,
+                    const MigHooks *hooks, Error **errp)
+{
+    MigReader *r;
+    bool ok;
+
+    if (in != MIG_FORMAT_QEMU && out == MIG_FORMAT_QEMU) {
+        MigWriter *w = mig_writer_new_fd(out_fd);
+        ok = encoded_to_native(in_fd, in, w, hooks, errp);
+        mig_writer_free(w);
+        return ok;
+    }
+    if (in != MIG_FORMAT_QEMU) {
+        int tmp = native_tmpfile(in_fd, in, NULL, errp);
+        if (tmp < 0) {
+            return false;
+        }
+        ok = mig_convert_fd(tmp, MIG_FORMAT_QEMU, out_fd, out, hooks, errp);
+        close(tmp);
+        return ok;
+    }
+    if (out == MIG_FORMAT_QEMU) {
+        /* Native -> native: check it all, then copy the checked bytes. */
+        r = mig_reader_new_fd(in_fd);
+        ok = native_to_encoded(r, -1, MIG_FORMAT_CER, hooks, errp);
+        mig_reader_free(r);
+        if (ok) {
+            MigWriter *w = mig_writer_new_fd(out_fd);
+            uint8_t buf[65536];
+            ssize_t got;
+            off_t at = 0;
+            while (ok && (got = pread(in_fd, buf, sizeof(buf), at)) != 0) {
+                if (got < 0) {
+                    if (errno == EINTR) {
+                        continue;
+                    }
+                    error_setg(errp, "read error: %s", g_strerror(errno));
+                    ok = false;
+                    break;
+                }
+                ok = mig_write(w, buf, (size_t)got, errp);
+                at += got;
+            }
+            ok = ok && mig_writer_flush(w, errp);
+            mig_writer_free(w);
+        }
+        return ok;
+    }
+    r = mig_reader_new_fd(in_fd);
+    ok = native_to_encoded(r, out_fd, out, hooks, errp);
+    mig_reader_free(r);
+    return ok;
+}
+
+bool mig_walk_fd(int in_fd, MigFormat in, const MigHooks *hooks, Error **errp)
+{
+    MigReader *r;
+    bool ok;
+
+    if (in != MIG_FORMAT_QEMU) {
+        int tmp = native_tmpfile(in_fd, in, NULL, errp);
+        if (tmp < 0) {
+            return false;
+        }
+        ok = mig_walk_fd(tmp, MIG_FORMAT_QEMU, hooks, errp);
+        close(tmp);
+        return ok;
+    }
+    r = mig_reader_new_fd(in_fd);
+    ok = native_to_encoded(r, -1, MIG_FORMAT_CER, hooks, errp);
+    mig_reader_free(r);
+    return ok;
+}

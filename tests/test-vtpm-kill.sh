@@ -1,0 +1,63 @@
+#!/bin/bash
+# tests/test-vtpm-kill.sh: SIGKILL inside an NV write loop. A writer runs
+# tpm2_nvwrite with increasing values and records each acknowledged one;
+# vtpm is killed at a random moment; after each restart the index must
+# hold the last acknowledged value or the one in flight (never older,
+# never garbage) and the TPM must work (not in failure mode).
+# VTPM_KILL_ROUNDS sets the number of kills (default 100).
+. "${top_srcdir:-.}/tests/vtpm-lib.sh"
+need tpm2_startup tpm2_nvdefine tpm2_nvwrite tpm2_nvread tpm2_getrandom
+test -x "$VTPM" || { echo "Bail out! $VTPM not built"; exit 99; }
+rounds=${VTPM_KILL_ROUNDS:-100}
+IDX=0x1500017
+
+mkdir "$T/st"
+start_vtpm v0 --tpmstate dir="$T/st" --flags not-need-init,startup-clear ||
+    { echo "Bail out! vtpm did not start: $(cat "$T/v0.err")"; exit 1; }
+tpm2_nvdefine $IDX -C o -s 16 -a "ownerread|ownerwrite" > /dev/null ||
+    { echo "Bail out! nvdefine failed"; exit 1; }
+printf '%016d' 0 | tpm2_nvwrite $IDX -C o -i - ||
+    { echo "Bail out! first nvwrite failed"; exit 1; }
+acked=0
+bad=0
+writes=0
+
+for r in $(seq 1 "$rounds"); do
+    # The writer: value k is acknowledged once tpm2_nvwrite returns 0.
+    (
+        k=$acked
+        while :; do
+            k=$((k + 1))
+            printf '%016d' $k | tpm2_nvwrite $IDX -C o -i - 2>/dev/null || exit 0
+            echo $k > "$T/acked"
+        done
+    ) &
+    writer=$!
+    sleep "0.$(printf '%02d' $((RANDOM % 40 + 5)))"
+    stop_vtpm v$((r - 1)) KILL
+    wait $writer
+    test -f "$T/acked" && acked=$(cat "$T/acked")
+    if ! start_vtpm v$r --tpmstate dir="$T/st" --flags not-need-init,startup-clear; then
+        not_ok "round $r: vtpm restarts after kill -9 ($(cat "$T/v$r.err"))"
+        bad=$((bad + 1))
+        break
+    fi
+    got=$(tpm2_nvread $IDX -C o -s 16 2>/dev/null)
+    case $got in
+    "$(printf '%016d' $acked)") ;;
+    "$(printf '%016d' $((acked + 1)))") acked=$((acked + 1)) ;;   # in flight, landed
+    *) not_ok "round $r: index holds '$got', acked $acked"; bad=$((bad + 1)) ;;
+    esac
+    if ! tpm2_getrandom 8 > /dev/null 2>&1; then
+        not_ok "round $r: the TPM works after the restart"
+        bad=$((bad + 1))
+    fi
+    echo $acked > "$T/acked"
+done
+writes=$acked
+check "$rounds kills inside the NV write loop: the index always held the last acknowledged or the in-flight value, the TPM always worked ($writes acknowledged writes)" test $bad = 0
+check "no failure mode in any log" sh -c "! grep -l 'TPM2_RC_FAILURE' '$T'/v*.log"
+stop_vtpm v$rounds
+check "vnvram check: the image is healthy after $rounds kills" \
+    sh -c "'$VNVRAM' check '$T/st/tpm2-00.vnvram' > /dev/null"
+finish

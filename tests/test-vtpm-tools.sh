@@ -1,0 +1,128 @@
+#!/bin/bash
+# tests/test-vtpm-tools.sh: vtpm end to end with tpm2-tools over the swtpm
+# TCTI: NV define/write/read, a persistent key (createprimary +
+# evictcontrol), PCR extend/read, across an orderly restart (with
+# Shutdown(STATE)) and across kill -9; encryption with --key; the image
+# refusals (garbage, blank, wrong key) with the file left unchanged; option
+# errors.
+. "${top_srcdir:-.}/tests/vtpm-lib.sh"
+need tpm2_startup tpm2_nvdefine tpm2_nvwrite tpm2_nvread tpm2_createprimary \
+     tpm2_evictcontrol tpm2_getcap tpm2_pcrextend tpm2_pcrread tpm2_shutdown
+test -x "$VTPM" || { echo "Bail out! $VTPM not built"; exit 99; }
+
+IDX=0x1500016
+DIG=b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c
+tpm() { "$@" > "$T/out" 2> "$T/terr"; }
+nvread() { tpm2_nvread $IDX -C o -s "$1" 2> "$T/terr"; }
+
+mkdir "$T/st"
+check "vtpm starts on a new directory (image created)" \
+    start_vtpm a --tpmstate dir="$T/st" --flags not-need-init
+check "the image is one file in DIR" test -f "$T/st/tpm2-00.vnvram"
+check "tpm2_startup -c" tpm tpm2_startup -c
+check "tpm2_nvdefine" tpm tpm2_nvdefine $IDX -C o -s 32 -a "ownerread|ownerwrite"
+printf 'first value' > "$T/v1"
+check "tpm2_nvwrite" tpm tpm2_nvwrite $IDX -C o -i "$T/v1"
+check "tpm2_nvread gives it back" test "$(nvread 11)" = "first value"
+check "tpm2_createprimary" tpm tpm2_createprimary -C o -c "$T/prim.ctx"
+check "tpm2_evictcontrol to 0x81000001" \
+    tpm tpm2_evictcontrol -C o -c "$T/prim.ctx" 0x81000001
+check "tpm2_pcrextend 8" tpm tpm2_pcrextend 8:sha256=$DIG
+tpm2_pcrread sha256:8 > "$T/pcr-before" 2>&1
+check "PCR 8 is extended" sh -c "grep -q '8 : 0x' '$T/pcr-before' && ! grep -q '8 : 0x0000000000000000' '$T/pcr-before'"
+check "the log names TPM2_CC_NV_Write and its response code" \
+    grep -q "TPM2_CC_NV_Write -> 0x000 TPM2_RC_SUCCESS" "$T/a.log"
+check "the log names control commands" grep -q "CMD_SET_LOCALITY" "$T/a.log"
+
+# An orderly restart: Shutdown(STATE) keeps the PCRs for Startup(STATE).
+check "tpm2_shutdown (STATE)" tpm tpm2_shutdown
+check "vtpm stops on SIGTERM" stop_vtpm a
+check "vtpm restarts on the image" \
+    start_vtpm b --tpmstate dir="$T/st" --flags not-need-init
+check "tpm2_startup (STATE) after the restart" tpm tpm2_startup
+tpm2_pcrread sha256:8 > "$T/pcr-after" 2>&1
+check "PCR 8 survived Shutdown(STATE) + restart" cmp -s "$T/pcr-before" "$T/pcr-after"
+check "NV index survived the restart" test "$(nvread 11)" = "first value"
+tpm2_getcap handles-persistent > "$T/handles" 2>&1
+check "persistent key survived the restart" grep -q 0x81000001 "$T/handles"
+
+# kill -9 right after an acknowledged write.
+printf 'second value' > "$T/v2"
+check "tpm2_nvwrite a second value" tpm tpm2_nvwrite $IDX -C o -i "$T/v2"
+check "kill -9 vtpm" stop_vtpm b KILL
+check "vtpm restarts after kill -9" \
+    start_vtpm c --tpmstate dir="$T/st" --flags not-need-init,startup-clear
+check "the acknowledged write survived kill -9" test "$(nvread 12)" = "second value"
+tpm2_getcap handles-persistent > "$T/handles" 2>&1
+check "persistent key survived kill -9" grep -q 0x81000001 "$T/handles"
+check "the persistent key still works (readpublic)" \
+    tpm tpm2_readpublic -c 0x81000001
+check "the log shows the startup-clear TPM2_Startup" \
+    grep -q "TPM2_CC_Startup -> 0x000" "$T/c.log"
+check "vtpm stops" stop_vtpm c
+
+# The image through the tools: vnvram check (healthy) and the records.
+check "vnvram check: the image is healthy" sh -c "'$VNVRAM' check '$T/st/tpm2-00.vnvram' >/dev/null"
+
+# backend-uri=file:// on an image made by vnvram create --profile tpm2.
+check "vnvram create --profile tpm2" sh -c "'$VNVRAM' create '$T/made.img' --profile tpm2 >/dev/null"
+check "vtpm on backend-uri=file://" \
+    start_vtpm d --tpmstate backend-uri=file://"$T/made.img" --flags not-need-init,startup-clear
+check "tpm2_nvdefine on it" tpm tpm2_nvdefine $IDX -C o -s 8 -a "ownerread|ownerwrite"
+check "vtpm stops" stop_vtpm d
+
+# Refusals: an existing file that is not a healthy image is never formatted.
+refused() {   # refused NAME WHAT FILE ARGS...: vtpm exits 1 saying WHAT
+    name=$1; what=$2; file=$3; shift 3
+    sum=$(cksum < "$file")
+    start_vtpm "$name" "$@" --flags not-need-init
+    rc=$?
+    test $rc = 1 && grep -q "$what" "$T/$name.err" &&
+        test "$sum" = "$(cksum < "$file")" ||
+        { echo "# rc=$rc: $(cat "$T/$name.err")"; return 1; }
+}
+head -c 100000 /dev/urandom > "$T/garbage.img"
+check "garbage image: refused, unchanged" \
+    refused r1 "not a healthy vNVRAM image" "$T/garbage.img" \
+    --tpmstate backend-uri=file://"$T/garbage.img"
+mkdir "$T/g"; cp "$T/garbage.img" "$T/g/tpm2-00.vnvram"
+check "garbage file in dir=: refused, never formatted" \
+    refused r2 "never formats an existing file" "$T/g/tpm2-00.vnvram" --tpmstate dir="$T/g"
+mkdir "$T/z"; head -c 600000 /dev/zero > "$T/z/tpm2-00.vnvram"
+check "blank file in dir=: refused, never formatted" \
+    refused r3 "is not formatted" "$T/z/tpm2-00.vnvram" --tpmstate dir="$T/z"
+check "missing image with backend-uri: refused" \
+    sh -c "! '$VTPM' socket --tpm2 --tpmstate backend-uri=file://$T/none.img --server type=tcp,port=1 2>/dev/null"
+
+# Encryption: --key file=F (hex, swtpm's default format) and binary.
+if "$VNVRAM" --help 2>&1 | grep -q key-file; then
+    head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/key.hex"
+    head -c 32 /dev/urandom > "$T/wrong.bin"
+    mkdir "$T/e"
+    check "encrypted: vtpm creates an encrypted image with --key" \
+        start_vtpm e1 --tpmstate dir="$T/e" --key file="$T/key.hex" --flags not-need-init,startup-clear
+    check "encrypted: NV write" tpm tpm2_nvdefine $IDX -C o -s 8 -a "ownerread|ownerwrite"
+    check "encrypted: stop" stop_vtpm e1
+    check "encrypted: wrong key told apart from damage" \
+        refused e2 "wrong key, not damage" "$T/e/tpm2-00.vnvram" \
+        --tpmstate dir="$T/e" --key file="$T/wrong.bin",format=binary
+    check "encrypted: no key: refused, says --key" \
+        refused e3 "give its key with --key" "$T/e/tpm2-00.vnvram" --tpmstate dir="$T/e"
+    check "encrypted: the right key opens it" \
+        start_vtpm e4 --tpmstate dir="$T/e" --key file="$T/key.hex" --flags not-need-init,startup-clear
+    check "encrypted: the NV index is there" tpm tpm2_nvreadpublic $IDX
+    check "encrypted: stop" stop_vtpm e4
+fi
+
+# Option errors: one line, try --help, exit 2.
+opt_error() {
+    "$VTPM" "$@" > /dev/null 2> "$T/opterr"
+    test $? = 2 && grep -q "try --help" "$T/opterr" && test "$(wc -l < "$T/opterr")" = 1
+}
+check "no --tpm2" opt_error socket --tpmstate dir="$T" --server port=1
+check "bad --server" opt_error socket --tpm2 --tpmstate dir="$T" --server type=udp,port=1
+check "bad --flags" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --flags bogus
+check "bad --key mode" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key file=/x,mode=aes-cbc
+check "unsupported backend-uri scheme" opt_error socket --tpm2 --tpmstate backend-uri=http://x --server port=1
+check "not the socket interface" opt_error chardev --tpm2
+finish

@@ -1,0 +1,93 @@
+# tests/vtpm-lib.sh: shared by the vtpm shell tests (sourced). TAP-like
+# output, a temporary directory removed on exit, vtpm started on a free
+# loopback port and stopped by PID.
+set -u
+top_builddir=${top_builddir:-.}
+top_srcdir=${top_srcdir:-.}
+VTPM="$top_builddir/tools/vtpm"
+VNVRAM="$top_builddir/tools/vnvram"
+T=$(mktemp -d "${TMPDIR:-/tmp}/test-vtpm.XXXXXX") || exit 99
+n=0
+failed=0
+pids=""
+
+cleanup() {
+    for p in $pids; do     # ours only: a pid that is still a vtpm
+        grep -q vtpm "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p"
+    done
+    [ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
+check() {
+    desc=$1
+    shift
+    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+finish() {
+    echo "1..$n"
+    test "$failed" = 0
+    exit $?
+}
+
+# need PROG...: a missing program skips the test, or fails it under CI
+# (CI=true or QVISIT_REQUIRE_PEERS=1, as ./quickstart check sets).
+need() {
+    for p in "$@"; do
+        command -v "$p" >/dev/null 2>&1 && continue
+        if [ "${CI:-}" = true ] || [ "${QVISIT_REQUIRE_PEERS:-0}" = 1 ]; then
+            echo "Bail out! $p is not installed (needed by $0)"
+            exit 1
+        fi
+        echo "# SKIP $p is not installed (needed by $0)"
+        exit 77
+    done
+}
+
+# start_vtpm NAME ARGS...: start vtpm as a daemon on a free TCP port
+# pair, waiting until it serves; sets PORT, CTRLPORT and PID_NAME (the
+# pid is in $T/NAME.pid). Returns vtpm's status if it refuses to start
+# (its stderr in $T/NAME.err).
+start_vtpm() {
+    name=$1
+    shift
+    for attempt in 1 2 3 4 5 6 7 8 9 10; do
+        PORT=$(( (RANDOM % 20000) * 2 + 20000 ))
+        CTRLPORT=$((PORT + 1))
+        "$VTPM" socket --tpm2 --server type=tcp,port=$PORT \
+            --ctrl type=tcp,port=$CTRLPORT --pid file="$T/$name.pid" \
+            --log file="$T/$name.log" --daemon "$@" 2> "$T/$name.err"
+        rc=$?
+        if [ $rc = 0 ]; then
+            pids="$pids $(cat "$T/$name.pid")"
+            export TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$PORT"
+            return 0
+        fi
+        grep -q "cannot listen" "$T/$name.err" || return $rc
+    done
+    return 1
+}
+
+# alive PID: running (a zombie, which init may reap late, has exited:
+# its descriptors and the image lock are released).
+alive() {
+    kill -0 "$1" 2>/dev/null || return 1
+    state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+    test "$state" != Z -a -n "$state"
+}
+
+# stop_vtpm NAME [SIGNAL]: stop by PID (TERM by default) and wait.
+stop_vtpm() {
+    pid=$(cat "$T/$1.pid")
+    kill "-${2:-TERM}" "$pid" 2>/dev/null
+    for i in $(seq 1 500); do
+        alive "$pid" || return 0
+        sleep 0.02
+    done
+    echo "# vtpm $pid did not stop"
+    kill -9 "$pid" 2>/dev/null
+    return 1
+}

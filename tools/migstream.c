@@ -1,0 +1,430 @@
+/*
+ * tools/migstream.c: convert, dump, diff and measure QEMU migration
+ * streams (the work is in migration/; this is options and printing).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <glib.h>
+
+#include "migration/mig-convert.h"
+#include "migration/mig-diff.h"
+#include "migration/mig-stats.h"
+
+#define EXIT_BAD 1       /* refused input, or (diff) the streams differ */
+#define EXIT_USAGE 2     /* usage, I/O, or (diff) an error */
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"Usage: migstream convert IN OUT --to der|cer|ber|json|qemu\n"
+"       migstream dump [--json] [--fields] IN\n"
+"       migstream diff A B\n"
+"       migstream stats [--json] [--gzip] IN\n"
+"QEMU 7.2 migration streams and their DER, CER, BER and JSON encodings.\n"
+"The format of each input is detected.\n"
+"\n"
+"  convert   write IN in another format; QEMU loads '--to qemu' output,\n"
+"            byte-identical to the stream it came from\n"
+"  dump      the records (devices, versions, sizes) as a tree, or --json;\n"
+"            --fields adds every field with its value\n"
+"  diff      compare two streams by field path and RAM page\n"
+"  stats     bytes per device natively and in DER, CER and JSON\n"
+"            (--gzip: the whole encodings compressed by gzip(1) too)\n"
+"  -h, --help     this help\n"
+"  -V, --version  version\n"
+"\n"
+"Exit status: 0 success (diff: same), 1 refused input (diff: different),\n"
+"2 usage or I/O errors (diff: any error).\n");
+}
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "migstream: %s\nTry 'migstream --help'.\n", msg);
+    return EXIT_USAGE;
+}
+
+static int open_input(const char *path, MigFormat *f)
+{
+    Error *err = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        fprintf(stderr, "migstream: %s: %s\n", path, g_strerror(errno));
+        return -1;
+    }
+    if (!mig_format_detect_fd(fd, f, &err)) {
+        fprintf(stderr, "migstream: %s: %s\n", path, error_get_pretty(err));
+        error_free(err);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int cmd_convert(const char *in, const char *out, MigFormat to)
+{
+    MigFormat from;
+    Error *err = NULL;
+    g_autofree char *tmp = g_strdup_printf("%s.XXXXXX", out);
+    int ifd, ofd;
+    bool ok;
+
+    ifd = open_input(in, &from);
+    if (ifd < 0) {
+        return EXIT_USAGE;
+    }
+    ofd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644);
+    if (ofd < 0) {
+        fprintf(stderr, "migstream: %s: %s\n", tmp, g_strerror(errno));
+        close(ifd);
+        return EXIT_USAGE;
+    }
+    /* Into a temporary name: a refused stream leaves no output at all. */
+    ok = mig_convert_fd(ifd, from, ofd, to, NULL, &err);
+    close(ifd);
+    if (close(ofd) < 0 && ok) {
+        error_setg(&err, "%s: %s", out, g_strerror(errno));
+        ok = false;
+    }
+    if (ok && rename(tmp, out) < 0) {
+        error_setg(&err, "%s: %s", out, g_strerror(errno));
+        ok = false;
+    }
+    if (!ok) {
+        unlink(tmp);
+        fprintf(stderr, "migstream: %s: %s\n", in, error_get_pretty(err));
+        error_free(err);
+        return EXIT_BAD;
+    }
+    return 0;
+}
+
+typedef struct DumpState {
+    bool json;
+    bool fields;
+    unsigned n;
+    GString *pending;    /* --fields: the record's values, printed after it */
+} DumpState;
+
+static void dump_value(void *opaque, const char *path, const char *value)
+{
+    DumpState *d = opaque;
+    g_autofree char *esc = NULL;
+
+    if (!d->json) {
+        printf("    %s = %s\n", path, value);
+        return;
+    }
+    esc = g_strescape(value, NULL);
+    printf("%s\n  {\"path\": \"%s\", \"value\": \"%s\"}", d->n++ ? "," : "",
+           path, esc);
+}
+
+static void dump_record(void *opaque, const MigRecordInfo *info)
+{
+    DumpState *d = opaque;
+    g_autofree char *name = g_strescape(info->name ? info->name : "", NULL);
+
+    if (d->json) {
+        printf("%s\n  {\"record\": \"%s\", \"section_id\": %" PRIu32
+               ", \"name\": \"%s\", \"instance_id\": %" PRIu32
+               ", \"version_id\": %" PRIu32 ", \"offset\": %" PRIu64
+               ", \"bytes\": %" PRIu64 ", \"pages\": %" PRIu64
+               ", \"zero_pages\": %" PRIu64 "}", d->n++ ? "," : "",
+               mig_record_name(info->type), info->section_id, name,
+               info->instance_id, info->version_id, info->native_offset,
+               info->native_len, info->pages, info->zero_pages);
+        return;
+    }
+    switch (info->type) {
+    case MIG_RECORD_EOF:
+        printf("eof  (offset %" PRIu64 ")\n", info->native_offset);
+        break;
+    case MIG_RECORD_CONFIGURATION:
+        printf("configuration  machine %s  (%" PRIu64 " bytes)\n", name,
+               info->native_len);
+        break;
+    default:
+        printf("%-5s %3" PRIu32 " %s", mig_record_name(info->type),
+               info->section_id, name);
+        if (info->type == MIG_RECORD_START || info->type == MIG_RECORD_FULL) {
+            printf(" instance %" PRIu32 " version %" PRIu32, info->instance_id,
+                   info->version_id);
+        }
+        printf("  (%" PRIu64 " bytes", info->native_len);
+        if (info->pages || info->zero_pages) {
+            printf(", %" PRIu64 " pages, %" PRIu64 " zero pages", info->pages,
+                   info->zero_pages);
+        }
+        printf(")\n");
+    }
+}
+
+static int cmd_dump(const char *in, bool json, bool fields)
+{
+    DumpState d = { .json = json, .fields = fields };
+    MigHooks hooks = { .opaque = &d, .record = dump_record };
+    Error *err = NULL;
+    MigFormat f;
+    int fd = open_input(in, &f);
+    bool ok;
+
+    if (fd < 0) {
+        return EXIT_USAGE;
+    }
+    if (json) {
+        printf("[");
+    }
+    ok = mig_walk_fd(fd, f, &hooks, &err);
+    if (ok && fields) {
+        if (lseek(fd, 0, SEEK_SET) < 0) {
+            error_setg(&err, "cannot rewind: %s", g_strerror(errno));
+            ok = false;
+        } else {
+            if (!json) {
+                printf("fields:\n");
+            }
+            ok = mig_list_values_fd(fd, f, dump_value, &d, &err);
+        }
+    }
+    if (json) {
+        printf("\n]\n");
+    }
+    close(fd);
+    if (!ok) {
+        fprintf(stderr, "migstream: %s: %s\n", in, error_get_pretty(err));
+        error_free(err);
+        return EXIT_BAD;
+    }
+    return 0;
+}
+
+static int cmd_diff(const char *a, const char *b)
+{
+    MigFormat fa, fb;
+    Error *err = NULL;
+    int afd, bfd, rc;
+
+    afd = open_input(a, &fa);
+    if (afd < 0) {
+        return EXIT_USAGE;
+    }
+    bfd = open_input(b, &fb);
+    if (bfd < 0) {
+        close(afd);
+        return EXIT_USAGE;
+    }
+    rc = mig_diff_fds(afd, fa, bfd, fb, stdout, &err);
+    close(afd);
+    close(bfd);
+    if (rc < 0) {
+        fprintf(stderr, "migstream: %s\n", error_get_pretty(err));
+        error_free(err);
+        return EXIT_USAGE;
+    }
+    return rc;
+}
+
+/* Bytes of @path compressed by gzip -c, or -1 if gzip cannot be run. */
+static int64_t gzip_size_of(const char *path)
+{
+    const char *argv[] = { "gzip", "-c", path, NULL };
+    GPid pid;
+    gint out;
+    int status = 0;
+    int64_t n = 0;
+    char buf[65536];
+    ssize_t got;
+
+    if (!g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+                                  G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                                  G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid,
+                                  NULL, &out, NULL, NULL)) {
+        return -1;
+    }
+    while ((got = read(out, buf, sizeof(buf))) != 0) {
+        if (got > 0) {
+            n += got;
+        } else if (errno != EINTR) {
+            n = -1;
+            break;
+        }
+    }
+    close(out);
+    waitpid(pid, &status, 0);
+    g_spawn_close_pid(pid);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? n : -1;
+}
+
+/*
+ * gzip'ed sizes of the whole stream natively and in each encoding, in
+ * @sizes (native first); false with a message printed on failure.
+ */
+static bool gzip_sizes(const char *in, int64_t sizes[1 + MIG_STATS_ENCODINGS])
+{
+    g_autoptr(GError) gerr = NULL;
+    g_autofree char *dir = g_dir_make_tmp("migstream-XXXXXX", &gerr);
+    bool ok = dir != NULL;
+
+    if (!dir) {
+        fprintf(stderr, "migstream: %s\n", gerr->message);
+        return false;
+    }
+    for (int i = 0; ok && i <= MIG_STATS_ENCODINGS; i++) {
+        MigFormat to = i ? mig_stats_format(i - 1) : MIG_FORMAT_QEMU;
+        g_autofree char *path = g_strdup_printf("%s/stream.%s", dir,
+                                                mig_format_name(to));
+        ok = cmd_convert(in, path, to) == 0;
+        sizes[i] = ok ? gzip_size_of(path) : -1;
+        unlink(path);
+    }
+    rmdir(dir);
+    return ok;
+}
+
+static int cmd_stats(const char *in, bool json, bool gzip)
+{
+    Error *err = NULL;
+    MigFormat f;
+    MigStats *s;
+    int64_t gz[1 + MIG_STATS_ENCODINGS];
+    int fd = open_input(in, &f);
+
+    if (fd < 0) {
+        return EXIT_USAGE;
+    }
+    s = mig_stats_fd(fd, f, &err);
+    close(fd);
+    if (!s) {
+        fprintf(stderr, "migstream: %s: %s\n", in, error_get_pretty(err));
+        error_free(err);
+        return EXIT_BAD;
+    }
+    if (gzip && !gzip_sizes(in, gz)) {
+        mig_stats_free(s);
+        return EXIT_BAD;
+    }
+    if (json) {
+        printf("{\"native\": %" PRIu64, s->native_size);
+        for (int i = 0; i < MIG_STATS_ENCODINGS; i++) {
+            printf(", \"%s\": %" PRIu64, mig_format_name(mig_stats_format(i)),
+                   s->encoded_size[i]);
+        }
+        if (gzip) {
+            printf(", \"gzip\": {\"qemu\": %" PRId64, gz[0]);
+            for (int i = 0; i < MIG_STATS_ENCODINGS; i++) {
+                printf(", \"%s\": %" PRId64,
+                       mig_format_name(mig_stats_format(i)), gz[i + 1]);
+            }
+            printf("}");
+        }
+        printf(", \"pages\": %" PRIu64 ", \"zero_pages\": %" PRIu64
+               ", \"devices\": [", s->pages, s->zero_pages);
+        for (guint r = 0; r < s->rows->len; r++) {
+            MigStatsRow *row = s->rows->pdata[r];
+            g_autofree char *name = g_strescape(row->name, NULL);
+            printf("%s\n  {\"name\": \"%s\", \"records\": %" PRIu64
+                   ", \"native\": %" PRIu64, r ? "," : "", name, row->records,
+                   row->native);
+            for (int i = 0; i < MIG_STATS_ENCODINGS; i++) {
+                printf(", \"%s\": %" PRIu64,
+                       mig_format_name(mig_stats_format(i)), row->encoded[i]);
+            }
+            printf("}");
+        }
+        printf("\n]}\n");
+    } else {
+        printf("%-40s %7s %12s %12s %12s %12s\n", "device", "records",
+               "native", "der", "cer", "json");
+        for (guint r = 0; r < s->rows->len; r++) {
+            MigStatsRow *row = s->rows->pdata[r];
+            printf("%-40s %7" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64
+                   " %12" PRIu64 "\n", row->name, row->records, row->native,
+                   row->encoded[0], row->encoded[1], row->encoded[2]);
+        }
+        printf("%-40s %7s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12"
+               PRIu64 "\n", "whole stream", "", s->native_size,
+               s->encoded_size[0], s->encoded_size[1], s->encoded_size[2]);
+        if (gzip) {
+            printf("%-40s %7s %12" PRId64 " %12" PRId64 " %12" PRId64 " %12"
+                   PRId64 "\n", "whole stream, gzip -c", "", gz[0], gz[1],
+                   gz[2], gz[3]);
+        }
+        printf("RAM: %" PRIu64 " pages with data, %" PRIu64 " zero pages\n",
+               s->pages, s->zero_pages);
+    }
+    mig_stats_free(s);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "to", required_argument, NULL, 't' },
+        { "json", no_argument, NULL, 'j' },
+        { "fields", no_argument, NULL, 'f' },
+        { "gzip", no_argument, NULL, 'z' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *cmd;
+    bool json = false, fields = false, gzip = false, have_to = false;
+    MigFormat to = MIG_FORMAT_QEMU;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            if (!mig_format_parse(optarg, &to)) {
+                return usage_error("--to: der, cer, ber, json or qemu");
+            }
+            have_to = true;
+            break;
+        case 'j': json = true; break;
+        case 'f': fields = true; break;
+        case 'z': gzip = true; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("migstream (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+            return 0;
+        default: return usage_error("unknown option");
+        }
+    }
+    if (optind >= argc) {
+        return usage_error("a command is needed: convert, dump, diff or stats");
+    }
+    cmd = argv[optind++];
+    argc -= optind;
+    argv += optind;
+    if (!strcmp(cmd, "convert")) {
+        if (argc != 2 || !have_to) {
+            return usage_error("convert IN OUT --to FORMAT");
+        }
+        return cmd_convert(argv[0], argv[1], to);
+    }
+    if (have_to) {
+        return usage_error("--to goes with convert");
+    }
+    if (!strcmp(cmd, "dump") && argc == 1) {
+        return cmd_dump(argv[0], json, fields);
+    }
+    if (!strcmp(cmd, "diff") && argc == 2) {
+        return cmd_diff(argv[0], argv[1]);
+    }
+    if (!strcmp(cmd, "stats") && argc == 1) {
+        return cmd_stats(argv[0], json, gzip);
+    }
+    if (strcmp(cmd, "dump") && strcmp(cmd, "diff") && strcmp(cmd, "stats")) {
+        return usage_error("unknown command (convert, dump, diff or stats)");
+    }
+    return usage_error("wrong number of arguments");
+}

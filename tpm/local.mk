@@ -1,0 +1,28 @@
+# libvtpm: a TPM 2.0 (libtpms) whose NVRAM is libvnvram, with swtpm's
+# control and data channels; linked into tools/vtpm and the tests.
+noinst_LTLIBRARIES += libvtpm.la
+libvtpm_la_SOURCES = \
+	tpm/vtpm-ctrl.c \
+	tpm/vtpm-ctrl.h \
+	tpm/vtpm-device.c \
+	tpm/vtpm-device.h \
+	tpm/vtpm-log.c \
+	tpm/vtpm-log.h \
+	tpm/vtpm-names.c \
+	tpm/vtpm-names.h \
+	tpm/vtpm-options.c \
+	tpm/vtpm-options.h \
+	tpm/vtpm-profile.c \
+	tpm/vtpm-server.c \
+	tpm/vtpm-server.h \
+	tpm/vtpm-store.c \
+	tpm/vtpm-store.h \
+	tpm/vtpm-store-priv.h
+libvtpm_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(LIBTPMS_CFLAGS)
+libvtpm_la_LIBADD = libvnvram.la libqvisit.la $(LIBTPMS_LIBS) $(GLIB_LIBS)
+
+# vtpm: the daemon (swtpm's socket interface)
+bin_PROGRAMS += tools/vtpm
+tools_vtpm_SOURCES = tools/vtpm.c
+tools_vtpm_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tools_vtpm_LDADD = libvtpm.la $(GLIB_LIBS)

@@ -1,0 +1,299 @@
+/*
+ * tpm/vtpm-options.c: swtpm-style option values (see vtpm-options.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tpm/vtpm-options.h"
+
+/*
+ * Split "k1=v1,k2=v2" and call @fn for each pair; @fn returns false
+ * with @errp set to stop.
+ */
+typedef bool (*KVFunc)(const char *key, const char *val, void *opaque,
+                       Error **errp);
+
+static bool parse_kv(const char *option, const char *value, KVFunc fn,
+                     void *opaque, Error **errp)
+{
+    g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+
+    for (char **p = parts; *p; p++) {
+        const char *eq = strchr(*p, '=');
+        g_autofree char *key = eq ? g_strndup(*p, eq - *p) : g_strdup(*p);
+
+        if (!**p) {
+            error_setg(errp, "%s '%s': empty parameter", option, value);
+            return false;
+        }
+        if (!fn(key, eq ? eq + 1 : NULL, opaque, errp)) {
+            error_prepend(errp, "%s '%s': ", option, value);
+            return false;
+        }
+    }
+    return true;
+}
+
+char *vtpm_backend_uri_to_path(const char *uri, Error **errp)
+{
+    if (g_str_has_prefix(uri, "file://") && uri[7]) {
+        return g_strdup(uri + 7);
+    }
+    error_setg(errp, "backend-uri '%s': only file://PATH is supported", uri);
+    return NULL;
+}
+
+static bool tpmstate_kv(const char *key, const char *val, void *opaque,
+                        Error **errp)
+{
+    VTPMStateOption *out = opaque;
+
+    if (!val || !*val) {
+        error_setg(errp, "'%s' needs a value", key);
+        return false;
+    }
+    if (out->path) {
+        error_setg(errp, "give one of dir= and backend-uri=");
+        return false;
+    }
+    if (strcmp(key, "dir") == 0) {
+        out->path = g_build_filename(val, VTPM_STATE_FILE, NULL);
+        out->create = true;
+        return true;
+    }
+    if (strcmp(key, "backend-uri") == 0) {
+        out->path = vtpm_backend_uri_to_path(val, errp);
+        out->create = false;
+        return out->path != NULL;
+    }
+    error_setg(errp, "unknown parameter '%s' (dir=, backend-uri=)", key);
+    return false;
+}
+
+bool vtpm_parse_tpmstate(const char *value, VTPMStateOption *out,
+                         Error **errp)
+{
+    g_free(out->path);
+    out->path = NULL;
+    if (!parse_kv("--tpmstate", value, tpmstate_kv, out, errp)) {
+        g_free(out->path);
+        out->path = NULL;
+        return false;
+    }
+    if (!out->path) {
+        error_setg(errp, "--tpmstate '%s': needs dir= or backend-uri=",
+                   value);
+        return false;
+    }
+    return true;
+}
+
+typedef struct KeyOption {
+    char *file;
+    bool binary;
+    bool remove;
+} KeyOption;
+
+static bool key_kv(const char *key, const char *val, void *opaque,
+                   Error **errp)
+{
+    KeyOption *k = opaque;
+
+    if (strcmp(key, "file") == 0 && val && *val) {
+        g_free(k->file);
+        k->file = g_strdup(val);
+    } else if (strcmp(key, "format") == 0 && val &&
+               (strcmp(val, "hex") == 0 || strcmp(val, "binary") == 0)) {
+        k->binary = strcmp(val, "binary") == 0;
+    } else if (strcmp(key, "mode") == 0 && val) {
+        if (strcmp(val, "aes-256-gcm") != 0) {
+            error_setg(errp, "mode=%s: vtpm encrypts with the image's "
+                       "AES-256-GCM (mode=aes-256-gcm)", val);
+            return false;
+        }
+    } else if (strcmp(key, "remove") == 0 &&
+               (!val || strcmp(val, "true") == 0 ||
+                strcmp(val, "false") == 0)) {
+        k->remove = !val || strcmp(val, "true") == 0;
+    } else if (strcmp(key, "pwdfile") == 0) {
+        error_setg(errp, "pwdfile= is not supported: give a key with file=");
+        return false;
+    } else {
+        error_setg(errp, "bad parameter '%s%s%s' (file=F, format=hex|binary, "
+                   "mode=aes-256-gcm, remove)", key, val ? "=" : "",
+                   val ? val : "");
+        return false;
+    }
+    return true;
+}
+
+bool vtpm_parse_key(const char *value, uint8_t key[NVRAM_KEY_SIZE],
+                    Error **errp)
+{
+    KeyOption k = { 0 };
+    g_autofree char *data = NULL;
+    g_autoptr(GError) gerr = NULL;
+    gsize len;
+    bool ok = false;
+
+    if (!parse_kv("--key", value, key_kv, &k, errp)) {
+        goto out;
+    }
+    if (!k.file) {
+        error_setg(errp, "--key '%s': needs file=F", value);
+        goto out;
+    }
+    if (!g_file_get_contents(k.file, &data, &len, &gerr)) {
+        error_setg(errp, "--key: %s", gerr->message);
+        goto out;
+    }
+    if (k.binary) {
+        if (len != NVRAM_KEY_SIZE) {
+            error_setg(errp, "--key: %s holds %zu bytes, a binary AES-256 "
+                       "key is %d", k.file, (size_t)len, NVRAM_KEY_SIZE);
+            goto out;
+        }
+        memcpy(key, data, NVRAM_KEY_SIZE);
+    } else {
+        g_strstrip(data);
+        if (strlen(data) != 2 * NVRAM_KEY_SIZE) {
+            error_setg(errp, "--key: %s holds %zu characters, a hex AES-256 "
+                       "key is %d hex digits", k.file, strlen(data),
+                       2 * NVRAM_KEY_SIZE);
+            goto out;
+        }
+        for (int i = 0; i < NVRAM_KEY_SIZE; i++) {
+            int hi = g_ascii_xdigit_value(data[2 * i]);
+            int lo = g_ascii_xdigit_value(data[2 * i + 1]);
+
+            if (hi < 0 || lo < 0) {
+                error_setg(errp, "--key: %s: not a hex digit at offset %d",
+                           k.file, hi < 0 ? 2 * i : 2 * i + 1);
+                goto out;
+            }
+            key[i] = hi << 4 | lo;
+        }
+    }
+    if (k.remove && unlink(k.file) < 0) {
+        error_setg(errp, "--key: cannot remove %s: %s", k.file,
+                   strerror(errno));
+        goto out;
+    }
+    ok = true;
+out:
+    if (data) {
+        memset(data, 0, strlen(data));
+    }
+    g_free(k.file);
+    return ok;
+}
+
+static bool flags_kv(const char *key, const char *val, void *opaque,
+                     Error **errp)
+{
+    VTPMFlags *f = opaque;
+
+    if (val) {
+        error_setg(errp, "flag '%s' takes no value", key);
+        return false;
+    }
+    if (strcmp(key, "not-need-init") == 0) {
+        f->not_need_init = true;
+    } else if (strcmp(key, "startup-clear") == 0) {
+        f->startup_clear = true;
+    } else {
+        error_setg(errp, "unknown flag '%s' (not-need-init, startup-clear)",
+                   key);
+        return false;
+    }
+    return true;
+}
+
+bool vtpm_parse_flags(const char *value, VTPMFlags *out, Error **errp)
+{
+    return parse_kv("--flags", value, flags_kv, out, errp);
+}
+
+typedef struct LogOption {
+    char *file;
+    unsigned level;
+} LogOption;
+
+static bool log_kv(const char *key, const char *val, void *opaque,
+                   Error **errp)
+{
+    LogOption *l = opaque;
+    char *end;
+
+    if (strcmp(key, "file") == 0 && val && *val) {
+        g_free(l->file);
+        l->file = g_strdup(val);
+    } else if (strcmp(key, "level") == 0 && val && *val) {
+        unsigned long n = strtoul(val, &end, 10);
+
+        if (*end || n > 20) {
+            error_setg(errp, "bad level '%s' (0 to 20)", val);
+            return false;
+        }
+        l->level = n;
+    } else {
+        error_setg(errp, "bad parameter '%s' (file=F, level=N)", key);
+        return false;
+    }
+    return true;
+}
+
+bool vtpm_parse_log(const char *value, char **file, unsigned *level,
+                    Error **errp)
+{
+    LogOption l = { .level = 1 };
+
+    if (!parse_kv("--log", value, log_kv, &l, errp)) {
+        g_free(l.file);
+        return false;
+    }
+    if (!l.file) {
+        error_setg(errp, "--log '%s': needs file=F (file=- for stderr)",
+                   value);
+        return false;
+    }
+    g_free(*file);
+    *file = l.file;
+    *level = l.level;
+    return true;
+}
+
+static bool pid_kv(const char *key, const char *val, void *opaque,
+                   Error **errp)
+{
+    char **file = opaque;
+
+    if (strcmp(key, "file") != 0 || !val || !*val) {
+        error_setg(errp, "bad parameter '%s' (file=F)", key);
+        return false;
+    }
+    g_free(*file);
+    *file = g_strdup(val);
+    return true;
+}
+
+bool vtpm_parse_pid(const char *value, char **file, Error **errp)
+{
+    char *f = NULL;
+
+    if (!parse_kv("--pid", value, pid_kv, &f, errp)) {
+        g_free(f);
+        return false;
+    }
+    if (!f) {
+        error_setg(errp, "--pid '%s': needs file=F", value);
+        return false;
+    }
+    g_free(*file);
+    *file = f;
+    return true;
+}

@@ -1,0 +1,64 @@
+/*
+ * tpm/vtpm-options.h: the parts of swtpm's option values that vtpm
+ * shares (--tpmstate, --key, --flags, --log, --pid), parsed into structs
+ * so that tools/vtpm.c stays option parsing over these calls and the
+ * rules are tested on their own.
+ */
+#ifndef TPM_VTPM_OPTIONS_H
+#define TPM_VTPM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nvram/nvram.h"
+#include "qapi/error.h"
+
+/* Image file name inside --tpmstate dir=DIR. */
+#define VTPM_STATE_FILE "tpm2-00.vnvram"
+
+/* --tpmstate dir=DIR | backend-uri=URI */
+typedef struct VTPMStateOption {
+    char *path;          /* the image (DIR/VTPM_STATE_FILE or the URI's) */
+    bool create;         /* dir=: create the image at first start */
+} VTPMStateOption;
+
+/*
+ * Parse --tpmstate. backend-uri takes file://PATH (absolute or relative
+ * path after the scheme); other schemes are refused by name. Returns
+ * false with @errp set.
+ */
+bool vtpm_parse_tpmstate(const char *value, VTPMStateOption *out,
+                         Error **errp);
+
+/*
+ * Map a backend URI to what nvram_setup() opens: file://PATH -> PATH.
+ * Other schemes are refused until the NVRAM layer opens them; that is the
+ * one place to pass them through. Returns NULL with @errp set.
+ */
+char *vtpm_backend_uri_to_path(const char *uri, Error **errp);
+
+/*
+ * Parse --key file=F[,format=hex|binary][,mode=aes-256-gcm][,remove]
+ * and read the key into @key (NVRAM_KEY_SIZE bytes). hex (the default, as
+ * in swtpm) is 64 hex digits, surrounding white space allowed; binary is
+ * exactly 32 bytes. Returns false with @errp naming the problem.
+ */
+bool vtpm_parse_key(const char *value, uint8_t key[NVRAM_KEY_SIZE],
+                    Error **errp);
+
+/* --flags not-need-init,startup-clear */
+typedef struct VTPMFlags {
+    bool not_need_init;
+    bool startup_clear;
+} VTPMFlags;
+
+bool vtpm_parse_flags(const char *value, VTPMFlags *out, Error **errp);
+
+/* --log file=F[,level=N] (level defaults to 1) */
+bool vtpm_parse_log(const char *value, char **file, unsigned *level,
+                    Error **errp);
+
+/* --pid file=F */
+bool vtpm_parse_pid(const char *value, char **file, Error **errp);
+
+#endif /* TPM_VTPM_OPTIONS_H */
