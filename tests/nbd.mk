@@ -8,3 +8,8 @@ tests_test_nvram_nbd_SOURCES = tests/test-nvram-nbd.c tests/nvram-writer.c \
 	tests/nvram-writer.h $(NBD_TESTS_SOURCES) $(FAULT_TESTS_SOURCES)
 tests_test_nvram_nbd_CFLAGS = $(NVRAM_TESTS_CFLAGS) -DNVRAM_WRITER_NO_MAIN
 tests_test_nvram_nbd_LDADD = $(NVRAM_TESTS_LIBS)
+
+# vtpm's SIGKILL test with its state in qcow2 over qemu-nbd, which is
+# killed as well (the same script as for a file, parametrized).
+TESTS += tests/test-vtpm-kill-nbd.sh
+EXTRA_DIST += tests/test-vtpm-kill-nbd.sh

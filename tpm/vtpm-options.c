@@ -43,7 +43,13 @@ char *vtpm_backend_uri_to_path(const char *uri, Error **errp)
     if (g_str_has_prefix(uri, "file://") && uri[7]) {
         return g_strdup(uri + 7);
     }
-    error_setg(errp, "backend-uri '%s': only file://PATH is supported", uri);
+    if (g_str_has_prefix(uri, "nbd")) {
+        /* an NBD export: nvram_setup() opens the URI itself */
+        return g_strdup(uri);
+    }
+    error_setg(errp, "backend-uri '%s': only file://PATH and NBD URIs "
+               "(nbd+unix:///?socket=S, nbd://HOST/EXPORT...) are "
+               "supported", uri);
     return NULL;
 }
 

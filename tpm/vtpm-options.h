@@ -31,9 +31,10 @@ bool vtpm_parse_tpmstate(const char *value, VTPMStateOption *out,
                          Error **errp);
 
 /*
- * Map a backend URI to what nvram_setup() opens: file://PATH -> PATH.
- * Other schemes are refused until the NVRAM layer opens them; that is the
- * one place to pass them through. Returns NULL with @errp set.
+ * Map a backend URI to what nvram_setup() opens: file://PATH -> PATH; an
+ * NBD URI (nbd://, nbds://, nbd+unix://, ...) as it is, for the NVRAM's
+ * NBD backend (docs/backends.md). Other schemes are refused. Returns NULL
+ * with @errp set.
  */
 char *vtpm_backend_uri_to_path(const char *uri, Error **errp);
 
