@@ -285,11 +285,14 @@ START_TEST(test_nbdkit_memory)
 }
 END_TEST
 
-/* The vnvram tool's verbs take a URI where they take an image path. */
+/*
+ * The vnvram tool's verbs take a URI where they take an image path:
+ * create, import, export, add, resize, info, check.
+ */
 START_TEST(test_tool_verbs)
 {
     const char *argv[] = { "nbdkit", "--foreground", "-P", "@PID@",
-                           "--unix", "@SOCK@", "memory", "1M", NULL };
+                           "--unix", "@SOCK@", "memory", "2M", NULL };
     const char *top = g_getenv("top_builddir");
     g_autofree char *tool = g_build_filename(top ? top : ".", "tools",
                                              "vnvram", NULL);
@@ -302,14 +305,29 @@ START_TEST(test_tool_verbs)
     srv = nbd_server_new("", argv);
     nbd_server_start(srv);
     {
+        g_autofree char *value = nbd_server_path(srv, "value.der");
         const char *create[] = { tool, "create", srv->uri, "--profile", "tpm2",
                                  NULL };
         const char *info[] = { tool, "info", srv->uri, NULL };
         const char *check[] = { tool, "check", srv->uri, NULL };
+        const char *import[] = { tool, "import", srv->uri, "permall", value,
+                                 NULL };
+        const char *export[] = { tool, "export", srv->uri, "permall", NULL };
+        const char *add[] = { tool, "add", srv->uri, "--entry", "extra:4K",
+                              NULL };
+        const char *resize[] = { tool, "resize", srv->uri, "--entry",
+                                 "extra:8K", NULL };
+        g_autofree char *exported = NULL;
 
         g_free(run_ok(create));
+        ck_assert(g_file_set_contents(value, "\x04\x03" "abc", 5, NULL));
+        g_free(run_ok(import));
+        exported = run_ok(export);
+        ck_assert_mem_eq(exported, "\x04\x03" "abc", 5);
+        g_free(run_ok(add));
+        g_free(run_ok(resize));
         out = run_ok(info);
-        ck_assert_msg(strstr(out, "permall") && strstr(out, "volatilestate"),
+        ck_assert_msg(strstr(out, "permall") && strstr(out, "extra"),
                       "info: %s", out);
         g_free(run_ok(check));
     }
