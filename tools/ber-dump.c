@@ -487,7 +487,7 @@ static const char *schema_begin(const BERInspectElement *e)
         return NULL;
     }
     pr_found.len = 0;
-    ber_inspect_format_tag(e, &pr_found);
+    ber_text_tag(e, &pr_found);
     if (!parent) {
         Cursor c = { schema.root, 0 };
 
