@@ -279,8 +279,9 @@ static int cmd_create(const char *img, Options *o)
         }
         return fail(ret, err);
     }
-    printf("formatted %s: %u entries, %" PRIu64 " bytes%s\n", img,
-           o->list.specs->len, size, o->has_key ? ", encrypted" : "");
+    printf("formatted %s: %u entr%s, %" PRIu64 " bytes%s\n", img,
+           o->list.specs->len, o->list.specs->len == 1 ? "y" : "ies", size,
+           o->has_key ? ", encrypted" : "");
     return 0;
 }
 
@@ -471,8 +472,8 @@ static int cmd_check(const char *img)
         printf("%s: %d problem%s found\n", img, problems,
                problems == 1 ? "" : "s");
     } else {
-        printf("%s: healthy (%zu entries, every copy verified)\n", img,
-               info->n_entries);
+        printf("%s: healthy (%zu entr%s, every copy verified)\n", img,
+               info->n_entries, info->n_entries == 1 ? "y" : "ies");
     }
     nvram_image_info_free(info);
     return problems ? EXIT_DAMAGED : 0;
