@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,6 +191,22 @@ static int listen_endpoint(const VTPMEndpoint *ep, char **path, Error **errp)
     }
 }
 
+static void stop_signals(sigset_t *mask)
+{
+    sigemptyset(mask);
+    sigaddset(mask, SIGTERM);
+    sigaddset(mask, SIGINT);
+    sigaddset(mask, SIGHUP);
+}
+
+void vtpm_server_block_signals(void)
+{
+    sigset_t mask;
+
+    stop_signals(&mask);
+    pthread_sigmask(SIG_BLOCK, &mask, NULL);
+}
+
 VTPMServer *vtpm_server_new(const VTPMEndpoint *data,
                             const VTPMEndpoint *ctrl, bool has_key,
                             Error **errp)
@@ -209,11 +226,8 @@ VTPMServer *vtpm_server_new(const VTPMEndpoint *data,
         (s->ctrl_listen = listen_endpoint(ctrl, &s->ctrl_path, errp)) < 0) {
         goto fail;
     }
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGHUP);
-    sigprocmask(SIG_BLOCK, &mask, &s->old_mask);
+    stop_signals(&mask);
+    pthread_sigmask(SIG_BLOCK, &mask, &s->old_mask);
     s->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC);
     if (s->sig_fd < 0) {
         error_setg(errp, "signalfd: %s", strerror(errno));
@@ -251,7 +265,7 @@ void vtpm_server_free(VTPMServer *s)
     }
     if (s->sig_fd >= 0) {
         close(s->sig_fd);
-        sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+        pthread_sigmask(SIG_SETMASK, &s->old_mask, NULL);
     }
     if (s->ctrl.new_data_fd >= 0) {
         close(s->ctrl.new_data_fd);

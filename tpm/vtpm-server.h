@@ -49,6 +49,13 @@ void vtpm_endpoint_clear(VTPMEndpoint *ep);
 typedef struct VTPMServer VTPMServer;
 
 /*
+ * Block SIGTERM, SIGINT and SIGHUP in the calling thread, so that threads
+ * created later (the image's worker) inherit the mask and the server
+ * receives them through its signalfd. Call first thing in main().
+ */
+void vtpm_server_block_signals(void);
+
+/*
  * Create and bind the listening sockets of @data (may be type NONE: only
  * SET_DATAFD then) and @ctrl (may be NONE). A stale Unix socket file is
  * replaced. Returns NULL with @errp set.
