@@ -124,9 +124,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             ret = nvram_image_read_entry(s, e->name.name, &payload, &len,
                                          &encoding, &generation, &err);
+            if (ret == NVRAM_READ_ROLLED_BACK) {
+                /* a rollback is said so, with a message, as inspect does */
+                if (!e->rolled_back || !err || !*error_get_pretty(err)) {
+                    abort();
+                }
+                error_free(err);
+                err = NULL;
+            } else if (ret == 0 && e->rolled_back) {
+                abort();
+            }
             check_error(ret, err);
             err = NULL;
-            if (ret == 0) {
+            if (ret == 0 || ret == NVRAM_READ_ROLLED_BACK) {
                 const NVRAMCopyInfo *c;
 
                 if (e->newest < 0 || e->newest > 1) {

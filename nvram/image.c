@@ -14,6 +14,8 @@
 #include "nvram/crypto.h"
 #include "nvram/format.h"
 #include "nvram/image.h"
+#include "visitors/ber-inspect.h"
+#include "visitors/json-input-visitor.h"
 
 /*** The header region ***/
 
@@ -240,7 +242,8 @@ int nvram_layout_read_full(NVRAMStorage *storage, NVRAMLayout **layout,
         }
         goto out;
     }
-    if (ret == -NVRAM_ERR_CORRUPT_HEADER &&
+    /* a damaged length in copy A can also claim a drive too small */
+    if ((ret == -NVRAM_ERR_CORRUPT_HEADER || ret == -NVRAM_ERR_TOO_SMALL) &&
         header_find_copy_b(storage, size, buf, len, &b) == 0) {
         hs->copies = 2;
         hs->used = 1;
@@ -666,16 +669,18 @@ int nvram_image_read_entry(NVRAMStorage *storage, const char *name,
                                            len, encoding, generation, errp);
 }
 
-int nvram_image_read_entry_with_key(NVRAMStorage *storage, const char *name,
-                                    const uint8_t *key, size_t key_len,
-                                    uint8_t **payload, size_t *len,
-                                    NVRAMEncoding *encoding,
-                                    uint64_t *generation, Error **errp)
+/*
+ * Read the layout of @storage and find entry @name, checking @key (NULL:
+ * none) against an encrypted image: *@use_key gets the key to open values
+ * with (NULL for a plain image). With @need_key, an encrypted image
+ * without a key is refused (a write must seal).
+ */
+static int image_open_entry(NVRAMStorage *storage, const char *name,
+                            const uint8_t *key, size_t key_len, bool need_key,
+                            NVRAMLayout **layout, const NVRAMLayoutEntry **le,
+                            const uint8_t **use_key, Error **errp)
 {
-    NVRAMLayout *layout = NULL;
-    const NVRAMLayoutEntry *le;
-    NVRAMCopyInfo info[2];
-    NVRAMPick pick;
+    bool encrypted;
     int ret;
 
     if (key && key_len != NVRAM_KEY_SIZE) {
@@ -683,27 +688,50 @@ int nvram_image_read_entry_with_key(NVRAMStorage *storage, const char *name,
                    key_len);
         return -NVRAM_ERR_INVALID;
     }
-    ret = nvram_layout_read(storage, &layout, errp);
+    ret = nvram_layout_read(storage, layout, errp);
     if (ret < 0) {
         return ret;
     }
-    if (key && !(layout->flags & NVRAM_FLAG_ENCRYPTED)) {
-        key = NULL;     /* nothing to decrypt */
-    } else if (key && (!nvram_crypto_available() ||
-                       !nvram_key_check_verify(key, layout->image_id,
-                                               layout->key_check))) {
+    encrypted = (*layout)->flags & NVRAM_FLAG_ENCRYPTED;
+    *use_key = encrypted ? key : NULL;  /* a plain image: nothing to open */
+    if (encrypted && key && (!nvram_crypto_available() ||
+                             !nvram_key_check_verify(key, (*layout)->image_id,
+                                                     (*layout)->key_check))) {
         error_setg(errp, nvram_crypto_available() ?
                    "the key does not open this encrypted NVRAM image" :
                    "this libvnvram was built without encryption (nettle)");
-        nvram_layout_free(layout);
-        return nvram_crypto_available() ? -NVRAM_ERR_WRONG_KEY
-                                        : -NVRAM_ERR_ENCRYPTED;
-    }
-    le = nvram_layout_find(layout, name);
-    if (!le) {
+        ret = nvram_crypto_available() ? -NVRAM_ERR_WRONG_KEY
+                                       : -NVRAM_ERR_ENCRYPTED;
+    } else if (encrypted && !key && need_key) {
+        error_setg(errp, "the NVRAM image is encrypted: a key is needed");
+        ret = -NVRAM_ERR_ENCRYPTED;
+    } else if (!(*le = nvram_layout_find(*layout, name))) {
         error_setg(errp, "the NVRAM image has no entry '%s'", name);
-        nvram_layout_free(layout);
-        return -NVRAM_ERR_ENTRY_MISSING;
+        ret = -NVRAM_ERR_ENTRY_MISSING;
+    }
+    if (ret < 0) {
+        nvram_layout_free(*layout);
+        *layout = NULL;
+    }
+    return ret;
+}
+
+int nvram_image_read_entry_with_key(NVRAMStorage *storage, const char *name,
+                                    const uint8_t *key, size_t key_len,
+                                    uint8_t **payload, size_t *len,
+                                    NVRAMEncoding *encoding,
+                                    uint64_t *generation, Error **errp)
+{
+    NVRAMLayout *layout = NULL;
+    const NVRAMLayoutEntry *le = NULL;
+    NVRAMCopyInfo info[2];
+    NVRAMPick pick;
+    int ret;
+
+    ret = image_open_entry(storage, name, key, key_len, false, &layout, &le,
+                           &key, errp);
+    if (ret < 0) {
+        return ret;
     }
     *payload = NULL;
     ret = nvram_entry_scan(storage, layout, le, key, info, &pick, payload,
@@ -1158,6 +1186,100 @@ int nvram_image_repair(NVRAMStorage *storage, GPtrArray *log, Error **errp)
     ret = unrepaired;
 out:
     nvram_header_state_clear(&hs);
+    nvram_layout_free(layout);
+    return ret;
+}
+
+/*** Offline writes ***/
+
+/* True if @value is exactly one element of @encoding; else @errp says why. */
+static bool value_check(const uint8_t *value, size_t len,
+                        NVRAMEncoding encoding, Error **errp)
+{
+    if (encoding == NVRAM_ENCODING_JSON) {
+        char *text;
+        Visitor *v;
+
+        if (memchr(value, 0, len)) {
+            error_setg(errp, "the value holds a NUL byte: not JSON text");
+            return false;
+        }
+        text = g_strndup((const char *)value, len);
+        v = json_input_visitor_new(text, errp);
+        g_free(text);
+        if (!v) {
+            error_prepend(errp, "not one JSON value: ");
+            return false;
+        }
+        visit_free(v);
+        return true;
+    } else {
+        BERInspectOptions opts;
+        BERInspectSummary sum;
+
+        ber_inspect_options_init(&opts);
+        opts.mode = encoding == NVRAM_ENCODING_BER ? BER_MODE_BER :
+                    encoding == NVRAM_ENCODING_CER ? BER_MODE_CER :
+                    BER_MODE_DER;
+        opts.single = true;
+        opts.encapsulation = false;
+        if (!ber_inspect(value, len, &opts, NULL, NULL, &sum) ||
+            sum.errors || sum.top_level != 1) {
+            error_setg(errp, "not one valid %s element (%" PRIu64 " errors, %"
+                       PRIu64 " top-level values; see ber-dump --%s)",
+                       nvram_encoding_name(encoding), sum.errors,
+                       sum.top_level, nvram_encoding_name(encoding));
+            return false;
+        }
+        return true;
+    }
+}
+
+int nvram_image_write_entry(NVRAMStorage *storage, const char *name,
+                            const uint8_t *key, size_t key_len,
+                            const uint8_t *value, size_t len,
+                            NVRAMEncoding encoding, Error **errp)
+{
+    NVRAMLayout *layout = NULL;
+    const NVRAMLayoutEntry *le = NULL;
+    NVRAMCopyInfo info[2];
+    NVRAMCopyState st;
+    NVRAMCommit commit;
+    NVRAMPick pick;
+    int ret;
+
+    if ((unsigned)encoding >= NVRAM_ENCODING__MAX) {
+        error_setg(errp, "unknown encoding %d", encoding);
+        return -NVRAM_ERR_INVALID;
+    }
+    ret = image_open_entry(storage, name, key, key_len, true, &layout, &le,
+                           &key, errp);
+    if (ret < 0) {
+        return ret;
+    }
+    if (!value_check(value, len, encoding, errp)) {
+        error_prepend(errp, "entry '%s': ", name);
+        ret = -NVRAM_ERR_INVALID;
+        goto out;
+    }
+    ret = nvram_entry_scan(storage, layout, le, key, info, &pick, NULL, NULL,
+                           errp);
+    if (ret < 0) {
+        goto out;
+    }
+    nvram_copy_state_init(&st, &pick, info);
+    st.mirror = le->policy == NVRAM_POLICY_MIRROR;
+    g_free(info[0].problem);
+    g_free(info[1].problem);
+    ret = nvram_commit_prepare(layout, le, key, &st, encoding,
+                               g_byte_array_new_take(g_memdup2(value, len),
+                                                     len),
+                               &commit, errp);
+    if (ret == 0) {
+        ret = nvram_commit_write(storage, &commit, name, errp);
+        nvram_commit_clear(&commit);
+    }
+out:
     nvram_layout_free(layout);
     return ret;
 }

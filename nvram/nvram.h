@@ -497,6 +497,23 @@ int nvram_image_read_entry_with_key(NVRAMStorage *storage, const char *name,
 /*** Offline changes of an image (no NVRAM may have it open) ***/
 
 /*
+ * Commit @value (@len bytes, the device's encoding @encoding of its
+ * state) as the next generation of entry @name on @storage, as a device's
+ * write would (sealed with @key in an encrypted image, which needs it).
+ * The value must be exactly one element of @encoding (one BER/CER/DER
+ * TLV passing the inspector in that mode, or one JSON value) and fit the
+ * slot. Errors: NVRAM_ERR_INVALID (not one valid element; the message
+ * says why), NVRAM_ERR_PAYLOAD_TOO_LARGE, NVRAM_ERR_ENTRY_MISSING,
+ * NVRAM_ERR_ENCRYPTED, NVRAM_ERR_WRONG_KEY, the header errors of
+ * nvram_image_inspect(), NVRAM_ERR_IO. Nothing is written on failure but
+ * for NVRAM_ERR_IO (then the previous value still reads).
+ */
+int nvram_image_write_entry(NVRAMStorage *storage, const char *name,
+                            const uint8_t *key, size_t key_len,
+                            const uint8_t *value, size_t len,
+                            NVRAMEncoding encoding, Error **errp);
+
+/*
  * Convert a format-1 image on @storage to format 2 in place, keeping every
  * value: the slots are written anew past the old image (the drive grows
  * when it is a file), then the two header copies. A crash at any point

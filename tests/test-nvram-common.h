@@ -117,6 +117,57 @@ static inline int test_device_rw(enum NVRAMRWOp op, Visitor *v,
     return -1;
 }
 
+/*
+ * A storage that forwards to @inner without owning it: an NVRAM closes the
+ * storage it is given, and a test inspects @inner afterwards.
+ */
+typedef struct TestBorrowed {
+    NVRAMStorage common;
+    NVRAMStorage *inner;
+} TestBorrowed;
+
+static inline bool test_borrowed_pread(NVRAMStorage *s, void *b, size_t l,
+                                       uint64_t o, Error **e)
+{
+    return nvram_storage_pread(((TestBorrowed *)s)->inner, b, l, o, e);
+}
+
+static inline bool test_borrowed_pwrite(NVRAMStorage *s, const void *b,
+                                        size_t l, uint64_t o, Error **e)
+{
+    return nvram_storage_pwrite(((TestBorrowed *)s)->inner, b, l, o, e);
+}
+
+static inline bool test_borrowed_flush(NVRAMStorage *s, Error **e)
+{
+    return nvram_storage_flush(((TestBorrowed *)s)->inner, e);
+}
+
+static inline bool test_borrowed_size(NVRAMStorage *s, uint64_t *size,
+                                      Error **e)
+{
+    return nvram_storage_get_size(((TestBorrowed *)s)->inner, size, e);
+}
+
+static inline void test_borrowed_close(NVRAMStorage *s)
+{
+    g_free(s);
+}
+
+static inline NVRAMStorage *test_storage_borrow(NVRAMStorage *inner)
+{
+    static const NVRAMStorageOps ops = {
+        .pread = test_borrowed_pread, .pwrite = test_borrowed_pwrite,
+        .flush = test_borrowed_flush, .get_size = test_borrowed_size,
+        .close = test_borrowed_close,
+    };
+    TestBorrowed *b = g_new0(TestBorrowed, 1);
+
+    b->common.ops = &ops;
+    b->inner = inner;
+    return &b->common;
+}
+
 static inline void test_name(NVRAMEntryName *n, const char *s)
 {
     ck_assert(nvram_entry_name_init(n, s, NULL));

@@ -93,46 +93,13 @@ static void put_copy(int c, uint64_t generation, uint32_t flags,
     }
 }
 
-/* An NVRAM over the fixture's storage (a non-owning wrapper), started. */
-static bool noop_pread(NVRAMStorage *s, void *b, size_t l, uint64_t o,
-                       Error **e)
-{
-    return nvram_storage_pread(fx.storage, b, l, o, e);
-}
-
-static bool noop_pwrite(NVRAMStorage *s, const void *b, size_t l, uint64_t o,
-                        Error **e)
-{
-    return nvram_storage_pwrite(fx.storage, b, l, o, e);
-}
-
-static bool noop_flush(NVRAMStorage *s, Error **e)
-{
-    return nvram_storage_flush(fx.storage, e);
-}
-
-static bool noop_size(NVRAMStorage *s, uint64_t *size, Error **e)
-{
-    return nvram_storage_get_size(fx.storage, size, e);
-}
-
-static void noop_close(NVRAMStorage *s)
-{
-    g_free(s);
-}
-
-static const NVRAMStorageOps borrow_ops = {
-    .pread = noop_pread, .pwrite = noop_pwrite, .flush = noop_flush,
-    .get_size = noop_size, .close = noop_close,
-};
-
+/* An NVRAM over the fixture's storage (not owned), started. */
 static NVRAM *open_fixture(void)
 {
-    NVRAMStorage *s = g_new0(NVRAMStorage, 1);
     NVRAM *nvram;
 
-    s->ops = &borrow_ops;
-    nvram = nvram_setup_with_storage(s, NULL, &error_abort);
+    nvram = nvram_setup_with_storage(test_storage_borrow(fx.storage), NULL,
+                                     &error_abort);
     ck_assert_int_eq(nvram_register_entry(nvram, &fx.name, test_device_rw,
                                           &fx.dev, &error_abort), 0);
     ck_assert_int_eq(nvram_start(nvram, true, &error_abort), 0);
@@ -374,6 +341,80 @@ START_TEST(test_rollback_reported)
 }
 END_TEST
 
+/* Counting flushes under an NVRAM: the storage's own counters. */
+static uint64_t flushes_of(NVRAM *nvram)
+{
+    return nvram_storage_get_stats(nvram_get_storage(nvram)).flushes;
+}
+
+/*
+ * The policies: alternate commits cost one flush, mirror commits two (both
+ * copies); the policy set before format is recorded in the image, and set
+ * after start is refused.
+ */
+START_TEST(test_policy_flushes)
+{
+    const NVRAMEntrySpec spec = { ENTRY, 2048 };
+    NVRAMStorage *s;
+    NVRAMImageInfo *info;
+    Error *err = NULL;
+    NVRAM *nvram;
+    uint64_t size, before;
+
+    for (int mirror = 0; mirror < 2; mirror++) {
+        ck_assert_int_eq(nvram_measure(&spec, 1, &size, &error_abort), 0);
+        s = nvram_storage_new_memory((size_t)size);
+        nvram = nvram_setup_with_storage(s, NULL, &error_abort);
+        ck_assert_int_eq(nvram_register_entry(nvram, &fx.name,
+                                              test_device_rw, &fx.dev,
+                                              &error_abort), 0);
+        fx.dev.format_size = 2048;
+        ck_assert_int_eq(nvram_set_entry_policy(nvram, &fx.name,
+                                                mirror ? NVRAM_POLICY_MIRROR
+                                                : NVRAM_POLICY_ALTERNATE,
+                                                &error_abort), 0);
+        ck_assert_int_eq(nvram_format(nvram, false, &error_abort), 0);
+        ck_assert_int_eq(nvram_set_entry_policy(nvram, &fx.name,
+                                                NVRAM_POLICY_MIRROR, &err),
+                         -NVRAM_ERR_INVALID);
+        error_free(err);
+        err = NULL;
+        for (uint32_t k = 1; k <= 5; k++) {
+            test_state_set(&fx.dev.state, k, 100);
+            before = flushes_of(nvram);
+            ck_assert_int_eq(nvram_write_data(nvram, &fx.name, 0, NULL, NULL,
+                                              &error_abort), 0);
+            /* the first commit fills both copies either way */
+            ck_assert_uint_eq(flushes_of(nvram) - before,
+                              mirror || k == 1 ? 2 : 1);
+        }
+        ck_assert_int_eq(nvram_image_inspect(s, &info, &error_abort), 0);
+        ck_assert_int_eq(info->entries[0].policy,
+                         mirror ? NVRAM_POLICY_MIRROR
+                                : NVRAM_POLICY_ALTERNATE);
+        if (mirror) {
+            /* both copies hold the last commit */
+            ck_assert_uint_eq(info->entries[0].copies[0].generation, 5);
+            ck_assert_uint_eq(info->entries[0].copies[1].generation, 5);
+        }
+        nvram_image_info_free(info);
+        nvram_delete(nvram);
+    }
+    {
+        NVRAMEntryName other;
+
+        test_name(&other, "nope");
+        nvram = nvram_setup_with_storage(nvram_storage_new_memory(4096), NULL,
+                                         &error_abort);
+        ck_assert_int_eq(nvram_set_entry_policy(nvram, &other,
+                                                NVRAM_POLICY_MIRROR, &err),
+                         -NVRAM_ERR_NOT_REGISTERED);
+        error_free(err);
+        nvram_delete(nvram);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("nvram-pick");
@@ -388,6 +429,7 @@ int main(void)
     tcase_add_test(tc, test_sealed_copy_in_plain_image);
     tcase_add_test(tc, test_entry_id_zero);
     tcase_add_test(tc, test_rollback_reported);
+    tcase_add_test(tc, test_policy_flushes);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

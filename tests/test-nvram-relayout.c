@@ -31,53 +31,6 @@ typedef struct Fixture {
     bool v1;
 } Fixture;
 
-/* A non-owning view of @inner (the NVRAM closes what it is given). */
-typedef struct Borrow {
-    NVRAMStorage common;
-    NVRAMStorage *inner;
-} Borrow;
-
-static bool b_pread(NVRAMStorage *s, void *b, size_t l, uint64_t o,
-                    Error **e)
-{
-    return nvram_storage_pread(((Borrow *)s)->inner, b, l, o, e);
-}
-
-static bool b_pwrite(NVRAMStorage *s, const void *b, size_t l, uint64_t o,
-                     Error **e)
-{
-    return nvram_storage_pwrite(((Borrow *)s)->inner, b, l, o, e);
-}
-
-static bool b_flush(NVRAMStorage *s, Error **e)
-{
-    return nvram_storage_flush(((Borrow *)s)->inner, e);
-}
-
-static bool b_size(NVRAMStorage *s, uint64_t *size, Error **e)
-{
-    return nvram_storage_get_size(((Borrow *)s)->inner, size, e);
-}
-
-static void b_close(NVRAMStorage *s)
-{
-    g_free(s);
-}
-
-static const NVRAMStorageOps borrow_ops = {
-    .pread = b_pread, .pwrite = b_pwrite, .flush = b_flush,
-    .get_size = b_size, .close = b_close,
-};
-
-static NVRAMStorage *borrow(NVRAMStorage *inner)
-{
-    Borrow *b = g_new0(Borrow, 1);
-
-    b->common.ops = &borrow_ops;
-    b->inner = inner;
-    return &b->common;
-}
-
 static NVRAMStorage *image_clone(NVRAMStorage *s)
 {
     size_t size;
@@ -92,7 +45,8 @@ static NVRAMStorage *image_clone(NVRAMStorage *s)
 static NVRAM *open_image(NVRAMStorage *s, TestDevice *devs, bool extra,
                          Error **errp)
 {
-    NVRAM *nvram = nvram_setup_with_storage(borrow(s), NULL, &error_abort);
+    NVRAM *nvram = nvram_setup_with_storage(test_storage_borrow(s), NULL,
+                                            &error_abort);
     NVRAMEntryName n;
 
     for (int i = 0; i < N_ENTRIES + extra; i++) {

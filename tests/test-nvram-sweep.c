@@ -81,55 +81,15 @@ static NVRAMStorage *sweep_image(const SweepLayout *l, TestDevice *devs,
     return s;
 }
 
-/* A non-owning view of @s, so that the NVRAM can close it. */
-typedef struct Borrow {
-    NVRAMStorage common;
-    NVRAMStorage *inner;
-} Borrow;
-
-static bool b_pread(NVRAMStorage *s, void *b, size_t l, uint64_t o,
-                    Error **e)
-{
-    return nvram_storage_pread(((Borrow *)s)->inner, b, l, o, e);
-}
-
-static bool b_pwrite(NVRAMStorage *s, const void *b, size_t l, uint64_t o,
-                     Error **e)
-{
-    return nvram_storage_pwrite(((Borrow *)s)->inner, b, l, o, e);
-}
-
-static bool b_flush(NVRAMStorage *s, Error **e)
-{
-    return nvram_storage_flush(((Borrow *)s)->inner, e);
-}
-
-static bool b_size(NVRAMStorage *s, uint64_t *size, Error **e)
-{
-    return nvram_storage_get_size(((Borrow *)s)->inner, size, e);
-}
-
-static void b_close(NVRAMStorage *s)
-{
-    g_free(s);
-}
-
-static const NVRAMStorageOps borrow_ops = {
-    .pread = b_pread, .pwrite = b_pwrite, .flush = b_flush,
-    .get_size = b_size, .close = b_close,
-};
-
 static NVRAM *sweep_open(const SweepLayout *l, NVRAMStorage *s,
                          TestDevice *devs, const NVRAMEntryName *names,
                          Error **errp)
 {
     NVRAMOptions opts = { .key = sweep_key, .key_len = NVRAM_KEY_SIZE };
-    Borrow *b = g_new0(Borrow, 1);
     NVRAM *nvram;
 
-    b->common.ops = &borrow_ops;
-    b->inner = s;
-    nvram = nvram_setup_with_storage(&b->common, l->encrypted ? &opts : NULL,
+    nvram = nvram_setup_with_storage(test_storage_borrow(s),
+                                     l->encrypted ? &opts : NULL,
                                      &error_abort);
     for (size_t i = 0; i < l->n; i++) {
         ck_assert_int_eq(nvram_register_entry(nvram, &names[i],
@@ -182,7 +142,8 @@ static void sweep_layout(const SweepLayout *l)
         }
     }
     ck_assert_int_eq(nvram_delete(nvram), 0);
-    pristine = g_memdup2(nvram_storage_memory_data(base, &size), size);
+    pristine = nvram_storage_memory_data(base, &size);
+    pristine = g_memdup2(pristine, size);
 
     for (size_t sector = 0; sector * SECTOR < size; sector++) {
         for (int zeros = 0; zeros < 2; zeros++) {

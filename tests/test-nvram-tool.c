@@ -146,9 +146,10 @@ START_TEST(test_tool_lifecycle)
     g_free(out);
     ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 0);
     g_free(out);
-    /* dump of a never-written entry, of a missing entry */
+    /* dump of a never-written entry (a problem found: 1), of a missing
+     * entry (a usage error: 2) */
     ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "permall", NULL),
-                     2);
+                     1);
     ck_assert_msg(strstr(out, "never written"), "%s", out);
     g_free(out);
     ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "nope", NULL), 2);
@@ -394,6 +395,161 @@ START_TEST(test_tool_file_size_limit)
 }
 END_TEST
 
+/* The verbs of a complete tool, on one image. */
+START_TEST(test_tool_verbs)
+{
+    char *img = img_path("verbs.img"), *out = NULL;
+    char *der = img_path("value.der"), *back = img_path("back.der");
+    char *bad = img_path("bad.der"), *json = img_path("value.json");
+    char *contents = NULL;
+    gsize len;
+
+    unlink(img);
+    ck_assert(g_file_set_contents(der, "\x30\x06\x02\x01\x05\x0c\x01x", 8,
+                                  NULL));
+    ck_assert(g_file_set_contents(bad, "\x30\x06\x02\x01", 4, NULL));
+    ck_assert(g_file_set_contents(json, "{\"a\": [1, 2]}", -1, NULL));
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
+                         "permall:64KiB", "--entry", "counters:1K:mirror",
+                         NULL), 0);
+    g_free(out);
+    /* import: one valid element of the entry's encoding, else refused */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "permall", bad,
+                         NULL), 2);
+    ck_assert_msg(strstr(out, "not one valid der element"), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "permall", der,
+                         NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "counters",
+                         json, "--encoding", "json", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "permall",
+                         back, NULL), 0);
+    g_free(out);
+    ck_assert(g_file_get_contents(back, &contents, &len, NULL));
+    ck_assert_uint_eq(len, 8);
+    ck_assert(memcmp(contents, "\x30\x06\x02\x01\x05\x0c\x01x", 8) == 0);
+    g_free(contents);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "counters", NULL),
+                     0);
+    ck_assert_msg(strstr(out, "{\"a\": [1, 2]}"), "%s", out);
+    g_free(out);
+    /* add and resize keep every value */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "add", img, "--entry",
+                         "extra:100", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "resize", img, "--entry",
+                         "permall:8K", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "permall",
+                         back, NULL), 0);
+    g_free(out);
+    ck_assert(g_file_get_contents(back, &contents, &len, NULL));
+    ck_assert(len == 8 && memcmp(contents, "\x30\x06\x02\x01\x05\x0c\x01x",
+                                 8) == 0);
+    g_free(contents);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "info", "--json", img, NULL),
+                     0);
+    ck_assert_msg(strstr(out, "\"name\": \"extra\"") &&
+                  strstr(out, "\"policy\": \"mirror\"") &&
+                  strstr(out, "\"copy_size\": 12288") &&
+                  strstr(out, "\"layout_generation\": 3"), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "upgrade", img, NULL), 0);
+    ck_assert_msg(strstr(out, "already format 2"), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", "--json", img, NULL),
+                     0);
+    ck_assert_msg(strstr(out, "\"healthy\": true"), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "--version", NULL), 0);
+    ck_assert_msg(strstr(out, "vnvram") && strstr(out, "format 2"), "%s",
+                  out);
+    g_free(out);
+    unlink(img);
+    unlink(der);
+    unlink(back);
+    unlink(bad);
+    unlink(json);
+    g_free(img);
+    g_free(der);
+    g_free(back);
+    g_free(bad);
+    g_free(json);
+}
+END_TEST
+
+/*
+ * Rough edges: every usage error is one line naming what is wrong and
+ * "try --help", exit 2; options that do not apply are refused.
+ */
+START_TEST(test_tool_usage_errors)
+{
+    char *img = img_path("usage.img"), *out = NULL;
+    struct {
+        const char *args[6];
+        const char *needle;
+    } cases[] = {
+        { { "info" }, "info needs IMG" },
+        { { "frobnicate", "x" }, "unknown command" },
+        { { "create", "x.img", "--entry", "a:-5" }, "bad size '-5'" },
+        { { "create", "x.img", "--entry", "a:1T" }, "KiB, MiB, GiB" },
+        { { "create", "x.img", "--entry", "a:1:fast" }, "unknown policy" },
+        { { "create", "x.img" }, "needs --entry or --profile" },
+        { { "measure", "--profile", "tpm2", "--entry", "a:1" },
+          "do not go together" },
+        { { "check", "--force", "x.img" }, "--force does not apply" },
+        { { "measure", "--force", "--profile", "tpm2" },
+          "--force does not apply" },
+        { { "dump", "x.img", "e", "--raw", "--hex" }, "one of --raw" },
+        { { "info", "x.img", "y" }, "unexpected argument 'y'" },
+        { { "resize", "x.img", "--entry", "a:1", "--entry" },
+          "needs a value" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char **a = cases[i].args;
+        int ret = run(&out, "tools/vnvram", a[0], a[1], a[2], a[3], a[4],
+                      a[5], NULL);
+
+        ck_assert_msg(ret == 2 && strstr(out, cases[i].needle) &&
+                      strstr(out, "try 'vnvram --help'") &&
+                      strchr(out, '\n') == out + strlen(out) - 1,
+                      "case %zu: exit %d: %s", i, ret, out);
+        g_free(out);
+    }
+    /* sizes with G, KiB, MiB */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "measure", "--entry", "a:1KiB",
+                         "--entry", "b:1MiB", "--entry", "c:1k", NULL), 0);
+    g_free(out);
+    /* a key file: the reason it cannot be read; a key for a plain image */
+    unlink(img);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
+                         "a:100", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "a", "--key-file",
+                         "/nonexistent-key", NULL), 2);
+    ck_assert_msg(strstr(out, "No such file or directory"), "%s", out);
+    g_free(out);
+    {
+        char *key = img_path("usage.key");
+
+        ck_assert(g_file_set_contents(key, "0123456789abcdef0123456789abcdef"
+                                      "0123456789abcdef0123456789abcdef", -1,
+                                      NULL));
+        ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "a",
+                             "--key-file", key, NULL), 2);
+        ck_assert_msg(strstr(out, "--key-file does not apply"), "%s", out);
+        g_free(out);
+        unlink(key);
+        g_free(key);
+    }
+    unlink(img);
+    g_free(img);
+}
+END_TEST
+
 int main(void)
 {
     const char *b = g_getenv("top_builddir");
@@ -413,6 +569,8 @@ int main(void)
     tcase_add_test(tc, test_device_json_entries_and_damage);
     tcase_add_test(tc, test_tool_encrypted);
     tcase_add_test(tc, test_tool_fifo);
+    tcase_add_test(tc, test_tool_verbs);
+    tcase_add_test(tc, test_tool_usage_errors);
     tcase_add_test(tc, test_tool_file_size_limit);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
