@@ -29,12 +29,14 @@ qemu_start() {
         -qmp stdio "$@" 2> "$T/$name.qemu.err"; }
     qemu_pid=$QEMU_PID
     pids="$pids $qemu_pid"
+    # Our own copies of its pipes: bash unsets QEMU when QEMU exits.
+    exec {qmp_in}>&"${QEMU[1]}" {qmp_out}<&"${QEMU[0]}"
     qmp '{"execute":"qmp_capabilities"}' > /dev/null
 }
 # qmp JSON: send a command, print its reply (skipping events).
 qmp() {
-    echo "$1" >&"${QEMU[1]}"
-    while IFS= read -r -t 30 line <&"${QEMU[0]}"; do
+    echo "$1" >&"$qmp_in" || return 1
+    while IFS= read -r -t 30 line <&"$qmp_out"; do
         case $line in
         *'"return"'*|*'"error"'*) echo "$line"; return 0 ;;
         esac
@@ -42,7 +44,8 @@ qmp() {
     return 1
 }
 qemu_quit() {
-    qmp '{"execute":"quit"}' > /dev/null
+    qmp '{"execute":"quit"}' > /dev/null   # QEMU may exit before it answers
+    exec {qmp_in}>&- {qmp_out}<&-
     for i in $(seq 1 500); do
         alive "$qemu_pid" || return 0
         sleep 0.02
