@@ -13,7 +13,7 @@ pids=""
 
 cleanup() {
     for p in $pids; do     # ours only: a pid that is still a vtpm
-        grep -q vtpm "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p"
+        grep -qE "vtpm|swtpm" "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p"
     done
     [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
