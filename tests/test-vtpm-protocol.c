@@ -84,7 +84,7 @@ static void start_vtpm(void)
         g_autofree char *pidopt = g_strdup_printf("file=%s", pidfile);
         int status;
 
-        port = g_random_int_range(20000, 60000);
+        port = g_random_int_range(20000, 32000);   /* below ephemeral ports */
         server = g_strdup_printf("type=tcp,port=%d", port);
         ctrlopt = g_strdup_printf("type=unixio,path=%s", ctrl);
         log = g_strdup_printf("file=%s/log,level=2", dir);

@@ -65,7 +65,7 @@ wait_log() {
 start_vtpm_unix() {
     mkdir "$T/$1.st"
     for attempt in 1 2 3 4 5 6 7 8 9 10; do
-        PORT=$(( (RANDOM % 20000) * 2 + 20000 ))
+        PORT=$(( (RANDOM % 6000) * 2 + 20000 ))
         "$VTPM" socket --tpm2 --tpmstate dir="$T/$1.st" \
             --ctrl type=unixio,path="$T/$1.ctrl" \
             --server type=tcp,port=$PORT --pid file="$T/$1.pid" \
