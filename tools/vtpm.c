@@ -251,6 +251,7 @@ int main(int argc, char **argv)
     bool store_open = false;
     int ready_fd = -1, rc;
 
+    vtpm_server_block_signals();
     rc = parse_options(argc, argv, &o);
     if (rc) {
         free_options(&o);

@@ -47,6 +47,30 @@ char *vtpm_backend_uri_to_path(const char *uri, Error **errp);
 bool vtpm_parse_key(const char *value, uint8_t key[NVRAM_KEY_SIZE],
                     Error **errp);
 
+typedef enum VTPMEndpointType {
+    VTPM_ENDPOINT_NONE,
+    VTPM_ENDPOINT_TCP,
+    VTPM_ENDPOINT_UNIX,
+} VTPMEndpointType;
+
+/* A listening socket as swtpm's --server / --ctrl describe it. */
+typedef struct VTPMEndpoint {
+    VTPMEndpointType type;
+    char *bindaddr;      /* TCP: address (NULL: 127.0.0.1) */
+    int port;            /* TCP: port */
+    char *path;          /* Unix: socket path */
+} VTPMEndpoint;
+
+/*
+ * Parse swtpm's endpoint option value, e.g. "type=tcp,port=2321",
+ * "type=tcp,port=2321,bindaddr=::1", "type=unixio,path=/run/x.sock" (the
+ * type defaults to tcp; port= alone works). Unknown keys are errors.
+ * Returns false with @errp naming the bad part.
+ */
+bool vtpm_endpoint_parse(const char *value, VTPMEndpoint *ep, Error **errp);
+
+void vtpm_endpoint_clear(VTPMEndpoint *ep);
+
 /* --flags not-need-init,startup-clear */
 typedef struct VTPMFlags {
     bool not_need_init;
