@@ -82,21 +82,6 @@ bool qapi_bool_parse(const char *name, const char *value, bool *obj,
     return false;
 }
 
-static const char *const QType_names[] = {
-    [QTYPE_NONE] = "none",
-    [QTYPE_QNULL] = "qnull",
-    [QTYPE_QNUM] = "qnum",
-    [QTYPE_QSTRING] = "qstring",
-    [QTYPE_QDICT] = "qdict",
-    [QTYPE_QLIST] = "qlist",
-    [QTYPE_QBOOL] = "qbool",
-};
-
-const QEnumLookup QType_lookup = {
-    .array = QType_names,
-    .size = QTYPE__MAX,
-};
-
 /*
  * Null carries no state, so one immutable object serves every reference;
  * that keeps qnull() and qnull_unref() free of locking.

@@ -27,7 +27,7 @@ def headers(top):
         # Types, visitors and features: the rest is QMP, which qvisit lacks.
         out += [os.path.relpath(os.path.join(d, f), top)
                 for f in files if f.endswith('.h') and
-                re.search(r'qapi-(types|visit|features)', f)]
+                re.search(r'qapi-(builtin-)?(types|visit|features)', f)]
     return sorted(out)
 
 

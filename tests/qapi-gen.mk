@@ -11,15 +11,16 @@ EXTRA_DIST += tests/test-qapi-gen-compat.sh tests/qemu-compat \
 COMPAT_STAGE = $(abs_top_builddir)/tests/qemu-compat-stage
 check_DATA = tests/qemu-compat-stage.stamp
 tests/qemu-compat-stage.stamp: $(qvisitinclude_HEADERS) $(qapiinclude_HEADERS) \
-		$(qapiqmpinclude_HEADERS) $(qemuinclude_HEADERS) \
-		$(qobjectinclude_HEADERS) $(visitorsinclude_HEADERS) \
-		$(nvraminclude_HEADERS)
+		$(nodist_qapiinclude_HEADERS) $(qapiqmpinclude_HEADERS) \
+		$(qemuinclude_HEADERS) $(qobjectinclude_HEADERS) \
+		$(visitorsinclude_HEADERS) $(nvraminclude_HEADERS)
 	$(AM_V_GEN)rm -rf $(COMPAT_STAGE) && \
 	$(MAKE) $(AM_MAKEFLAGS) DESTDIR=$(COMPAT_STAGE) \
 		install-qvisitincludeHEADERS install-qapiincludeHEADERS \
-		install-qapiqmpincludeHEADERS install-qemuincludeHEADERS \
-		install-qobjectincludeHEADERS install-visitorsincludeHEADERS \
-		install-nvramincludeHEADERS >/dev/null && \
+		install-nodist_qapiincludeHEADERS install-qapiqmpincludeHEADERS \
+		install-qemuincludeHEADERS install-qobjectincludeHEADERS \
+		install-visitorsincludeHEADERS install-nvramincludeHEADERS \
+		>/dev/null && \
 	touch $@
 clean-local: clean-qemu-compat-stage
 clean-qemu-compat-stage:

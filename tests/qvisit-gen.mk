@@ -18,7 +18,7 @@ QVGEN_OUT = \
 	tests/qvgen/sub/qv-qapi-visit-qvisit-test-bytes.h \
 	tests/qvgen/sub/qv-qapi-visit-qvisit-test-bytes.c
 EXTRA_DIST += $(QVGEN_SCHEMA)
-BUILT_SOURCES = $(QVGEN_OUT)
+BUILT_SOURCES += $(QVGEN_OUT)
 CLEANFILES += $(QVGEN_OUT) tests/qvgen.stamp
 
 # One run writes every file; qvisit-gen leaves unchanged files untouched.

@@ -2,7 +2,9 @@
 # tests/test-qvisit-gen-compare.sh: qvisit-gen and QEMU's qapi-gen agree on
 # the declarations of their headers (names, member order, types; compared
 # structurally by tests/compare-qapi-headers.py, not as text), on our test
-# schema and on QEMU's, with every 'if' condition off and on.
+# schema and on QEMU's, with every 'if' condition off and on; and on the
+# builtin module (qvisit-gen --builtins-only, libqvisit's, against
+# qapi-gen -b's qapi-builtin-*.h).
 set -u
 top_srcdir=${top_srcdir:-.}
 . "$top_srcdir/tests/qemu-qapi-locate.sh"
@@ -45,4 +47,19 @@ compare "QEMU's test schema" "$qapi/tests/qapi-schema/qapi-schema-test.json" \
     -DTEST_IF_ALT_MEMBER -DTEST_IF_ENUM_MEMBER -DTEST_IF_STRUCT_MEMBER \
     -DTEST_IF_CMD -DTEST_IF_EVT -DTEST_IF_EVENT -DTEST_IF_COND_1 \
     -DTEST_IF_COND_2 -DTEST_IF_FEATURE_1 -DTEST_IF_FEATURE_2
+
+rm -rf "$T/ours" "$T/qemu"
+echo "{ 'enum': 'Unused', 'data': [ 'a' ] }" > "$T/unused.json" || exit 99
+if "$PYTHON3" "$top_srcdir/gen/qvisit-gen" -o "$T/ours" --builtins-only \
+        && "$PYTHON3" "$qapi/scripts/qapi-gen.py" -o "$T/qemu" -b \
+            --suppress-tracing "$T/unused.json" \
+        && find "$T/qemu" -type f ! -name 'qapi-builtin-*.h' -exec rm {} + \
+        && "$PYTHON3" "$top_srcdir/tests/compare-qapi-headers.py" \
+            "${COMPAT_CC:-cc}" "$T/ours" "$T/qemu" > "$T/out"; then
+    echo "ok: the builtin module: $(tail -1 "$T/out")"
+else
+    cat "$T/out" 2>/dev/null
+    echo "FAIL: the builtin module"
+    failed=1
+fi
 exit $failed

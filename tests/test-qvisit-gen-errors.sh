@@ -2,7 +2,8 @@
 # tests/test-qvisit-gen-errors.sh: every invalid schema under
 # tests/qapi-schema/bad/ fails with exit status 1 and exactly the one line
 # of tests/qapi-schema/bad/EXPECTED ("FILE:LINE: what is wrong"), and
-# writes nothing.
+# writes nothing. Bad command lines (no schema; --builtins-only with a
+# schema or --asn1) exit with status 2 and write nothing.
 set -u
 top_srcdir=${top_srcdir:-.}
 test -n "${PYTHON3:-}" || { echo "FAIL: no python3 (configure found none)"; exit 1; }
@@ -27,5 +28,18 @@ while IFS="$tab" read -r schema want; do
         failed=$((failed + 1))
     fi
 done < bad/EXPECTED
+for args in "-p bad-" "--builtins-only bad/EXPECTED" "--builtins-only --asn1"; do
+    n=$((n + 1))
+    # shellcheck disable=SC2086
+    "$PYTHON3" "$gen" -o "$T/out" $args > "$T/stdout" 2> "$T/stderr"
+    rc=$?
+    if [ $rc -eq 2 ] && grep -q 'qvisit-gen: error: ' "$T/stderr" \
+            && [ ! -s "$T/stdout" ] && [ ! -e "$T/out" ]; then
+        echo "ok $n - usage error: $args"
+    else
+        echo "not ok $n - usage error: $args: exit $rc, $(cat "$T/stderr")"
+        failed=$((failed + 1))
+    fi
+done
 echo "1..$n"
 [ "$n" -gt 0 ] && [ $failed -eq 0 ]

@@ -264,6 +264,27 @@ class ArrayType(Entity):
         return 'QTYPE_QLIST'
 
 
+# The builtin lists libqvisit carries (qapi-gen's builtin module): every
+# builtin scalar's but QType's and the bytes extension's.
+LIBRARY_LISTS = ('str', 'number', 'int', 'int8', 'int16', 'int32', 'int64',
+                 'uint8', 'uint16', 'uint32', 'uint64', 'size', 'bool',
+                 'null', 'any')
+
+
+def qtype_enum():
+    """The builtin enum QType, the dynamic type of an alternate's value."""
+    return EnumType('QType', None, None, None, [],
+                    [(v, None, []) for v in ('none', 'qnull', 'qnum',
+                                             'qstring', 'qdict', 'qlist',
+                                             'qbool')], None)
+
+
+def library_lists():
+    """The ArrayTypes of LIBRARY_LISTS, in that order."""
+    return [ArrayType(BuiltinType(n, None, None, None, []))
+            for n in LIBRARY_LISTS]
+
+
 class Schema:
     """All definitions of one schema file and its includes, checked."""
 
@@ -277,10 +298,7 @@ class Schema:
         self.main_dir = os.path.dirname(fname) or '.'
         for name in BUILTINS:
             self.entities[name] = BuiltinType(name, None, None, None, [])
-        self.entities['QType'] = EnumType(
-            'QType', None, None, None, [],
-            [(v, None, []) for v in ('none', 'qnull', 'qnum', 'qstring',
-                                     'qdict', 'qlist', 'qbool')], None)
+        self.entities['QType'] = qtype_enum()
         self.refs = []              # types commands and events use
         self._load(fname, None, set())
         for ent in self.order:
