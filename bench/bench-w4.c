@@ -248,7 +248,7 @@ static bool start_peer(Peer *p, const char *program)
         g_autoptr(GError) gerr = NULL;
         bool ok;
 
-        p->port = 20000 + 2 * g_random_int_range(0, 20000);
+        p->port = 20000 + 2 * g_random_int_range(0, 6000);  /* not ephemeral */
         server = g_strdup_printf("type=tcp,port=%d", p->port);
         ctrl = g_strdup_printf("type=tcp,port=%d", p->port + 1);
         g_ptr_array_add(argv, (char *)program);

@@ -22,6 +22,7 @@
 #include "nvram/nvram.h"
 #include "nvram/storage.h"
 #include "visitors/ber-inspect.h"
+#include "visitors/ber-print.h"
 #include "visitors/ber-text.h"
 
 #define EXIT_PROBLEMS 1
@@ -320,135 +321,26 @@ static void print_hex(const uint8_t *p, size_t len)
     }
 }
 
-/*** Showing a BER value through the inspector (visitors/ber-inspect.h) ***/
+/*** Showing a BER value: the inspector and ber-dump's printer ***/
 
-/* State of one walk: the text buffer reused per value, JSON punctuation. */
-typedef struct TreePrinter {
-    bool json;
-    bool need_comma;      /* JSON: an element precedes at this level */
-    BERText text;
-} TreePrinter;
-
-static const char *severity_name(BERInspectSeverity severity)
+static bool write_stdout(void *opaque, const char *buf, size_t len)
 {
-    return severity == BER_INSPECT_ERROR ? "error" : "warning";
-}
-
-static void print_diagnostics(TreePrinter *tp, const BERInspectDiagnostic *d,
-                              size_t count, uint32_t depth)
-{
-    for (size_t i = 0; i < count; i++) {
-        if (tp->json) {
-            printf("%s{\"offset\":%" PRIu64 ",\"severity\":\"%s\","
-                   "\"code\":", i ? "," : "", d[i].offset,
-                   severity_name(d[i].severity));
-            print_json_string(d[i].code);
-            printf(",\"message\":");
-            print_json_string(d[i].message);
-            putchar('}');
-        } else {
-            printf("%*s%s at %" PRIu64 ": %s (%s)\n", (int)(2 * depth + 24),
-                   "", severity_name(d[i].severity), d[i].offset,
-                   d[i].message, d[i].code);
-        }
-    }
-}
-
-static bool tree_begin(void *opaque, const BERInspectElement *e)
-{
-    TreePrinter *tp = opaque;
-    bool nested = e->constructed || e->encapsulates;
-    unsigned flags = 0;
-
-    tp->text.len = 0;
-    ber_inspect_format_tag(e, &tp->text);
-    if (tp->json) {
-        printf("%s{\"offset\":%" PRIu64 ",\"depth\":%" PRIu32
-               ",\"header_length\":%" PRIu32 ",\"length\":%" PRIu64
-               ",\"constructed\":%s,\"name\":", tp->need_comma ? "," : "",
-               e->offset, e->depth, e->header_length, e->length,
-               e->constructed ? "true" : "false");
-        print_json_string(tp->text.data);
-        printf(",\"value\":");
-        if (e->constructed || e->end_of_contents) {
-            printf("null");
-        } else {
-            tp->text.len = 0;
-            flags = ber_inspect_format_value(e, &tp->text, 0, true);
-            printf(flags & BER_VALUE_LITERAL ? "%s" : "\"%s\"",
-                   tp->text.data ? tp->text.data : "");
-        }
-        printf(",\"diagnostics\":[");
-        print_diagnostics(tp, e->diagnostics, e->diagnostic_count, 0);
-        putchar(']');
-        if (nested) {
-            printf(",\"children\":[");
-            tp->need_comma = false;
-        } else {
-            putchar('}');
-            tp->need_comma = true;
-        }
-        return true;
-    }
-    printf("%10" PRIu64 " %2" PRIu32 " ", e->offset, e->header_length);
-    if (e->indefinite) {
-        printf("     inf");
-    } else {
-        printf("%8" PRIu64, e->length);
-    }
-    printf(" %c %*s%s", nested ? '+' : ' ', (int)(2 * e->depth), "",
-           tp->text.data);
-    if (!e->constructed && !e->end_of_contents) {
-        tp->text.len = 0;
-        ber_inspect_format_value(e, &tp->text, 0, false);
-        if (tp->text.len) {
-            printf(" %s", tp->text.data);
-        }
-    }
-    putchar('\n');
-    print_diagnostics(tp, e->diagnostics, e->diagnostic_count, e->depth);
-    return true;
-}
-
-static bool tree_end(void *opaque, const BERInspectElement *e)
-{
-    TreePrinter *tp = opaque;
-
-    if (tp->json) {
-        printf("],\"end_diagnostics\":[");
-        print_diagnostics(tp, e->diagnostics, e->diagnostic_count, 0);
-        printf("]}");
-        tp->need_comma = true;
-    } else {
-        print_diagnostics(tp, e->diagnostics, e->diagnostic_count, e->depth);
-    }
-    return true;
-}
-
-static bool tree_stream(void *opaque, const BERInspectDiagnostic *d)
-{
-    TreePrinter *tp = opaque;
-
-    if (tp->json) {
-        /* not an element: keep the array well-formed, say it on stderr */
-        fprintf(stderr, "%s: %s at %" PRIu64 ": %s\n", prog,
-                severity_name(d->severity), d->offset, d->message);
-    } else {
-        print_diagnostics(tp, d, 1, 0);
-    }
-    return true;
+    return fwrite(buf, 1, len, stdout) == len;
 }
 
 /*
- * Print @p[0..@len) as one BER/CER/DER value (@enc), checked under its
- * rules, as an indented tree or, with @json, one JSON document. Returns
- * the number of errors the inspector found.
+ * Print @p[0..@len), entry @entry, as one BER/CER/DER value (@enc),
+ * checked under its rules, as ber-dump prints it: an indented tree or,
+ * with @json, the same JSON document as ber-dump --json (one input, named
+ * after the entry). Returns the number of errors the inspector found
+ * (a failed write counts as one).
  */
-static uint64_t show_ber_tree(const uint8_t *p, size_t len, NVRAMEncoding enc,
-                              bool json)
+static uint64_t show_ber_tree(const char *entry, const uint8_t *p,
+                              size_t len, NVRAMEncoding enc, bool json)
 {
-    const BERInspectCallbacks cb = { tree_begin, tree_end, tree_stream };
-    TreePrinter tp = { .json = json };
+    BERPrintOptions po = { .format = json ? BER_PRINT_JSON : BER_PRINT_TREE,
+                           .write = write_stdout };
+    BERPrinter *printer = ber_printer_new(&po);
     BERInspectOptions opts;
     BERInspectSummary summary = { 0 };
 
@@ -456,26 +348,21 @@ static uint64_t show_ber_tree(const uint8_t *p, size_t len, NVRAMEncoding enc,
     opts.mode = enc == NVRAM_ENCODING_DER ? BER_MODE_DER :
                 enc == NVRAM_ENCODING_CER ? BER_MODE_CER : BER_MODE_BER;
     opts.single = true;
-    if (json) {
-        printf("{\"mode\":\"%s\",\"length\":%zu,\"elements\":[",
-               opts.mode == BER_MODE_DER ? "DER" :
-               opts.mode == BER_MODE_CER ? "CER" : "BER", len);
-    }
-    if (!ber_inspect(p, len, &opts, &cb, &tp, &summary)) {
+    ber_printer_begin_input(printer, entry, opts.mode, 0, len, false);
+    ber_inspect(p, len, &opts, &ber_printer_callbacks, printer, &summary);
+    ber_printer_end_input(printer, &summary);
+    if (!ber_printer_finish(printer)) {
+        fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno));
         summary.errors++;
     }
-    if (json) {
-        printf("],\"warnings\":%" PRIu64 ",\"errors\":%" PRIu64 "}\n",
-               summary.warnings, summary.errors);
-    }
-    ber_text_free(&tp.text);
+    ber_printer_free(printer);
     return summary.errors;
 }
 
 
 static NVRAMStorage *open_image(const char *img, bool writable, Error **errp)
 {
-    return nvram_storage_open_file(img, !writable, false, errp);
+    return nvram_storage_open(img, !writable, false, errp);
 }
 
 /* Open @img, describe it into *@info and close it: as nvram_image_inspect(). */
@@ -782,8 +669,8 @@ static int cmd_check(const char *img, Options *o)
         printf("%s: %d problem%s found\n", img, problems,
                problems == 1 ? "" : "s");
     } else {
-        printf("%s: healthy (%zu entries, every copy verified)\n", img,
-               info->n_entries);
+        printf("%s: healthy (%zu entr%s, every copy verified)\n", img,
+               info->n_entries, info->n_entries == 1 ? "y" : "ies");
     }
     nvram_image_info_free(info);
     if (log) {
@@ -821,8 +708,9 @@ static int cmd_create(const char *img, Options *o)
     int ret;
 
     /* A create that fails must not leave a file that looks like an image. */
-    created = access(img, F_OK) < 0 && errno == ENOENT;
-    s = nvram_storage_open_file(img, false, true, &err);
+    created = !nvram_storage_name_is_uri(img) && access(img, F_OK) < 0 &&
+              errno == ENOENT;
+    s = nvram_storage_open(img, false, true, &err);
     if (!s) {
         return fail(-NVRAM_ERR_IO, err);
     }
@@ -853,8 +741,9 @@ static int cmd_create(const char *img, Options *o)
                ", \"encrypted\": %s}\n", o->list.specs->len, size,
                o->has_key ? "true" : "false");
     } else {
-        printf("formatted %s: %u entries, %" PRIu64 " bytes%s\n", img,
-               o->list.specs->len, size, o->has_key ? ", encrypted" : "");
+        printf("formatted %s: %u entr%s, %" PRIu64 " bytes%s\n", img,
+               o->list.specs->len, o->list.specs->len == 1 ? "y" : "ies",
+               size, o->has_key ? ", encrypted" : "");
     }
     return 0;
 }
@@ -923,7 +812,7 @@ static int cmd_dump(const char *img, const char *entry, Options *o)
     } else {
         fprintf(stderr, "%s: entry '%s', generation %" PRIu64 ", %zu bytes "
                 "of %s\n", prog, entry, gen, len, nvram_encoding_name(enc));
-        if (show_ber_tree(payload, len, enc, o->json)) {
+        if (show_ber_tree(entry, payload, len, enc, o->json)) {
             fprintf(stderr, "%s: entry '%s' is not valid %s\n", prog, entry,
                     nvram_encoding_name(enc));
             ret = EXIT_PROBLEMS;
