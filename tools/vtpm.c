@@ -6,7 +6,8 @@
  *        [--server type=tcp,port=P[,bindaddr=A] | type=unixio,path=S]
  *        [--ctrl type=tcp,port=P2 | type=unixio,path=S2]
  *        [--flags not-need-init,startup-clear] [--pid file=F]
- *        [--log file=F[,level=N]] [--key file=F[,format=hex|binary]]
+ *        [--log file=F[,level=N]] [--key file=F[,format=hex|binary]
+ *        | --key pwdfile=F[,kdf=pbkdf2|sha512]]
  *        [--daemon]
  *
  * Option parsing and process plumbing only: the TPM is tpm/vtpm-device.c,
@@ -38,8 +39,8 @@ static void usage(FILE *f)
 "            [--server type=tcp,port=P[,bindaddr=A] | type=unixio,path=S]\n"
 "            [--ctrl type=tcp,port=P | type=unixio,path=S]\n"
 "            [--flags not-need-init,startup-clear] [--pid file=F]\n"
-"            [--log file=F[,level=N]] [--key file=F[,format=hex|binary]]\n"
-"            [--daemon]\n"
+"            [--log file=F[,level=N]] [--key file=F[,format=hex|binary]\n"
+"            | --key pwdfile=F[,kdf=pbkdf2|sha512]] [--daemon]\n"
 "A TPM 2.0 (libtpms) with swtpm's socket interface whose state is kept in\n"
 "a crash-safe vNVRAM image. With dir=DIR the image DIR/%s is created\n"
 "at the first start; backend-uri= needs an image made by\n"

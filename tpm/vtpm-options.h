@@ -40,9 +40,13 @@ char *vtpm_backend_uri_to_path(const char *uri, Error **errp);
 
 /*
  * Parse --key file=F[,format=hex|binary][,mode=aes-256-gcm][,remove]
+ * or --key pwdfile=F[,kdf=pbkdf2|sha512][,mode=aes-256-gcm][,remove]
  * and read the key into @key (NVRAM_KEY_SIZE bytes). hex (the default, as
  * in swtpm) is 64 hex digits, surrounding white space allowed; binary is
- * exactly 32 bytes. Returns false with @errp naming the problem.
+ * exactly 32 bytes. pwdfile= derives the key from the file's passphrase
+ * as swtpm does (PBKDF2-HMAC-SHA512, salt "swtpm", 1000 iterations, by
+ * default; kdf=sha512: the first 32 bytes of its SHA-512); an empty file
+ * is refused. Returns false with @errp naming the problem.
  */
 bool vtpm_parse_key(const char *value, uint8_t key[NVRAM_KEY_SIZE],
                     Error **errp);
