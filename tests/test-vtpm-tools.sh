@@ -161,7 +161,6 @@ print(" ".join(str(c["offset"] + 64) for c in e["copies"]))' \
     check "pwdfile: format= with pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key pwdfile=/x,format=hex
 fi
 
-check "no --tpm2" opt_error socket --tpmstate dir="$T" --server port=1
 check "bad --server" opt_error socket --tpm2 --tpmstate dir="$T" --server type=udp,port=1
 check "bad --flags" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --flags bogus
 check "bad --key mode" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key file=/x,mode=aes-cbc

@@ -104,6 +104,16 @@ bool vtpm_parse_tpmstate(const char *value, VTPMStateOption *out,
     return true;
 }
 
+void vtpm_tpmstate_use_tpm12(VTPMStateOption *state)
+{
+    if (state->path && state->create) {
+        g_autofree char *dir = g_path_get_dirname(state->path);
+
+        g_free(state->path);
+        state->path = g_build_filename(dir, VTPM12_STATE_FILE, NULL);
+    }
+}
+
 typedef struct KeyOption {
     char *file;
     char *pwdfile;

@@ -13,8 +13,10 @@
 #include "nvram/nvram.h"
 #include "qapi/error.h"
 
-/* Image file name inside --tpmstate dir=DIR. */
+/* Image file name inside --tpmstate dir=DIR (swtpm's tpm2-00.permall and
+ * tpm-00.permall, for TPM 2.0 and 1.2). */
 #define VTPM_STATE_FILE "tpm2-00.vnvram"
+#define VTPM12_STATE_FILE "tpm-00.vnvram"
 
 /* --tpmstate dir=DIR | backend-uri=URI */
 typedef struct VTPMStateOption {
@@ -29,6 +31,10 @@ typedef struct VTPMStateOption {
  */
 bool vtpm_parse_tpmstate(const char *value, VTPMStateOption *out,
                          Error **errp);
+
+/* A TPM 1.2's image in dir=DIR is DIR/VTPM12_STATE_FILE: call once the
+ * version is known; backend-uri= paths are left alone. */
+void vtpm_tpmstate_use_tpm12(VTPMStateOption *state);
 
 /*
  * Map a backend URI to what nvram_setup() opens: file://PATH -> PATH; an
