@@ -47,7 +47,8 @@ need() {
     done
 }
 
-# start_vtpm NAME ARGS...: start vtpm as a daemon on a free TCP port
+# start_vtpm NAME ARGS...: start vtpm (a TPM 2.0; VTPM_TPM2= for a TPM
+# 1.2) as a daemon on a free TCP port
 # pair, waiting until it serves; sets PORT, CTRLPORT and PID_NAME (the
 # pid is in $T/NAME.pid). Returns vtpm's status if it refuses to start
 # (its stderr in $T/NAME.err).
@@ -59,7 +60,7 @@ start_vtpm() {
         # TIME_WAIT sockets live
         PORT=$(( (RANDOM % 6000) * 2 + 20000 ))
         CTRLPORT=$((PORT + 1))
-        "$VTPM" socket --tpm2 --server type=tcp,port=$PORT \
+        "$VTPM" socket ${VTPM_TPM2---tpm2} --server type=tcp,port=$PORT \
             --ctrl type=tcp,port=$CTRLPORT --pid file="$T/$name.pid" \
             --log file="$T/$name.log" --daemon "$@" 2> "$T/$name.err"
         rc=$?
