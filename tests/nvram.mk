@@ -41,6 +41,7 @@ EXTRA_DIST += tests/test-nvram-exports.sh
 # always reported (the counts go to the log).
 check_PROGRAMS += tests/test-nvram-sweep
 TESTS += tests/test-nvram-sweep
-tests_test_nvram_sweep_SOURCES = tests/test-nvram-sweep.c tests/test-nvram-common.h
+tests_test_nvram_sweep_SOURCES = tests/test-nvram-sweep.c tests/test-nvram-common.h \
+	tests/nbd-server.c tests/nbd-server.h
 tests_test_nvram_sweep_CFLAGS = $(NVRAM_TESTS_CFLAGS)
 tests_test_nvram_sweep_LDADD = $(NVRAM_TESTS_LIBS)

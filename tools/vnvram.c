@@ -80,6 +80,9 @@ static void usage(FILE *f)
 "json; default: the entry's current encoding, else der), --raw, --hex,\n"
 "--tree.\n"
 "SIZE: a number of bytes, with K, M, G or KiB, MiB, GiB (powers of 1024).\n"
+"IMG: a file or block device, or a URI: nbd://HOST[:PORT]/EXPORT,\n"
+"nbd+unix:///EXPORT?socket=PATH, nbds:// (TLS), file://PATH; e.g.\n"
+"  vnvram create 'nbd+unix:///?socket=/tmp/nbd.sock' --profile tpm2\n"
 "Exit status: 0 healthy, 1 problems found (damage, a rollback, a\n"
 "never-written entry), 2 unusable image or usage error.\n");
 }
