@@ -431,6 +431,13 @@ START_TEST(test_tool_verbs)
     ck_assert_uint_eq(len, 8);
     ck_assert(memcmp(contents, "\x30\x06\x02\x01\x05\x0c\x01x", 8) == 0);
     g_free(contents);
+    /* dump --json: the element fields of ber-dump --json */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", "--json", img,
+                         "permall", NULL), 0);
+    ck_assert_msg(strstr(out, "\"class\":\"universal\",\"constructed\":"
+                              "true,\"tag\":16,\"name\":\"SEQUENCE\""),
+                  "%s", out);
+    g_free(out);
     ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "counters", NULL),
                      0);
     ck_assert_msg(strstr(out, "{\"a\": [1, 2]}"), "%s", out);

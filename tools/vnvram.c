@@ -363,11 +363,23 @@ static bool tree_begin(void *opaque, const BERInspectElement *e)
     tp->text.len = 0;
     ber_inspect_format_tag(e, &tp->text);
     if (tp->json) {
+        static const char *const classes[] = {
+            "universal", "application", "context", "private",
+        };
+
+        /* the field names and order of ber-dump --json */
         printf("%s{\"offset\":%" PRIu64 ",\"depth\":%" PRIu32
                ",\"header_length\":%" PRIu32 ",\"length\":%" PRIu64
-               ",\"constructed\":%s,\"name\":", tp->need_comma ? "," : "",
-               e->offset, e->depth, e->header_length, e->length,
+               ",\"class\":\"%s\",\"constructed\":%s,\"tag\":",
+               tp->need_comma ? "," : "", e->offset, e->depth,
+               e->header_length, e->length, classes[e->tag_class & 3],
                e->constructed ? "true" : "false");
+        if (e->tag_too_large) {
+            printf("null");
+        } else {
+            printf("%" PRIu64, e->tag);
+        }
+        printf(",\"name\":");
         print_json_string(tp->text.data);
         printf(",\"value\":");
         if (e->constructed || e->end_of_contents) {
