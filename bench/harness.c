@@ -28,6 +28,7 @@ typedef struct Goal {
     bool at_least;
     double limit;
     double *values;             /* bench_config.passes entries */
+    bool measured;              /* some pass recorded a finite value */
 } Goal;
 
 static GPtrArray *kept;
@@ -353,7 +354,6 @@ void bench_goal(const char *name, double value, const char *unit,
         g = g_new0(Goal, 1);
         g->name = g_strdup(name);
         g->unit = g_strdup(unit);
-        g->note = g_strdup(note);
         g->at_least = at_least;
         g->limit = limit;
         g->values = g_new(double, bench_config.passes);
@@ -367,6 +367,12 @@ void bench_goal(const char *name, double value, const char *unit,
     }
     if (pass <= bench_config.passes) {
         g->values[pass - 1] = value;
+    }
+    /* the note of the latest measured value; a "why not" only until then */
+    if (isfinite(value) || !g->measured) {
+        g_free(g->note);
+        g->note = g_strdup(note);
+        g->measured |= isfinite(value);
     }
     if (bench_config.json) {
         return;

@@ -105,8 +105,9 @@ void bench_pass_begin(int pass);
  * measurable) counts as the worst value for the goal. Goals are keyed by
  * @name: every pass records the same names, and bench_finish() judges each
  * on the median of its values over the passes (a goal recorded in fewer
- * passes than run gets NaN for the others). The first pass's @note is
- * kept; @unit, @at_least and @limit must not change between passes.
+ * passes than run gets NaN for the others). The summary shows the @note
+ * of the latest pass with a finite value (or, without one, the latest);
+ * @unit, @at_least and @limit must not change between passes.
  */
 void bench_goal(const char *name, double value, const char *unit,
                 bool at_least, double limit, const char *note);

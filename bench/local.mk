@@ -77,3 +77,7 @@ BENCH_FLAGS =
 bench: all bench/bench$(EXEEXT) $(BENCH_WORKLOADS)
 	./bench/bench$(EXEEXT) --ber-dump=tools/ber-dump$(EXEEXT) $(BENCH_FLAGS)
 .PHONY: bench
+
+# W5 (migration): a shell program over tools/migstream and real QEMU, run by
+# hand (bench/w5-migration.sh BUILDDIR); docs/migration.md has its figures.
+EXTRA_DIST += bench/w5-migration.sh

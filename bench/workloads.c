@@ -30,7 +30,9 @@ static const BenchWorkloadGoal w4_goals[] = {
     { "W4 PCR_Extend time / swtpm", "x", false, 1.1 },
 };
 
-static const char *const w5_peers[] = { "qemu-system-x86_64", NULL };
+static const char *const w5_peers[] = {
+    "qemu-system-x86_64", "qemu-img", NULL
+};
 static const BenchWorkloadGoal w5_goals[] = {
     { "W5 to DER time / cp", "x", false, 2 },
     { "W5 from DER time / cp", "x", false, 2 },
@@ -55,10 +57,11 @@ const BenchWorkload bench_workloads[] = {
     },
     {
         "w5", "W5 migration stream convert", "bench/bench-w5", "BENCH_W5",
-        "migstream (issue 15)", w5_peers, w5_goals, G_N_ELEMENTS(w5_goals),
+        "bench/bench-w5.py over migstream (issue 15)", w5_peers, w5_goals,
+        G_N_ELEMENTS(w5_goals),
     },
     {
-        "w6", "W6 NVRAM commit over NBD", "bench/bench-w6", "BENCH_W6",
+        "w6", "W6 NVRAM commit over NBD", "bench/bench-nbd", "BENCH_W6",
         "the NBD backend (issue 14)", w6_peers, w6_goals,
         G_N_ELEMENTS(w6_goals),
     },

@@ -6,7 +6,9 @@
  * walk's invariants: every element lies inside the input, begin and end
  * events nest, EOC markers are primitive and empty, diagnostics point
  * inside the input, and nothing rendered for a terminal contains a raw
- * control octet.
+ * control octet. Then prints the walk with the printer ber-dump uses
+ * (visitors/ber-print.h): the tree must hold no control octet but
+ * newlines, and the nested and flat JSON documents must parse (json-c).
  */
 #include "config.h"
 
@@ -14,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "visitors/ber-inspect.h"
+#include "visitors/ber-print.h"
 
 typedef struct State {
     size_t len;
@@ -54,8 +59,8 @@ static bool on_begin(void *opaque, const BERInspectElement *e)
         }
     }
     s->text.len = 0;
-    ber_inspect_format_tag(e, &s->text);
-    ber_inspect_format_value(e, &s->text, 64, false);
+    ber_text_tag(e, &s->text);
+    ber_text_value(e, &s->text, 64, false, NULL);
     for (i = 0; i < s->text.len; i++) {
         unsigned char c = (unsigned char)s->text.data[i];
 
@@ -64,7 +69,7 @@ static bool on_begin(void *opaque, const BERInspectElement *e)
         }
     }
     s->text.len = 0;
-    ber_inspect_format_value(e, &s->text, 0, true);
+    ber_text_value(e, &s->text, 0, true, NULL);
     if (e->constructed || e->encapsulates) {
         s->open++;
     }
@@ -93,6 +98,54 @@ static bool on_stream(void *opaque, const BERInspectDiagnostic *d)
     return true;
 }
 
+/* The printer's output, gathered (bounded: the walk is linear). */
+static bool gather(void *opaque, const char *buf, size_t len)
+{
+    ber_text_append(opaque, buf, len);
+    return true;
+}
+
+static void print_and_check(const uint8_t *data, size_t size,
+                            BERPrintFormat format)
+{
+    BERText out = { 0 };
+    BERPrintOptions po = { .format = format, .max_octets = 64,
+                           .write = gather, .opaque = &out };
+    BERPrinter *p = ber_printer_new(&po);
+    BERInspectSummary sum;
+    size_t i;
+
+    ber_printer_begin_input(p, "fuzz", BER_MODE_DER, 0, size, false);
+    ber_inspect(data, size, NULL, &ber_printer_callbacks, p, &sum);
+    ber_printer_end_input(p, &sum);
+    if (!ber_printer_finish(p)) {
+        abort();
+    }
+    ber_printer_free(p);
+    if (format == BER_PRINT_TREE) {
+        for (i = 0; i < out.len; i++) {
+            unsigned char c = (unsigned char)out.data[i];
+
+            if ((c < 0x20 && c != '\n') || c == 0x7f) {
+                abort();
+            }
+        }
+    } else {
+        /* nested JSON follows the input's depth; flat JSON stays shallow */
+        struct json_tokener *tok = json_tokener_new_ex(
+            format == BER_PRINT_JSON ? 4 * (int)size + 16 : 8);
+        json_object *doc;
+
+        doc = json_tokener_parse_ex(tok, out.data, (int)out.len);
+        if (!doc || json_tokener_get_error(tok) != json_tokener_success) {
+            abort();
+        }
+        json_object_put(doc);
+        json_tokener_free(tok);
+    }
+    ber_text_free(&out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -117,5 +170,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     ber_text_free(&s.text);
+    print_and_check(data, size, BER_PRINT_TREE);
+    print_and_check(data, size, BER_PRINT_JSON);
+    print_and_check(data, size, BER_PRINT_JSON_FLAT);
     return 0;
 }

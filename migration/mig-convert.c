@@ -136,11 +136,52 @@ static void unmap(Mapped *m)
     }
 }
 
+/*
+ * The mapped input of the way back is read once, front to back. Its pages
+ * are clean and file-backed, so dropping them all now and then (every
+ * DROP_PAGES RAM pages passed) is always safe: what the decoder still
+ * needs is read in again. It keeps the resident set bounded, not only
+ * reclaimable.
+ */
+#define DROP_PAGES 4096
+
+typedef struct Dropper {
+    const MigHooks *user;
+    MigHooks hooks;
+    Mapped *m;
+    uint64_t pages;
+} Dropper;
+
+static void drop_record(void *opaque, const MigRecordInfo *info)
+{
+    Dropper *d = opaque;
+
+    if (d->user && d->user->record) {
+        d->user->record(d->user->opaque, info);
+    }
+}
+
+static void drop_page(void *opaque, const char *block, uint64_t addr,
+                      const uint8_t *data, uint64_t page_size, uint8_t fill,
+                      uint64_t count)
+{
+    Dropper *d = opaque;
+
+    if (d->user && d->user->page) {
+        d->user->page(d->user->opaque, block, addr, data, page_size, fill,
+                      count);
+    }
+    if (data && ++d->pages % DROP_PAGES == 0 && d->m->mapped) {
+        madvise(d->m->data, d->m->len, MADV_DONTNEED);
+    }
+}
+
 /* Encoded (@in) -> native, written by @w. */
 static bool encoded_to_native(int in_fd, MigFormat in, MigWriter *w,
                               const MigHooks *hooks, Error **errp)
 {
     Mapped m;
+    Dropper d = { .user = hooks, .m = &m };
     Visitor *v;
     bool ok;
 
@@ -157,9 +198,11 @@ static bool encoded_to_native(int in_fd, MigFormat in, MigWriter *w,
         visit_free(v);
         return ok;
     }
+    d.hooks = (MigHooks) { .opaque = &d, .record = drop_record,
+                           .page = drop_page };
     v = ber_input_visitor_new(m.data, m.len,
                               in == MIG_FORMAT_CER ? BER_MODE_CER : BER_MODE_BER);
-    ok = mig_stream_from_visitor(v, w, hooks, errp) &&
+    ok = mig_stream_from_visitor(v, w, &d.hooks, errp) &&
          ber_input_visitor_finish(v, errp);
     visit_free(v);
     unmap(&m);
@@ -170,6 +213,148 @@ static BERMode ber_mode_of(MigFormat f)
 {
     return f == MIG_FORMAT_CER ? BER_MODE_CER :
            f == MIG_FORMAT_DER ? BER_MODE_DER : BER_MODE_BER;
+}
+
+/*
+ * DER (and BER, the same bytes) needs every length before its contents,
+ * and the DER visitor plans a whole top-level value in memory. So the
+ * stream is encoded in two passes, one record at a time: the first sums
+ * the records' encoded lengths, the second writes the outer headers and
+ * then each record as it is encoded. Memory is bounded by the largest
+ * record (QEMU's rate limit cuts RAM into parts of ~13 MB), not the
+ * stream; the bytes are those of a one-piece DER encoding.
+ */
+typedef struct DerPlan {
+    BERMode mode;
+    const MigHooks *user;
+    int fd;
+    bool write;           /* second pass */
+    uint64_t content;     /* first pass: bytes of all records */
+    GByteArray *rec;
+    Error *err;
+} DerPlan;
+
+static Visitor *der_record_visitor(void *opaque)
+{
+    DerPlan *p = opaque;
+
+    return ber_output_visitor_new(p->mode, &p->rec);
+}
+
+static void der_record_done(void *opaque, Visitor *v, const MigRecordInfo *info)
+{
+    DerPlan *p = opaque;
+
+    if (info) {
+        visit_complete(v, &p->rec);
+        if (!p->write) {
+            p->content += p->rec->len;
+        } else if (!p->err) {
+            mig_write_fd(&p->fd, p->rec->data, p->rec->len, &p->err);
+        }
+        g_byte_array_unref(p->rec);
+        p->rec = NULL;
+    }
+    visit_free(v);
+}
+
+static void der_record(void *opaque, const MigRecordInfo *info)
+{
+    DerPlan *p = opaque;
+
+    if (p->write && p->user && p->user->record) {
+        p->user->record(p->user->opaque, info);
+    }
+}
+
+static void der_page(void *opaque, const char *block, uint64_t addr,
+                     const uint8_t *data, uint64_t page_size, uint8_t fill,
+                     uint64_t count)
+{
+    DerPlan *p = opaque;
+
+    if (p->write && p->user && p->user->page) {
+        p->user->page(p->user->opaque, block, addr, data, page_size, fill,
+                      count);
+    }
+}
+
+/* One pass over the native stream in @fd from @start, records split off. */
+static bool der_pass(int fd, off_t start, Visitor *outer, DerPlan *p,
+                     Error **errp)
+{
+    MigHooks split = { .opaque = p, .record = der_record, .page = der_page,
+                       .record_visitor = der_record_visitor,
+                       .record_done = der_record_done };
+    MigReader *r;
+    bool ok;
+
+    if (lseek(fd, start, SEEK_SET) < 0) {
+        error_setg(errp, "cannot rewind the input: %s", g_strerror(errno));
+        return false;
+    }
+    r = mig_reader_new_fd(fd);
+    ok = mig_stream_to_visitor(r, outer, &split, errp);
+    mig_reader_free(r);
+    return ok;
+}
+
+static bool native_to_der(int in_fd, int out_fd, BERMode mode,
+                          const MigHooks *hooks, Error **errp)
+{
+    DerPlan p = { .mode = mode, .user = hooks, .fd = out_fd };
+    GByteArray *outer_der = NULL;
+    Visitor *outer = ber_output_visitor_new(mode, &outer_der);
+    off_t start = lseek(in_fd, 0, SEEK_CUR);
+    uint8_t hdr[2 * 10];
+    size_t hl, prefix_len, n;
+    uint64_t total;
+    bool ok;
+
+    /*
+     * Pass 1: the outer value with an empty records list (30 00 at its
+     * end) gives the bytes before the records; the records give their sum.
+     */
+    ok = start >= 0 && der_pass(in_fd, start, outer, &p, errp);
+    if (ok) {
+        visit_complete(outer, &outer_der);
+    }
+    visit_free(outer);
+    if (!ok) {
+        if (start < 0) {
+            error_setg(errp, "the input is not seekable");
+        }
+        return false;
+    }
+    hl = outer_der->data[1] < 0x80 ? 2 : 2 + (outer_der->data[1] & 0x7f);
+    g_assert(outer_der->len >= hl + 2 &&
+             outer_der->data[outer_der->len - 2] == 0x30 &&
+             outer_der->data[outer_der->len - 1] == 0);
+    prefix_len = outer_der->len - hl - 2;
+    total = prefix_len + 1 + ber_length_size(p.content) + p.content;
+    hdr[0] = 0x30;
+    n = 1 + ber_encode_length(hdr + 1, total);
+    ok = mig_write_fd(&out_fd, hdr, n, errp) &&
+         mig_write_fd(&out_fd, outer_der->data + hl, prefix_len, errp);
+    hdr[0] = 0x30;
+    n = 1 + ber_encode_length(hdr + 1, p.content);
+    ok = ok && mig_write_fd(&out_fd, hdr, n, errp);
+    g_byte_array_unref(outer_der);
+    if (!ok) {
+        return false;
+    }
+
+    /* Pass 2: the records again, written as each is encoded. */
+    p.write = true;
+    outer = ber_output_visitor_new_sink(BER_MODE_CER, NULL, discard, NULL);
+    ok = der_pass(in_fd, start, outer, &p, errp);
+    visit_free(outer);
+    if (ok && p.err) {
+        error_propagate(errp, p.err);
+        return false;
+    }
+    error_free(p.err);
+    return ok;
 }
 
 /* Native in @r -> @out (not native), written to @out_fd. */
@@ -201,9 +386,7 @@ static bool native_to_encoded(MigReader *r, int out_fd, MigFormat out,
     return ok;
 }
 
-/* A temporary native copy of an encoded stream (unlinked, rewound). */
-static int native_tmpfile(int in_fd, MigFormat in, const MigHooks *hooks,
-                          Error **errp)
+int mig_native_tmpfile(int in_fd, MigFormat in, Error **errp)
 {
     FILE *tmp = tmpfile();
     int fd;
@@ -218,7 +401,7 @@ static int native_tmpfile(int in_fd, MigFormat in, const MigHooks *hooks,
     fd = dup(fileno(tmp));
     fclose(tmp);
     w = mig_writer_new_fd(fd);
-    ok = encoded_to_native(in_fd, in, w, hooks, errp);
+    ok = encoded_to_native(in_fd, in, w, NULL, errp);
     mig_writer_free(w);
     if (!ok || lseek(fd, 0, SEEK_SET) < 0) {
         close(fd);
@@ -240,7 +423,7 @@ bool mig_convert_fd(int in_fd, MigFormat in, int out_fd, MigFormat out,
         return ok;
     }
     if (in != MIG_FORMAT_QEMU) {
-        int tmp = native_tmpfile(in_fd, in, NULL, errp);
+        int tmp = mig_native_tmpfile(in_fd, in, errp);
         if (tmp < 0) {
             return false;
         }
@@ -275,6 +458,9 @@ bool mig_convert_fd(int in_fd, MigFormat in, int out_fd, MigFormat out,
         }
         return ok;
     }
+    if (out == MIG_FORMAT_DER || out == MIG_FORMAT_BER) {
+        return native_to_der(in_fd, out_fd, ber_mode_of(out), hooks, errp);
+    }
     r = mig_reader_new_fd(in_fd);
     ok = native_to_encoded(r, out_fd, out, hooks, errp);
     mig_reader_free(r);
@@ -287,7 +473,7 @@ bool mig_walk_fd(int in_fd, MigFormat in, const MigHooks *hooks, Error **errp)
     bool ok;
 
     if (in != MIG_FORMAT_QEMU) {
-        int tmp = native_tmpfile(in_fd, in, NULL, errp);
+        int tmp = mig_native_tmpfile(in_fd, in, errp);
         if (tmp < 0) {
             return false;
         }

@@ -59,6 +59,13 @@ bool mig_convert_fd(int in_fd, MigFormat in, int out_fd, MigFormat out,
 bool mig_walk_fd(int in_fd, MigFormat in, const MigHooks *hooks,
                  Error **errp);
 
+/*
+ * Write the encoded stream in @in_fd (format @in, not MIG_FORMAT_QEMU) to
+ * an unlinked temporary file as the native stream; return its descriptor,
+ * rewound (the caller closes it), or -1 with @errp set.
+ */
+int mig_native_tmpfile(int in_fd, MigFormat in, Error **errp);
+
 /* Detect the format of @fd's first bytes (pread, position unchanged). */
 bool mig_format_detect_fd(int fd, MigFormat *f, Error **errp);
 

@@ -308,20 +308,10 @@ static bool collect_fd(int fd, MigFormat f, Collect *c, Error **errp)
 
     if (f != MIG_FORMAT_QEMU) {
         /* Encoded input: take it back to native first, then walk that. */
-        FILE *t = tmpfile();
-        if (!t) {
-            error_setg(errp, "cannot create a temporary file: %s",
-                       g_strerror(errno));
+        fd = tmp = mig_native_tmpfile(fd, f, errp);
+        if (tmp < 0) {
             return false;
         }
-        tmp = dup(fileno(t));
-        fclose(t);
-        if (!mig_convert_fd(fd, f, tmp, MIG_FORMAT_QEMU, NULL, errp) ||
-            lseek(tmp, 0, SEEK_SET) < 0) {
-            close(tmp);
-            return false;
-        }
-        fd = tmp;
     }
     c->pending = g_ptr_array_new_with_free_func(g_free);
     r = mig_reader_new_fd(fd);

@@ -152,18 +152,10 @@ MigStats *mig_stats_fd(int fd, MigFormat f, Error **errp)
     s->rows = g_ptr_array_new_with_free_func(row_free);
     p.by_name = g_hash_table_new(g_str_hash, g_str_equal);
     if (f != MIG_FORMAT_QEMU) {
-        FILE *t = tmpfile();
-        if (!t) {
-            error_setg(errp, "cannot create a temporary file: %s",
-                       g_strerror(errno));
+        fd = tmp = mig_native_tmpfile(fd, f, errp);
+        if (tmp < 0) {
             goto fail;
         }
-        tmp = dup(fileno(t));
-        fclose(t);
-        if (!mig_convert_fd(fd, f, tmp, MIG_FORMAT_QEMU, NULL, errp)) {
-            goto fail;
-        }
-        fd = tmp;
     }
     s->native_size = (uint64_t)lseek(fd, 0, SEEK_END);
     /* Native sizes, and the whole encodings through counting sinks. */

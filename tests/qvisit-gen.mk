@@ -17,7 +17,7 @@ BUILT_SOURCES = $(QVGEN_OUT)
 CLEANFILES += $(QVGEN_OUT) tests/qvgen.stamp
 
 # One run writes every file; qvisit-gen leaves unchanged files untouched.
-tests/qvgen.stamp: $(QVGEN_SCHEMA) gen/qvisit-gen
+tests/qvgen.stamp: $(QVGEN_SCHEMA) $(QVISIT_GEN_DEPS)
 	$(AM_V_GEN)$(QVISIT_GEN) -o tests/qvgen -p qv- \
 		$(srcdir)/tests/qapi-schema/qvisit-test.json && touch $@
 $(QVGEN_OUT): tests/qvgen.stamp
@@ -61,7 +61,7 @@ TQGEN_OUT = tests/gen/tq-qapi-features.h \
 EXTRA_DIST += $(TQGEN_SCHEMA)
 BUILT_SOURCES += $(TQGEN_OUT)
 CLEANFILES += $(TQGEN_OUT) tests/gen.stamp
-tests/gen.stamp: $(TQGEN_SCHEMA) gen/qvisit-gen
+tests/gen.stamp: $(TQGEN_SCHEMA) $(QVISIT_GEN_DEPS)
 	$(AM_V_GEN)$(QVISIT_GEN) -o tests/gen -p tq- $(srcdir)/$(TQGEN_SCHEMA) \
 		&& touch $@
 $(TQGEN_OUT): tests/gen.stamp

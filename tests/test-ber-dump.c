@@ -18,6 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include "qapi/error.h"
 #include "visitors/ber-inspect.h"
 
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -904,6 +907,60 @@ START_TEST(test_named_bits_rule)
 }
 END_TEST
 
+/* OID names: the built-in table, and dumpasn1.cfg files over it. */
+START_TEST(test_oid_names)
+{
+    static const char *const builtin[][2] = {
+        { "1.2.840.113549.1.5.13", "pkcs5PBES2" },
+        { "1.2.840.113549.1.5.12", "pkcs5PBKDF2" },
+        { "1.2.840.113549.2.9", "hmacWithSHA256" },
+        { "1.2.840.113549.1.7.3", "envelopedData" },
+        { "1.2.840.113549.1.7.6", "encryptedData" },
+        { "1.2.840.113549.1.12.10.1.2", "pkcs8ShroudedKeyBag" },
+        { "2.5.29.20", "cRLNumber" },
+        { "1.3.6.1.5.5.7.48.1.2", "ocspNonce" },
+        { "1.2.840.113549.3.7", "des-ede3-cbc" },
+        { "2.5.4.3", "commonName" },
+    };
+    char path[] = "/tmp/test-oid-XXXXXX";
+    int fd = mkstemp(path);
+    const char *cfg = "# a comment\nOID = 2 5 4 3\nComment = X.520\n"
+                      "Description = cn\n\nOID = 06 03 2B 06 07\n"
+                      "Description = old hex form\nOID = 1 3 9999\n";
+    BEROidTable *t = ber_oid_table_new();
+    Error *err = NULL;
+    size_t i, count = 0;
+
+    for (i = 0; i < N_ELEMENTS(builtin); i++) {
+        ck_assert_str_eq(ber_oid_name(NULL, builtin[i][0]), builtin[i][1]);
+        ck_assert_str_eq(ber_oid_name(t, builtin[i][0]), builtin[i][1]);
+    }
+    ck_assert_ptr_null(ber_oid_name(NULL, "1.3.9999"));
+    ck_assert_uint_ge(ber_oid_builtin_size(), 100);
+    ck_assert_int_ge(fd, 0);
+    ck_assert(write(fd, cfg, strlen(cfg)) == (ssize_t)strlen(cfg));
+    close(fd);
+    ck_assert(ber_oid_table_load(t, path, &count, &err));
+    ck_assert_uint_eq(count, 2);
+    ck_assert_uint_eq(ber_oid_table_size(t), 2);
+    ck_assert_str_eq(ber_oid_name(t, "2.5.4.3"), "cn");     /* files first */
+    ck_assert_str_eq(ber_oid_name(t, "1.3.6.7"), "old hex form");
+    ck_assert_str_eq(ber_oid_name(t, "2.5.4.6"), "countryName");
+    /* a malformed OID line names the file and line */
+    fd = open(path, O_WRONLY | O_TRUNC);
+    ck_assert(write(fd, "OID = 1 3\nOID = 2 x\n", 20) == 20);
+    close(fd);
+    ck_assert(!ber_oid_table_load(t, path, NULL, &err));
+    ck_assert_ptr_nonnull(strstr(error_get_pretty(err), ":2: malformed OID"));
+    error_free(err);
+    err = NULL;
+    unlink(path);
+    ck_assert(!ber_oid_table_load(t, path, NULL, &err));
+    error_free(err);
+    ber_oid_table_free(t);
+}
+END_TEST
+
 /* REAL in CER/DER: the 11.3.2 decimal form is canonical. */
 START_TEST(test_real_decimal_rule)
 {
@@ -942,6 +999,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_time_rules);
     tcase_add_test(tc, test_real_decimal_rule);
     tcase_add_test(tc, test_named_bits_rule);
+    tcase_add_test(tc, test_oid_names);
     suite_add_tcase(s, tc);
     return s;
 }

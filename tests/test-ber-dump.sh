@@ -317,5 +317,90 @@ else
     skip "tools/vnvram not built"
 fi
 
+# ---- usage, options, OID names, presentation ---------------------------------
+run --bogus
+check "an unknown option: one line naming it and 'try --help', exit 2" test $rc = 2 -a "$(wc -l < "$T/err")" = 1 -a -n "$(grep "unknown option --bogus; try 'ber-dump --help'" "$T/err")" -a ! -s "$T/out"
+run -x
+check "an unknown short option: one line" test $rc = 2 -a "$(wc -l < "$T/err")" = 1
+run --offset
+check "a missing argument: one line" test $rc = 2 -a -n "$(grep -- '--offset needs an argument' "$T/err")"
+conflicts=0
+for args in "--flat --json" "-c -d" "-b -c" "-j -q" "--flat -q" "--json=nested"; do
+    run $args /dev/null
+    test $rc = 2 -a "$(wc -l < "$T/err")" = 1 && grep -q "try 'ber-dump --help'" "$T/err" || { conflicts=1; echo "# $args: rc=$rc $(cat "$T/err")"; }
+done
+check "conflicting options are one-line errors (--flat --json, -c -d, -j -q, ...)" test $conflicts = 0
+run -d -d --json=tree "$COMPLI/tc28.ber"
+check "the same option twice, --json=tree: fine" test $rc = 0
+run --help
+check "--help says which OID table is in use" grep -q '^OID names: .* built in' "$T/out"
+echo "06 09 2A 86 48 86 F7 0D 01 05 0D 06 08 2A 86 48 86 F7 0D 02 09 06 03 55 1D 14 06 09 2B 06 01 05 05 07 30 01 02 06 08 2A 86 48 86 F7 0D 03 07" > "$T/oids.hex"
+run "$T/oids.hex"
+check "names for PBES2, hmacWithSHA256, cRLNumber, ocspNonce, des-ede3-cbc" test "$(grep -ci '(pkcs5PBES2)$\|(hmacWithSHA256)$\|(cRLNumber)$\|(ocspNonce)$\|(des-ede3-cbc)$' "$T/out")" = 5
+if test -f /etc/dumpasn1/dumpasn1.cfg; then
+    echo "06 03 55 04 48" > "$T/role.hex"    # 2.5.4.72 role: not built in
+    run "$T/role.hex"
+    check "names from /etc/dumpasn1/dumpasn1.cfg (2.5.4.72 role)" grep -q '2.5.4.72 (role)' "$T/out"
+    run --help
+    check "--help counts the dumpasn1.cfg names" grep -q 'OID names: [0-9]* from /etc/dumpasn1/dumpasn1.cfg' "$T/out"
+else
+    missing_peer "/etc/dumpasn1/dumpasn1.cfg (dumpasn1) not installed: system OID names"
+fi
+printf '# ours\nOID = 1 3 6 1 4 1 99999 1\nComment = test\nDescription = firstName\n\nOID = 06 03 55 04 03\nDescription = theCN\n' > "$T/a.cfg"
+printf 'OID = 1 3 6 1 4 1 99999 1\nDescription = secondName\n' > "$T/b.cfg"
+echo "30 10 06 09 2B 06 01 04 01 86 8D 1F 01 06 03 55 04 03" > "$T/my.hex"
+run --oid-file "$T/a.cfg" "$T/my.hex"
+check "--oid-file: names from a dumpasn1.cfg file (arcs and hex forms)" test -n "$(grep '1.3.6.1.4.1.99999.1 (firstName)' "$T/out")" -a -n "$(grep '2.5.4.3 (theCN)' "$T/out")"
+run --oid-file "$T/a.cfg" --oid-file "$T/b.cfg" --json "$T/my.hex"
+check "--oid-file repeated: the later file wins (and JSON oid_name)" grep -q '"oid_name":"secondName"' "$T/out"
+printf 'OID = 1 x 3\nDescription = bad\n' > "$T/bad.cfg"
+run --oid-file "$T/bad.cfg" "$T/my.hex"
+check "--oid-file with a malformed OID: exit 2, file and line named" test $rc = 2 -a -n "$(grep 'bad.cfg:1: malformed OID' "$T/err")"
+echo "30 03 02 01 5" > "$T/odd.hex"
+run "$T/odd.hex"
+check "an odd number of hex digits is reported at the lone digit" test $rc = 2 -a -n "$(grep 'the digit at offset 12 has no second digit' "$T/err")"
+run --json "$T/odd.hex" "$T/nonexistent" "$T" "$COMPLI/tc28.ber"
+if command -v jq > /dev/null 2>&1; then
+    check "--json: inputs that fail are in \"inputs\" with their error" test "$(jq -r '.inputs | map(.error // "ok") | join("|")' "$T/out")" = "odd number of hex digits: the digit at offset 12 has no second digit|No such file or directory|is a directory|ok"
+else
+    check "--json: inputs that fail are in \"inputs\" with their error" test "$(grep -o '"error":' "$T/out" | wc -l)" = 3
+fi
+# the tree form of times and short BIT STRINGs
+echo "30 15 18 0F 32 30 32 36 31 32 30 31 30 38 30 32 35 35 5A 03 02 05 A0" > "$T/readable.hex"
+run "$T/readable.hex"
+check "times are shown readably, short BIT STRINGs as bits" test -n "$(grep '"20261201080255Z" (2026-12-01 08:02:55 UTC)' "$T/out")" -a -n "$(grep "BIT STRING '101'B" "$T/out")"
+# 100,000 levels: the flat JSON form stays shallow for jq and Python
+if command -v python3 > /dev/null 2>&1; then
+    "$BD" --json=flat "$T/deep.hex" > "$T/flat.json" 2>/dev/null
+    check "--json=flat of 100,000 levels: Python's json reads it, parents and depths right" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = d["inputs"][0]["elements"]
+by = {x["offset"]: x for x in e}
+ok = len(e) == 200000 and all(x["parent"] is None if x["depth"] == 0 else by[x["parent"]]["depth"] == x["depth"] - 1 for x in e)
+sys.exit(0 if ok and max(x["depth"] for x in e) == 100000 else 1)' "$T/flat.json"
+    "$BD" --json "$T/deep.hex" 2>/dev/null | python3 -c 'import json, sys; json.load(sys.stdin)' > /dev/null 2>&1
+    check "... while the nested --json of it is too deep for Python (why --json=flat exists)" test $? != 0
+else
+    missing_peer "python3 not available: flat JSON depth check"
+fi
+# PEM bundles: a marker where each block starts; encrypted keys said so
+if command -v openssl > /dev/null 2>&1 && test -f "$T/c.pem"; then
+    openssl genrsa -aes128 -passout pass:x -traditional -out "$T/enc.pem" 1024 2>/dev/null ||
+        openssl genrsa -aes128 -passout pass:x -out "$T/enc.pem" 1024 2>/dev/null
+    cat "$T/c.pem" "$T/enc.pem" "$T/c.pem" > "$T/bundle.pem"
+    run "$T/bundle.pem"
+    check "PEM bundle: a marker at each block" test "$(grep -c '^-- PEM block [13] of 3: CERTIFICATE (line [0-9]*) --$' "$T/out")" = 2
+    if grep -q 'Proc-Type: 4,ENCRYPTED' "$T/enc.pem"; then
+        check "an encrypted PEM key is said to be encrypted, not decoded" test $rc = 1 -a -n "$(grep 'PEM block 2 (RSA PRIVATE KEY, line [0-9]*) is encrypted (Proc-Type: 4,ENCRYPTED): not shown \[pem-encrypted\]' "$T/out")"
+    else
+        skip "openssl wrote no traditional encrypted key"
+    fi
+    run --flat "$T/c.pem"
+    check "a single PEM block: no marker" test -z "$(grep -- '^-- PEM' "$T/out")"
+else
+    missing_peer "openssl not available: PEM bundle markers"
+fi
+
 echo "1..$n"
 test $failed = 0

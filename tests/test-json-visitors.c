@@ -464,13 +464,13 @@ typedef struct InputCase {
 static const InputCase input_cases[] = {
     /* wrong JSON types */
     { "[1,2]", VISIT_FN(TestPoint), "Invalid parameter type for "
-      "'<anonymous>', expected: object" },
+      "'<top-level>', expected: object" },
     { "{\"x\":1,\"y\":\"2\"}", VISIT_FN(TestPoint),
       "Invalid parameter type for 'y', expected: integer" },
     { "{\"x\":1,\"y\":null}", VISIT_FN(TestPoint),
       "Invalid parameter type for 'y', expected: integer" },
     { "{}", VISIT_FN(TestNestedList),
-      "Invalid parameter type for '<anonymous>', expected: array" },
+      "Invalid parameter type for '<top-level>', expected: array" },
     { "{\"i8\":0,\"i16\":0,\"i32\":0,\"i64\":0,\"u8\":0,\"u16\":0,"
       "\"u32\":0,\"u64\":0,\"integer\":0,\"sz\":0,\"flag\":1,\"str\":\"\","
       "\"num\":0}", VISIT_FN(TestFlat),

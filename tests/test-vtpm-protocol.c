@@ -31,6 +31,8 @@
 #include <glib/gstdio.h>
 #include <swtpm/tpm_ioctl.h>
 
+#include "tests/vtpm-test-cmds.h"
+
 #define TPM_SUCCESS 0
 #define TPM_BAD_PARAMETER 3
 #define TPM_FAIL 9
@@ -185,12 +187,6 @@ static bool closed_by_peer(int fd)
     return recv_all(fd, &b, 1) == 0;
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
-}
-
 static void put_be32(uint8_t *p, uint32_t v)
 {
     p[0] = v >> 24;
@@ -215,7 +211,7 @@ static uint32_t ctrl_cmd_on(int fd, uint32_t code, const void *body,
     if (rest_len) {
         ck_assert_uint_eq(recv_all(fd, rest, rest_len), rest_len);
     }
-    return be32(res);
+    return vtpm_be32(res);
 }
 
 static uint32_t ctrl_cmd(uint32_t code, const void *body, size_t body_len,
@@ -238,14 +234,14 @@ static uint32_t tpm_cmd_on(int fd, const uint8_t *cmd, size_t len,
 
     send_all(fd, cmd, len);
     ck_assert_uint_eq(recv_all(fd, buf, 10), 10);
-    size = be32(buf + 2);
+    size = vtpm_be32(buf + 2);
     ck_assert_uint_ge(size, 10);
     ck_assert_uint_le(size, sizeof(buf));
     ck_assert_uint_eq(recv_all(fd, buf + 10, size - 10), size - 10);
     if (rsp) {
         memcpy(rsp, buf, MIN(size, rsp_size));
     }
-    return be32(buf + 6);
+    return vtpm_be32(buf + 6);
 }
 
 static uint32_t tpm_cmd(const uint8_t *cmd, size_t len)
@@ -257,17 +253,7 @@ static uint32_t tpm_cmd(const uint8_t *cmd, size_t len)
     return rc;
 }
 
-static const uint8_t get_random[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01,
-                                      0x7b, 0, 8 };
-
-/* TPM2_NV_DefineSpace 0x01500020 (8 bytes, owner auth, empty password) */
-static const uint8_t nv_define[] = {
-    0x80, 0x02, 0, 0, 0, 0x2d, 0, 0, 0x01, 0x2a, 0x40, 0, 0, 0x01,
-    0, 0, 0, 9, 0x40, 0, 0, 0x09, 0, 0, 0, 0, 0, 0, 0, 0, 14,
-    0x01, 0x50, 0x00, 0x20, 0x00, 0x0b, 0x00, 0x06, 0x00, 0x06, 0, 0, 0, 8,
-};
-static const uint8_t nv_readpublic[] = { 0x80, 0x01, 0, 0, 0, 14, 0, 0, 0x01,
-                                         0x69, 0x01, 0x50, 0x00, 0x20 };
+#define TPM_CMD(c) tpm_cmd(c, sizeof(c))
 
 static GBytes *image_bytes(void)
 {
@@ -298,7 +284,7 @@ START_TEST(test_ctrl_capabilities_and_unknown)
         if (c == PTM_CAP_GET_INFO || c == PTM_CAP_SET_DATAFD ||
             c == PTM_CAP_GET_STATEBLOB || c == PTM_CAP_SET_STATEBLOB ||
             c == PTM_CAP_INIT || c == PTM_CAP_STOP) {
-            ck_assert_msg(be32(caps) & c, "capability 0x%x missing", c);
+            ck_assert_msg(vtpm_be32(caps) & c, "capability 0x%x missing", c);
         }
     }
     ck_assert_uint_eq(ctrl_cmd(0x99, NULL, 0, NULL, 0), TPM_BAD_ORDINAL);
@@ -308,7 +294,7 @@ START_TEST(test_ctrl_capabilities_and_unknown)
     ck_assert_uint_eq(ctrl_cmd(CMD_SET_LOCALITY, "\x05", 1, NULL, 0),
                       61 /* TPM_BAD_LOCALITY */);
     ck_assert_uint_eq(ctrl_cmd(CMD_SET_LOCALITY, "\x00", 1, NULL, 0), 0);
-    ck_assert_uint_eq(tpm_cmd(get_random, sizeof(get_random)), 0);
+    ck_assert_uint_eq(TPM_CMD(vtpm_cmd_get_random), 0);
 }
 END_TEST
 
@@ -322,7 +308,7 @@ START_TEST(test_ctrl_truncated)
     /* Nothing more comes: answered after the read deadline. */
     send_all(fd, req, sizeof(req));
     ck_assert_uint_eq(recv_all(fd, res, 4), 4);
-    ck_assert_uint_eq(be32(res), TPM_BAD_PARAMETER);
+    ck_assert_uint_eq(vtpm_be32(res), TPM_BAD_PARAMETER);
     ck_assert_int_ge(g_get_monotonic_time() - t0, 1000000);
     ck_assert(closed_by_peer(fd));
     close(fd);
@@ -332,11 +318,11 @@ START_TEST(test_ctrl_truncated)
     send_all(fd, req, sizeof(req));
     shutdown(fd, SHUT_WR);
     ck_assert_uint_eq(recv_all(fd, res, 4), 4);
-    ck_assert_uint_eq(be32(res), TPM_BAD_PARAMETER);
+    ck_assert_uint_eq(vtpm_be32(res), TPM_BAD_PARAMETER);
     close(fd);
 
     /* The TPM was not re-initialized and serves on. */
-    ck_assert_uint_eq(tpm_cmd(get_random, sizeof(get_random)), 0);
+    ck_assert_uint_eq(TPM_CMD(vtpm_cmd_get_random), 0);
 }
 END_TEST
 
@@ -346,7 +332,7 @@ START_TEST(test_ctrl_stateblob_garbage)
     uint8_t req[12 + 64];
     int fd;
 
-    ck_assert_uint_eq(tpm_cmd(nv_define, sizeof(nv_define)), 0);
+    ck_assert_uint_eq(TPM_CMD(vtpm_cmd_nv_define), 0);
 
     /* Refused while the TPM runs. */
     memset(req, 0, sizeof(req));
@@ -386,12 +372,9 @@ START_TEST(test_ctrl_stateblob_garbage)
     /* The same TPM comes back. */
     ck_assert_uint_eq(ctrl_cmd(CMD_INIT, "\0\0\0\0", 4, NULL, 0), 0);
     ck_assert_uint_eq(ctrl_cmd(CMD_SET_LOCALITY, "\x00", 1, NULL, 0), 0);
-    {
-        static const uint8_t startup[] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0,
-                                           0x01, 0x44, 0, 0 };
-        ck_assert_uint_eq(tpm_cmd(startup, sizeof(startup)), 0);
-    }
-    ck_assert_uint_eq(tpm_cmd(nv_readpublic, sizeof(nv_readpublic)), 0);
+    ck_assert_uint_eq(tpm_cmd(vtpm_cmd_startup_clear,
+                              sizeof(vtpm_cmd_startup_clear)), 0);
+    ck_assert_uint_eq(TPM_CMD(vtpm_cmd_nv_readpublic), 0);
 }
 END_TEST
 
@@ -403,12 +386,12 @@ START_TEST(test_ctrl_stateblob_roundtrip)
     uint32_t len;
     int fd;
 
-    ck_assert_uint_eq(tpm_cmd(nv_define, sizeof(nv_define)), 0);
+    ck_assert_uint_eq(TPM_CMD(vtpm_cmd_nv_define), 0);
     put_be32(req + 4, PTM_BLOB_TYPE_PERMANENT);
     fd = connect_ctrl();
     ck_assert_uint_eq(ctrl_cmd_on(fd, CMD_GET_STATEBLOB, req, 12, hdr, 12),
                       0);
-    len = be32(hdr + 8);
+    len = vtpm_be32(hdr + 8);
     ck_assert_uint_gt(len, 1000);
     blob = g_malloc(len);
     ck_assert_uint_eq(recv_all(fd, blob, len), len);
@@ -422,7 +405,7 @@ START_TEST(test_ctrl_stateblob_roundtrip)
     ck_assert_uint_eq(ctrl_cmd(CMD_SET_STATEBLOB, set, 12 + len, NULL, 0), 0);
     ck_assert(log_has("CMD_SET_STATEBLOB permall"));
     ck_assert_uint_eq(ctrl_cmd(CMD_INIT, "\0\0\0\0", 4, NULL, 0), 0);
-    ck_assert_uint_eq(tpm_cmd(nv_readpublic, sizeof(nv_readpublic)),
+    ck_assert_uint_eq(TPM_CMD(vtpm_cmd_nv_readpublic),
                       0x100 /* TPM_RC_INITIALIZE: needs Startup */);
 }
 END_TEST
@@ -454,19 +437,19 @@ START_TEST(test_ctrl_set_datafd)
     ck_assert_int_eq(sendmsg(fd, &msg, 0), 4);
     close(sv[1]);
     ck_assert_uint_eq(recv_all(fd, res, 4), 4);
-    ck_assert_uint_eq(be32(res), 0);
-    ck_assert_uint_eq(tpm_cmd_on(sv[0], get_random, sizeof(get_random),
+    ck_assert_uint_eq(vtpm_be32(res), 0);
+    ck_assert_uint_eq(tpm_cmd_on(sv[0], vtpm_cmd_get_random,
+                                 sizeof(vtpm_cmd_get_random),
                                  NULL, 0), 0);
     /* A second one while the first is in use: TPM_IOERROR, as swtpm. */
-    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-                                (int[2]){ 0 }), 0);
     fd2 = dup(sv[0]);
     memcpy(CMSG_DATA(c), &fd2, sizeof(int));
     ck_assert_int_eq(sendmsg(fd, &msg, 0), 4);
     ck_assert_uint_eq(recv_all(fd, res, 4), 4);
-    ck_assert_uint_eq(be32(res), TPM_IOERROR);
+    ck_assert_uint_eq(vtpm_be32(res), TPM_IOERROR);
     close(fd2);
-    ck_assert_uint_eq(tpm_cmd_on(sv[0], get_random, sizeof(get_random),
+    ck_assert_uint_eq(tpm_cmd_on(sv[0], vtpm_cmd_get_random,
+                                 sizeof(vtpm_cmd_get_random),
                                  NULL, 0), 0);
     close(sv[0]);
     close(fd);
@@ -482,10 +465,10 @@ static void check_refused_command(const uint8_t *cmd, size_t len)
 
     send_all(fd, cmd, len);
     ck_assert_uint_eq(recv_all(fd, rsp, 10), 10);
-    ck_assert_uint_eq(be32(rsp + 6), RC_COMMAND_SIZE);
+    ck_assert_uint_eq(vtpm_be32(rsp + 6), RC_COMMAND_SIZE);
     ck_assert(closed_by_peer(fd));
     close(fd);
-    ck_assert_uint_eq(tpm_cmd(get_random, sizeof(get_random)), 0);
+    ck_assert_uint_eq(TPM_CMD(vtpm_cmd_get_random), 0);
 }
 
 START_TEST(test_data_bad_framing)
@@ -494,10 +477,10 @@ START_TEST(test_data_bad_framing)
     uint8_t cmd[64];
     int fd;
 
-    ck_assert_uint_eq(tpm_cmd(nv_define, sizeof(nv_define)), 0);
+    ck_assert_uint_eq(TPM_CMD(vtpm_cmd_nv_define), 0);
     before = image_bytes();
     /* size below the header */
-    memcpy(cmd, get_random, sizeof(get_random));
+    memcpy(cmd, vtpm_cmd_get_random, sizeof(vtpm_cmd_get_random));
     put_be32(cmd + 2, 6);
     check_refused_command(cmd, 10);
     /* size over the buffer (4096) */
@@ -510,7 +493,7 @@ START_TEST(test_data_bad_framing)
     check_refused_command(cmd, 5);
     /* a client that disconnects mid-command: dropped, nothing run */
     fd = connect_data();
-    send_all(fd, nv_define, 20);
+    send_all(fd, vtpm_cmd_nv_define, 20);
     close(fd);
     /* garbage of a valid length: an error code from the TPM, not
      * failure mode */
@@ -526,16 +509,17 @@ START_TEST(test_data_bad_framing)
     }
     /* the lying length field with extra bytes after a whole command:
      * they are the next command, refused by the TPM */
-    ck_assert_uint_eq(tpm_cmd(get_random, sizeof(get_random)), 0);
+    ck_assert_uint_eq(TPM_CMD(vtpm_cmd_get_random), 0);
     after = image_bytes();
     ck_assert(g_bytes_equal(before, after));
-    ck_assert_uint_eq(tpm_cmd(nv_readpublic, sizeof(nv_readpublic)), 0);
-    /* One flush for a state-changing command, none for a read-only one. */
+    ck_assert_uint_eq(TPM_CMD(vtpm_cmd_nv_readpublic), 0);
+    /* A state-changing command commits permall, mirrored: two copies,
+     * one flush each; a read-only command writes nothing. */
     ck_assert(log_has("TPM2_CC_GetRandom -> 0x000 TPM2_RC_SUCCESS "
                       "(flushes 0, bytes written 0)"));
     ck_assert(log_has("TPM2_CC_NV_DefineSpace -> 0x000 TPM2_RC_SUCCESS "
-                      "(flushes 1, bytes written "));
-    ck_assert(!log_has("flushes 2"));
+                      "(flushes 2, bytes written "));
+    ck_assert(!log_has("flushes 3"));
     ck_assert(log_has("client disconnected"));
 }
 END_TEST

@@ -21,8 +21,7 @@
 #include "tpm/vtpm-device.h"
 #include "tpm/vtpm-store.h"
 #include "visitors/ber-visitor.h"
-
-#define NV_INDEX 0x01500020u
+#include "tests/vtpm-test-cmds.h"
 
 static char *tmpdir;
 
@@ -53,12 +52,6 @@ static char *image_path(void)
     return g_build_filename(tmpdir, "tpm.img", NULL);
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Run a raw TPM command; returns its response code. */
 static uint32_t tpm_run(const uint8_t *cmd, size_t len)
 {
@@ -67,42 +60,10 @@ static uint32_t tpm_run(const uint8_t *cmd, size_t len)
 
     vtpm_device_process(cmd, len, &rsp, &rsp_len);
     ck_assert_uint_ge(rsp_len, 10);
-    return be32(rsp + 6);
+    return vtpm_be32(rsp + 6);
 }
 
-static uint32_t tpm_startup_clear(void)
-{
-    static const uint8_t cmd[] = { 0x80, 0x01, 0, 0, 0, 12,
-                                   0, 0, 0x01, 0x44, 0, 0 };
-    return tpm_run(cmd, sizeof(cmd));
-}
-
-/* TPM2_NV_DefineSpace of NV_INDEX (8 bytes, owner read/write) with the
- * empty owner password. */
-static uint32_t tpm_nv_define(void)
-{
-    static const uint8_t cmd[] = {
-        0x80, 0x02, 0, 0, 0, 0x2d, 0, 0, 0x01, 0x2a,
-        0x40, 0, 0, 0x01,                   /* TPM_RH_OWNER */
-        0, 0, 0, 9,                         /* authorization size */
-        0x40, 0, 0, 0x09, 0, 0, 0, 0, 0,    /* TPM_RS_PW, empty */
-        0, 0,                               /* auth: empty */
-        0, 14,                              /* TPM2B_NV_PUBLIC */
-        0x01, 0x50, 0x00, 0x20,             /* NV_INDEX */
-        0x00, 0x0b,                         /* SHA-256 */
-        0x00, 0x06, 0x00, 0x06,             /* OWNER/AUTH READ/WRITE */
-        0, 0,                               /* no policy */
-        0, 8,                               /* data size */
-    };
-    return tpm_run(cmd, sizeof(cmd));
-}
-
-static uint32_t tpm_nv_readpublic(void)
-{
-    static const uint8_t cmd[] = { 0x80, 0x01, 0, 0, 0, 14, 0, 0, 0x01, 0x69,
-                                   0x01, 0x50, 0x00, 0x20 };
-    return tpm_run(cmd, sizeof(cmd));
-}
+#define TPM_RUN(cmd) tpm_run(cmd, sizeof(cmd))
 
 static bool open_store(const char *path, bool create, const uint8_t *key,
                        Error **errp)
@@ -123,8 +84,8 @@ static void make_tpm(const char *path, const uint8_t *key)
     ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
     ck_assert(open_store(path, true, key, &error_abort));
     ck_assert(vtpm_device_init(false, &error_abort));
-    ck_assert_uint_eq(tpm_startup_clear(), 0);
-    ck_assert_uint_eq(tpm_nv_define(), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_define), 0);
     vtpm_device_stop();
     ck_assert(vtpm_store_close());
 }
@@ -147,7 +108,7 @@ START_TEST(test_profile_tpm12_is_libtpms)
     };
 
     ck_assert_int_eq(TPMLIB_ChooseTPMVersion(TPMLIB_TPM_VERSION_1_2), 0);
-    vtpm_store_profile(VTPM_VERSION_1_2, specs);
+    vtpm_store_profile(VTPM_VERSION_1_2, specs, NULL);
     for (int i = 0; i < VTPM_STORE_N_ENTRIES; i++) {
         int v = 0;
 
@@ -156,7 +117,7 @@ START_TEST(test_profile_tpm12_is_libtpms)
         ck_assert_uint_ge(specs[i].max_size, (uint64_t)v);
         ck_assert_uint_le(specs[i].max_size, (uint64_t)v + 64);
     }
-    vtpm_store_profile(VTPM_VERSION_2, specs);
+    vtpm_store_profile(VTPM_VERSION_2, specs, NULL);
     ck_assert_str_eq(specs[0].name, "permall");
     ck_assert_str_eq(specs[1].name, "volatilestate");
     ck_assert_str_eq(specs[2].name, "savestate");
@@ -183,7 +144,7 @@ START_TEST(test_vnvram_profile_agrees)
         uint64_t size;
         int status;
 
-        vtpm_store_profile(profiles[i].v, specs);
+        vtpm_store_profile(profiles[i].v, specs, NULL);
         ck_assert_int_eq(nvram_measure(specs, VTPM_STORE_N_ENTRIES, &size,
                                        &error_abort), 0);
         want = g_strdup_printf("%" G_GUINT64_FORMAT "\n", size);
@@ -214,10 +175,10 @@ START_TEST(test_manufacture_and_power_cycle)
     ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
     ck_assert(open_store(path, true, NULL, &error_abort));
     ck_assert(vtpm_device_init(true, &error_abort));
-    ck_assert_uint_eq(tpm_startup_clear(), 0);
-    ck_assert_uint_eq(tpm_nv_readpublic(), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_readpublic), 0);
     /* Defining it again is refused: the TPM is the same one. */
-    ck_assert_uint_eq(tpm_nv_define(), 0x14c);     /* TPM_RC_NV_DEFINED */
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_define), 0x14c); /* NV_DEFINED */
     vtpm_device_stop();
     ck_assert(vtpm_store_close());
 }
@@ -311,32 +272,59 @@ START_TEST(test_damaged_permall_refuses)
     error_free(err);
     ck_assert(!vtpm_device_running());
     /* Commands get TPM_RC_FAILURE, nothing is written. */
-    ck_assert_uint_eq(tpm_startup_clear(), 0x101);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0x101);
     ck_assert(vtpm_store_close());
     after = file_bytes(path);
     ck_assert(g_bytes_equal(before, after));
 }
 END_TEST
 
-/* The image serves the older copy of permall (the newest is damaged):
- * a rollback of the TPM's NV state, refused, never used or rewritten. */
-START_TEST(test_rolled_back_permall_refuses)
+/* permall is mirrored: a damaged newest copy leaves the other, which
+ * holds the same commit; the TPM starts with its newest state. */
+START_TEST(test_mirrored_permall_survives_a_bad_copy)
 {
     g_autofree char *path = image_path();
-    g_autoptr(GBytes) before = NULL, after = NULL;
-    Error *err = NULL;
 
     make_tpm(path, NULL);
     damage_copies(path, "permall", true);
-    before = file_bytes(path);
     ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
     ck_assert(open_store(path, true, NULL, &error_abort));
+    ck_assert(vtpm_device_init(false, &error_abort));
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_readpublic), 0);
+    vtpm_device_stop();
+    ck_assert(vtpm_store_close());
+}
+END_TEST
+
+/* An alternating entry (the volatile state) whose newest copy is damaged
+ * reads as its previous commit, reported as a rollback: the TPM refuses
+ * to start and the image stays as it is. */
+START_TEST(test_rolled_back_entry_refuses)
+{
+    g_autofree char *path = image_path();
+    g_autoptr(GBytes) before = NULL, after = NULL;
+    static const uint8_t old_blob[] = "older volatile state";
+    static const uint8_t new_blob[] = "newer volatile state";
+    Error *err = NULL;
+
+    make_tpm(path, NULL);
+    ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
+    ck_assert(open_store(path, false, NULL, &error_abort));
+    ck_assert(vtpm_store_put("volatilestate", old_blob, sizeof(old_blob),
+                             &error_abort));
+    ck_assert(vtpm_store_put("volatilestate", new_blob, sizeof(new_blob),
+                             &error_abort));
+    ck_assert(vtpm_store_close());
+    damage_copies(path, "volatilestate", true);
+    before = file_bytes(path);
+    ck_assert(open_store(path, true, NULL, &error_abort));
     ck_assert(!vtpm_device_init(false, &err));
-    ck_assert_msg(strstr(error_get_pretty(err), "permall rolled back"),
+    ck_assert_msg(strstr(error_get_pretty(err), "volatilestate rolled back"),
                   "%s", error_get_pretty(err));
     error_free(err);
     ck_assert(!vtpm_device_running());
-    ck_assert_uint_eq(tpm_startup_clear(), 0x101);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0x101);
     ck_assert(vtpm_store_close());
     after = file_bytes(path);
     ck_assert(g_bytes_equal(before, after));
@@ -415,8 +403,8 @@ START_TEST(test_keys)
     error_free(err);
     ck_assert(open_store(path, false, key, &error_abort));
     ck_assert(vtpm_device_init(false, &error_abort));
-    ck_assert_uint_eq(tpm_startup_clear(), 0);
-    ck_assert_uint_eq(tpm_nv_readpublic(), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_readpublic), 0);
     vtpm_device_stop();
     ck_assert(vtpm_store_close());
 }
@@ -431,15 +419,15 @@ START_TEST(test_put_too_large)
     Error *err = NULL;
 
     make_tpm(path, NULL);
-    vtpm_store_profile(VTPM_VERSION_2, specs);
+    vtpm_store_profile(VTPM_VERSION_2, specs, NULL);
     big = g_malloc0(2 * specs[0].max_size);
     ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
     ck_assert(open_store(path, false, NULL, &error_abort));
     ck_assert(!vtpm_store_put("permall", big, 2 * specs[0].max_size, &err));
     error_free(err);
     ck_assert(vtpm_device_init(false, &error_abort));
-    ck_assert_uint_eq(tpm_startup_clear(), 0);
-    ck_assert_uint_eq(tpm_nv_readpublic(), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_readpublic), 0);
     vtpm_device_stop();
     ck_assert(vtpm_store_close());
 }
@@ -457,7 +445,8 @@ static Suite *vtpm_store_suite(void)
     tcase_add_test(tc, test_manufacture_and_power_cycle);
     tcase_add_test(tc, test_record_in_image);
     tcase_add_test(tc, test_damaged_permall_refuses);
-    tcase_add_test(tc, test_rolled_back_permall_refuses);
+    tcase_add_test(tc, test_mirrored_permall_survives_a_bad_copy);
+    tcase_add_test(tc, test_rolled_back_entry_refuses);
     tcase_add_test(tc, test_garbage_file_refused);
     tcase_add_test(tc, test_blank_file_refused);
     tcase_add_test(tc, test_missing_image_without_create);

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <glib.h>
 #include <inttypes.h>
 #include <libtasn1.h>
 #include <stdarg.h>
@@ -27,144 +28,36 @@
 #include <unistd.h>
 
 #include "visitors/ber-inspect.h"
+#include "visitors/ber-oid-names.h"
+#include "visitors/ber-print.h"
 
-#define OUT_BUFFER (1u << 20)
 #define DEFAULT_CAP 64          /* octets of a value shown without --all */
-#define MAX_INDENT 40           /* deeper levels print their depth instead */
 
 enum { INPUT_AUTO, INPUT_RAW, INPUT_PEM, INPUT_HEX };
 
-/* ---- output buffer ------------------------------------------------------ */
+/* ---- output ------------------------------------------------------------- */
 
-typedef struct Out {
-    char *buf;
-    size_t len;
-    int fd;
-    bool failed;
-} Out;
+static BERPrinter *printer;
+static int write_errno;
 
-static Out out;
-
-static void out_flush(void)
+/* The printer's sink: standard output, short writes and EINTR retried. */
+static bool write_stdout(void *opaque, const char *buf, size_t len)
 {
     size_t done = 0;
 
-    while (done < out.len && !out.failed) {
-        ssize_t n = write(out.fd, out.buf + done, out.len - done);
+    while (done < len) {
+        ssize_t n = write(STDOUT_FILENO, buf + done, len - done);
 
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            out.failed = true;
-            break;
+            write_errno = errno;
+            return false;
         }
         done += (size_t)n;
     }
-    out.len = 0;
-}
-
-static void out_write(const char *s, size_t n)
-{
-    while (n) {
-        size_t room = OUT_BUFFER - out.len;
-        size_t k = n < room ? n : room;
-
-        memcpy(out.buf + out.len, s, k);
-        out.len += k;
-        s += k;
-        n -= k;
-        if (out.len == OUT_BUFFER) {
-            out_flush();
-        }
-    }
-}
-
-static void out_puts(const char *s)
-{
-    out_write(s, strlen(s));
-}
-
-static inline void out_putc(char c)
-{
-    if (out.len == OUT_BUFFER) {
-        out_flush();
-    }
-    out.buf[out.len++] = c;
-}
-
-/* @v in decimal, right-aligned in @width columns. */
-static void out_u64(uint64_t v, int width)
-{
-    char buf[40];
-    char *p = buf + sizeof(buf);
-    int n;
-
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    n = (int)(buf + sizeof(buf) - p);
-    while (width > n) {
-        *--p = ' ';
-        n++;
-    }
-    out_write(p, (size_t)n);
-}
-
-static void out_spaces(size_t n)
-{
-    static const char sp[] = "                                                                                ";
-
-    while (n) {
-        size_t k = n < sizeof(sp) - 1 ? n : sizeof(sp) - 1;
-
-        out_write(sp, k);
-        n -= k;
-    }
-}
-
-/* Append @s[0..@n) as the inside of a JSON string (always valid UTF-8 out). */
-static void out_json_text(const char *str, size_t n)
-{
-    const uint8_t *s = (const uint8_t *)str;
-    size_t i = 0;
-
-    while (i < n) {
-        uint8_t c = s[i];
-
-        if (c == '"' || c == '\\') {
-            out_putc('\\');
-            out_putc((char)c);
-            i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            char b[8];
-
-            snprintf(b, sizeof(b), "\\u%04x", c);
-            out_write(b, 6);
-            i++;
-        } else if (c < 0x80) {
-            out_putc((char)c);
-            i++;
-        } else {
-            size_t k = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-
-            if (k <= n - i && ber_utf8_validate(s + i, k, NULL)) {
-                out_write((const char *)s + i, k);
-                i += k;
-            } else {
-                out_puts("\\ufffd");
-                i++;
-            }
-        }
-    }
-}
-
-static void out_json_string(const char *s)
-{
-    out_putc('"');
-    out_json_text(s, strlen(s));
-    out_putc('"');
+    return true;
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -172,12 +65,15 @@ static void out_json_string(const char *s)
 typedef struct Options {
     BERMode mode;
     bool json;
+    bool json_flat;             /* --json=flat */
     bool color;
     bool all;
     bool encapsulation;
     bool single;
     bool quiet;
     bool flat;
+    const char **oid_files;     /* --oid-file, in order */
+    size_t n_oid_files;
     int input;
     uint64_t offset;
     uint64_t length;
@@ -187,23 +83,6 @@ typedef struct Options {
 } Options;
 
 static Options opt;
-
-/* ---- colours ------------------------------------------------------------ */
-
-#define C_OFF    "\033[2m"
-#define C_TAG    "\033[36m"
-#define C_LABEL  "\033[1m"
-#define C_VALUE  "\033[32m"
-#define C_WARN   "\033[33m"
-#define C_ERR    "\033[1;31m"
-#define C_RESET  "\033[0m"
-
-static void color(const char *c)
-{
-    if (opt.color) {
-        out_puts(c);
-    }
-}
 
 /* ---- schema labels (libtasn1) ------------------------------------------ */
 
@@ -844,115 +723,6 @@ static void schema_close(void)
 
 /* ---- printing the walk ------------------------------------------------- */
 
-typedef struct Printer {
-    BERText value;
-    BERText tag;
-    BERText stash;              /* JSON diagnostics of open elements */
-    size_t *stash_start;
-    size_t stash_cap;
-    bool comma;                 /* JSON: the next item needs a comma */
-} Printer;
-
-static Printer pr;
-static unsigned json_inputs;
-
-static const char *class_name(BERClass c)
-{
-    static const char *const names[] = { "universal", "application",
-                                         "context", "private" };
-    return names[c & 3];
-}
-
-static void tree_diagnostics(const BERInspectDiagnostic *d, size_t n,
-                             size_t indent)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        out_spaces(indent);
-        color(d[i].severity == BER_INSPECT_ERROR ? C_ERR : C_WARN);
-        out_puts(d[i].severity == BER_INSPECT_ERROR ? "! error" : "! warning");
-        out_puts(" at ");
-        out_u64(d[i].offset, 0);
-        out_puts(": ");
-        out_puts(d[i].message);
-        out_puts(" [");
-        out_puts(d[i].code);
-        out_putc(']');
-        color(C_RESET);
-        out_putc('\n');
-    }
-}
-
-static size_t tree_indent(uint32_t depth)
-{
-    return 21 + 2 * (depth < MAX_INDENT ? depth : MAX_INDENT);
-}
-
-static void stash_diagnostics(const BERInspectDiagnostic *d, size_t n,
-                              size_t from)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        char num[32];
-        size_t start;
-
-        if (pr.stash.len > from) {
-            ber_text_append(&pr.stash, ",", 1);
-        }
-        snprintf(num, sizeof(num), "{\"offset\":%" PRIu64 ",", d[i].offset);
-        ber_text_append(&pr.stash, num, strlen(num));
-        ber_text_append(&pr.stash, "\"severity\":\"", 12);
-        ber_text_append(&pr.stash, d[i].severity == BER_INSPECT_ERROR ?
-                        "error" : "warning",
-                        d[i].severity == BER_INSPECT_ERROR ? 5 : 7);
-        ber_text_append(&pr.stash, "\",\"code\":\"", 10);
-        ber_text_append(&pr.stash, d[i].code, strlen(d[i].code));
-        ber_text_append(&pr.stash, "\",\"message\":\"", 13);
-        start = pr.stash.len;
-        ber_text_append(&pr.stash, d[i].message, strlen(d[i].message));
-        /* messages are ours (ASCII); escape the two JSON metacharacters */
-        for (; start < pr.stash.len; start++) {
-            char c = pr.stash.data[start];
-
-            if (c == '"' || c == '\\' || (unsigned char)c < 0x20 ||
-                (unsigned char)c >= 0x80) {
-                pr.stash.data[start] = '?';
-            }
-        }
-        ber_text_append(&pr.stash, "\"}", 2);
-    }
-}
-
-/* @e's diagnostics, and the schema's finding about it. */
-static void element_tree_diagnostics(const BERInspectElement *e, size_t indent)
-{
-    tree_diagnostics(e->diagnostics, e->diagnostic_count, indent);
-    if (schema_diag_set) {
-        tree_diagnostics(&schema_diag, 1, indent);
-    }
-}
-
-static void element_stash_diagnostics(const BERInspectElement *e, size_t from)
-{
-    stash_diagnostics(e->diagnostics, e->diagnostic_count, from);
-    if (schema_diag_set) {
-        stash_diagnostics(&schema_diag, 1, from);
-    }
-}
-
-static void json_flush_stash(size_t from)
-{
-    out_puts("\"diagnostics\":[");
-    out_write(pr.stash.data + from, pr.stash.len - from);
-    out_puts("]}");
-    pr.stash.len = from;
-    if (pr.stash.data) {
-        pr.stash.data[from] = 0;
-    }
-}
-
 /*
  * A mapped file is only read forward: pages far behind the walk are
  * handed back (they are clean file pages, re-read if ever needed), so
@@ -973,14 +743,45 @@ static void drop_behind(uint64_t offset)
     }
 }
 
+/* PEM blocks of the input being dumped: a note where each one starts. */
+typedef struct PemBlock {
+    uint64_t offset;            /* in the decoded data */
+    size_t line;                /* of its BEGIN line */
+    char label[64];             /* "CERTIFICATE" */
+    bool encrypted;             /* Proc-Type: 4,ENCRYPTED: not decoded */
+} PemBlock;
+
+static PemBlock *pem_blocks;
+static size_t pem_count;
+static size_t pem_next;
+static char pem_note_buf[128];
+
+static const char *pem_note(const BERInspectElement *e)
+{
+    if (e->depth || pem_count < 2) {
+        return NULL;
+    }
+    while (pem_next < pem_count &&
+           (pem_blocks[pem_next].encrypted ||
+            pem_blocks[pem_next].offset < e->offset)) {
+        pem_next++;
+    }
+    if (pem_next == pem_count || pem_blocks[pem_next].offset != e->offset) {
+        return NULL;
+    }
+    snprintf(pem_note_buf, sizeof(pem_note_buf), "PEM block %zu of %zu: %s "
+             "(line %zu)", pem_next + 1, pem_count, pem_blocks[pem_next].label,
+             pem_blocks[pem_next].line);
+    pem_next++;
+    return pem_note_buf;
+}
+
 static bool on_begin(void *opaque, const BERInspectElement *e)
 {
+    BERPrintExtra x = { .value_tag = -1 };
     const char *label = schema.root ? schema_begin(e) : NULL;
-    size_t cap = opt.all ? 0 : DEFAULT_CAP;
-    unsigned flags;
+    bool ok;
 
-    pr.value.len = 0;
-    pr.tag.len = 0;
     drop_behind(e->offset);
     if (schema.root && schema_named_bits && !e->constructed && !e->truncated &&
         ber_check_bit_string(e->content, e->content_available, BER_MODE_BER,
@@ -990,241 +791,42 @@ static bool on_begin(void *opaque, const BERInspectElement *e)
         schema_note(e->offset + e->header_length + e->content_available - 1,
                     opt.mode == BER_MODE_BER ? BER_INSPECT_WARNING :
                     BER_INSPECT_ERROR, "bit-string-trailing-zero", "%s: %s",
-                    label ? label : "value", ber_status_message(BER_ERR_BITSTRING_TRAILING_ZERO));
+                    label ? label : "value",
+                    ber_status_message(BER_ERR_BITSTRING_TRAILING_ZERO));
     }
-    if (opt.quiet && !opt.json) {
-        element_tree_diagnostics(e, 0);
-        return !out.failed;
+    x.label = label;
+    if (label && schema_universal >= 0) {
+        x.value_tag = schema_universal;
     }
-    ber_inspect_format_tag(e, &pr.tag);
-    if (label && schema_universal >= 0 && !e->constructed) {
-        /* an IMPLICIT tag hides the type: show the value as the schema says */
-        BERInspectElement typed = *e;
-
-        typed.tag_class = BER_CLASS_UNIVERSAL;
-        typed.tag = (uint64_t)schema_universal;
-        typed.tag_too_large = false;
-        flags = ber_inspect_format_value(&typed, &pr.value, cap, opt.json);
-    } else {
-        flags = ber_inspect_format_value(e, &pr.value, cap, opt.json);
+    if (schema_diag_set) {
+        x.diagnostics = &schema_diag;
+        x.diagnostic_count = 1;
     }
-
-    if (opt.json) {
-        bool open = e->constructed || e->encapsulates;
-
-        if (pr.comma) {
-            out_putc(',');
-        }
-        out_puts("{\"offset\":");
-        out_u64(e->offset, 0);
-        out_puts(",\"depth\":");
-        out_u64(e->depth, 0);
-        out_puts(",\"header_length\":");
-        out_u64(e->header_length, 0);
-        out_puts(",\"length\":");
-        if (e->indefinite) {
-            out_puts("null");
-        } else {
-            out_u64(e->length, 0);
-        }
-        out_puts(",\"class\":\"");
-        out_puts(class_name(e->tag_class));
-        out_puts("\",\"constructed\":");
-        out_puts(e->constructed ? "true" : "false");
-        out_puts(",\"tag\":");
-        if (e->tag_too_large) {
-            const char *sp = strchr(pr.tag.data, '0');
-
-            out_putc('"');
-            out_json_text(sp ? sp : "", sp ? strcspn(sp, "]") : 0);
-            out_putc('"');
-        } else {
-            out_u64(e->tag, 0);
-        }
-        out_puts(",\"name\":");
-        out_json_string(e->end_of_contents ? "EOC" : pr.tag.data);
-        if (label) {
-            out_puts(",\"field\":");
-            out_json_string(label);
-        }
-        out_puts(",\"value\":");
-        if (e->constructed || e->end_of_contents || e->indefinite) {
-            out_puts("null");
-        } else if (flags & BER_VALUE_LITERAL) {
-            out_write(pr.value.data, pr.value.len);
-        } else {
-            out_putc('"');
-            out_write(pr.value.data, pr.value.len);  /* escaped by the formatter */
-            out_putc('"');
-        }
-        if (flags & BER_VALUE_BIG) {
-            out_puts(",\"hex\":true");
-        }
-        if (flags & BER_VALUE_CUT) {
-            out_puts(",\"value_cut\":true");
-        }
-        if (e->tag_class == BER_CLASS_UNIVERSAL && !e->tag_too_large &&
-            !e->constructed && !e->truncated) {
-            if (e->tag == BER_TAG_BIT_STRING && e->content_available) {
-                out_puts(",\"unused_bits\":");
-                out_u64(e->content[0], 0);
-            } else if (e->tag == BER_TAG_OID && !(flags & BER_VALUE_BIG)) {
-                const char *name = ber_inspect_oid_name(pr.value.data);
-
-                if (name) {
-                    out_puts(",\"oid_name\":");
-                    out_json_string(name);
-                }
-            }
-        }
-        if (e->truncated) {
-            out_puts(",\"truncated\":true");
-        }
-        if (e->end_of_contents) {
-            out_puts(",\"end_of_contents\":true");
-        }
-        if (e->encapsulates) {
-            out_puts(",\"encapsulates\":true");
-        }
-        if (open) {
-            if (e->depth + 1 > pr.stash_cap) {
-                size_t c = pr.stash_cap ? pr.stash_cap * 2 : 64;
-                size_t *s;
-
-                while (c < e->depth + 1) {
-                    c *= 2;
-                }
-                s = realloc(pr.stash_start, c * sizeof(*s));
-                if (!s) {
-                    abort();
-                }
-                pr.stash_start = s;
-                pr.stash_cap = c;
-            }
-            pr.stash_start[e->depth] = pr.stash.len;
-            element_stash_diagnostics(e, pr.stash.len);
-            out_puts(",\"children\":[");
-            pr.comma = false;
-        } else {
-            size_t from = pr.stash.len;
-
-            out_putc(',');
-            element_stash_diagnostics(e, from);
-            json_flush_stash(from);
-            pr.comma = true;
-        }
-    } else if (opt.flat) {
-        /* offset depth header-length length form class tag: for scripts */
-        out_u64(e->offset, 0);
-        out_putc(' ');
-        out_u64(e->depth, 0);
-        out_putc(' ');
-        out_u64(e->header_length, 0);
-        out_putc(' ');
-        if (e->indefinite) {
-            out_puts("indef");
-        } else {
-            out_u64(e->length, 0);
-        }
-        out_puts(e->constructed ? " cons " : " prim ");
-        out_putc("uacp"[e->tag_class & 3]);
-        if (e->tag_too_large) {
-            out_puts(strchr(pr.tag.data, '0') ? strchr(pr.tag.data, '0') : "?");
-        } else {
-            out_u64(e->tag, 0);
-        }
-        out_putc('\n');
-        element_tree_diagnostics(e, 0);
-    } else if (!opt.quiet) {
-        uint32_t d = e->depth;
-
-        color(C_OFF);
-        out_u64(e->offset, 10);
-        out_putc(' ');
-        out_u64(e->header_length, 2);
-        out_putc(' ');
-        if (e->indefinite) {
-            out_puts("   indef");
-        } else {
-            out_u64(e->length, 8);
-        }
-        color(C_RESET);
-        out_putc(' ');
-        out_putc(e->encapsulates ? '>' : e->constructed ? '+' : ' ');
-        out_putc(' ');
-        out_spaces(2 * (d < MAX_INDENT ? d : MAX_INDENT));
-        if (d >= MAX_INDENT) {
-            out_puts("<depth ");
-            out_u64(d, 0);
-            out_puts("> ");
-        }
-        if (label) {
-            color(C_LABEL);
-            out_puts(label);
-            color(C_RESET);
-            out_putc(' ');
-        }
-        color(C_TAG);
-        if (e->end_of_contents) {
-            out_puts("EOC");
-        } else {
-            out_write(pr.tag.data, pr.tag.len);
-        }
-        color(C_RESET);
-        if (pr.value.len && !e->encapsulates) {
-            out_putc(' ');
-            color(C_VALUE);
-            out_write(pr.value.data, pr.value.len);
-            color(C_RESET);
-        }
-        if (e->truncated) {
-            out_puts(" (truncated)");
-        }
-        if (e->encapsulates) {
-            out_puts(" (encapsulates)");
-        }
-        out_putc('\n');
-        element_tree_diagnostics(e, tree_indent(d));
-    } else {
-        element_tree_diagnostics(e, 0);
-    }
+    x.note = pem_note(e);
+    ok = ber_printer_begin(printer, e, &x);
     if (label && e->constructed) {
         schema_keep_label(e, label);
     }
-    return !out.failed;
+    return ok;
 }
 
 static bool on_end(void *opaque, const BERInspectElement *e)
 {
+    BERPrintExtra x = { .value_tag = -1 };
+
     if (schema.root) {
         schema_end(e);
     }
-    if (opt.json) {
-        size_t from = pr.stash_start[e->depth];
-
-        out_puts("]");
-        if (e->indefinite) {
-            out_puts(",\"content_length\":");
-            out_u64(e->length, 0);
-        }
-        out_putc(',');
-        element_stash_diagnostics(e, from);
-        json_flush_stash(from);
-        pr.comma = true;
-    } else {
-        element_tree_diagnostics(e, opt.quiet || opt.flat ? 0 : tree_indent(e->depth));
+    if (schema_diag_set) {
+        x.diagnostics = &schema_diag;
+        x.diagnostic_count = 1;
     }
-    return !out.failed;
+    return ber_printer_end(printer, e, &x);
 }
 
 static bool on_stream(void *opaque, const BERInspectDiagnostic *d)
 {
-    if (opt.json) {
-        stash_diagnostics(d, 1, 0);
-    } else {
-        tree_diagnostics(d, 1, 0);
-    }
-    return !out.failed;
+    return ber_printer_diagnostic(printer, d);
 }
 
 /* ---- input --------------------------------------------------------------- */
@@ -1238,12 +840,32 @@ typedef struct Input {
     int spool_fd;
 } Input;
 
+/*
+ * An input that cannot be read: one line on stderr naming it, and, in
+ * JSON, an entry in "inputs" saying why.
+ */
+static void input_error(const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void input_error(const char *name, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ber_printer_input_error(printer, name, msg);
+    ber_printer_flush(printer);
+    fprintf(stderr, "ber-dump: %s: %s\n", name, msg);
+}
+
 static void input_release(Input *in)
 {
     if (in->map) {
         munmap(in->map, in->map_len);
     }
-    free(in->heap);
+    g_free(in->heap);
     if (in->spool_fd >= 0) {
         close(in->spool_fd);
     }
@@ -1254,37 +876,21 @@ static void input_release(Input *in)
 /* Copy a pipe into an unlinked temporary file so it can be mapped. */
 static int spool(int fd, const char *name)
 {
-    char path[] = "/tmp/ber-dump-XXXXXX";
     const char *dir = getenv("TMPDIR");
-    char *tmpl = NULL;
-    int tfd;
+    char *tmpl = g_strdup_printf("%s/ber-dump-XXXXXX",
+                                 dir && *dir ? dir : "/tmp");
+    int tfd = mkstemp(tmpl);
     char *buf;
 
-    if (dir && *dir) {
-        if (asprintf(&tmpl, "%s/ber-dump-XXXXXX", dir) < 0) {
-            return -1;
-        }
-        tfd = mkstemp(tmpl);
-        if (tfd >= 0) {
-            unlink(tmpl);
-        }
-        free(tmpl);
-    } else {
-        tfd = mkstemp(path);
-        if (tfd >= 0) {
-            unlink(path);
-        }
-    }
     if (tfd < 0) {
-        fprintf(stderr, "ber-dump: %s: cannot create a temporary file: %s\n",
-                name, strerror(errno));
+        input_error(name, "cannot create a temporary file in %s: %s",
+                    dir && *dir ? dir : "/tmp", strerror(errno));
+        g_free(tmpl);
         return -1;
     }
-    buf = malloc(1 << 20);
-    if (!buf) {
-        close(tfd);
-        return -1;
-    }
+    unlink(tmpl);
+    g_free(tmpl);
+    buf = g_malloc(1 << 20);
     for (;;) {
         ssize_t n = read(fd, buf, 1 << 20);
         ssize_t done = 0;
@@ -1293,8 +899,8 @@ static int spool(int fd, const char *name)
             continue;
         }
         if (n < 0) {
-            fprintf(stderr, "ber-dump: %s: %s\n", name, strerror(errno));
-            free(buf);
+            input_error(name, "%s", strerror(errno));
+            g_free(buf);
             close(tfd);
             return -1;
         }
@@ -1308,16 +914,15 @@ static int spool(int fd, const char *name)
                 continue;
             }
             if (w < 0) {
-                fprintf(stderr, "ber-dump: %s: spooling: %s\n", name,
-                        strerror(errno));
-                free(buf);
+                input_error(name, "spooling: %s", strerror(errno));
+                g_free(buf);
                 close(tfd);
                 return -1;
             }
             done += w;
         }
     }
-    free(buf);
+    g_free(buf);
     return tfd;
 }
 
@@ -1360,15 +965,11 @@ static bool looks_like_hex(const uint8_t *s, size_t n)
 /* Decode hex text (whitespace, ':' and ',' and 0x prefixes ignored). */
 static bool decode_hex(const uint8_t *s, size_t n, Input *in, const char *name)
 {
-    uint8_t *o = malloc(n / 2 + 1);
-    size_t len = 0;
+    uint8_t *o = g_malloc(n / 2 + 1);
+    size_t len = 0, hi_at = 0;
     int hi = -1;
     size_t i;
 
-    if (!o) {
-        fprintf(stderr, "ber-dump: %s: out of memory\n", name);
-        return false;
-    }
     for (i = 0; i < n; i++) {
         int v;
 
@@ -1377,25 +978,29 @@ static bool decode_hex(const uint8_t *s, size_t n, Input *in, const char *name)
             continue;
         }
         v = hexval(s[i]);
+        if (v < 0 && strchr(" \t\r\n:,", s[i]) && hi < 0) {
+            continue;
+        }
+        if (v < 0 && strchr(" \t\r\n:,", s[i])) {
+            break;              /* a lone digit: reported below, at its offset */
+        }
         if (v < 0) {
-            if (strchr(" \t\r\n:,", s[i]) && hi < 0) {
-                continue;
-            }
-            fprintf(stderr, "ber-dump: %s: not hex text at offset %zu\n",
-                    name, i);
-            free(o);
+            input_error(name, "not hex text at offset %zu", i);
+            g_free(o);
             return false;
         }
         if (hi < 0) {
             hi = v;
+            hi_at = i;
         } else {
             o[len++] = (uint8_t)(hi << 4 | v);
             hi = -1;
         }
     }
     if (hi >= 0) {
-        fprintf(stderr, "ber-dump: %s: odd number of hex digits\n", name);
-        free(o);
+        input_error(name, "odd number of hex digits: the digit at offset %zu "
+                    "has no second digit", hi_at);
+        g_free(o);
         return false;
     }
     in->heap = o;
@@ -1424,60 +1029,87 @@ static int b64val(int c)
     return -1;
 }
 
-/* Decode every PEM block (text outside the armour is ignored). */
+static size_t line_of(const uint8_t *s, size_t at)
+{
+    size_t line = 1, i;
+
+    for (i = 0; i < at; i++) {
+        line += s[i] == '\n';
+    }
+    return line;
+}
+
+/*
+ * Decode every PEM block (text outside the armour is ignored), noting
+ * where each starts in the decoded data. An encrypted block (RFC 1421
+ * "Proc-Type: 4,ENCRYPTED") is not BER: it is noted, not decoded.
+ */
 static bool decode_pem(const uint8_t *s, size_t n, Input *in, const char *name)
 {
-    uint8_t *o = malloc(n / 4 * 3 + 4);
+    uint8_t *o = g_malloc(n / 4 * 3 + 4);
     size_t len = 0;
-    size_t pos = 0;
-    unsigned blocks = 0;
+    size_t pos = 0, line = 1, line_pos = 0;
 
-    if (!o) {
-        fprintf(stderr, "ber-dump: %s: out of memory\n", name);
-        return false;
-    }
+    pem_count = 0;
     while (pos < n) {
         const uint8_t *b = memmem(s + pos, n - pos, "-----BEGIN ", 11);
         const uint8_t *e;
-        size_t p;
+        size_t p, label_end;
         uint32_t acc = 0;
         int bits = 0;
+        PemBlock *blk;
 
         if (!b) {
             break;
         }
         p = (size_t)(b - s);
+        line += line_of(s + line_pos, p - line_pos) - 1;
+        line_pos = p;
+        pem_blocks = g_renew(PemBlock, pem_blocks, pem_count + 1);
+        blk = &pem_blocks[pem_count++];
+        memset(blk, 0, sizeof(*blk));
+        blk->offset = len;
+        blk->line = line;
+        label_end = p + 11;
+        while (label_end < n && s[label_end] != '-' && s[label_end] != '\n' &&
+               label_end - (p + 11) < sizeof(blk->label) - 1) {
+            label_end++;
+        }
+        memcpy(blk->label, s + p + 11, label_end - (p + 11));
         while (p < n && s[p] != '\n') {
             p++;
         }
         e = memmem(s + p, n - p, "-----END ", 9);
         if (!e) {
-            fprintf(stderr, "ber-dump: %s: PEM block at %zu has no END line\n",
-                    name, (size_t)(b - s));
-            free(o);
+            input_error(name, "PEM block at offset %zu (line %zu) has no END "
+                        "line", (size_t)(b - s), blk->line);
+            g_free(o);
             return false;
         }
         while (p < (size_t)(e - s)) {
-            /* skip RFC 1421 header lines ("Proc-Type: ...") */
+            /* RFC 1421 header lines ("Proc-Type: ...") are not base64 */
             size_t eol = p;
 
             while (eol < (size_t)(e - s) && s[eol] != '\n') {
                 eol++;
             }
             if (memchr(s + p, ':', eol - p)) {
+                if (eol - p >= 10 && !memcmp(s + p, "Proc-Type:", 10) &&
+                    memmem(s + p, eol - p, "ENCRYPTED", 9)) {
+                    blk->encrypted = true;
+                }
                 p = eol;
                 continue;
             }
-            for (; p < eol; p++) {
+            for (; p < eol && !blk->encrypted; p++) {
                 int v = b64val(s[p]);
 
                 if (v < 0) {
                     if (s[p] == '=' || s[p] == ' ' || s[p] == '\t' || s[p] == '\r') {
                         continue;
                     }
-                    fprintf(stderr, "ber-dump: %s: bad base64 at offset %zu\n",
-                            name, p);
-                    free(o);
+                    input_error(name, "bad base64 at offset %zu", p);
+                    g_free(o);
                     return false;
                 }
                 acc = acc << 6 | (uint32_t)v;
@@ -1489,12 +1121,11 @@ static bool decode_pem(const uint8_t *s, size_t n, Input *in, const char *name)
             }
             p = eol + 1;
         }
-        blocks++;
         pos = (size_t)(e - s) + 9;
     }
-    if (!blocks) {
-        fprintf(stderr, "ber-dump: %s: no PEM block\n", name);
-        free(o);
+    if (!pem_count) {
+        input_error(name, "no PEM block");
+        g_free(o);
         return false;
     }
     in->heap = o;
@@ -1512,16 +1143,18 @@ static bool input_load(const char *name, Input *in)
 
     memset(in, 0, sizeof(*in));
     in->spool_fd = -1;
+    pem_count = 0;
+    pem_next = 0;
     if (fd < 0) {
-        fprintf(stderr, "ber-dump: %s: %s\n", name, strerror(errno));
+        input_error(name, "%s", strerror(errno));
         return false;
     }
     if (fstat(fd, &st) < 0) {
-        fprintf(stderr, "ber-dump: %s: %s\n", name, strerror(errno));
+        input_error(name, "%s", strerror(errno));
         goto fail;
     }
     if (S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "ber-dump: %s: is a directory\n", name);
+        input_error(name, "is a directory");
         goto fail;
     }
     if (!S_ISREG(st.st_mode)) {
@@ -1536,7 +1169,7 @@ static bool input_load(const char *name, Input *in)
         fd = tfd;
         in->spool_fd = tfd;
         if (fstat(fd, &st) < 0) {
-            fprintf(stderr, "ber-dump: %s: %s\n", name, strerror(errno));
+            input_error(name, "%s", strerror(errno));
             goto fail;
         }
     }
@@ -1545,7 +1178,7 @@ static bool input_load(const char *name, Input *in)
         in->map = mmap(NULL, in->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
         if (in->map == MAP_FAILED) {
             in->map = NULL;
-            fprintf(stderr, "ber-dump: %s: mmap: %s\n", name, strerror(errno));
+            input_error(name, "mmap: %s", strerror(errno));
             goto fail;
         }
         madvise(in->map, in->map_len, MADV_SEQUENTIAL);
@@ -1589,22 +1222,27 @@ fail:
 
 /* ---- main ---------------------------------------------------------------- */
 
+static const char *mode_name(BERMode mode)
+{
+    return mode == BER_MODE_DER ? "DER" : mode == BER_MODE_CER ? "CER" : "BER";
+}
+
 /* Dump one input. Returns 0, 1 (errors found) or 2 (I/O or usage). */
-static int dump(const char *name, bool first, bool several)
+static int dump(const char *name, bool header)
 {
     Input in;
     BERInspectOptions io;
     BERInspectCallbacks cb = { on_begin, on_end, on_stream };
     BERInspectSummary sum;
     const uint8_t *data;
-    size_t len;
+    size_t len, i;
 
     if (!input_load(name, &in)) {
         return 2;
     }
     if (opt.offset > in.len) {
-        fprintf(stderr, "ber-dump: %s: --offset %" PRIu64 " is past the end "
-                "(%zu octets)\n", name, opt.offset, in.len);
+        input_error(name, "--offset %" PRIu64 " is past the end (%zu octets)",
+                    opt.offset, in.len);
         input_release(&in);
         return 2;
     }
@@ -1612,8 +1250,8 @@ static int dump(const char *name, bool first, bool several)
     len = in.len - (size_t)opt.offset;
     if (opt.have_length) {
         if (opt.length > len) {
-            fprintf(stderr, "ber-dump: %s: --length %" PRIu64 " runs past the "
-                    "end (%zu octets from the offset)\n", name, opt.length, len);
+            input_error(name, "--length %" PRIu64 " runs past the end (%zu "
+                        "octets from the offset)", opt.length, len);
             input_release(&in);
             return 2;
         }
@@ -1625,27 +1263,20 @@ static int dump(const char *name, bool first, bool several)
     io.single = opt.single;
     io.base_offset = opt.offset;
 
-    if (opt.json) {
-        if (json_inputs++) {
-            out_putc(',');
+    ber_printer_begin_input(printer, name, opt.mode, opt.offset, len, header);
+    memset(&sum, 0, sizeof(sum));
+    for (i = 0; i < pem_count; i++) {
+        if (pem_blocks[i].encrypted) {
+            BERInspectDiagnostic d = { .offset = pem_blocks[i].offset,
+                                       .severity = BER_INSPECT_ERROR,
+                                       .code = "pem-encrypted" };
+
+            snprintf(d.message, sizeof(d.message), "PEM block %zu (%s, line "
+                     "%zu) is encrypted (Proc-Type: 4,ENCRYPTED): not shown",
+                     i + 1, pem_blocks[i].label, pem_blocks[i].line);
+            on_stream(NULL, &d);
+            sum.errors++;
         }
-        out_puts("{\"name\":");
-        out_json_string(name);
-        out_puts(",\"mode\":\"");
-        out_puts(opt.mode == BER_MODE_DER ? "DER" : opt.mode == BER_MODE_CER ?
-                 "CER" : "BER");
-        out_puts("\",\"offset\":");
-        out_u64(opt.offset, 0);
-        out_puts(",\"length\":");
-        out_u64(len, 0);
-        out_puts(",\"elements\":[");
-        pr.comma = false;
-        pr.stash.len = 0;
-    } else if (several && !opt.quiet) {
-        out_puts(first ? "" : "\n");
-        out_puts("==> ");
-        out_puts(name);
-        out_puts(" <==\n");
     }
     if (len == 0) {
         BERInspectDiagnostic d = { .offset = opt.offset,
@@ -1653,44 +1284,62 @@ static int dump(const char *name, bool first, bool several)
                                    .code = "empty", .message = "no data" };
 
         on_stream(NULL, &d);
-        memset(&sum, 0, sizeof(sum));
-        sum.errors = 1;
+        sum.errors++;
     } else {
+        uint64_t pem_errors = sum.errors;
+
         drop_map = in.map && in.data == (const uint8_t *)in.map ? in.map : NULL;
         drop_done = 0;
         schema_errors = 0;
         schema_warnings = 0;
-        if (!ber_inspect(data, len, &io, &cb, NULL, &sum)) {
-            sum.errors++;
-        }
-        sum.errors += schema_errors;
+        ber_inspect(data, len, &io, &cb, NULL, &sum);
+        sum.errors += schema_errors + pem_errors;
         sum.warnings += schema_warnings;
         drop_map = NULL;
     }
-    if (opt.json) {
-        out_puts("],\"diagnostics\":[");
-        out_write(pr.stash.data ? pr.stash.data : "", pr.stash.len);
-        pr.stash.len = 0;
-        out_puts("],\"elements_count\":");
-        out_u64(sum.elements, 0);
-        out_puts(",\"max_depth\":");
-        out_u64(sum.max_depth, 0);
-        out_puts(",\"warnings\":");
-        out_u64(sum.warnings, 0);
-        out_puts(",\"errors\":");
-        out_u64(sum.errors, 0);
-        out_putc('}');
-    }
+    ber_printer_end_input(printer, &sum);
     if (sum.errors || sum.warnings) {
-        out_flush();
+        ber_printer_flush(printer);
         fprintf(stderr, "ber-dump: %s: %" PRIu64 " error%s, %" PRIu64
                 " warning%s (%s)\n", name, sum.errors, sum.errors == 1 ? "" : "s",
                 sum.warnings, sum.warnings == 1 ? "" : "s",
-                opt.mode == BER_MODE_DER ? "DER" : opt.mode == BER_MODE_CER ?
-                "CER" : "BER");
+                mode_name(opt.mode));
     }
     input_release(&in);
     return sum.errors ? 1 : 0;
+}
+
+/* The OID tables: the system's dumpasn1.cfg if present, then --oid-file. */
+static BEROidTable *oids;
+static size_t system_oid_names;
+static bool system_oids;
+
+static bool load_oids(void)
+{
+    Error *err = NULL;
+    size_t i;
+
+    oids = ber_oid_table_new();
+    if (access(BER_OID_SYSTEM_FILE, R_OK) == 0) {
+        if (ber_oid_table_load(oids, BER_OID_SYSTEM_FILE, &system_oid_names,
+                               &err)) {
+            system_oids = true;
+        } else {
+            /* a broken system file is not the user's fault: say so, go on */
+            fprintf(stderr, "ber-dump: warning: %s\n", error_get_pretty(err));
+            error_free(err);
+            err = NULL;
+        }
+    }
+    for (i = 0; i < opt.n_oid_files; i++) {
+        if (!ber_oid_table_load(oids, opt.oid_files[i], NULL, &err)) {
+            fprintf(stderr, "ber-dump: --oid-file: %s\n",
+                    error_get_pretty(err));
+            error_free(err);
+            return false;
+        }
+    }
+    return true;
 }
 
 static void usage(FILE *f)
@@ -1702,7 +1351,9 @@ static void usage(FILE *f)
 "  -b, --ber               check against BER (default)\n"
 "  -c, --cer               check against the CER rules\n"
 "  -d, --der               check against the DER rules\n"
-"  -j, --json              one JSON document instead of the tree\n"
+"  -j, --json[=FORM]       one JSON document instead of the tree; FORM\n"
+"                          tree (default: nested like the data) or flat\n"
+"                          (one object per element, for deep inputs)\n"
 "  -a, --all               show whole values (default: first %d octets)\n"
 "  -e, --no-encapsulated   do not look for BER inside OCTET/BIT STRINGs\n"
 "  -1, --single            one top-level value per input; more is an error\n"
@@ -1713,13 +1364,43 @@ static void usage(FILE *f)
 "  -o, --offset=N          start N octets into the (decoded) input\n"
 "  -l, --length=N          walk only N octets\n"
 "      --color[=WHEN]      auto (default: on a terminal), always, never\n"
-"  -s, --schema=FILE.asn   label elements with fields of this ASN.1 module\n"
+"  -s, --schema=FILE.asn   label elements with fields of this ASN.1 module;\n"
+"                          a value that does not match it is an error\n"
 "  -t, --type=Module.Type  the type the data is (with --schema)\n"
+"      --oid-file=FILE     OID names from FILE (dumpasn1.cfg format); may be\n"
+"                          repeated, later files win\n"
 "  -h, --help              this help\n"
 "  -V, --version           version\n"
-"\n"
-"Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O.\n",
-            DEFAULT_CAP);
+"\n", DEFAULT_CAP);
+    if (system_oids) {
+        fprintf(f, "OID names: %zu from %s, %zu from --oid-file, then %zu "
+                "built in.\n", system_oid_names, BER_OID_SYSTEM_FILE,
+                ber_oid_table_size(oids) > system_oid_names ?
+                ber_oid_table_size(oids) - system_oid_names : 0,
+                ber_oid_builtin_size());
+    } else {
+        fprintf(f, "OID names: %zu from --oid-file, then %zu built in (%s "
+                "not found; Debian package dumpasn1).\n",
+                ber_oid_table_size(oids), ber_oid_builtin_size(),
+                BER_OID_SYSTEM_FILE);
+    }
+    fprintf(f, "Exit status: 0 no errors (warnings allowed), 1 errors found, "
+            "2 usage or I/O.\n");
+}
+
+/* A usage error: one line, and where to look. */
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("ber-dump: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("; try 'ber-dump --help'\n", stderr);
+    return 2;
 }
 
 static bool parse_u64(const char *s, uint64_t *v)
@@ -1734,48 +1415,71 @@ static bool parse_u64(const char *s, uint64_t *v)
     return !errno && !*end;
 }
 
+enum { OPT_FLAT = 256, OPT_COLOR, OPT_OID_FILE };
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "ber", no_argument, NULL, 'b' },
         { "cer", no_argument, NULL, 'c' },
         { "der", no_argument, NULL, 'd' },
-        { "json", no_argument, NULL, 'j' },
+        { "json", optional_argument, NULL, 'j' },
         { "all", no_argument, NULL, 'a' },
         { "no-encapsulated", no_argument, NULL, 'e' },
         { "single", no_argument, NULL, '1' },
         { "quiet", no_argument, NULL, 'q' },
-        { "flat", no_argument, NULL, 'F' },
+        { "flat", no_argument, NULL, OPT_FLAT },
         { "input", required_argument, NULL, 'i' },
         { "offset", required_argument, NULL, 'o' },
         { "length", required_argument, NULL, 'l' },
-        { "color", optional_argument, NULL, 'C' },
-        { "colour", optional_argument, NULL, 'C' },
+        { "color", optional_argument, NULL, OPT_COLOR },
+        { "colour", optional_argument, NULL, OPT_COLOR },
         { "schema", required_argument, NULL, 's' },
         { "type", required_argument, NULL, 't' },
+        { "oid-file", required_argument, NULL, OPT_OID_FILE },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
+    BERPrintOptions po = { 0 };
     int color_when = 0;     /* 0 auto, 1 always, 2 never */
+    int mode_option = 0;    /* the -b/-c/-d given, to refuse two */
+    bool help = false;
     int status = 0;
     int c;
     int i;
 
     opt.mode = BER_MODE_BER;
     opt.encapsulation = true;
-    while ((c = getopt_long(argc, argv, "bcdjae1qi:o:l:s:t:hV", longopts,
+    opt.oid_files = g_new0(const char *, argc);
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":bcdjae1qi:o:l:s:t:hV", longopts,
                             NULL)) != -1) {
         switch (c) {
-        case 'b': opt.mode = BER_MODE_BER; break;
-        case 'c': opt.mode = BER_MODE_CER; break;
-        case 'd': opt.mode = BER_MODE_DER; break;
-        case 'j': opt.json = true; break;
+        case 'b':
+        case 'c':
+        case 'd':
+            if (mode_option && mode_option != c) {
+                return usage_error("-%c and -%c: choose one of --ber, --cer "
+                                   "and --der", mode_option, c);
+            }
+            mode_option = c;
+            opt.mode = c == 'b' ? BER_MODE_BER : c == 'c' ? BER_MODE_CER :
+                       BER_MODE_DER;
+            break;
+        case 'j':
+            opt.json = true;
+            if (optarg && !strcmp(optarg, "flat")) {
+                opt.json_flat = true;
+            } else if (optarg && strcmp(optarg, "tree")) {
+                return usage_error("--json=%s: tree or flat", optarg);
+            }
+            break;
         case 'a': opt.all = true; break;
         case 'e': opt.encapsulation = false; break;
         case '1': opt.single = true; break;
         case 'q': opt.quiet = true; break;
-        case 'F': opt.flat = true; break;
+        case OPT_FLAT: opt.flat = true; break;
         case 'i':
             if (!strcmp(optarg, "auto")) {
                 opt.input = INPUT_AUTO;
@@ -1787,24 +1491,21 @@ int main(int argc, char **argv)
             } else if (!strcmp(optarg, "hex")) {
                 opt.input = INPUT_HEX;
             } else {
-                fprintf(stderr, "ber-dump: --input: auto, raw, pem or hex\n");
-                return 2;
+                return usage_error("--input=%s: auto, raw, pem or hex", optarg);
             }
             break;
         case 'o':
             if (!parse_u64(optarg, &opt.offset)) {
-                fprintf(stderr, "ber-dump: --offset: not a number: %s\n", optarg);
-                return 2;
+                return usage_error("--offset: not a number: %s", optarg);
             }
             break;
         case 'l':
             if (!parse_u64(optarg, &opt.length)) {
-                fprintf(stderr, "ber-dump: --length: not a number: %s\n", optarg);
-                return 2;
+                return usage_error("--length: not a number: %s", optarg);
             }
             opt.have_length = true;
             break;
-        case 'C':
+        case OPT_COLOR:
             if (!optarg || !strcmp(optarg, "auto")) {
                 color_when = 0;
             } else if (!strcmp(optarg, "always")) {
@@ -1812,61 +1513,77 @@ int main(int argc, char **argv)
             } else if (!strcmp(optarg, "never")) {
                 color_when = 2;
             } else {
-                fprintf(stderr, "ber-dump: --color: auto, always or never\n");
-                return 2;
+                return usage_error("--color=%s: auto, always or never", optarg);
             }
             break;
         case 's': opt.schema = optarg; break;
         case 't': opt.type = optarg; break;
-        case 'h': usage(stdout); return 0;
+        case OPT_OID_FILE: opt.oid_files[opt.n_oid_files++] = optarg; break;
+        case 'h': help = true; break;
         case 'V': printf("ber-dump (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return 0;
-        default: usage(stderr); return 2;
+        case ':':
+            return usage_error("%s needs an argument", argv[optind - 1]);
+        default:
+            if (optopt) {
+                return usage_error("unknown option -%c", optopt);
+            }
+            return usage_error("unknown option %s", argv[optind - 1]);
         }
     }
     if (!opt.schema != !opt.type) {
-        fprintf(stderr, "ber-dump: --schema and --type go together\n");
+        return usage_error("--schema and --type go together");
+    }
+    if (opt.json && opt.flat) {
+        return usage_error("--json and --flat: choose one (flat JSON is "
+                           "--json=flat)");
+    }
+    if (opt.quiet && (opt.json || opt.flat)) {
+        return usage_error("--quiet and --%s: choose one",
+                           opt.json ? "json" : "flat");
+    }
+    if (!load_oids()) {
         return 2;
     }
-    opt.color = !opt.json && (color_when == 1 ||
-                              (color_when == 0 && isatty(STDOUT_FILENO) &&
-                               !getenv("NO_COLOR")));
-    out.fd = STDOUT_FILENO;
-    out.buf = malloc(OUT_BUFFER);
-    if (!out.buf) {
-        fprintf(stderr, "ber-dump: out of memory\n");
-        return 2;
+    if (help) {
+        usage(stdout);
+        ber_oid_table_free(oids);
+        return 0;
     }
+    po.format = opt.json ? (opt.json_flat ? BER_PRINT_JSON_FLAT :
+                            BER_PRINT_JSON) :
+                opt.flat ? BER_PRINT_FLAT : opt.quiet ? BER_PRINT_QUIET :
+                BER_PRINT_TREE;
+    po.color = !opt.json && (color_when == 1 ||
+                             (color_when == 0 && isatty(STDOUT_FILENO) &&
+                              !getenv("NO_COLOR")));
+    po.max_octets = opt.all ? 0 : DEFAULT_CAP;
+    po.oids = oids;
+    po.write = write_stdout;
+    printer = ber_printer_new(&po);
     if (opt.schema && !schema_open()) {
         schema_close();
-        free(out.buf);
+        ber_printer_free(printer);
+        ber_oid_table_free(oids);
         return 2;
     }
-    if (opt.json) {
-        out_puts("{\"inputs\":[");
-    }
     if (optind >= argc) {
-        status = dump("-", true, false);
+        status = dump("-", false);
     }
     for (i = optind; i < argc; i++) {
-        int s = dump(argv[i], i == optind, argc - optind > 1);
+        int s = dump(argv[i], argc - optind > 1);
 
         if (s > status) {
             status = s;
         }
     }
-    if (opt.json) {
-        out_puts("]}\n");
-    }
-    out_flush();
-    if (out.failed) {
-        fprintf(stderr, "ber-dump: write error: %s\n", strerror(errno));
+    if (!ber_printer_finish(printer)) {
+        fprintf(stderr, "ber-dump: write error: %s\n", strerror(write_errno));
         status = 2;
     }
-    ber_text_free(&pr.value);
-    ber_text_free(&pr.tag);
-    ber_text_free(&pr.stash);
-    free(pr.stash_start);
+    ber_printer_free(printer);
     schema_close();
-    free(out.buf);
+    ber_oid_table_free(oids);
+    g_free(pem_blocks);
+    g_free(opt.oid_files);
     return status;
 }

@@ -3,7 +3,7 @@
 bin_PROGRAMS += tools/ber-dump
 tools_ber_dump_SOURCES = tools/ber-dump.c
 tools_ber_dump_CFLAGS = $(AM_CFLAGS) $(TASN1_CFLAGS)
-tools_ber_dump_LDADD = libqvisit.la $(TASN1_LIBS)
+tools_ber_dump_LDADD = libqvisit.la $(TASN1_LIBS) $(GLIB_LIBS)
 dist_man_MANS += tools/ber-dump.1
 
 # vnvram: create, measure, inspect, check and dump NVRAM images (libvnvram)

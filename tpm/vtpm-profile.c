@@ -21,8 +21,8 @@
  * that NV image plus PERSISTENT_DATA, ORDERLY_DATA, STATE_CLEAR_DATA and
  * STATE_RESET_DATA (a few KiB; 16 KiB is room for them). The volatile state
  * holds up to 3 loaded objects, 3 sessions and the PCR banks; 64 KiB is
- * room for them and for a libtpms that grows them. TPM 2.0 never writes savestate, but swtpm's set of names
- * has it, so the image does.
+ * room for them and for a libtpms that grows them. TPM 2.0 never writes
+ * savestate, but swtpm's set of names has it, so the image does.
  */
 #define TPM2_NV_MEMORY_SIZE (128 * 1024 + 65 * 704)
 #define TPM2_PERMALL_MAX (TPM2_NV_MEMORY_SIZE + 16 * 1024)
@@ -38,9 +38,16 @@
 #define TPM12_VOLATILE_MAX 21319
 #define TPM12_SAVESTATE_MAX 21088
 
-void vtpm_store_profile(VTPMVersion version, NVRAMEntrySpec *specs)
+void vtpm_store_profile(VTPMVersion version, NVRAMEntrySpec *specs,
+                        NVRAMEntryPolicy *policies)
 {
     bool tpm2 = version == VTPM_VERSION_2;
+
+    if (policies) {
+        policies[0] = NVRAM_POLICY_MIRROR;
+        policies[1] = NVRAM_POLICY_ALTERNATE;
+        policies[2] = NVRAM_POLICY_ALTERNATE;
+    }
 
     specs[0].name = "permall";
     specs[0].max_size = (tpm2 ? TPM2_PERMALL_MAX : TPM12_PERMALL_MAX) +

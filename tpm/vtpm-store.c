@@ -31,6 +31,7 @@ static struct {
     NVRAM *nvram;
     VTPMVersion version;
     NVRAMEntrySpec specs[VTPM_STORE_N_ENTRIES];
+    NVRAMEntryPolicy policies[VTPM_STORE_N_ENTRIES];
     NVRAMEntryName names[VTPM_STORE_N_ENTRIES];
     EntryState state[VTPM_STORE_N_ENTRIES];
     /* The record being written (WRITE callback) or just read (READ). */
@@ -305,7 +306,9 @@ static bool register_entries(NVRAM *nvram, Error **errp)
         if (!nvram_entry_name_init(&store.names[i], store.specs[i].name,
                                    errp) ||
             nvram_register_entry(nvram, &store.names[i], store_rw, NULL,
-                                 errp) < 0) {
+                                 errp) < 0 ||
+            nvram_set_entry_policy(nvram, &store.names[i],
+                                   store.policies[i], errp) < 0) {
             return false;
         }
     }
@@ -417,16 +420,20 @@ bool vtpm_store_open(const VTPMStoreConfig *cfg, Error **errp)
     int ret;
 
     if (store.nvram) {
+        if (cfg->storage) {
+            nvram_storage_close(cfg->storage);
+        }
         error_setg(errp, "a TPM image is already open");
         return false;
     }
     store.version = cfg->version;
-    vtpm_store_profile(cfg->version, store.specs);
-    if (cfg->create && stat(cfg->path, &sb) < 0 && errno == ENOENT &&
-        !create_image(cfg, errp)) {
+    vtpm_store_profile(cfg->version, store.specs, store.policies);
+    if (!cfg->storage && cfg->create && stat(cfg->path, &sb) < 0 &&
+        errno == ENOENT && !create_image(cfg, errp)) {
         return false;
     }
-    nvram = nvram_setup(cfg->path, &opts, &err);
+    nvram = cfg->storage ? nvram_setup_with_storage(cfg->storage, &opts, &err)
+                         : nvram_setup(cfg->path, &opts, &err);
     if (!nvram) {
         error_propagate_prepend(errp, err, "cannot open the TPM image: ");
         return false;

@@ -14,7 +14,9 @@
  *         blob             OCTET STRING }  -- libtpms's bytes, as given
  *
  * Every store is one synchronous, committed vNVRAM write: when libtpms
- * returns from a command, whatever it stored is on the drive.
+ * returns from a command, whatever it stored is on the drive. permall is
+ * written with the mirror policy (both copies, one flush each), whatever
+ * policy the image was formatted with.
  *
  * Reading: an entry never written (or deleted) is TPM_RETRY, so libtpms
  * manufactures a new TPM. Anything else that stops the blob from being
@@ -75,8 +77,12 @@ typedef enum VTPMVersion {
  * reports; libtpms reports none for TPM 2.0, so they are the maxima of its
  * build (NV_MEMORY_SIZE and the fixed state around it). Entry names point
  * to static strings. `vnvram create --profile tpm2` uses the same numbers.
+ * @policies (NULL, or VTPM_STORE_N_ENTRIES elements) gets each entry's
+ * policy: permall is NVRAM_POLICY_MIRROR (one bad sector must not roll
+ * back NV counters), the others alternate.
  */
-void vtpm_store_profile(VTPMVersion version, NVRAMEntrySpec *specs);
+void vtpm_store_profile(VTPMVersion version, NVRAMEntrySpec *specs,
+                        NVRAMEntryPolicy *policies);
 
 /* How vtpm_store_open() finds the image. */
 typedef struct VTPMStoreConfig {
@@ -91,6 +97,11 @@ typedef struct VTPMStoreConfig {
     /* AES-256-GCM key (NVRAM_KEY_SIZE bytes) or NULL. */
     const uint8_t *key;
     size_t key_len;
+    /* An already open, formatted drive to use instead of opening @path
+     * (which then only names it in messages; @create is ignored). The
+     * store owns it from then on, also on failure. Tests put the crash
+     * layer here. */
+    NVRAMStorage *storage;
 } VTPMStoreConfig;
 
 /*

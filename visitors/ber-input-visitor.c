@@ -33,6 +33,8 @@ typedef struct BERInScope {
     BERInScopeKind kind;
     bool has_frame;         /* owns a constructed encoding */
     bool indefinite;        /* closed by 00 00, else at @end */
+    bool simple;            /* a definite struct or list: the fast paths'
+                             * first question, asked once */
     size_t end;             /* definite: end of the contents */
     size_t limit;           /* children must end by here */
     size_t header_offset;   /* for messages */
@@ -197,7 +199,17 @@ static inline void *alloc_node(size_t size)
 {
     void *p = g_malloc(size);
 
-    return memset(p, 0, size);
+    /* the common sizes of QAPI structs and list nodes zeroed inline */
+    switch (size) {
+    case 16:
+        return memset(p, 0, 16);
+    case 24:
+        return memset(p, 0, 24);
+    case 32:
+        return memset(p, 0, 32);
+    default:
+        return memset(p, 0, size);
+    }
 }
 
 /* Count @size bytes against the allocation budget, or fail. */
@@ -452,6 +464,7 @@ static bool push_scope(BERInputVisitor *biv, BERInScopeKind kind,
             scope->end = scope->limit = biv->len;
         }
     }
+    scope->simple = kind != BER_IN_ALTERNATE && !scope->indefinite;
     return true;
 }
 
@@ -511,19 +524,46 @@ static bool frameless_below(BERInputVisitor *biv, size_t n)
     return true;
 }
 
+/*
+ * The definite length after the identifier at @p (@room bytes from the
+ * identifier to the end of the scope), when it takes 1 to 3 octets and is
+ * minimal: stores it in *@length and the header's size in
+ * *@header_length. False for anything else (for the general header reader
+ * to decide): the fast paths only ever accept what DER accepts.
+ */
+static inline bool short_definite_length(const uint8_t *p, size_t room,
+                                         size_t *length,
+                                         size_t *header_length)
+{
+    if (p[1] < 0x80) {
+        *header_length = 2;
+        *length = p[1];
+    } else if (p[1] == 0x81 && room >= 3 && p[2] >= 0x80) {
+        *header_length = 3;
+        *length = p[2];
+    } else if (p[1] == 0x82 && room >= 4 && p[2] != 0) {
+        *header_length = 4;
+        *length = (size_t)p[2] << 8 | p[3];
+    } else {
+        return false;
+    }
+    return *length <= room - *header_length;
+}
+
 /* Start a constructed element (SEQUENCE / SEQUENCE OF). */
 /*
  * The common case of opening a SEQUENCE nested in a struct or list, in one
  * pass: definite lengths (DER or BER), no implicit tag or pending error, a
- * short-form header inside the parent, room for the scope. Anything else
- * returns false with nothing consumed, for start_constructed() to decide.
+ * minimal length of 1 to 3 octets inside the parent, room for the scope.
+ * Anything else returns false with nothing consumed, for
+ * start_constructed() to decide.
  */
 static inline __attribute__((always_inline))
 bool start_short_sequence(BERInputVisitor *biv, BERInScopeKind kind,
                           const char *name)
 {
     BERInScope *parent, *scope;
-    size_t length, pos = biv->pos;
+    size_t length, header_length, pos = biv->pos;
 
     if (G_UNLIKELY(biv->sticky || biv->override_pending || !biv->depth ||
                    biv->mode == BER_MODE_CER ||
@@ -532,13 +572,13 @@ bool start_short_sequence(BERInputVisitor *biv, BERInScopeKind kind,
         return false;
     }
     parent = &biv->scopes[biv->depth - 1];
-    if (G_UNLIKELY(parent->kind == BER_IN_ALTERNATE || parent->indefinite ||
-                   pos >= parent->limit || parent->limit - pos < 2)) {
+    if (G_UNLIKELY(!parent->simple || pos >= parent->limit ||
+                   parent->limit - pos < 2)) {
         return false;
     }
-    length = biv->data[pos + 1];
     if (G_UNLIKELY(biv->data[pos] != (BER_TAG_SEQUENCE | 0x20) ||
-                   length >= 0x80 || length > parent->limit - pos - 2)) {
+                   !short_definite_length(biv->data + pos, parent->limit - pos,
+                                          &length, &header_length))) {
         return false;
     }
     biv->header_reads++;
@@ -554,9 +594,10 @@ bool start_short_sequence(BERInputVisitor *biv, BERInScopeKind kind,
         parent->next_member++;
     }
     scope->has_frame = true;
+    scope->simple = true;       /* a struct or list, definite */
     scope->header_offset = pos;
-    scope->end = scope->limit = pos + 2 + length;
-    biv->pos = pos + 2;
+    scope->end = scope->limit = pos + header_length + length;
+    biv->pos = pos + header_length;
     return true;
 }
 
@@ -960,8 +1001,8 @@ bool read_small_integer(BERInputVisitor *biv, bool non_negative,
         return false;
     }
     scope = &biv->scopes[biv->depth - 1];
-    if (G_UNLIKELY(scope->kind == BER_IN_ALTERNATE || scope->indefinite ||
-                   pos >= scope->limit || scope->limit - pos < 3)) {
+    if (G_UNLIKELY(!scope->simple || pos >= scope->limit ||
+                   scope->limit - pos < 3)) {
         return false;
     }
     p = biv->data + pos;
@@ -1423,6 +1464,56 @@ fail:
 }
 
 /*
+ * next_element() for the common case of a primitive string, in one pass
+ * without calls: the current scope a definite-length struct or list, no
+ * implicit tag or pending error, the universal identifier @universal_tag
+ * (primitive, below 31) and a definite length in 1 to 3 octets, minimal
+ * (as DER requires), inside the scope; in CER no longer than a fragment.
+ * Fills *@hdr as next_element() would and counts the element; anything
+ * else returns false with nothing done, for next_element() to decide
+ * (and to name the offset of any error).
+ */
+static inline bool short_primitive_header(BERInputVisitor *biv,
+                                          uint8_t universal_tag,
+                                          BERHeader *hdr)
+{
+    BERInScope *scope;
+    const uint8_t *p;
+    size_t pos = biv->pos, room, header_length, length;
+
+    if (G_UNLIKELY(biv->sticky || biv->override_pending || !biv->depth)) {
+        return false;
+    }
+    scope = &biv->scopes[biv->depth - 1];
+    if (G_UNLIKELY(!scope->simple || pos >= scope->limit ||
+                   scope->limit - pos < 2)) {
+        return false;
+    }
+    room = scope->limit - pos;
+    p = biv->data + pos;
+    if (G_UNLIKELY(p[0] != universal_tag ||
+                   !short_definite_length(p, room, &length, &header_length) ||
+                   (biv->mode == BER_MODE_CER &&
+                    length > biv->fragment_size))) {
+        return false;
+    }
+    biv->header_reads++;
+    if (scope->kind == BER_IN_LIST) {
+        scope->next_index++;
+    } else {
+        scope->next_member++;
+    }
+    *hdr = (BERHeader) {
+        .tag_class = BER_CLASS_UNIVERSAL,
+        .tag = universal_tag,
+        .offset = pos,
+        .header_length = header_length,
+        .length = length,
+    };
+    return true;
+}
+
+/*
  * Read a string element. If @fixed, its length must be @fixed_len and it
  * is copied there; otherwise a new buffer of length + @extra bytes (zeroed
  * extra) is returned in *@out. *@content_offset gets the contents offset
@@ -1438,7 +1529,9 @@ static bool read_string(BERInputVisitor *biv, const char *name,
     size_t total, end;
     uint8_t *dest;
 
-    if (!next_element(biv, name, universal_tag, what, &hdr, errp)) {
+    if (!G_LIKELY(short_primitive_header(biv, (uint8_t)universal_tag,
+                                         &hdr)) &&
+        !next_element(biv, name, universal_tag, what, &hdr, errp)) {
         return false;
     }
     if (!hdr.constructed) {

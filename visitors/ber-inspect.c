@@ -1000,10 +1000,12 @@ static void walk(Walker *w)
             available = 0;
         } else if (h.length > limit - cstart) {
             diag_error(w, cstart, "truncated",
-                       "contents of %llu octets run past "
-                       "the end of the %s (%llu octets left)",
-                       (unsigned long long)h.length, top ? "enclosing value" :
-                       "data", (unsigned long long)(limit - cstart));
+                       "contents of %llu octet%s run past the end of the %s "
+                       "(%llu octet%s left)", (unsigned long long)h.length,
+                       h.length == 1 ? "" : "s",
+                       top ? "enclosing value" : "data",
+                       (unsigned long long)(limit - cstart),
+                       limit - cstart == 1 ? "" : "s");
             cend = limit;
             available = limit - cstart;
             truncated = true;

@@ -87,7 +87,7 @@ static const char *full_name_nth(JsonInputVisitor *jiv, const char *name,
         }
     }
     if (!s->len) {
-        return name ? name : "<anonymous>";
+        return name ? name : "<top-level>";
     }
     return s->str;
 }

@@ -22,5 +22,8 @@ libqvisit_la_SOURCES += visitors/ber-inspect.c
 visitorsinclude_HEADERS += visitors/ber-inspect.h
 
 # ber-text: value rendering; ber-oid-names: OID names (built-in, dumpasn1.cfg)
-libqvisit_la_SOURCES += visitors/ber-text.c visitors/ber-oid-names.c
-visitorsinclude_HEADERS += visitors/ber-text.h visitors/ber-oid-names.h
+# ber-print: the tree/flat/JSON printer ber-dump prints with
+libqvisit_la_SOURCES += visitors/ber-text.c visitors/ber-oid-names.c \
+	visitors/ber-print.c
+visitorsinclude_HEADERS += visitors/ber-text.h visitors/ber-oid-names.h \
+	visitors/ber-print.h
