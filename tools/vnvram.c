@@ -22,6 +22,7 @@
 #include "nvram/nvram.h"
 #include "nvram/storage.h"
 #include "visitors/ber-inspect.h"
+#include "visitors/ber-print.h"
 #include "visitors/ber-text.h"
 
 #define EXIT_PROBLEMS 1
@@ -320,147 +321,27 @@ static void print_hex(const uint8_t *p, size_t len)
     }
 }
 
-/*** Showing a BER value through the inspector (visitors/ber-inspect.h) ***/
+/*** Showing a BER value: the library's printer (visitors/ber-print.h) ***/
 
-/* State of one walk: the text buffer reused per value, JSON punctuation. */
-typedef struct TreePrinter {
-    bool json;
-    bool need_comma;      /* JSON: an element precedes at this level */
-    BERText text;
-} TreePrinter;
-
-static const char *severity_name(BERInspectSeverity severity)
+static bool write_stdout(void *opaque, const char *buf, size_t len)
 {
-    return severity == BER_INSPECT_ERROR ? "error" : "warning";
-}
-
-static void print_diagnostics(TreePrinter *tp, const BERInspectDiagnostic *d,
-                              size_t count, uint32_t depth)
-{
-    for (size_t i = 0; i < count; i++) {
-        if (tp->json) {
-            printf("%s{\"offset\":%" PRIu64 ",\"severity\":\"%s\","
-                   "\"code\":", i ? "," : "", d[i].offset,
-                   severity_name(d[i].severity));
-            print_json_string(d[i].code);
-            printf(",\"message\":");
-            print_json_string(d[i].message);
-            putchar('}');
-        } else {
-            printf("%*s%s at %" PRIu64 ": %s (%s)\n", (int)(2 * depth + 24),
-                   "", severity_name(d[i].severity), d[i].offset,
-                   d[i].message, d[i].code);
-        }
-    }
-}
-
-static bool tree_begin(void *opaque, const BERInspectElement *e)
-{
-    TreePrinter *tp = opaque;
-    bool nested = e->constructed || e->encapsulates;
-    unsigned flags = 0;
-
-    tp->text.len = 0;
-    ber_inspect_format_tag(e, &tp->text);
-    if (tp->json) {
-        static const char *const classes[] = {
-            "universal", "application", "context", "private",
-        };
-
-        /* the field names and order of ber-dump --json */
-        printf("%s{\"offset\":%" PRIu64 ",\"depth\":%" PRIu32
-               ",\"header_length\":%" PRIu32 ",\"length\":%" PRIu64
-               ",\"class\":\"%s\",\"constructed\":%s,\"tag\":",
-               tp->need_comma ? "," : "", e->offset, e->depth,
-               e->header_length, e->length, classes[e->tag_class & 3],
-               e->constructed ? "true" : "false");
-        if (e->tag_too_large) {
-            printf("null");
-        } else {
-            printf("%" PRIu64, e->tag);
-        }
-        printf(",\"name\":");
-        print_json_string(tp->text.data);
-        printf(",\"value\":");
-        if (e->constructed || e->end_of_contents) {
-            printf("null");
-        } else {
-            tp->text.len = 0;
-            flags = ber_inspect_format_value(e, &tp->text, 0, true);
-            printf(flags & BER_VALUE_LITERAL ? "%s" : "\"%s\"",
-                   tp->text.data ? tp->text.data : "");
-        }
-        printf(",\"diagnostics\":[");
-        print_diagnostics(tp, e->diagnostics, e->diagnostic_count, 0);
-        putchar(']');
-        if (nested) {
-            printf(",\"children\":[");
-            tp->need_comma = false;
-        } else {
-            putchar('}');
-            tp->need_comma = true;
-        }
-        return true;
-    }
-    printf("%10" PRIu64 " %2" PRIu32 " ", e->offset, e->header_length);
-    if (e->indefinite) {
-        printf("     inf");
-    } else {
-        printf("%8" PRIu64, e->length);
-    }
-    printf(" %c %*s%s", nested ? '+' : ' ', (int)(2 * e->depth), "",
-           tp->text.data);
-    if (!e->constructed && !e->end_of_contents) {
-        tp->text.len = 0;
-        ber_inspect_format_value(e, &tp->text, 0, false);
-        if (tp->text.len) {
-            printf(" %s", tp->text.data);
-        }
-    }
-    putchar('\n');
-    print_diagnostics(tp, e->diagnostics, e->diagnostic_count, e->depth);
-    return true;
-}
-
-static bool tree_end(void *opaque, const BERInspectElement *e)
-{
-    TreePrinter *tp = opaque;
-
-    if (tp->json) {
-        printf("],\"end_diagnostics\":[");
-        print_diagnostics(tp, e->diagnostics, e->diagnostic_count, 0);
-        printf("]}");
-        tp->need_comma = true;
-    } else {
-        print_diagnostics(tp, e->diagnostics, e->diagnostic_count, e->depth);
-    }
-    return true;
-}
-
-static bool tree_stream(void *opaque, const BERInspectDiagnostic *d)
-{
-    TreePrinter *tp = opaque;
-
-    if (tp->json) {
-        /* not an element: keep the array well-formed, say it on stderr */
-        fprintf(stderr, "%s: %s at %" PRIu64 ": %s\n", prog,
-                severity_name(d->severity), d->offset, d->message);
-    } else {
-        print_diagnostics(tp, d, 1, 0);
-    }
-    return true;
+    return fwrite(buf, 1, len, stdout) == len;
 }
 
 /*
  * Print @p[0..@len) as one BER/CER/DER value (@enc), checked under its
- * rules, as an indented tree or, with @json, one JSON document. Returns
- * the number of errors the inspector found.
+ * rules, as ber-dump prints it: a tree or, with @json, its JSON document
+ * (one input named @name). Returns the number of errors the inspector
+ * found (a failed write counts as one).
  */
 static uint64_t show_ber_tree(const uint8_t *p, size_t len, NVRAMEncoding enc,
-                              bool json)
+                              bool json, const char *name)
 {
-    const BERInspectCallbacks cb = { tree_begin, tree_end, tree_stream };
-    TreePrinter tp = { .json = json };
+    BERPrintOptions popts = {
+        .format = json ? BER_PRINT_JSON : BER_PRINT_TREE,
+        .write = write_stdout,
+    };
+    BERPrinter *pr = ber_printer_new(&popts);
     BERInspectOptions opts;
     BERInspectSummary summary = { 0 };
 
@@ -468,19 +349,15 @@ static uint64_t show_ber_tree(const uint8_t *p, size_t len, NVRAMEncoding enc,
     opts.mode = enc == NVRAM_ENCODING_DER ? BER_MODE_DER :
                 enc == NVRAM_ENCODING_CER ? BER_MODE_CER : BER_MODE_BER;
     opts.single = true;
-    if (json) {
-        printf("{\"mode\":\"%s\",\"length\":%zu,\"elements\":[",
-               opts.mode == BER_MODE_DER ? "DER" :
-               opts.mode == BER_MODE_CER ? "CER" : "BER", len);
-    }
-    if (!ber_inspect(p, len, &opts, &cb, &tp, &summary)) {
+    ber_printer_begin_input(pr, name, opts.mode, 0, len, false);
+    if (!ber_inspect(p, len, &opts, &ber_printer_callbacks, pr, &summary)) {
         summary.errors++;
     }
-    if (json) {
-        printf("],\"warnings\":%" PRIu64 ",\"errors\":%" PRIu64 "}\n",
-               summary.warnings, summary.errors);
+    ber_printer_end_input(pr, &summary);
+    if (!ber_printer_finish(pr)) {
+        summary.errors++;
     }
-    ber_text_free(&tp.text);
+    ber_printer_free(pr);
     return summary.errors;
 }
 
@@ -935,7 +812,7 @@ static int cmd_dump(const char *img, const char *entry, Options *o)
     } else {
         fprintf(stderr, "%s: entry '%s', generation %" PRIu64 ", %zu bytes "
                 "of %s\n", prog, entry, gen, len, nvram_encoding_name(enc));
-        if (show_ber_tree(payload, len, enc, o->json)) {
+        if (show_ber_tree(payload, len, enc, o->json, entry)) {
             fprintf(stderr, "%s: entry '%s' is not valid %s\n", prog, entry,
                     nvram_encoding_name(enc));
             ret = EXIT_PROBLEMS;
