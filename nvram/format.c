@@ -924,7 +924,8 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                    offset + meta_pos, meta->encoding);
         goto out;
     }
-    if (meta->flags & ~NVRAM_COPY_FLAG_ENCRYPTED) {
+    if (meta->flags & ~(NVRAM_COPY_FLAG_ENCRYPTED |
+                        (layout->version >= 2 ? NVRAM_COPY_FLAG_MIRROR : 0))) {
         error_setg(errp, "offset %" PRIu64 ": unknown copy flags 0x%" PRIx32,
                    offset + meta_pos, meta->flags);
         goto out;
@@ -961,7 +962,7 @@ static bool copy_views_equal(const NVRAMCopyView *a, const NVRAMCopyView *b)
 }
 
 void nvram_copy_pick(const NVRAMCopyView views[2], NVRAMCopyInfo info[2],
-                     NVRAMEntryPolicy policy, NVRAMPick *pick)
+                     NVRAMPick *pick)
 {
     int best = -1;
 
@@ -1012,13 +1013,13 @@ void nvram_copy_pick(const NVRAMCopyView views[2], NVRAMCopyInfo info[2],
     if (!info[1 - best].valid &&
         !(views[1 - best].meta_verified &&
           views[1 - best].generation <= views[best].generation) &&
-        !(policy == NVRAM_POLICY_MIRROR &&
-          !(views[1 - best].meta_verified &&
-            views[1 - best].generation > views[best].generation))) {
+        !(views[best].flags & NVRAM_COPY_FLAG_MIRROR)) {
         /*
-         * A mirror entry's commits are acknowledged once both copies hold
-         * them: one damaged copy is no loss, unless it provably held a
-         * later generation (an interrupted commit).
+         * A mirror commit is acknowledged once both copies hold it: next
+         * to a copy a mirror commit wrote, a damaged copy held at most a
+         * later commit that was never acknowledged (interrupted). (The
+         * entry's policy alone would not do: its copies may have been
+         * written under the other policy before.)
          */
         pick->rolled_back = true;
     }

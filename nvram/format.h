@@ -30,6 +30,12 @@
 #define NVRAM_FLAG_ENCRYPTED 1u
 /* Copy flag: the value is sealed (nonce || ciphertext || tag). */
 #define NVRAM_COPY_FLAG_ENCRYPTED 1u
+/*
+ * Copy flag (format 2): written by a mirror commit, so the same generation
+ * went to both copies before the commit was acknowledged: a damaged other
+ * copy, whatever generation it claims, held no acknowledged later commit.
+ */
+#define NVRAM_COPY_FLAG_MIRROR 2u
 /* Regions (header, copies) start and end on this boundary. */
 #define NVRAM_ALIGN 4096u
 /*
@@ -274,7 +280,7 @@ typedef struct NVRAMPick {
  * contents are both damage (@info's problems are set); see NVRAMPick.
  */
 void nvram_copy_pick(const NVRAMCopyView views[2], NVRAMCopyInfo info[2],
-                     NVRAMEntryPolicy policy, NVRAMPick *pick);
+                     NVRAMPick *pick);
 
 /*
  * The result of a read decided by @pick for entry @name: 0, or

@@ -333,7 +333,7 @@ int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
             error_free(local_err);
         }
     }
-    nvram_copy_pick(views, info, entry->policy, pick);
+    nvram_copy_pick(views, info, pick);
     if (payload && pick->newest >= 0) {
         *payload = g_memdup2(views[pick->newest].payload,
                              views[pick->newest].payload_len);
@@ -399,6 +399,9 @@ int nvram_commit_prepare(const NVRAMLayout *layout,
         }
         value = sealed;
         flags = NVRAM_COPY_FLAG_ENCRYPTED;
+    }
+    if (st->mirror && layout->version >= 2) {
+        flags |= NVRAM_COPY_FLAG_MIRROR;
     }
     ret = nvram_copy_frame(layout, slot, generation, encoding, flags,
                            value->data, value->len, &commit->frame, errp);
