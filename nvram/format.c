@@ -1100,6 +1100,36 @@ uint64_t nvram_layout_end(const NVRAMLayout *layout)
     return end;
 }
 
+int nvram_layout_check_whole(const NVRAMLayout *layout, Error **errp)
+{
+    if (!layout->truncated_to) {
+        return 0;
+    }
+    error_setg(errp, "image too small: the NVRAM image needs %" PRIu64
+               " bytes but the drive has %" PRIu64 " (truncated?); it can "
+               "only be read", layout->image_size, layout->truncated_to);
+    return -NVRAM_ERR_TOO_SMALL;
+}
+
+bool nvram_copy_beyond_drive(const NVRAMLayout *layout,
+                             const NVRAMLayoutEntry *entry, int copy,
+                             char **problem)
+{
+    uint64_t off = nvram_copy_offset(entry, copy);
+
+    if (!layout->truncated_to ||
+        off + entry->copy_size <= layout->truncated_to) {
+        return false;
+    }
+    *problem = g_strdup_printf("offset %" PRIu64 ": the copy lies beyond the "
+                               "end of the truncated drive (it needs %" PRIu64
+                               " bytes, the drive has %" PRIu64 "; the image "
+                               "needs %" PRIu64 ")", off,
+                               off + entry->copy_size, layout->truncated_to,
+                               layout->image_size);
+    return true;
+}
+
 uint64_t nvram_copy_offset(const NVRAMLayoutEntry *entry, int copy)
 {
     return entry->offset + (uint64_t)copy * entry->copy_size;
@@ -1302,11 +1332,8 @@ static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
         }
     }
     if (body->image_size > storage_size) {
-        error_setg(errp, "image too small: the NVRAM image needs %" PRIu64
-                   " bytes but the drive has %" PRIu64 " (truncated?)",
-                   body->image_size, storage_size);
-        nvram_layout_free(l);
-        return -NVRAM_ERR_TOO_SMALL;
+        /* readable for what fits; writers refuse it */
+        l->truncated_to = storage_size;
     }
     *out = l;
     return 0;
@@ -1394,10 +1421,15 @@ int nvram_header_probe(const uint8_t *first, size_t avail, uint64_t base,
                    base + ipos);
         return -NVRAM_ERR_CORRUPT_HEADER;
     }
-    if (ipos + ilen > storage_size || base + hpos + hlen > storage_size) {
-        error_setg(errp, "image too small: the NVRAM image needs %" PRIu64
-                   " bytes but the drive has %" PRIu64 " (truncated?)",
-                   MAX(ipos + ilen, base + hpos + hlen), storage_size);
+    /*
+     * Only the header copy itself must fit: an image longer than the drive
+     * (truncated) is read for the copies that do (NVRAMLayout.truncated_to).
+     */
+    if (base + hpos + hlen > storage_size) {
+        error_setg(errp, "image too small: the NVRAM header copy at offset %"
+                   PRIu64 " needs %" PRIu64 " bytes but the drive has %"
+                   PRIu64 " (truncated?)", base, base + hpos + hlen,
+                   storage_size);
         return -NVRAM_ERR_TOO_SMALL;
     }
     p->copy = copy;

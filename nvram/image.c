@@ -262,6 +262,16 @@ out:
     return ret;
 }
 
+int nvram_layout_read_truncated(NVRAMStorage *storage, NVRAMLayout **layout,
+                                Error **errp)
+{
+    NVRAMHeaderState hs;
+    int ret = nvram_layout_read_full(storage, layout, &hs, errp);
+
+    nvram_header_state_clear(&hs);
+    return ret;
+}
+
 int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
                       Error **errp)
 {
@@ -269,6 +279,10 @@ int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
     int ret = nvram_layout_read_full(storage, layout, &hs, errp);
 
     nvram_header_state_clear(&hs);
+    if (ret == 0 && (ret = nvram_layout_check_whole(*layout, errp)) < 0) {
+        nvram_layout_free(*layout);
+        *layout = NULL;
+    }
     return ret;
 }
 
@@ -296,6 +310,9 @@ int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
         Error *local_err = NULL;
         uint64_t off = info[c].offset;
 
+        if (nvram_copy_beyond_drive(layout, entry, c, &info[c].problem)) {
+            continue;
+        }
         bufs[c] = g_malloc((size_t)entry->copy_size);
         if (!nvram_storage_pread(storage, bufs[c], (size_t)entry->copy_size,
                                  off, errp)) {
@@ -691,7 +708,9 @@ static int image_open_entry(NVRAMStorage *storage, const char *name,
                    key_len);
         return -NVRAM_ERR_INVALID;
     }
-    ret = nvram_layout_read(storage, layout, errp);
+    /* a truncated image is read for the copies that fit, never written */
+    ret = need_key ? nvram_layout_read(storage, layout, errp)
+                   : nvram_layout_read_truncated(storage, layout, errp);
     if (ret < 0) {
         return ret;
     }
@@ -1108,6 +1127,10 @@ int nvram_image_repair(NVRAMStorage *storage, GPtrArray *log, Error **errp)
     bool wrote = false;
 
     ret = nvram_layout_read_full(storage, &layout, &hs, errp);
+    if (ret == 0 && (ret = nvram_layout_check_whole(layout, errp)) < 0) {
+        /* what lies beyond the drive cannot be repaired from what fits */
+        nvram_layout_free(layout);
+    }
     if (ret < 0) {
         nvram_header_state_clear(&hs);
         return ret;

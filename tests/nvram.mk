@@ -45,6 +45,13 @@ tests_test_nvram_pick_SOURCES = tests/test-nvram-pick.c tests/test-nvram-common.
 tests_test_nvram_pick_CFLAGS = $(NVRAM_TESTS_CFLAGS)
 tests_test_nvram_pick_LDADD = $(NVRAM_INTERNAL_LIBS)
 
+# A truncated image: read-only for the copies that fit, writes refused.
+check_PROGRAMS += tests/test-nvram-truncated
+TESTS += tests/test-nvram-truncated
+tests_test_nvram_truncated_SOURCES = tests/test-nvram-truncated.c tests/test-nvram-common.h
+tests_test_nvram_truncated_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_truncated_LDADD = $(NVRAM_INTERNAL_LIBS)
+
 # Drives that are not drives: FIFO, socket, character device, size limits.
 check_PROGRAMS += tests/test-nvram-targets
 TESTS += tests/test-nvram-targets

@@ -397,6 +397,71 @@ START_TEST(test_tool_file_size_limit)
 }
 END_TEST
 
+/*
+ * A truncated image: check reports it (exit 1), what fits is exported,
+ * an entry beyond the end is reported lost (exit 1), writes are refused
+ * (exit 2) and change nothing.
+ */
+START_TEST(test_tool_truncated)
+{
+    char *img = img_path("truncated.img"), *der = img_path("trunc.der");
+    char *back = img_path("trunc-back.der"), *out = NULL, *contents = NULL;
+    struct stat st;
+    gsize len;
+
+    unlink(img);
+    ck_assert(g_file_set_contents(der, "\x04\x02\xab\xcd", 4, NULL));
+    /* header 0..8192, "a" 8192..16384, "b" 16384..24576 */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
+                         "a:100", "--entry", "b:100", NULL), 0);
+    g_free(out);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(run(&out, "tools/vnvram", "import", img,
+                             i ? "b" : "a", der, NULL), 0);
+        g_free(out);
+    }
+    ck_assert_int_eq(truncate(img, 16384), 0);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 1);
+    ck_assert_msg(strstr(out, "truncated: the image needs 24576 bytes, the "
+                              "drive has 16384") &&
+                  strstr(out, "offset 16384: the copy lies beyond the end"),
+                  "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "a", back,
+                         NULL), 0);
+    g_free(out);
+    ck_assert(g_file_get_contents(back, &contents, &len, NULL));
+    ck_assert(len == 4 && memcmp(contents, "\x04\x02\xab\xcd", 4) == 0);
+    g_free(contents);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "b", back,
+                         NULL), 1);
+    ck_assert_msg(strstr(out, "beyond the end"), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "a", der,
+                         NULL), 2);
+    ck_assert_msg(strstr(out, "24576 bytes") && strstr(out, "truncated"),
+                  "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", "--repair", img,
+                         NULL), 2);
+    g_free(out);
+    ck_assert_int_eq(stat(img, &st), 0);
+    ck_assert_int_eq(st.st_size, 16384);
+    /* cut inside header copy A: nothing to read, unusable */
+    ck_assert_int_eq(truncate(img, 2048), 0);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 2);
+    ck_assert_msg(strstr(out, "header copy at offset 0 needs 4096 bytes"),
+                  "%s", out);
+    g_free(out);
+    unlink(img);
+    unlink(der);
+    unlink(back);
+    g_free(img);
+    g_free(der);
+    g_free(back);
+}
+END_TEST
+
 /* The verbs of a complete tool, on one image. */
 START_TEST(test_tool_verbs)
 {
@@ -581,6 +646,7 @@ int main(void)
     tcase_add_test(tc, test_tool_verbs);
     tcase_add_test(tc, test_tool_usage_errors);
     tcase_add_test(tc, test_tool_file_size_limit);
+    tcase_add_test(tc, test_tool_truncated);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
