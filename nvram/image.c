@@ -596,6 +596,10 @@ int nvram_image_format(NVRAMStorage *storage, const NVRAMEntrySpec *specs,
         }
     }
     ret = nvram_layout_write(storage, layout, errp);
+    if (ret < 0 && layout->image_size > size) {
+        /* a failed create (no space) leaves no grown blank file behind */
+        nvram_storage_resize(storage, size, NULL);
+    }
     nvram_layout_free(layout);
     return ret;
 }
@@ -954,7 +958,7 @@ static int relayout(NVRAMStorage *storage, const NVRAMLayout *old,
             if (!nvram_storage_pwrite(storage, copy->data, copy->len,
                                       nvram_copy_offset(&l->entries[i], c),
                                       errp)) {
-                goto out;
+                goto shrink;
             }
         }
     }
@@ -962,10 +966,12 @@ static int relayout(NVRAMStorage *storage, const NVRAMLayout *old,
         !nvram_storage_pwrite(storage, tail,
                               nvram_filler_encode(tail, l->image_size - end),
                               end, errp)) {
-        goto out;
+        goto shrink;
     }
-    if (!nvram_storage_flush(storage, errp) ||
-        relayout_protect(storage, old, l, errp) < 0 ||
+    if (!nvram_storage_flush(storage, errp)) {
+        goto shrink;
+    }
+    if (relayout_protect(storage, old, l, errp) < 0 ||
         nvram_header_write(storage, l, 1, errp) < 0 ||
         !nvram_storage_flush(storage, errp) ||
         nvram_header_write(storage, l, 0, errp) < 0 ||
@@ -973,6 +979,16 @@ static int relayout(NVRAMStorage *storage, const NVRAMLayout *old,
         goto out;
     }
     ret = 0;
+    goto out;
+shrink:
+    /*
+     * No header has been touched: the old layout, which lies within the
+     * old size, is the image; the grown part (written or not, e.g. on a
+     * full file system without fallocate) goes again.
+     */
+    if (l->image_size > size) {
+        nvram_storage_resize(storage, size, NULL);
+    }
 out:
     g_ptr_array_unref(copies);
     return ret;
