@@ -68,32 +68,27 @@ static void on_done(int errcode, const NVRAMEntryName *name, void *opaque,
 
 START_TEST(test_async_order)
 {
-    NVRAMStorage *s = formatted_memory();
-    TestDevice dev = { 0 };
-    NVRAMEntryName name;
     Completion comp;
     CompletionArg args[40];
-    NVRAM *nvram = open_with(s, &dev, NULL, NULL);
     int delivered = 0;
 
-    test_name(&name, ENTRY_A);
-    completion_init(&comp, &dev);
+    completion_init(&comp, &fx.dev);
     for (int i = 0; i < 40; i++) {
         args[i].c = &comp;
         args[i].tag = i;
         if (i % 4 == 3) {
-            ck_assert_int_eq(nvram_read_data(nvram, &name, VNVRAM_ASYNC_F,
+            ck_assert_int_eq(nvram_read_data(fx.nvram, &fx.name, VNVRAM_ASYNC_F,
                                              on_done, &args[i],
                                              &error_abort), 0);
         } else {
-            test_state_set(&dev.state, (uint32_t)i + 1000, 50);
-            ck_assert_int_eq(nvram_write_data(nvram, &name, VNVRAM_ASYNC_F,
+            test_state_set(&fx.dev.state, (uint32_t)i + 1000, 50);
+            ck_assert_int_eq(nvram_write_data(fx.nvram, &fx.name, VNVRAM_ASYNC_F,
                                               on_done, &args[i],
                                               &error_abort), 0);
         }
     }
     while (delivered < 40) {
-        delivered += nvram_process_requests(nvram);
+        delivered += nvram_process_requests(fx.nvram);
         g_usleep(100);
     }
     ck_assert_uint_eq(comp.order->len, 40);
@@ -106,67 +101,51 @@ START_TEST(test_async_order)
                               (uint32_t)i - 1 + 1000);
         }
     }
-    nvram_delete(nvram);
+    fx_nvram_close();
     completion_clear(&comp);
-    test_state_clear(&dev.state);
-    nvram_storage_close(s);
 }
 END_TEST
 
 START_TEST(test_async_wait_completion)
 {
-    NVRAMStorage *s = formatted_memory();
-    TestDevice dev = { 0 };
-    NVRAMEntryName name;
     Completion comp;
     CompletionArg arg;
     NVRAMStorageStats st;
-    NVRAM *nvram = open_with(s, &dev, NULL, NULL);
 
-    test_name(&name, ENTRY_A);
-    completion_init(&comp, &dev);
+    completion_init(&comp, &fx.dev);
     arg.c = &comp;
     arg.tag = 1;
-    test_state_set(&dev.state, 9, 10);
-    ck_assert_int_eq(nvram_write_data(nvram, &name,
+    test_state_set(&fx.dev.state, 9, 10);
+    ck_assert_int_eq(nvram_write_data(fx.nvram, &fx.name,
                                       VNVRAM_ASYNC_F | VNVRAM_WAIT_COMPLETION_F,
                                       on_done, &arg, &error_abort), 0);
     /* the I/O is done when the call returns, the callback is not yet run */
-    st = nvram_storage_get_stats(s);
+    st = nvram_storage_get_stats(fx.s);
     ck_assert_uint_eq(st.flushes, 4);   /* format (2) + a first write (2) */
     ck_assert_uint_eq(comp.order->len, 0);
-    ck_assert_int_eq(nvram_process_requests(nvram), 1);
+    ck_assert_int_eq(nvram_process_requests(fx.nvram), 1);
     ck_assert_uint_eq(comp.order->len, 1);
-    nvram_delete(nvram);
+    fx_nvram_close();
     completion_clear(&comp);
-    test_state_clear(&dev.state);
-    nvram_storage_close(s);
 }
 END_TEST
 
 START_TEST(test_delete_delivers_pending)
 {
-    NVRAMStorage *s = formatted_memory();
-    TestDevice dev = { 0 };
-    NVRAMEntryName name;
     Completion comp;
     CompletionArg args[10];
-    NVRAM *nvram = open_with(s, &dev, NULL, NULL);
 
-    test_name(&name, ENTRY_A);
-    completion_init(&comp, &dev);
-    test_state_set(&dev.state, 5, 10);
+    completion_init(&comp, &fx.dev);
+    test_state_set(&fx.dev.state, 5, 10);
     for (int i = 0; i < 10; i++) {
         args[i].c = &comp;
         args[i].tag = i;
-        nvram_write_data(nvram, &name, VNVRAM_ASYNC_F, on_done, &args[i],
+        nvram_write_data(fx.nvram, &fx.name, VNVRAM_ASYNC_F, on_done, &args[i],
                          &error_abort);
     }
-    ck_assert_int_eq(nvram_delete(nvram), 0);
+    ck_assert_int_eq(fx_nvram_close(), 0);
     ck_assert_uint_eq(comp.order->len, 10);
     completion_clear(&comp);
-    test_state_clear(&dev.state);
-    nvram_storage_close(s);
 }
 END_TEST
 
@@ -204,42 +183,35 @@ END_TEST
 
 START_TEST(test_deregistration)
 {
-    NVRAMStorage *s = formatted_memory();
-    TestDevice dev = { 0 };
-    NVRAMEntryName name;
     Completion comp;
     CompletionArg args[5];
     Error *err = NULL;
-    NVRAM *nvram = open_with(s, &dev, NULL, NULL);
     int ret;
 
-    test_name(&name, ENTRY_A);
-    completion_init(&comp, &dev);
-    test_state_set(&dev.state, 77, 10);
+    completion_init(&comp, &fx.dev);
+    test_state_set(&fx.dev.state, 77, 10);
     for (int i = 0; i < 5; i++) {
         args[i].c = &comp;
         args[i].tag = i;
-        nvram_write_data(nvram, &name, VNVRAM_ASYNC_F, on_done, &args[i],
+        nvram_write_data(fx.nvram, &fx.name, VNVRAM_ASYNC_F, on_done, &args[i],
                          &error_abort);
     }
-    ck_assert_int_eq(nvram_deregister_entry(nvram, &name, &error_abort), 0);
+    ck_assert_int_eq(nvram_deregister_entry(fx.nvram, &fx.name, &error_abort), 0);
     /* pending completions were delivered before it returned */
     ck_assert_uint_eq(comp.order->len, 5);
-    ret = nvram_write_data(nvram, &name, 0, NULL, NULL, &err);
+    ret = nvram_write_data(fx.nvram, &fx.name, 0, NULL, NULL, &err);
     ck_assert_nvram_error(ret, NVRAM_ERR_NOT_REGISTERED, err);
-    ret = nvram_deregister_entry(nvram, &name, &err);
+    ret = nvram_deregister_entry(fx.nvram, &fx.name, &err);
     ck_assert_nvram_error(ret, NVRAM_ERR_NOT_REGISTERED, err);
     /* register again: the data is still there */
-    test_state_clear(&dev.state);
-    ck_assert_int_eq(nvram_register_entry(nvram, &name, test_device_rw, &dev,
+    test_state_clear(&fx.dev.state);
+    ck_assert_int_eq(nvram_register_entry(fx.nvram, &fx.name, test_device_rw, &fx.dev,
                                           &error_abort), 0);
-    ck_assert_int_eq(nvram_read_data(nvram, &name, 0, NULL, NULL,
+    ck_assert_int_eq(nvram_read_data(fx.nvram, &fx.name, 0, NULL, NULL,
                                      &error_abort), 0);
-    ck_assert_uint_eq(dev.state.counter, 77);
-    nvram_delete(nvram);
+    ck_assert_uint_eq(fx.dev.state.counter, 77);
+    fx_nvram_close();
     completion_clear(&comp);
-    test_state_clear(&dev.state);
-    nvram_storage_close(s);
 }
 END_TEST
 
@@ -346,32 +318,25 @@ static void on_done_quit(int errcode, const NVRAMEntryName *name,
 
 START_TEST(test_gsource)
 {
-    NVRAMStorage *s = formatted_memory();
-    TestDevice dev = { 0 };
-    NVRAMEntryName name;
     GMainContext *ctx = g_main_context_new();
     GMainLoop *loop = g_main_loop_new(ctx, false);
-    NVRAM *nvram = open_with(s, &dev, NULL, NULL);
-    GSource *src = nvram_create_source(nvram);
+    GSource *src = nvram_create_source(fx.nvram);
 
     g_source_attach(src, ctx);
-    test_name(&name, ENTRY_A);
-    test_state_set(&dev.state, 3, 10);
+    test_state_set(&fx.dev.state, 3, 10);
     /* let the context record itself first */
     g_main_context_iteration(ctx, false);
-    nvram_write_data(nvram, &name, VNVRAM_ASYNC_F, NULL, NULL, &error_abort);
-    test_state_clear(&dev.state);
-    nvram_read_data(nvram, &name, VNVRAM_ASYNC_F, on_done_quit, loop,
+    nvram_write_data(fx.nvram, &fx.name, VNVRAM_ASYNC_F, NULL, NULL, &error_abort);
+    test_state_clear(&fx.dev.state);
+    nvram_read_data(fx.nvram, &fx.name, VNVRAM_ASYNC_F, on_done_quit, loop,
                     &error_abort);
     g_main_loop_run(loop);
-    ck_assert_uint_eq(dev.state.counter, 3);
+    ck_assert_uint_eq(fx.dev.state.counter, 3);
     g_source_destroy(src);
     g_source_unref(src);
-    nvram_delete(nvram);
+    fx_nvram_close();
     g_main_loop_unref(loop);
     g_main_context_unref(ctx);
-    test_state_clear(&dev.state);
-    nvram_storage_close(s);
 }
 END_TEST
 
@@ -458,6 +423,7 @@ int main(void)
     int failed;
 
     tc = tcase_create("async");
+    tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_async_order);
     tcase_add_test(tc, test_async_wait_completion);

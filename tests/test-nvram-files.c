@@ -64,11 +64,7 @@ START_TEST(test_json_entries)
     /* and CER values too */
     nvram = open_with(s, &dev, &cer, NULL);
     test_state_set(&dev.state, 12, 2500);
-    ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
-                                      &error_abort), 0);
-    test_state_clear(&dev.state);
-    ck_assert_int_eq(nvram_read_data(nvram, &name, 0, NULL, NULL,
-                                     &error_abort), 0);
+    assert_write_read(nvram, &name, &dev);
     ck_assert_uint_eq(dev.state.counter, 12);
     ck_assert_uint_eq(dev.state.blob_len, 2500);
     nvram_delete(nvram);
@@ -203,11 +199,7 @@ START_TEST(test_encrypted_roundtrip)
     ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
                                       &error_abort), 0);
     test_state_set(&dev.state, 31338, 700);
-    ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
-                                      &error_abort), 0);
-    test_state_clear(&dev.state);
-    ck_assert_int_eq(nvram_read_data(nvram, &name, 0, NULL, NULL,
-                                     &error_abort), 0);
+    assert_write_read(nvram, &name, &dev);
     ck_assert_uint_eq(dev.state.counter, 31338);
     ck_assert_str_eq(dev.state.label, "state-31338");
     nvram_delete(nvram);
@@ -385,11 +377,7 @@ START_TEST(test_encrypted_format_via_nvram)
     ck_assert_nvram_ok(ret, err);
     /* the value fits although sealing adds 28 bytes */
     test_state_set(&dev.state, 5, 4000 - 40);
-    ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
-                                      &error_abort), 0);
-    test_state_clear(&dev.state);
-    ck_assert_int_eq(nvram_read_data(nvram, &name, 0, NULL, NULL,
-                                     &error_abort), 0);
+    assert_write_read(nvram, &name, &dev);
     ck_assert_uint_eq(dev.state.counter, 5);
     nvram_delete(nvram);
     test_state_clear(&dev.state);

@@ -152,6 +152,16 @@ int start_on(NVRAMStorage *inner, const char *entry, Error **errp)
     return ret;
 }
 
+void assert_write_read(NVRAM *nvram, const NVRAMEntryName *name,
+                       TestDevice *dev)
+{
+    ck_assert_int_eq(nvram_write_data(nvram, name, 0, NULL, NULL,
+                                      &error_abort), 0);
+    test_state_clear(&dev->state);
+    ck_assert_int_eq(nvram_read_data(nvram, name, 0, NULL, NULL,
+                                     &error_abort), 0);
+}
+
 /* The path of file @name in a new temporary directory. */
 char *temp_image_new(const char *name)
 {
@@ -227,4 +237,39 @@ void assert_image_is_der(NVRAMStorage *s)
     ck_assert_uint_eq(sum.warnings, 0);
     ck_assert_uint_eq(sum.top_level, 1);
     ck_assert_uint_eq(sum.consumed, size);
+}
+
+/*** The checked fixture ***/
+
+NVRAMFixture fx;
+
+void fx_setup(void)
+{
+    memset(&fx, 0, sizeof(fx));
+    fx.s = formatted_memory();
+    test_name(&fx.name, ENTRY_A);
+    fx.nvram = open_with(fx.s, &fx.dev, NULL, &fx.fault);
+}
+
+int fx_nvram_close(void)
+{
+    int ret = fx.nvram ? nvram_delete(fx.nvram) : 0;
+
+    fx.nvram = NULL;
+    fx.fault = NULL;
+    return ret;
+}
+
+void fx_nvram_reopen(void)
+{
+    fx_nvram_close();
+    fx.nvram = open_with(fx.s, &fx.dev, NULL, &fx.fault);
+}
+
+void fx_teardown(void)
+{
+    fx_nvram_close();
+    test_state_clear(&fx.dev.state);
+    nvram_storage_close(fx.s);
+    fx.s = NULL;
 }

@@ -54,6 +54,13 @@ char *temp_image_new(const char *name);
 /* Delete the file of temp_image_new() and its directory; free @path. */
 void temp_image_remove(char *path);
 
+/*
+ * Write @dev's state as entry @name through @nvram, clear it, and read it
+ * back into @dev: both calls must succeed (the caller checks the state).
+ */
+void assert_write_read(NVRAM *nvram, const NVRAMEntryName *name,
+                       TestDevice *dev);
+
 /* The key of the encrypted fixtures. */
 extern const uint8_t test_key[NVRAM_KEY_SIZE];
 
@@ -65,5 +72,33 @@ int start_with_key(NVRAMStorage *inner, const uint8_t *key, Error **errp);
 
 /* The whole memory storage @s is one valid DER value (no warning). */
 void assert_image_is_der(NVRAMStorage *s);
+
+/*
+ * The checked fixture (tcase_add_checked_fixture(tc, fx_setup,
+ * fx_teardown)): before each test, fx.s is formatted_memory(), fx.nvram
+ * an NVRAM over it opened by open_with() (fx.fault its fault layer) with
+ * entry A (fx.name) registered to fx.dev; after it, all of it is freed.
+ */
+typedef struct NVRAMFixture {
+    NVRAMStorage *s;
+    TestDevice dev;
+    NVRAMEntryName name;
+    FaultStorage *fault;
+    NVRAM *nvram;          /* NULL after fx_nvram_close() */
+} NVRAMFixture;
+
+extern NVRAMFixture fx;
+
+void fx_setup(void);
+void fx_teardown(void);
+
+/*
+ * Delete fx.nvram now (delivering its pending completions, which may
+ * point into the test's locals) and return nvram_delete()'s result.
+ */
+int fx_nvram_close(void);
+
+/* fx_nvram_close(), then open fx.s again as fx_setup() did. */
+void fx_nvram_reopen(void);
 
 #endif /* TEST_NVRAM_FIXTURE_H */

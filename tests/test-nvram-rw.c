@@ -25,65 +25,54 @@
 
 START_TEST(test_roundtrip_and_absent)
 {
-    NVRAMStorage *s = formatted_memory();
-    TestDevice dev = { 0 };
-    NVRAMEntryName name;
     Error *err = NULL;
-    NVRAM *nvram = open_with(s, &dev, NULL, NULL);
     int ret;
 
-    test_name(&name, ENTRY_A);
-    ret = nvram_read_data(nvram, &name, 0, NULL, NULL, &err);
+    ret = nvram_read_data(fx.nvram, &fx.name, 0, NULL, NULL, &err);
     ck_assert_nvram_error(ret, NVRAM_ERR_ENTRY_ABSENT, err);
     for (uint32_t i = 1; i <= 5; i++) {
-        test_state_set(&dev.state, i, 1000 * i);
-        ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
+        test_state_set(&fx.dev.state, i, 1000 * i);
+        ck_assert_int_eq(nvram_write_data(fx.nvram, &fx.name, 0, NULL, NULL,
                                           &error_abort), 0);
     }
-    test_state_clear(&dev.state);
-    ck_assert_int_eq(nvram_read_data(nvram, &name, 0, NULL, NULL,
+    test_state_clear(&fx.dev.state);
+    ck_assert_int_eq(nvram_read_data(fx.nvram, &fx.name, 0, NULL, NULL,
                                      &error_abort), 0);
-    ck_assert_uint_eq(dev.state.counter, 5);
-    ck_assert_str_eq(dev.state.label, "state-5");
-    ck_assert_uint_eq(dev.state.blob_len, 5000);
-    ck_assert_uint_eq(dev.state.blob[4999], (uint8_t)(4999 * 31 + 5));
-    ck_assert_int_eq(nvram_delete(nvram), 0);
+    ck_assert_uint_eq(fx.dev.state.counter, 5);
+    ck_assert_str_eq(fx.dev.state.label, "state-5");
+    ck_assert_uint_eq(fx.dev.state.blob_len, 5000);
+    ck_assert_uint_eq(fx.dev.state.blob[4999], (uint8_t)(4999 * 31 + 5));
+    ck_assert_int_eq(fx_nvram_close(), 0);
 
     /* a second NVRAM over the same bytes sees the value */
-    test_state_clear(&dev.state);
-    nvram = open_with(s, &dev, NULL, NULL);
-    ck_assert_int_eq(nvram_read_data(nvram, &name, 0, NULL, NULL,
+    test_state_clear(&fx.dev.state);
+    fx_nvram_reopen();
+    ck_assert_int_eq(nvram_read_data(fx.nvram, &fx.name, 0, NULL, NULL,
                                      &error_abort), 0);
-    ck_assert_uint_eq(dev.state.counter, 5);
-    nvram_delete(nvram);
-    test_state_clear(&dev.state);
-    assert_image_is_der(s);
-    nvram_storage_close(s);
+    ck_assert_uint_eq(fx.dev.state.counter, 5);
+    fx_nvram_close();
+    test_state_clear(&fx.dev.state);
+    assert_image_is_der(fx.s);
 }
 END_TEST
 
 START_TEST(test_one_flush_per_write)
 {
-    NVRAMStorage *s = formatted_memory();
-    TestDevice dev = { 0 };
-    NVRAMEntryName name;
     NVRAMStorageStats before, after;
-    NVRAM *nvram = open_with(s, &dev, NULL, NULL);
 
-    test_name(&name, ENTRY_A);
-    test_state_set(&dev.state, 1, 6000);
+    test_state_set(&fx.dev.state, 1, 6000);
     /* The first write fills both copies: two writes, two flushes. */
-    before = nvram_storage_get_stats(s);
-    ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
+    before = nvram_storage_get_stats(fx.s);
+    ck_assert_int_eq(nvram_write_data(fx.nvram, &fx.name, 0, NULL, NULL,
                                       &error_abort), 0);
-    after = nvram_storage_get_stats(s);
+    after = nvram_storage_get_stats(fx.s);
     ck_assert_uint_eq(after.flushes - before.flushes, 2);
     ck_assert_uint_eq(after.writes - before.writes, 2);
     for (int i = 0; i < 10; i++) {
-        before = nvram_storage_get_stats(s);
-        ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
+        before = nvram_storage_get_stats(fx.s);
+        ck_assert_int_eq(nvram_write_data(fx.nvram, &fx.name, 0, NULL, NULL,
                                           &error_abort), 0);
-        after = nvram_storage_get_stats(s);
+        after = nvram_storage_get_stats(fx.s);
         ck_assert_uint_eq(after.flushes - before.flushes, 1);
         ck_assert_uint_eq(after.writes - before.writes, 1);
         ck_assert_uint_eq(after.reads - before.reads, 0);
@@ -92,26 +81,18 @@ START_TEST(test_one_flush_per_write)
         ck_assert_uint_le(after.bytes_written - before.bytes_written,
                           6000 + 100);
     }
-    nvram_delete(nvram);
-    test_state_clear(&dev.state);
-    nvram_storage_close(s);
 }
 END_TEST
 
 START_TEST(test_alternating_copies)
 {
-    NVRAMStorage *s = formatted_memory();
-    TestDevice dev = { 0 };
-    NVRAMEntryName name;
     NVRAMImageInfo *info = NULL;
-    NVRAM *nvram = open_with(s, &dev, NULL, NULL);
 
-    test_name(&name, ENTRY_A);
     for (uint32_t i = 1; i <= 4; i++) {
-        test_state_set(&dev.state, i, 10);
-        ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
+        test_state_set(&fx.dev.state, i, 10);
+        ck_assert_int_eq(nvram_write_data(fx.nvram, &fx.name, 0, NULL, NULL,
                                           &error_abort), 0);
-        ck_assert_int_eq(nvram_image_inspect(s, &info, &error_abort), 0);
+        ck_assert_int_eq(nvram_image_inspect(fx.s, &info, &error_abort), 0);
         ck_assert_int_eq(info->entries[0].status, 0);
         ck_assert_uint_eq(info->entries[0].copies[info->entries[0].newest]
                           .generation, i);
@@ -121,30 +102,22 @@ START_TEST(test_alternating_copies)
                           .generation, i == 1 ? 1 : i - 1);
         nvram_image_info_free(info);
     }
-    nvram_delete(nvram);
-    test_state_clear(&dev.state);
-    nvram_storage_close(s);
 }
 END_TEST
 
 START_TEST(test_corrupt_copies)
 {
-    NVRAMStorage *s = formatted_memory();
-    TestDevice dev = { 0 };
-    NVRAMEntryName name;
     NVRAMImageInfo *info = NULL;
-    uint8_t *data = nvram_storage_memory_data(s, NULL);
+    uint8_t *data = nvram_storage_memory_data(fx.s, NULL);
     uint64_t newest_off, older_off;
     Error *err = NULL;
-    NVRAM *nvram = open_with(s, &dev, NULL, NULL);
     int ret;
 
-    test_name(&name, ENTRY_A);
-    test_state_set(&dev.state, 1, 100);
-    nvram_write_data(nvram, &name, 0, NULL, NULL, &error_abort);
-    test_state_set(&dev.state, 2, 100);
-    nvram_write_data(nvram, &name, 0, NULL, NULL, &error_abort);
-    ck_assert_int_eq(nvram_image_inspect(s, &info, &error_abort), 0);
+    test_state_set(&fx.dev.state, 1, 100);
+    nvram_write_data(fx.nvram, &fx.name, 0, NULL, NULL, &error_abort);
+    test_state_set(&fx.dev.state, 2, 100);
+    nvram_write_data(fx.nvram, &fx.name, 0, NULL, NULL, &error_abort);
+    ck_assert_int_eq(nvram_image_inspect(fx.s, &info, &error_abort), 0);
     newest_off = info->entries[0].copies[info->entries[0].newest].offset;
     older_off = info->entries[0].copies[1 - info->entries[0].newest].offset;
     nvram_image_info_free(info);
@@ -152,10 +125,10 @@ START_TEST(test_corrupt_copies)
     /* damage the newest value's payload: the older value is read, and
      * the read says that it is a rollback */
     data[newest_off + 60] ^= 1;
-    ck_assert_int_eq(nvram_read_data(nvram, &name, 0, NULL, NULL,
+    ck_assert_int_eq(nvram_read_data(fx.nvram, &fx.name, 0, NULL, NULL,
                                      &error_abort), NVRAM_READ_ROLLED_BACK);
-    ck_assert_uint_eq(dev.state.counter, 1);
-    ck_assert_int_eq(nvram_image_inspect(s, &info, &error_abort), 0);
+    ck_assert_uint_eq(fx.dev.state.counter, 1);
+    ck_assert_int_eq(nvram_image_inspect(fx.s, &info, &error_abort), 0);
     ck_assert(!info->entries[0].copies[info->entries[0].newest == 0 ? 1 : 0]
               .valid || !info->entries[0].copies[0].valid ||
               !info->entries[0].copies[1].valid);
@@ -165,59 +138,46 @@ START_TEST(test_corrupt_copies)
 
     /* damage both: corrupt, not absent */
     data[older_off + 3] ^= 0x40;
-    ret = nvram_read_data(nvram, &name, 0, NULL, NULL, &err);
+    ret = nvram_read_data(fx.nvram, &fx.name, 0, NULL, NULL, &err);
     ck_assert_nvram_error(ret, NVRAM_ERR_ENTRY_CORRUPT, err);
-    ck_assert_int_eq(nvram_image_inspect(s, &info, &error_abort), 0);
+    ck_assert_int_eq(nvram_image_inspect(fx.s, &info, &error_abort), 0);
     ck_assert_int_eq(info->entries[0].status, -NVRAM_ERR_ENTRY_CORRUPT);
     nvram_image_info_free(info);
 
     /* a write repairs the entry (it goes to one of the damaged copies) */
-    test_state_set(&dev.state, 3, 100);
-    ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
-                                      &error_abort), 0);
-    test_state_clear(&dev.state);
-    ck_assert_int_eq(nvram_read_data(nvram, &name, 0, NULL, NULL,
-                                     &error_abort), 0);
-    ck_assert_uint_eq(dev.state.counter, 3);
-    nvram_delete(nvram);
-    test_state_clear(&dev.state);
-    nvram_storage_close(s);
+    test_state_set(&fx.dev.state, 3, 100);
+    assert_write_read(fx.nvram, &fx.name, &fx.dev);
+    ck_assert_uint_eq(fx.dev.state.counter, 3);
 }
 END_TEST
 
 START_TEST(test_payload_too_large)
 {
-    NVRAMStorage *s = formatted_memory();
-    TestDevice dev = { 0 };
-    NVRAMEntryName name;
     NVRAMStorageStats before, after;
     Error *err = NULL;
-    NVRAM *nvram = open_with(s, &dev, NULL, NULL);
     int ret;
 
-    test_name(&name, ENTRY_A);
-    test_state_set(&dev.state, 1, 100);
-    nvram_write_data(nvram, &name, 0, NULL, NULL, &error_abort);
-    test_state_set(&dev.state, 2, 13000);
-    before = nvram_storage_get_stats(s);
-    ret = nvram_write_data(nvram, &name, VNVRAM_ASYNC_F, NULL, NULL, &err);
+    test_state_set(&fx.dev.state, 1, 100);
+    nvram_write_data(fx.nvram, &fx.name, 0, NULL, NULL, &error_abort);
+    test_state_set(&fx.dev.state, 2, 13000);
+    before = nvram_storage_get_stats(fx.s);
+    ret = nvram_write_data(fx.nvram, &fx.name, VNVRAM_ASYNC_F, NULL, NULL, &err);
     ck_assert_nvram_error(ret, NVRAM_ERR_PAYLOAD_TOO_LARGE, err);
-    after = nvram_storage_get_stats(s);
+    after = nvram_storage_get_stats(fx.s);
     ck_assert_uint_eq(after.writes, before.writes);
-    ck_assert_int_eq(nvram_process_requests(nvram), 0);
-    ck_assert(!nvram_had_fatal_error(nvram));
+    ck_assert_int_eq(nvram_process_requests(fx.nvram), 0);
+    ck_assert(!nvram_had_fatal_error(fx.nvram));
     /* the old value stays */
-    ck_assert_int_eq(nvram_read_data(nvram, &name, 0, NULL, NULL,
+    ck_assert_int_eq(nvram_read_data(fx.nvram, &fx.name, 0, NULL, NULL,
                                      &error_abort), 0);
-    ck_assert_uint_eq(dev.state.counter, 1);
+    ck_assert_uint_eq(fx.dev.state.counter, 1);
     /* exactly at the guaranteed capacity it fits */
-    test_state_set(&dev.state, 3, 8192 - 40);
-    ck_assert_int_eq(nvram_write_data(nvram, &name, 0, NULL, NULL,
+    test_state_set(&fx.dev.state, 3, 8192 - 40);
+    ck_assert_int_eq(nvram_write_data(fx.nvram, &fx.name, 0, NULL, NULL,
                                       &error_abort), 0);
-    nvram_delete(nvram);
-    test_state_clear(&dev.state);
-    assert_image_is_der(s);
-    nvram_storage_close(s);
+    fx_nvram_close();
+    test_state_clear(&fx.dev.state);
+    assert_image_is_der(fx.s);
 }
 END_TEST
 
@@ -263,26 +223,18 @@ END_TEST
 
 START_TEST(test_device_failure)
 {
-    NVRAMStorage *s = formatted_memory();
-    TestDevice dev = { 0 };
-    NVRAMEntryName name;
     Error *err = NULL;
-    NVRAM *nvram = open_with(s, &dev, NULL, NULL);
     int ret;
 
-    test_name(&name, ENTRY_A);
-    test_state_set(&dev.state, 1, 10);
-    dev.fail_next = true;
-    ret = nvram_write_data(nvram, &name, 0, NULL, NULL, &err);
+    test_state_set(&fx.dev.state, 1, 10);
+    fx.dev.fail_next = true;
+    ret = nvram_write_data(fx.nvram, &fx.name, 0, NULL, NULL, &err);
     ck_assert_nvram_error(ret, NVRAM_ERR_DEVICE, err);
-    nvram_write_data(nvram, &name, 0, NULL, NULL, &error_abort);
-    dev.fail_next = true;
-    ret = nvram_read_data(nvram, &name, 0, NULL, NULL, &err);
+    nvram_write_data(fx.nvram, &fx.name, 0, NULL, NULL, &error_abort);
+    fx.dev.fail_next = true;
+    ret = nvram_read_data(fx.nvram, &fx.name, 0, NULL, NULL, &err);
     ck_assert_nvram_error(ret, NVRAM_ERR_DEVICE, err);
-    ck_assert(!nvram_had_fatal_error(nvram));
-    nvram_delete(nvram);
-    test_state_clear(&dev.state);
-    nvram_storage_close(s);
+    ck_assert(!nvram_had_fatal_error(fx.nvram));
 }
 END_TEST
 
@@ -396,26 +348,17 @@ END_TEST
 START_TEST(test_torn_first_write_is_absent)
 {
     /* Tearing the very first write leaves the entry "never written". */
-    NVRAMStorage *s = formatted_memory();
-    TestDevice dev = { 0 };
-    NVRAMEntryName name;
-    FaultStorage *fs;
     Error *err = NULL;
-    NVRAM *nvram = open_with(s, &dev, NULL, &fs);
     int ret;
 
-    test_name(&name, ENTRY_A);
-    fs->tear_write = 40;
-    test_state_set(&dev.state, 1, 100);
-    ret = nvram_write_data(nvram, &name, 0, NULL, NULL, &err);
+    fx.fault->tear_write = 40;
+    test_state_set(&fx.dev.state, 1, 100);
+    ret = nvram_write_data(fx.nvram, &fx.name, 0, NULL, NULL, &err);
     ck_assert_nvram_error(ret, NVRAM_ERR_IO, err);
-    nvram_delete(nvram);
-    nvram = open_with(s, &dev, NULL, NULL);
-    ret = nvram_read_data(nvram, &name, 0, NULL, NULL, &err);
+    fx_nvram_close();
+    fx_nvram_reopen();
+    ret = nvram_read_data(fx.nvram, &fx.name, 0, NULL, NULL, &err);
     ck_assert_nvram_error(ret, NVRAM_ERR_ENTRY_ABSENT, err);
-    nvram_delete(nvram);
-    test_state_clear(&dev.state);
-    nvram_storage_close(s);
 }
 END_TEST
 
@@ -469,6 +412,7 @@ int main(void)
     int failed;
 
     tc = tcase_create("rw");
+    tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
     tcase_add_test(tc, test_roundtrip_and_absent);
     tcase_add_test(tc, test_one_flush_per_write);
     tcase_add_test(tc, test_alternating_copies);
