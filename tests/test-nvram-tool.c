@@ -509,27 +509,41 @@ static char *make_grow_image(const char *img, gsize *len)
 }
 
 /*
+ * add (of a 64 KiB entry) and resize (to 64 KiB) of the image at @img,
+ * under a file size limit of @fsize bytes, fail with exit 2 and a message
+ * naming the file and the error @err; the image stays @bytes (@len).
+ */
+static void expect_grows_refused(const char *img, rlim_t fsize, int err,
+                                 const char *bytes, gsize len)
+{
+    static const char *const grows[2][2] = {
+        { "add", "c:64K" }, { "resize", "b:64K" },
+    };
+
+    for (int i = 0; i < 2; i++) {
+        char *out = NULL;
+
+        ck_assert_int_eq(run_limited(&out, fsize, "tools/vnvram",
+                                     grows[i][0], img, "--entry",
+                                     grows[i][1], NULL), 2);
+        ck_assert_msg(strstr(out, img) && strstr(out, g_strerror(err)),
+                      "%s: %s", grows[i][0], out);
+        g_free(out);
+        assert_image_kept(img, bytes, len);
+    }
+}
+
+/*
  * add and resize under a file size limit: EFBIG is an error naming the
  * file, and the image is left exactly as it was.
  */
 START_TEST(test_tool_grow_size_limit)
 {
-    char *img = img_path("grow-limited.img"), *out = NULL;
+    char *img = img_path("grow-limited.img");
     gsize len;
     char *bytes = make_grow_image(img, &len);
 
-    ck_assert_int_eq(run_limited(&out, len, "tools/vnvram", "add", img,
-                                 "--entry", "c:64K", NULL), 2);
-    ck_assert_msg(strstr(out, img) && strstr(out, g_strerror(EFBIG)), "%s",
-                  out);
-    g_free(out);
-    assert_image_kept(img, bytes, len);
-    ck_assert_int_eq(run_limited(&out, len, "tools/vnvram", "resize", img,
-                                 "--entry", "b:64K", NULL), 2);
-    ck_assert_msg(strstr(out, img) && strstr(out, g_strerror(EFBIG)), "%s",
-                  out);
-    g_free(out);
-    assert_image_kept(img, bytes, len);
+    expect_grows_refused(img, len, EFBIG, bytes, len);
     g_free(bytes);
     unlink(img);
     g_free(img);
@@ -667,18 +681,7 @@ START_TEST(test_tool_full_disk_grow)
     bytes = make_grow_image(img, &len);
     filled = full_fs_fill(fulldir);
     ck_assert_uint_gt(filled, 0);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "add", img, "--entry",
-                         "c:64K", NULL), 2);
-    ck_assert_msg(strstr(out, img) && strstr(out, g_strerror(ENOSPC)), "%s",
-                  out);
-    g_free(out);
-    assert_image_kept(img, bytes, len);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "resize", img, "--entry",
-                         "b:64K", NULL), 2);
-    ck_assert_msg(strstr(out, img) && strstr(out, g_strerror(ENOSPC)), "%s",
-                  out);
-    g_free(out);
-    assert_image_kept(img, bytes, len);
+    expect_grows_refused(img, RLIM_INFINITY, ENOSPC, bytes, len);
     /* with the space back, the same add succeeds and keeps the value */
     full_fs_unfill(fulldir);
     ck_assert_int_eq(run(&out, "tools/vnvram", "add", img, "--entry",
