@@ -20,5 +20,11 @@
 #include "visitors/ber-codec.h"
 #include "visitors/ber-visitor.h"
 #include "visitors/ber-inspect.h"
+#include "migration/mig-io.h"
+#include "migration/mig-desc.h"
+#include "migration/migstream.h"
+#include "migration/mig-convert.h"
+#include "migration/mig-diff.h"
+#include "migration/mig-stats.h"
 
 #endif /* QVISIT_H */

@@ -16,6 +16,8 @@
  * NV_Write + fdatasync, on a file in DIR, interleaved with the NV_Writes.
  *
  * Usage: bench-w4 [--pass=K] [--passes=N] [--dir=DIR] [--quick]
+ * (make bench gives the pass and the directory in BENCH_PASS, BENCH_PASSES
+ * and BENCH_DIR instead; --dir wins over BENCH_DIR)
  */
 #include "config.h"
 
@@ -246,7 +248,7 @@ static bool start_peer(Peer *p, const char *program)
         g_autoptr(GError) gerr = NULL;
         bool ok;
 
-        p->port = 20000 + 2 * g_random_int_range(0, 20000);
+        p->port = 20000 + 2 * g_random_int_range(0, 6000);  /* not ephemeral */
         server = g_strdup_printf("type=tcp,port=%d", p->port);
         ctrl = g_strdup_printf("type=tcp,port=%d", p->port + 1);
         g_ptr_array_add(argv, (char *)program);
@@ -469,6 +471,9 @@ int main(int argc, char **argv)
                     "[--quick])\n", argv[i]);
             return 2;
         }
+    }
+    if (!dir_opt && getenv("BENCH_DIR") && *getenv("BENCH_DIR")) {
+        dir_opt = getenv("BENCH_DIR");
     }
     n = quick ? 30 : 200;
     vtpm_prog = g_build_filename(BENCH_TOP_BUILDDIR, "tools", "vtpm", NULL);

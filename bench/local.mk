@@ -81,3 +81,12 @@ bench: all bench/bench$(EXEEXT) $(BENCH_WORKLOADS)
 # W5 (migration): a shell program over tools/migstream and real QEMU, run by
 # hand (bench/w5-migration.sh BUILDDIR); docs/migration.md has its figures.
 EXTRA_DIST += bench/w5-migration.sh
+
+# W6 (commit over NBD into qcow2 against nbd_pwrite+nbd_flush on the same
+# connection): its own program for now, `make bench/bench-nbd`; never built
+# by make all or make check.
+EXTRA_PROGRAMS += bench/bench-nbd
+CLEANFILES += bench/bench-nbd$(EXEEXT)
+bench_bench_nbd_SOURCES = bench/bench-nbd.c
+bench_bench_nbd_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+bench_bench_nbd_LDADD = libvnvram.la libqvisit.la $(GLIB_LIBS)

@@ -9,7 +9,7 @@
  * environment) and reads its standard output line by line:
  *     goal NAME: VALUE UNIT OP LIMIT[ NOTE]    OP is <= or >=; VALUE may be
  *                                              n/a (not measurable)
- *     figure NAME: VALUE UNIT[ NOTE]           a figure, printed as is
+ *     figure NAME: VALUE[ UNIT[ NOTE]]         a figure, printed as is
  *     missing PEER: WHY                        a peer could not be run
  *     # TEXT                                   a comment
  * NAME must not contain ": "; UNIT is one word ("x", "%", "MiB"). Other

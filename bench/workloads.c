@@ -162,7 +162,7 @@ static bool parse_goal(Report *r, char *body)
     return ok;
 }
 
-/* figure NAME: VALUE UNIT[ NOTE] */
+/* figure NAME: VALUE[ UNIT[ NOTE]] */
 static bool parse_figure(char *body)
 {
     char *name, *rest, **tok;
@@ -173,10 +173,11 @@ static bool parse_figure(char *body)
         return false;
     }
     tok = g_strsplit(rest, " ", 3);
-    if (g_strv_length(tok) >= 2 && parse_value(tok[0], &value)) {
+    /* a count has no unit: bench_report_figure() with "" prints none */
+    if (g_strv_length(tok) >= 1 && parse_value(tok[0], &value)) {
         bench_figure(bench_fmt("%s", name), isfinite(value) ? value : -1,
-                     bench_fmt("%s", tok[1]),
-                     tok[2] ? bench_fmt("%s", tok[2]) : NULL);
+                     bench_fmt("%s", tok[1] ? tok[1] : ""),
+                     tok[1] && tok[2] ? bench_fmt("%s", tok[2]) : NULL);
         ok = true;
     }
     g_strfreev(tok);

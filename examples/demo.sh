@@ -42,7 +42,7 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 # start_vtpm: vtpm on the image, on a free loopback port pair.
 start_vtpm() {
     for _ in 1 2 3 4 5 6 7 8 9 10; do
-        port=$(( (RANDOM % 20000) * 2 + 20000 ))
+        port=$(( (RANDOM % 6000) * 2 + 20000 ))
         if "$vtpm" socket --tpm2 --tpmstate backend-uri=file://"$img" \
                --server type=tcp,port=$port --ctrl type=tcp,port=$((port + 1)) \
                --flags not-need-init --log file="$log" --pid file="$pidfile" \

@@ -9,12 +9,14 @@ libvnvram_la_SOURCES = \
 	nvram/image.c \
 	nvram/image.h \
 	nvram/storage.c \
+	nvram/storage-nbd.c \
 	nvram/crc32c.c \
 	nvram/crc32c.h \
 	nvram/crypto.c \
 	nvram/crypto.h
-libvnvram_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(GTHREAD_CFLAGS) $(NETTLE_CFLAGS)
-libvnvram_la_LIBADD = libqvisit.la $(GTHREAD_LIBS) $(GLIB_LIBS)
+libvnvram_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(GTHREAD_CFLAGS) $(NETTLE_CFLAGS) \
+	$(LIBNBD_CFLAGS)
+libvnvram_la_LIBADD = libqvisit.la $(GTHREAD_LIBS) $(GLIB_LIBS) $(LIBNBD_LIBS)
 if HAVE_NETTLE
 libvnvram_la_LIBADD += $(NETTLE_LIBS)
 endif

@@ -430,8 +430,8 @@ NVRAM *nvram_setup(const char *path, const NVRAMOptions *opts, Error **errp)
 {
     NVRAMStorage *storage;
 
-    storage = nvram_storage_open_file(path, opts && opts->read_only,
-                                      opts && opts->create, errp);
+    storage = nvram_storage_open(path, opts && opts->read_only,
+                                 opts && opts->create, errp);
     if (!storage) {
         return NULL;
     }

@@ -197,10 +197,11 @@ typedef void (*NVRAMRWFinishCB)(int errcode, const NVRAMEntryName *entry_name,
 #define VNVRAM_WAIT_COMPLETION_F  (1 << 1)
 
 /*
- * Open the NVRAM on the drive @path (an image file or a block device) with
+ * Open the NVRAM on the drive @path (an image file or a block device, or
+ * an NBD URI such as nbd+unix:///?socket=S: see nvram_storage_open()) with
  * @opts (NULL: defaults). Nothing is read yet: register entries, then call
  * nvram_start() or nvram_format(). Returns NULL with @errp set when the
- * drive cannot be opened or is locked by another process.
+ * drive cannot be opened (or connected) or is locked by another process.
  */
 NVRAM *nvram_setup(const char *path, const NVRAMOptions *opts, Error **errp);
 

@@ -1,6 +1,6 @@
 /*
- * nvram/storage.c: the counted storage helpers, the file backend and the
- * in-memory backend.
+ * nvram/storage.c: the counted storage helpers, the file backend, opening a
+ * path or URI, and the in-memory backend (the NBD one is storage-nbd.c).
  */
 #include "config.h"
 
@@ -431,6 +431,49 @@ NVRAMStorage *nvram_storage_open_file(const char *path, bool read_only,
     fs->fd = fd;
     fs->is_block_device = S_ISBLK(st.st_mode);
     return &fs->common;
+}
+
+/*** Paths and URIs ***/
+
+bool nvram_storage_name_is_uri(const char *name)
+{
+    const char *p = name;
+
+    if (!g_ascii_isalpha(*p)) {
+        return false;
+    }
+    while (g_ascii_isalnum(*p) || *p == '+' || *p == '-' || *p == '.') {
+        p++;
+    }
+    return g_str_has_prefix(p, "://");
+}
+
+NVRAMStorage *nvram_storage_open(const char *name, bool read_only,
+                                 bool create, Error **errp)
+{
+    static const char *const nbd_schemes[] = {
+        "nbd", "nbds", "nbd+unix", "nbds+unix", "nbd+vsock", "nbds+vsock",
+    };
+    g_autofree char *scheme = NULL;
+
+    if (!nvram_storage_name_is_uri(name)) {
+        return nvram_storage_open_file(name, read_only, create, errp);
+    }
+    scheme = g_ascii_strdown(name, strcspn(name, ":"));
+    if (strcmp(scheme, "file") == 0) {
+        /* swtpm's backend-uri form: the rest is the path, as it is */
+        return nvram_storage_open_file(name + strlen("file://"), read_only,
+                                       create, errp);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(nbd_schemes); i++) {
+        if (strcmp(scheme, nbd_schemes[i]) == 0) {
+            return nvram_storage_open_nbd(name, read_only, errp);
+        }
+    }
+    error_setg(errp, "'%s': unsupported storage URI scheme '%s' (file, nbd, "
+               "nbds, nbd+unix, nbds+unix, nbd+vsock, nbds+vsock; write a "
+               "path that looks like a URI as ./%s)", name, scheme, name);
+    return NULL;
 }
 
 /*** Memory backend ***/

@@ -3,7 +3,8 @@
  *
  * The NVRAM layer never touches a file descriptor: it reads, writes and
  * flushes through an NVRAMStorage, a small table of operations. The file
- * backend (regular files and block devices), the in-memory backend of the
+ * backend (regular files and block devices), the NBD backend (any export
+ * of qemu-nbd, qemu-storage-daemon or nbdkit), the in-memory backend of the
  * tests and a fault-injection layer (which wraps another storage and fails,
  * drops or tears chosen operations) are interchangeable.
  *
@@ -97,6 +98,43 @@ struct NVRAMStorage {
  */
 NVRAMStorage *nvram_storage_open_file(const char *path, bool read_only,
                                       bool create, Error **errp);
+
+/*
+ * Open the NBD export named by @uri (libnbd's URI forms: nbd://host[:port]/
+ * export, nbd+unix:///export?socket=PATH, nbds:// and nbds+unix:// with
+ * TLS, tls-psk-file=... and tls-certificates=... in the query). The
+ * export's size is fixed (no resize). Read-only when @read_only; a
+ * read-write open of an export the server marks read-only fails.
+ * Requests follow the server's block size limits (an unaligned write is a
+ * read-modify-write of its first and last blocks; a server minimum above
+ * 4096 bytes, the NVRAM copy alignment, is refused). flush is NBD_CMD_FLUSH
+ * (FUA writes measured no cheaper; nothing is sent to a server that does
+ * not advertise flush). A connection that breaks fails the operation that
+ * met it; the next operation reconnects once (same export size required)
+ * or fails saying it cannot, and a flush after writes sent on a lost
+ * connection fails, as after a failed flush.
+ * Exclusive use is the caller's to arrange (docs/backends.md). Returns the
+ * storage, or NULL with @errp set (libnbd's message included).
+ */
+NVRAMStorage *nvram_storage_open_nbd(const char *uri, bool read_only,
+                                     Error **errp);
+
+/*
+ * True when @name is a storage URI (scheme "://" ...) rather than a path;
+ * a path that looks like one can be written "./name".
+ */
+bool nvram_storage_name_is_uri(const char *name);
+
+/*
+ * Open @name, a path (nvram_storage_open_file(), with @create), a
+ * file://PATH URI (the same; PATH taken as it is, as swtpm's backend-uri
+ * takes it: file:///abs/path or file://relative/path) or an NBD URI
+ * (nvram_storage_open_nbd(); @create is ignored, an export exists or not).
+ * Other URI schemes are refused. This is what nvram_setup() and the
+ * vnvram tool open images with.
+ */
+NVRAMStorage *nvram_storage_open(const char *name, bool read_only,
+                                 bool create, Error **errp);
 
 /*
  * Create an in-memory storage of @size zero bytes (for tests and tools).

@@ -186,6 +186,15 @@ void workload_use_key(const uint8_t *key)
     workload_opts.key_len = key ? NVRAM_KEY_SIZE : 0;
 }
 
+/* The export workload_new_image() writes its images to; NULL: memory. */
+static char *backend_uri;
+
+void workload_use_backend(const char *uri)
+{
+    g_free(backend_uri);
+    backend_uri = g_strdup(uri);
+}
+
 const NVRAMOptions *workload_options(void)
 {
     return &workload_opts;
@@ -255,6 +264,17 @@ NVRAMStorage *workload_new_image(void)
         templates[mode] = g_malloc(template_sizes[mode]);
         memcpy(templates[mode], bytes, template_sizes[mode]);
         nvram_storage_close(s);
+    }
+    if (backend_uri) {
+        Error *err = NULL;
+
+        s = nvram_storage_open(backend_uri, false, false, &err);
+        if (!s || !nvram_storage_pwrite(s, templates[mode],
+                                        template_sizes[mode], 0, &err) ||
+            !nvram_storage_flush(s, &err)) {
+            g_error("image on %s: %s", backend_uri, error_get_pretty(err));
+        }
+        return s;
     }
     s = nvram_storage_new_memory(template_sizes[mode]);
     memcpy(nvram_storage_memory_data(s, NULL), templates[mode],
@@ -542,14 +562,32 @@ void workload_adopt(Workload *w, const uint64_t seq[WORKLOAD_N_ENTRIES])
 NVRAM *workload_open_copy(Workload *w, NVRAMStorage *disk, int *code,
                           Error **errp)
 {
-    size_t size;
-    const uint8_t *bytes = nvram_storage_memory_data(disk, &size);
-    NVRAMStorage *copy = nvram_storage_new_memory(size);
+    NVRAMStorage *copy;
     NVRAM *nvram;
+    uint64_t size;
     int ret;
 
-    memcpy(nvram_storage_memory_data(copy, NULL), bytes, size);
     *code = 0;
+    if (backend_uri) {
+        /* the export's bytes, read as the NVRAM would read them */
+        if (!nvram_storage_get_size(disk, &size, errp)) {
+            *code = -NVRAM_ERR_IO;
+            return NULL;
+        }
+        copy = nvram_storage_new_memory((size_t)size);
+        if (!nvram_storage_pread(disk, nvram_storage_memory_data(copy, NULL),
+                                 (size_t)size, 0, errp)) {
+            nvram_storage_close(copy);
+            *code = -NVRAM_ERR_IO;
+            return NULL;
+        }
+    } else {
+        size_t len;
+        const uint8_t *bytes = nvram_storage_memory_data(disk, &len);
+
+        copy = nvram_storage_new_memory(len);
+        memcpy(nvram_storage_memory_data(copy, NULL), bytes, len);
+    }
     nvram = nvram_setup_with_storage(copy, &workload_opts, errp);
     if (!nvram) {
         *code = -NVRAM_ERR_INVALID;

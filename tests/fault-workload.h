@@ -72,7 +72,14 @@ void workload_cleanup(Workload *w);
 void workload_specs(NVRAMEntrySpec specs[WORKLOAD_N_ENTRIES]);
 
 /*
- * A memory storage holding a freshly formatted workload image. Aborts the
+ * Put the workload's images on the NBD export @uri from now on (each new
+ * image overwrites its start); NULL: in memory (the default).
+ */
+void workload_use_backend(const char *uri);
+
+/*
+ * A storage holding a freshly formatted workload image: a memory storage,
+ * or a connection to the export of workload_use_backend(). Aborts the
  * test on failure.
  */
 NVRAMStorage *workload_new_image(void);
@@ -113,9 +120,9 @@ char *workload_check(const Workload *w, const uint64_t seq[WORKLOAD_N_ENTRIES]);
 void workload_adopt(Workload *w, const uint64_t seq[WORKLOAD_N_ENTRIES]);
 
 /*
- * Open a NVRAM over a private copy of the bytes of the memory storage
- * @disk, with @w's entries registered and started. Returns NULL with @errp
- * set (and *@code the error) if it fails.
+ * Open a NVRAM over a private copy (in memory) of the bytes of @disk, a
+ * storage of workload_new_image(), with @w's entries registered and
+ * started. Returns NULL with @errp set (and *@code the error) if it fails.
  */
 NVRAM *workload_open_copy(Workload *w, NVRAMStorage *disk, int *code,
                           Error **errp);

@@ -9,7 +9,8 @@ FAULT_TESTS_LIBS = libvnvram.la $(TESTS_LIBS) $(GTHREAD_LIBS)
 
 check_PROGRAMS += tests/test-nvram-crash
 TESTS += tests/test-nvram-crash
-tests_test_nvram_crash_SOURCES = tests/test-nvram-crash.c $(FAULT_TESTS_SOURCES)
+tests_test_nvram_crash_SOURCES = tests/test-nvram-crash.c $(FAULT_TESTS_SOURCES) \
+	tests/nbd-server.c tests/nbd-server.h
 tests_test_nvram_crash_CFLAGS = $(TESTS_CFLAGS)
 tests_test_nvram_crash_LDADD = $(FAULT_TESTS_LIBS)
 
@@ -32,7 +33,7 @@ tests_nvram_writer_SOURCES = tests/nvram-writer.c tests/nvram-writer.h
 tests_nvram_writer_CFLAGS = $(TESTS_CFLAGS)
 tests_nvram_writer_LDADD = $(FAULT_TESTS_LIBS)
 tests_test_nvram_kill_SOURCES = tests/test-nvram-kill.c tests/nvram-writer.c \
-	$(FAULT_TESTS_SOURCES)
+	$(FAULT_TESTS_SOURCES) tests/nbd-server.c tests/nbd-server.h
 tests_test_nvram_kill_CFLAGS = $(TESTS_CFLAGS) -DNVRAM_WRITER_NO_MAIN
 tests_test_nvram_kill_LDADD = $(FAULT_TESTS_LIBS)
 

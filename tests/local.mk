@@ -18,6 +18,7 @@ include tests/qapi-gen.mk
 include tests/qvisit-gen.mk
 include tests/migration.mk
 include tests/vtpm.mk
+include tests/nbd.mk
 
 # Conformance data carried with the tree, so that `make distcheck` runs it too:
 # the free ASN.1:2008 compliance suite (BSD licence, tests/data/compli/LICENSE).

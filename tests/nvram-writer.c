@@ -82,6 +82,24 @@ int nvram_writer_rw(enum NVRAMRWOp op, Visitor *v,
 }
 
 #ifndef NVRAM_WRITER_NO_MAIN
+/*
+ * Report @err, release everything (an NBD server killed under the writer
+ * ends it this way, under LeakSanitizer too) and return @status.
+ */
+static int writer_fail(NVRAM *nvram, Error *err, const char *what,
+                       int status)
+{
+    fprintf(stderr, "nvram-writer: %s%s\n", what,
+            err ? error_get_pretty(err) : "");
+    error_free(err);
+    nvram_delete(nvram);
+    return status;
+}
+
+/*
+ * Exit status: 0 after 60 s of commits, 1 a commit failed, 2 the image
+ * could not be opened or read, 3 it held a wrong value.
+ */
 int main(int argc, char **argv)
 {
     NVRAMWriterState st = { 0 };
@@ -97,36 +115,34 @@ int main(int argc, char **argv)
     }
     nvram = nvram_setup(argv[1], NULL, &err);
     if (!nvram) {
-        fprintf(stderr, "nvram-writer: %s\n", error_get_pretty(err));
-        return 2;
+        return writer_fail(NULL, err, "", 2);
     }
     nvram_entry_name_init(&name, "permall", &error_abort);
     nvram_register_entry(nvram, &name, nvram_writer_rw, &st, &error_abort);
     if (nvram_start(nvram, true, &err) < 0) {
-        fprintf(stderr, "nvram-writer: %s\n", error_get_pretty(err));
-        return 2;
+        return writer_fail(nvram, err, "", 2);
     }
     ret = nvram_read_data(nvram, &name, 0, NULL, NULL, &err);
     if (ret == -NVRAM_ERR_ENTRY_ABSENT) {
         error_free(err);
         err = NULL;
         st.number = 0;
-    } else if (ret < 0 || !st.valid) {
-        fprintf(stderr, "nvram-writer: bad value at start: %s\n",
-                err ? error_get_pretty(err) : "wrong contents");
-        return 3;
+    } else if (ret < 0) {
+        return writer_fail(nvram, err, "read at start: ", 2);
+    } else if (!st.valid) {
+        return writer_fail(nvram, NULL, "bad value at start: wrong contents",
+                           3);
     }
     deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
     while (g_get_monotonic_time() < deadline) {
         st.number++;
         if (nvram_write_data(nvram, &name, 0, NULL, NULL, &err) < 0) {
-            fprintf(stderr, "nvram-writer: %s\n", error_get_pretty(err));
-            return 1;
+            return writer_fail(nvram, err, "", 1);
         }
         /* Acknowledged only now: the test may count on this number. */
         if (write(STDOUT_FILENO, &st.number, sizeof(st.number)) !=
             sizeof(st.number)) {
-            return 1;
+            return writer_fail(nvram, NULL, "cannot report to the test", 1);
         }
     }
     nvram_delete(nvram);

@@ -51,7 +51,7 @@ static bool cb_begin(void *opaque, const BERInspectElement *e)
 {
     Result *r = opaque;
     BERText t = { 0 };
-    unsigned flags = ber_inspect_format_value(e, &t, 0, false);
+    unsigned flags = ber_text_value(e, &t, 0, false, NULL);
     size_t l = strlen(r->values);
 
     if ((flags & BER_VALUE_BIG) || e->tag_too_large) {

@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib.h>
 
 #include "migration/migstream.h"
 #include "migration/mig-desc.h"
+#include "migration/mig-convert.h"
 #include "visitors/ber-visitor.h"
 #include "visitors/json-input-visitor.h"
 #include "visitors/json-output-visitor.h"
@@ -403,6 +405,69 @@ START_TEST(test_way_back_refusals)
 }
 END_TEST
 
+/* A file holding @b (unlinked, rewound). */
+static int fd_with(const GByteArray *b)
+{
+    FILE *t = tmpfile();
+    int fd;
+
+    ck_assert(t);
+    fd = dup(fileno(t));
+    fclose(t);
+    ck_assert_int_eq(write(fd, b->data, b->len), (ssize_t)b->len);
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    return fd;
+}
+
+static GByteArray *contents(int fd)
+{
+    GByteArray *b = g_byte_array_new();
+    uint8_t buf[65536];
+    ssize_t n;
+
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    while ((n = read(fd, buf, sizeof(buf))) > 0) {
+        g_byte_array_append(b, buf, (guint)n);
+    }
+    return b;
+}
+
+/* mig_convert_fd() writes DER in two passes: the bytes of one-pass DER. */
+START_TEST(test_two_pass_der)
+{
+    static const MigFormat formats[] = { MIG_FORMAT_DER, MIG_FORMAT_BER,
+                                         MIG_FORMAT_CER, MIG_FORMAT_JSON };
+    GByteArray *s = load_stream("tiny-q35");
+
+    for (size_t i = 0; i < G_N_ELEMENTS(formats); i++) {
+        Error *err = NULL;
+        int in = fd_with(s);
+        int out = fd_with(&(GByteArray){ NULL, 0 });
+        int mode = formats[i] == MIG_FORMAT_CER ? BER_MODE_CER
+                   : formats[i] == MIG_FORMAT_JSON ? -1 : BER_MODE_DER;
+        GByteArray *one = encode(s->data, s->len, mode, &err);
+        GByteArray *two;
+
+        ck_assert_msg(mig_convert_fd(in, MIG_FORMAT_QEMU, out, formats[i],
+                                     NULL, &err), "%s", error_get_pretty(err));
+        two = contents(out);
+        if (mode < 0) {
+            /* the file ends with a newline, the string with its NUL */
+            ck_assert_uint_eq(two->len, one->len);
+            ck_assert(!memcmp(two->data, one->data, one->len - 1));
+        } else {
+            ck_assert_uint_eq(two->len, one->len);
+            ck_assert(!memcmp(two->data, one->data, one->len));
+        }
+        g_byte_array_unref(one);
+        g_byte_array_unref(two);
+        close(in);
+        close(out);
+    }
+    g_byte_array_unref(s);
+}
+END_TEST
+
 START_TEST(test_desc_parse)
 {
     Error *err = NULL;
@@ -460,6 +525,7 @@ int main(void)
     tcase_add_test(tc, test_bad_header);
     tcase_add_test(tc, test_way_back_refusals);
     tcase_add_test(tc, test_desc_parse);
+    tcase_add_test(tc, test_two_pass_der);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

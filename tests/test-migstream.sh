@@ -3,7 +3,7 @@
 #
 # Captures pc and q35 streams (paused with -S and running SeaBIOS) from a
 # QEMU with an e1000, a virtio-blk disk on a qcow2 made by qemu-img and
-# random data loaded into guest RAM; then for each: qemu -> der, cer, ber,
+# random data loaded into guest RAM, and pc with a TPM on vtpm; then for each: qemu -> der, cer, ber,
 # json -> qemu is byte-identical, QEMU loads the result (query-migrate:
 # completed), ber-dump --der/--cer finds nothing wrong in our output;
 # diff of a stream with itself is empty, diffs of two captures name the
@@ -116,6 +116,51 @@ for c in pc pcrun q35; do
     run diff "$T/$c.mig" "$T/$c.cer"
     check "$c: diff with its own CER is empty, exit 0" test $rc = 0 -a ! -s "$T/out"
 done
+
+# ---- a TPM on vtpm (QEMU's tpm-emulator: its state blobs in the stream) -------
+VTPM="$top_builddir/tools/vtpm"
+VTPM_PIDS=
+# start_vtpm NAME: vtpm on a new state directory, with Unix sockets for
+# its control channel (QEMU's) and its data channel.
+start_vtpm() {
+    mkdir -p "$T/$1.st"
+    "$VTPM" socket --tpm2 --tpmstate dir="$T/$1.st" \
+        --ctrl type=unixio,path="$T/$1.ctrl" \
+        --server type=unixio,path="$T/$1.data" \
+        --pid file="$T/$1.pid" --daemon 2> "$T/$1.err" ||
+        { echo "# vtpm: $(cat "$T/$1.err")"; return 1; }
+    VTPM_PIDS="$VTPM_PIDS $(cat "$T/$1.pid")"
+}
+stop_vtpms() {
+    for p in $VTPM_PIDS; do kill "$p" 2>/dev/null; done
+    VTPM_PIDS=
+}
+trap 'qemu_stop_all; stop_vtpms; rm -rf "$T"' EXIT
+tpm_args() {
+    echo "-M pc -m 64 -S -chardev socket,id=c,path=$T/$1.ctrl" \
+         "-tpmdev emulator,id=tpm0,chardev=c -device tpm-tis,tpmdev=tpm0"
+}
+if test -x "$VTPM"; then
+    # shellcheck disable=SC2046
+    start_vtpm tpmsrc && qemu_capture "$T/tpm.mig" $(tpm_args tpmsrc)
+    check "capture pc with a TPM on vtpm (tpm-emulator state blobs)" test $? = 0
+    run dump --fields "$T/tpm.mig"
+    check "tpm: the TPM's permanent state is a field" \
+        grep -q '^    tpm-emulator\[0\]/state.fields.state_blobs.permanent.buffer = <' "$T/out"
+    ok_all=0
+    for f in der cer ber json; do
+        "$MS" convert "$T/tpm.mig" "$T/tpm.$f" --to $f &&
+            "$MS" convert "$T/tpm.$f" "$T/tpm.$f.mig" --to qemu &&
+            cmp -s "$T/tpm.mig" "$T/tpm.$f.mig" || ok_all=1
+    done
+    check "tpm: qemu -> der/cer/ber/json -> qemu byte-identical" test $ok_all = 0
+    # shellcheck disable=SC2046
+    start_vtpm tpmdst && qemu_load "$T/tpm.cer.mig" $(tpm_args tpmdst)
+    check "tpm: QEMU with a fresh vtpm loads it back from CER (completed)" test $? = 0
+    stop_vtpms
+else
+    not_ok "vtpm not built ($VTPM)"
+fi
 
 # ---- diffs of two captures ---------------------------------------------------
 run convert "$T/pc2.mig" "$T/pc2.json" --to json

@@ -12,6 +12,11 @@
  * Every case replays from its numbers: set QVISIT_CRASH_REPLAY to
  * "SEED:SECTOR:PERSECTOR:OP" as printed by a failure. QVISIT_SOAK scales
  * the iteration counts (see docs/reliability.md).
+ *
+ * The tests run twice: over memory, and over a qcow2 image served by
+ * qemu-nbd through the NBD backend (the crash layer wraps the NBD
+ * storage; there a case explores one crash point in BACKEND_THINNING,
+ * in twice as many under sanitizers).
  */
 #include "config.h"
 
@@ -24,9 +29,20 @@
 #include "nvram/nvram.h"
 #include "tests/fault-storage.h"
 #include "tests/fault-workload.h"
+#include "tests/nbd-server.h"
 
 /* Steps of the workload: a few hundred writes of every size. */
 #define CRASH_WORKLOAD_STEPS 160
+
+/*
+ * The backend of the current test: over NBD (set by the fixture of the
+ * "nbd" test case), 1 crash point in backend_thinning is explored; a
+ * missing server skips the case.
+ */
+#define BACKEND_THINNING 4
+static unsigned backend_thinning = 1;
+static bool backend_missing;
+static NBDServer *nbd_disk;
 
 /* Totals over the tests of this run, printed at the end of each test. */
 typedef struct CrashTotals {
@@ -267,9 +283,10 @@ static void crash_every_op(uint32_t sector_size, bool per_sector,
     unsigned scale = fault_test_scale();
     uint64_t ops;
 
-    if (replay_requested()) {
+    if (backend_missing || replay_requested()) {
         return;
     }
+    stride *= backend_thinning;
     for (unsigned round = 0; round < scale; round++) {
         c.seed = fault_seed_mix(seed, round);
         c.crash_at_op = 0;
@@ -316,10 +333,10 @@ START_TEST(test_crash_random_points)
     unsigned scale = fault_test_scale();
     uint64_t rng = 0xC4A5u;
 
-    if (replay_requested()) {
+    if (backend_missing || replay_requested()) {
         return;
     }
-    for (unsigned i = 0; i < 300 * scale; i++) {
+    for (unsigned i = 0; i < 300 * scale / backend_thinning; i++) {
         CrashCase c = {
             .seed = fault_rand_next(&rng),
             .sector_size = fault_rand_below(&rng, 2) ? 4096 : 512,
@@ -358,12 +375,16 @@ END_TEST
 START_TEST(test_crash_chain)
 {
     unsigned scale = fault_test_scale();
-    NVRAMStorage *disk = workload_new_image();
+    NVRAMStorage *disk;
     uint64_t rng = 0xC4A1Bu;
     Workload w;
 
+    if (backend_missing) {
+        return;
+    }
+    disk = workload_new_image();
     workload_init(&w, 77, 1);
-    for (unsigned i = 0; i < 300 * scale; i++) {
+    for (unsigned i = 0; i < 300 * scale / backend_thinning; i++) {
         FaultConfig config = {
             .seed = fault_rand_next(&rng),
             .sector_size = fault_rand_below(&rng, 2) ? 4096 : 512,
@@ -409,6 +430,9 @@ START_TEST(test_checker_detects_lying_flush)
 {
     unsigned detected = 0;
 
+    if (backend_missing) {
+        return;
+    }
     for (uint64_t seed = 1; seed <= 20; seed++) {
         FaultConfig config = {
             .seed = seed,
@@ -472,6 +496,30 @@ START_TEST(test_fault_layer_semantics)
 }
 END_TEST
 
+/* The "nbd" case: each test's images live in a qcow2 image behind qemu-nbd. */
+static void nbd_backend_setup(void)
+{
+    nbd_disk = nbd_server_new_qemu_nbd("test-nvram-crash", "qcow2");
+    if (!nbd_disk) {
+        backend_missing = true;
+        return;
+    }
+    nbd_server_start(nbd_disk);
+    workload_use_backend(nbd_disk->uri);
+    backend_thinning = BACKEND_THINNING * (fault_under_sanitizer() ? 2 : 1);
+    printf("over NBD (qcow2 via qemu-nbd), 1 crash point in %u:\n",
+           backend_thinning);
+}
+
+static void nbd_backend_teardown(void)
+{
+    workload_use_backend(NULL);
+    nbd_server_free(nbd_disk);
+    nbd_disk = NULL;
+    backend_thinning = 1;
+    backend_missing = false;
+}
+
 static Suite *crash_suite(void)
 {
     Suite *s = suite_create("nvram-crash");
@@ -485,6 +533,17 @@ static Suite *crash_suite(void)
     tcase_add_test(tc, test_crash_every_op_512_torn);
     tcase_add_test(tc, test_crash_every_op_4096);
     tcase_add_test(tc, test_crash_every_op_encrypted);
+    tcase_add_test(tc, test_crash_random_points);
+    tcase_add_test(tc, test_crash_chain);
+    suite_add_tcase(s, tc);
+
+    /* The same tests over the NBD backend: the storage is all they see. */
+    tc = tcase_create("nbd");
+    tcase_set_timeout(tc, 1800);
+    tcase_add_checked_fixture(tc, nbd_backend_setup, nbd_backend_teardown);
+    tcase_add_test(tc, test_checker_detects_lying_flush);
+    tcase_add_test(tc, test_crash_every_op_4096_torn);
+    tcase_add_test(tc, test_crash_every_op_512_torn);
     tcase_add_test(tc, test_crash_random_points);
     tcase_add_test(tc, test_crash_chain);
     suite_add_tcase(s, tc);

@@ -8,6 +8,12 @@
  * once a number was reported. A SIGKILL keeps the page cache, so this tests
  * the process side (torn user-space state, locks, partial writes between
  * system calls); power loss is test-nvram-crash's subject.
+ *
+ * The same test runs over NBD (a qcow2 image served by qemu-nbd, started
+ * by the test): with the writer killed, and with the server killed
+ * (SIGKILL, then restarted), where the writer's commit in flight fails
+ * and every acknowledged number, or the one in flight, must read back;
+ * qemu-img check must find the image clean after all the kills.
  */
 #include "config.h"
 
@@ -25,6 +31,7 @@
 
 #include "nvram/nvram.h"
 #include "tests/fault-storage.h"
+#include "tests/nbd-server.h"
 #include "tests/nvram-writer.h"
 
 static char *writer_path(void)
@@ -34,7 +41,10 @@ static char *writer_path(void)
     return g_build_filename(top ? top : ".", "tests", "nvram-writer", NULL);
 }
 
-/* Format @path for the writer: "permall" and "savestate" (never written). */
+/*
+ * Format @path (a file or an NBD URI) for the writer: "permall" and
+ * "savestate" (never written).
+ */
 static void format_image(const char *path)
 {
     NVRAMEntrySpec specs[] = {
@@ -46,10 +56,12 @@ static void format_image(const char *path)
     Error *err = NULL;
 
     ck_assert_int_eq(nvram_measure(specs, 2, &size, &error_abort), 0);
-    s = nvram_storage_open_file(path, false, true, &err);
+    s = nvram_storage_open(path, false, true, &err);
     ck_assert_msg(s != NULL, "create %s: %s", path,
                   err ? error_get_pretty(err) : "");
-    ck_assert(nvram_storage_resize(s, size, &error_abort));
+    if (!nvram_storage_name_is_uri(path)) {
+        ck_assert(nvram_storage_resize(s, size, &error_abort));
+    }
     ck_assert_int_eq(nvram_format_storage(s, specs, 2, false, &error_abort),
                      0);
     nvram_storage_close(s);
@@ -92,22 +104,47 @@ static void read_number(const char *path, uint64_t *number, bool *absent)
     ck_assert_int_eq(nvram_delete(nvram), 0);
 }
 
-START_TEST(test_kill_writer)
+/*
+ * Wait up to 20 s for @pid to end; the writer that met a killed server
+ * exits by itself, promptly.
+ */
+static int wait_exit(pid_t pid)
+{
+    gint64 deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    int status;
+
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (g_get_monotonic_time() > deadline) {
+            kill(-pid, SIGKILL);
+            ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+            ck_abort_msg("the writer hangs after the server was killed");
+        }
+        g_usleep(1000);
+    }
+    return status;
+}
+
+/*
+ * Kill the writer committing to @image (or, with @srv, the NBD server
+ * under it: then restart the server) at random moments, up to @target
+ * times within @budget seconds (both scaled by QVISIT_SOAK), checking the
+ * image after each kill.
+ */
+static void kill_loop(const char *what, const char *image, NBDServer *srv,
+                      unsigned target, unsigned budget_s)
 {
     unsigned scale = fault_test_scale();
-    unsigned target = 200 * scale;
-    gint64 budget = (gint64)40 * scale * G_USEC_PER_SEC;
+    gint64 budget = (gint64)budget_s * scale * G_USEC_PER_SEC;
     gint64 start = g_get_monotonic_time();
     g_autofree char *writer = writer_path();
-    g_autofree char *dir = g_dir_make_tmp("nvram-kill-XXXXXX", NULL);
-    g_autofree char *path = g_build_filename(dir, "tpm.img", NULL);
     uint64_t rng = 0x5161u, verified = 0, kills = 0, in_flight_seen = 0;
     uint64_t acks_total = 0, early_kills = 0;
     bool ever_acked = false;
 
+    target *= scale;
     ck_assert_msg(g_file_test(writer, G_FILE_TEST_IS_EXECUTABLE),
                   "%s is not built", writer);
-    format_image(path);
+    format_image(image);
     while (kills < target && g_get_monotonic_time() - start < budget) {
         int fds[2];
         pid_t pid;
@@ -125,7 +162,13 @@ START_TEST(test_kill_writer)
             dup2(fds[1], STDOUT_FILENO);
             close(fds[0]);
             close(fds[1]);
-            execl(writer, writer, path, (char *)NULL);
+            if (srv) {
+                /* its one-line "connection lost" at each kill */
+                int null = open("/dev/null", O_WRONLY);
+
+                dup2(null, STDERR_FILENO);
+            }
+            execl(writer, writer, image, (char *)NULL);
             _exit(127);
         }
         setpgid(pid, pid);
@@ -140,9 +183,22 @@ START_TEST(test_kill_writer)
             ck_assert_int_eq(poll(&pfd, 1, 20000), 1);
             g_usleep(fault_rand_below(&rng, 15000));
         }
-        kill(-pid, SIGKILL);
-        kill(pid, SIGKILL);
-        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        if (srv) {
+            nbd_server_stop(srv, SIGKILL);
+            status = wait_exit(pid);
+            ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) != 0 &&
+                          WEXITSTATUS(status) != 3,
+                          "the writer did not fail cleanly when the server "
+                          "was killed (status 0x%x)", status);
+            nbd_server_start(srv);
+        } else {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+            ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+                          "the writer exited by itself (status 0x%x)",
+                          status);
+        }
         /*
          * Every number in the pipe was reported after its write returned;
          * they arrive in order.
@@ -154,8 +210,6 @@ START_TEST(test_kill_writer)
         }
         ck_assert_int_eq(got, 0);
         close(fds[0]);
-        ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-                      "the writer exited by itself (status 0x%x)", status);
         kills++;
         if (acks == 0) {
             early_kills++;
@@ -163,7 +217,7 @@ START_TEST(test_kill_writer)
         acks_total += acks;
         ever_acked |= acks > 0;
 
-        read_number(path, &found, &absent);
+        read_number(image, &found, &absent);
         ck_assert_msg(!absent || !ever_acked,
                       "kill #%" PRIu64 ": permall absent after %" PRIu64
                       " was acknowledged", kills, last);
@@ -175,16 +229,74 @@ START_TEST(test_kill_writer)
         }
         verified = found;
     }
-    printf("kills: %" PRIu64 " SIGKILLs survived in %.1f s (%" PRIu64
+    printf("kills (%s): %" PRIu64 " SIGKILLs survived in %.1f s (%" PRIu64
            " before any commit), %" PRIu64 " commits acknowledged, %" PRIu64
-           " times the write in flight had landed, 0 losses\n", kills,
+           " times the write in flight had landed, 0 losses\n", what, kills,
            (g_get_monotonic_time() - start) / 1e6, early_kills, acks_total,
            in_flight_seen);
     fflush(stdout);
     ck_assert_uint_ge(kills, 20);
     ck_assert_uint_gt(acks_total, 0);
+}
+
+START_TEST(test_kill_writer)
+{
+    g_autofree char *dir = g_dir_make_tmp("nvram-kill-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "tpm.img", NULL);
+
+    kill_loop("file, writer killed", path, NULL, 200, 40);
     unlink(path);
     rmdir(dir);
+}
+END_TEST
+
+/* qemu-nbd serving a new qcow2 image, started; NULL if missing. */
+static NBDServer *qcow2_server(void)
+{
+    NBDServer *srv = nbd_server_new_qemu_nbd("test-nvram-kill", "qcow2");
+
+    if (srv) {
+        nbd_server_start(srv);
+    }
+    return srv;
+}
+
+static void assert_qcow2_clean(NBDServer *srv)
+{
+    g_autofree char *image = nbd_server_path(srv, "vm.qcow2");
+    const char *check[] = { "qemu-img", "check", "-q", image, NULL };
+    g_autofree char *out = NULL;
+    int status;
+
+    nbd_server_stop(srv, SIGTERM);
+    status = nbd_run(check, &out);
+    ck_assert_msg(status == 0, "qemu-img check after the kills: status %d: "
+                  "%s", status, out);
+}
+
+START_TEST(test_kill_writer_nbd)
+{
+    NBDServer *srv = qcow2_server();
+
+    if (srv) {
+        kill_loop("qcow2 over qemu-nbd, writer killed", srv->uri, NULL, 200,
+                  20);
+        assert_qcow2_clean(srv);
+        nbd_server_free(srv);
+    }
+}
+END_TEST
+
+START_TEST(test_kill_server_nbd)
+{
+    NBDServer *srv = qcow2_server();
+
+    if (srv) {
+        kill_loop("qcow2 over qemu-nbd, qemu-nbd killed", srv->uri, srv, 200,
+                  25);
+        assert_qcow2_clean(srv);
+        nbd_server_free(srv);
+    }
 }
 END_TEST
 
@@ -195,6 +307,8 @@ static Suite *kill_suite(void)
 
     tcase_set_timeout(tc, 1800);
     tcase_add_test(tc, test_kill_writer);
+    tcase_add_test(tc, test_kill_writer_nbd);
+    tcase_add_test(tc, test_kill_server_nbd);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -208,7 +208,7 @@ START_TEST(test_device_power_cycles)
     g_free(out);
     ck_assert_int_eq(run(&out, "tools/vnvram", "dump", "--json", img,
                          "permall", NULL), 0);
-    /* the document of ber-dump --json (one printer for both) */
+    /* the document ber-dump --json prints, the entry as its input */
     ck_assert_msg(strstr(out, "{\"inputs\":[{\"name\":\"permall\","
                               "\"mode\":\"DER\"") &&
                   strstr(out, "\"value\":\"QVIS\"") &&

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -49,6 +50,26 @@ static char *path_in(const char *name)
     return g_build_filename(dir, name, NULL);
 }
 
+/* A failed check ends the test process without its teardown: vtpm runs
+ * as our child (not --daemon) and dies with us. */
+static void die_with_parent(gpointer data)
+{
+    (void)data;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Wait (10 s at most) for vtpm to exit; true if it did. */
+static bool wait_exit(int *status)
+{
+    for (int i = 0; i < 1000; i++) {
+        if (waitpid(vtpm_pid, status, WNOHANG) == vtpm_pid) {
+            return true;
+        }
+        g_usleep(10000);
+    }
+    return false;
+}
+
 static void start_vtpm(void)
 {
     const char *top = g_getenv("top_builddir");
@@ -61,10 +82,9 @@ static void start_vtpm(void)
         g_autofree char *state = g_strdup_printf("dir=%s", dir);
         g_autofree char *server = NULL, *ctrlopt = NULL, *log = NULL;
         g_autofree char *pidopt = g_strdup_printf("file=%s", pidfile);
-        g_autofree char *pidtext = NULL;
         int status;
 
-        port = g_random_int_range(20000, 60000);
+        port = g_random_int_range(20000, 32000);   /* below ephemeral ports */
         server = g_strdup_printf("type=tcp,port=%d", port);
         ctrlopt = g_strdup_printf("type=unixio,path=%s", ctrl);
         log = g_strdup_printf("file=%s/log,level=2", dir);
@@ -74,17 +94,29 @@ static void start_vtpm(void)
                          (char *)"--flags",
                          (char *)"not-need-init,startup-clear",
                          (char *)"--log", log, (char *)"--pid", pidopt,
-                         (char *)"--daemon", NULL };
+                         NULL };
 
-        ck_assert(g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
-                               NULL, NULL, NULL, NULL, &status, NULL));
-        if (!g_spawn_check_wait_status(status, NULL)) {
-            continue;       /* most likely the port is taken: another one */
+        g_unlink(pidfile);
+        ck_assert(g_spawn_async(NULL, argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD |
+                                G_SPAWN_STDERR_TO_DEV_NULL, die_with_parent,
+                                NULL, &vtpm_pid, NULL));
+        /* Ready once the pid file is there; an exit means the port was
+         * taken (most likely): try another. */
+        for (int i = 0; i < 1000; i++) {
+            if (g_file_test(pidfile, G_FILE_TEST_EXISTS)) {
+                return;
+            }
+            if (waitpid(vtpm_pid, &status, WNOHANG) == vtpm_pid) {
+                break;
+            }
+            g_usleep(10000);
         }
-        ck_assert(g_file_get_contents(pidfile, &pidtext, NULL, NULL));
-        vtpm_pid = atoi(pidtext);
-        ck_assert_int_gt(vtpm_pid, 0);
-        return;
+        if (waitpid(vtpm_pid, &status, WNOHANG) == 0) {
+            kill(vtpm_pid, SIGKILL);
+            waitpid(vtpm_pid, &status, 0);
+            ck_abort_msg("vtpm did not get ready in 10 s");
+        }
     }
     ck_abort_msg("vtpm did not start");
 }
@@ -92,18 +124,21 @@ static void start_vtpm(void)
 /* SIGTERM, then wait (up to 10 s) for it to exit. */
 static void stop_vtpm(void)
 {
+    int status;
+
     if (vtpm_pid <= 0) {
         return;
     }
     kill(vtpm_pid, SIGTERM);
-    for (int i = 0; i < 1000 && kill(vtpm_pid, 0) == 0; i++) {
-        g_usleep(10000);
-    }
-    if (kill(vtpm_pid, 0) == 0) {
+    if (!wait_exit(&status)) {
         kill(vtpm_pid, SIGKILL);
+        waitpid(vtpm_pid, &status, 0);
+        vtpm_pid = 0;
         ck_abort_msg("vtpm did not stop on SIGTERM");
     }
     vtpm_pid = 0;
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "vtpm ended with status 0x%x", status);
 }
 
 static void setup(void)
@@ -527,11 +562,11 @@ END_TEST
 /* CMD_SHUTDOWN ends the daemon after its response. */
 START_TEST(test_ctrl_shutdown)
 {
+    int status;
+
     ck_assert_uint_eq(ctrl_cmd(CMD_SHUTDOWN, NULL, 0, NULL, 0), 0);
-    for (int i = 0; i < 1000 && kill(vtpm_pid, 0) == 0; i++) {
-        g_usleep(10000);
-    }
-    ck_assert_int_ne(kill(vtpm_pid, 0), 0);
+    ck_assert(wait_exit(&status));
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     vtpm_pid = 0;
     ck_assert(log_has("CMD_SHUTDOWN -> 0x0"));
 }

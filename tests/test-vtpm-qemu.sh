@@ -29,12 +29,14 @@ qemu_start() {
         -qmp stdio "$@" 2> "$T/$name.qemu.err"; }
     qemu_pid=$QEMU_PID
     pids="$pids $qemu_pid"
+    # Our own copies of its pipes: bash unsets QEMU when QEMU exits.
+    exec {qmp_in}>&"${QEMU[1]}" {qmp_out}<&"${QEMU[0]}"
     qmp '{"execute":"qmp_capabilities"}' > /dev/null
 }
 # qmp JSON: send a command, print its reply (skipping events).
 qmp() {
-    echo "$1" >&"${QEMU[1]}"
-    while IFS= read -r -t 30 line <&"${QEMU[0]}"; do
+    echo "$1" >&"$qmp_in" || return 1
+    while IFS= read -r -t 30 line <&"$qmp_out"; do
         case $line in
         *'"return"'*|*'"error"'*) echo "$line"; return 0 ;;
         esac
@@ -42,7 +44,8 @@ qmp() {
     return 1
 }
 qemu_quit() {
-    qmp '{"execute":"quit"}' > /dev/null
+    qmp '{"execute":"quit"}' > /dev/null   # QEMU may exit before it answers
+    exec {qmp_in}>&- {qmp_out}<&-
     for i in $(seq 1 500); do
         alive "$qemu_pid" || return 0
         sleep 0.02
@@ -62,7 +65,7 @@ wait_log() {
 start_vtpm_unix() {
     mkdir "$T/$1.st"
     for attempt in 1 2 3 4 5 6 7 8 9 10; do
-        PORT=$(( (RANDOM % 20000) * 2 + 20000 ))
+        PORT=$(( (RANDOM % 6000) * 2 + 20000 ))
         "$VTPM" socket --tpm2 --tpmstate dir="$T/$1.st" \
             --ctrl type=unixio,path="$T/$1.ctrl" \
             --server type=tcp,port=$PORT --pid file="$T/$1.pid" \

@@ -37,6 +37,8 @@ check "the log names control commands" grep -q "CMD_SET_LOCALITY" "$T/a.log"
 # An orderly restart: Shutdown(STATE) keeps the PCRs for Startup(STATE).
 check "tpm2_shutdown (STATE)" tpm tpm2_shutdown
 check "vtpm stops on SIGTERM" stop_vtpm a
+check "... in order: the log says so and the image was closed" \
+    sh -c "grep -q 'signal 15: stopping' '$T/a.log' && grep -q 'vtpm: stopped' '$T/a.log'"
 check "vtpm restarts on the image" \
     start_vtpm b --tpmstate dir="$T/st" --flags not-need-init
 check "tpm2_startup (STATE) after the restart" tpm tpm2_startup

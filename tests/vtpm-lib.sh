@@ -13,7 +13,7 @@ pids=""
 
 cleanup() {
     for p in $pids; do     # ours only: a pid that is still a vtpm
-        grep -q vtpm "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p"
+        grep -qE "vtpm|swtpm" "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p"
     done
     [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
@@ -55,7 +55,9 @@ start_vtpm() {
     name=$1
     shift
     for attempt in 1 2 3 4 5 6 7 8 9 10; do
-        PORT=$(( (RANDOM % 20000) * 2 + 20000 ))
+        # below Linux's ephemeral ports (32768-60999), where clients'
+        # TIME_WAIT sockets live
+        PORT=$(( (RANDOM % 6000) * 2 + 20000 ))
         CTRLPORT=$((PORT + 1))
         "$VTPM" socket --tpm2 --server type=tcp,port=$PORT \
             --ctrl type=tcp,port=$CTRLPORT --pid file="$T/$name.pid" \
@@ -66,7 +68,9 @@ start_vtpm() {
             export TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$PORT"
             return 0
         fi
-        grep -q "cannot listen" "$T/$name.err" || return $rc
+        # port taken: vtpm says so on stderr, swtpm in its log
+        cat "$T/$name.err" "$T/$name.log" 2>/dev/null |
+            grep -qE "cannot listen|Address already in use" || return $rc
     done
     return 1
 }

@@ -1,7 +1,8 @@
 
 # ber-dump: show and check any BER/CER/DER stream (logic in visitors/ber-inspect.c)
 bin_PROGRAMS += tools/ber-dump
-tools_ber_dump_SOURCES = tools/ber-dump.c
+tools_ber_dump_SOURCES = tools/ber-dump.c tools/ber-dump-schema.c \
+	tools/ber-dump-schema.h
 tools_ber_dump_CFLAGS = $(AM_CFLAGS) $(TASN1_CFLAGS)
 tools_ber_dump_LDADD = libqvisit.la $(TASN1_LIBS) $(GLIB_LIBS)
 dist_man_MANS += tools/ber-dump.1

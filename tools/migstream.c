@@ -108,6 +108,25 @@ static int cmd_convert(const char *in, const char *out, MigFormat to)
     return 0;
 }
 
+/* @s as the inside of a JSON string (RFC 8259: '"', '\\', controls). */
+static char *json_escape(const char *s)
+{
+    GString *out = g_string_new("");
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            g_string_append_c(out, '\\');
+            g_string_append_c(out, (char)c);
+        } else if (c < 0x20) {
+            g_string_append_printf(out, "\\u%04x", c);
+        } else {
+            g_string_append_c(out, (char)c);
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
 typedef struct DumpState {
     bool json;
     bool fields;
@@ -119,20 +138,23 @@ static void dump_value(void *opaque, const char *path, const char *value)
 {
     DumpState *d = opaque;
     g_autofree char *esc = NULL;
+    g_autofree char *p = NULL;
 
     if (!d->json) {
         printf("    %s = %s\n", path, value);
         return;
     }
-    esc = g_strescape(value, NULL);
+    esc = json_escape(value);
+    p = json_escape(path);
     printf("%s\n  {\"path\": \"%s\", \"value\": \"%s\"}", d->n++ ? "," : "",
-           path, esc);
+           p, esc);
 }
 
 static void dump_record(void *opaque, const MigRecordInfo *info)
 {
     DumpState *d = opaque;
-    g_autofree char *name = g_strescape(info->name ? info->name : "", NULL);
+    g_autofree char *name = d->json ? json_escape(info->name ? info->name : "")
+                                    : g_strescape(info->name ? info->name : "", NULL);
 
     if (d->json) {
         printf("%s\n  {\"record\": \"%s\", \"section_id\": %" PRIu32
@@ -331,7 +353,7 @@ static int cmd_stats(const char *in, bool json, bool gzip)
                ", \"devices\": [", s->pages, s->zero_pages);
         for (guint r = 0; r < s->rows->len; r++) {
             MigStatsRow *row = s->rows->pdata[r];
-            g_autofree char *name = g_strescape(row->name, NULL);
+            g_autofree char *name = json_escape(row->name);
             printf("%s\n  {\"name\": \"%s\", \"records\": %" PRIu64
                    ", \"native\": %" PRIu64, r ? "," : "", name, row->records,
                    row->native);

@@ -321,7 +321,7 @@ static void print_hex(const uint8_t *p, size_t len)
     }
 }
 
-/*** Showing a BER value: the library's printer (visitors/ber-print.h) ***/
+/*** Showing a BER value: the inspector and ber-dump's printer ***/
 
 static bool write_stdout(void *opaque, const char *buf, size_t len)
 {
@@ -329,19 +329,18 @@ static bool write_stdout(void *opaque, const char *buf, size_t len)
 }
 
 /*
- * Print @p[0..@len) as one BER/CER/DER value (@enc), checked under its
- * rules, as ber-dump prints it: a tree or, with @json, its JSON document
- * (one input named @name). Returns the number of errors the inspector
- * found (a failed write counts as one).
+ * Print @p[0..@len), entry @entry, as one BER/CER/DER value (@enc),
+ * checked under its rules, as ber-dump prints it: an indented tree or,
+ * with @json, the same JSON document as ber-dump --json (one input, named
+ * after the entry). Returns the number of errors the inspector found
+ * (a failed write counts as one).
  */
-static uint64_t show_ber_tree(const uint8_t *p, size_t len, NVRAMEncoding enc,
-                              bool json, const char *name)
+static uint64_t show_ber_tree(const char *entry, const uint8_t *p,
+                              size_t len, NVRAMEncoding enc, bool json)
 {
-    BERPrintOptions popts = {
-        .format = json ? BER_PRINT_JSON : BER_PRINT_TREE,
-        .write = write_stdout,
-    };
-    BERPrinter *pr = ber_printer_new(&popts);
+    BERPrintOptions po = { .format = json ? BER_PRINT_JSON : BER_PRINT_TREE,
+                           .write = write_stdout };
+    BERPrinter *printer = ber_printer_new(&po);
     BERInspectOptions opts;
     BERInspectSummary summary = { 0 };
 
@@ -349,22 +348,21 @@ static uint64_t show_ber_tree(const uint8_t *p, size_t len, NVRAMEncoding enc,
     opts.mode = enc == NVRAM_ENCODING_DER ? BER_MODE_DER :
                 enc == NVRAM_ENCODING_CER ? BER_MODE_CER : BER_MODE_BER;
     opts.single = true;
-    ber_printer_begin_input(pr, name, opts.mode, 0, len, false);
-    if (!ber_inspect(p, len, &opts, &ber_printer_callbacks, pr, &summary)) {
+    ber_printer_begin_input(printer, entry, opts.mode, 0, len, false);
+    ber_inspect(p, len, &opts, &ber_printer_callbacks, printer, &summary);
+    ber_printer_end_input(printer, &summary);
+    if (!ber_printer_finish(printer)) {
+        fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno));
         summary.errors++;
     }
-    ber_printer_end_input(pr, &summary);
-    if (!ber_printer_finish(pr)) {
-        summary.errors++;
-    }
-    ber_printer_free(pr);
+    ber_printer_free(printer);
     return summary.errors;
 }
 
 
 static NVRAMStorage *open_image(const char *img, bool writable, Error **errp)
 {
-    return nvram_storage_open_file(img, !writable, false, errp);
+    return nvram_storage_open(img, !writable, false, errp);
 }
 
 /* Open @img, describe it into *@info and close it: as nvram_image_inspect(). */
@@ -678,8 +676,8 @@ static int cmd_check(const char *img, Options *o)
         printf("%s: %d problem%s found\n", img, problems,
                problems == 1 ? "" : "s");
     } else {
-        printf("%s: healthy (%zu entries, every copy verified)\n", img,
-               info->n_entries);
+        printf("%s: healthy (%zu entr%s, every copy verified)\n", img,
+               info->n_entries, info->n_entries == 1 ? "y" : "ies");
     }
     nvram_image_info_free(info);
     if (log) {
@@ -717,8 +715,9 @@ static int cmd_create(const char *img, Options *o)
     int ret;
 
     /* A create that fails must not leave a file that looks like an image. */
-    created = access(img, F_OK) < 0 && errno == ENOENT;
-    s = nvram_storage_open_file(img, false, true, &err);
+    created = !nvram_storage_name_is_uri(img) && access(img, F_OK) < 0 &&
+              errno == ENOENT;
+    s = nvram_storage_open(img, false, true, &err);
     if (!s) {
         return fail(-NVRAM_ERR_IO, err);
     }
@@ -749,8 +748,9 @@ static int cmd_create(const char *img, Options *o)
                ", \"encrypted\": %s}\n", o->list.specs->len, size,
                o->has_key ? "true" : "false");
     } else {
-        printf("formatted %s: %u entries, %" PRIu64 " bytes%s\n", img,
-               o->list.specs->len, size, o->has_key ? ", encrypted" : "");
+        printf("formatted %s: %u entr%s, %" PRIu64 " bytes%s\n", img,
+               o->list.specs->len, o->list.specs->len == 1 ? "y" : "ies",
+               size, o->has_key ? ", encrypted" : "");
     }
     return 0;
 }
@@ -819,7 +819,7 @@ static int cmd_dump(const char *img, const char *entry, Options *o)
     } else {
         fprintf(stderr, "%s: entry '%s', generation %" PRIu64 ", %zu bytes "
                 "of %s\n", prog, entry, gen, len, nvram_encoding_name(enc));
-        if (show_ber_tree(payload, len, enc, o->json, entry)) {
+        if (show_ber_tree(entry, payload, len, enc, o->json)) {
             fprintf(stderr, "%s: entry '%s' is not valid %s\n", prog, entry,
                     nvram_encoding_name(enc));
             ret = EXIT_PROBLEMS;

@@ -43,8 +43,10 @@ static void usage(FILE *f)
 "A TPM 2.0 (libtpms) with swtpm's socket interface whose state is kept in\n"
 "a crash-safe vNVRAM image. With dir=DIR the image DIR/%s is created\n"
 "at the first start; backend-uri= needs an image made by\n"
-"'vnvram create IMAGE --profile tpm2'. An existing image that is not\n"
-"healthy is never formatted: vtpm refuses to start and says why.\n",
+"'vnvram create IMAGE --profile tpm2'; IMAGE may also be an NBD URI\n"
+"(backend-uri=nbd+unix:///?socket=S: a qcow2 image through qemu-nbd).\n"
+"An existing image that is not healthy is never formatted: vtpm refuses\n"
+"to start and says why.\n",
             prog, VTPM_STATE_FILE);
 }
 
@@ -249,6 +251,7 @@ int main(int argc, char **argv)
     bool store_open = false;
     int ready_fd = -1, rc;
 
+    vtpm_server_block_signals();
     rc = parse_options(argc, argv, &o);
     if (rc) {
         free_options(&o);

@@ -26,3 +26,4 @@ bin_PROGRAMS += tools/vtpm
 tools_vtpm_SOURCES = tools/vtpm.c
 tools_vtpm_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tools_vtpm_LDADD = libvtpm.la $(GLIB_LIBS)
+dist_man_MANS += tools/vtpm.1

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/un.h>
 
 #include "tpm/vtpm-options.h"
 
@@ -43,7 +44,13 @@ char *vtpm_backend_uri_to_path(const char *uri, Error **errp)
     if (g_str_has_prefix(uri, "file://") && uri[7]) {
         return g_strdup(uri + 7);
     }
-    error_setg(errp, "backend-uri '%s': only file://PATH is supported", uri);
+    if (g_str_has_prefix(uri, "nbd")) {
+        /* an NBD export: nvram_setup() opens the URI itself */
+        return g_strdup(uri);
+    }
+    error_setg(errp, "backend-uri '%s': only file://PATH and NBD URIs "
+               "(nbd+unix:///?socket=S, nbd://HOST/EXPORT...) are "
+               "supported", uri);
     return NULL;
 }
 
@@ -296,4 +303,79 @@ bool vtpm_parse_pid(const char *value, char **file, Error **errp)
     g_free(*file);
     *file = f;
     return true;
+}
+
+void vtpm_endpoint_clear(VTPMEndpoint *ep)
+{
+    g_free(ep->bindaddr);
+    g_free(ep->path);
+    memset(ep, 0, sizeof(*ep));
+}
+
+static bool endpoint_kv(const char *key, const char *val, void *opaque,
+                        Error **errp)
+{
+    VTPMEndpoint *ep = opaque;
+    char *end;
+
+    if (!val || !*val) {
+        error_setg(errp, "'%s' needs a value", key);
+        return false;
+    }
+    if (strcmp(key, "type") == 0) {
+        if (strcmp(val, "tcp") == 0) {
+            ep->type = VTPM_ENDPOINT_TCP;
+        } else if (strcmp(val, "unixio") == 0) {
+            ep->type = VTPM_ENDPOINT_UNIX;
+        } else {
+            error_setg(errp, "type must be tcp or unixio");
+            return false;
+        }
+    } else if (strcmp(key, "port") == 0) {
+        long port = strtol(val, &end, 10);
+
+        if (*end || port < 1 || port > 65535) {
+            error_setg(errp, "bad port '%s'", val);
+            return false;
+        }
+        ep->port = port;
+    } else if (strcmp(key, "bindaddr") == 0) {
+        g_free(ep->bindaddr);
+        ep->bindaddr = g_strdup(val);
+    } else if (strcmp(key, "path") == 0) {
+        g_free(ep->path);
+        ep->path = g_strdup(val);
+    } else {
+        error_setg(errp, "unknown parameter '%s' (type=, port=, bindaddr=, "
+                   "path=)", key);
+        return false;
+    }
+    return true;
+}
+
+bool vtpm_endpoint_parse(const char *value, VTPMEndpoint *ep, Error **errp)
+{
+    vtpm_endpoint_clear(ep);
+    ep->type = VTPM_ENDPOINT_TCP;
+    if (!parse_kv("--server/--ctrl", value, endpoint_kv, ep, errp)) {
+        goto fail;
+    }
+    if (ep->type == VTPM_ENDPOINT_TCP && !ep->port) {
+        error_setg(errp, "'%s': type=tcp needs port=P", value);
+        goto fail;
+    }
+    if (ep->type == VTPM_ENDPOINT_UNIX && !ep->path) {
+        error_setg(errp, "'%s': type=unixio needs path=S", value);
+        goto fail;
+    }
+    if (ep->type == VTPM_ENDPOINT_UNIX &&
+        strlen(ep->path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+        error_setg(errp, "'%s': socket path too long", value);
+        goto fail;
+    }
+    return true;
+
+fail:
+    vtpm_endpoint_clear(ep);
+    return false;
 }

@@ -31,9 +31,10 @@ bool vtpm_parse_tpmstate(const char *value, VTPMStateOption *out,
                          Error **errp);
 
 /*
- * Map a backend URI to what nvram_setup() opens: file://PATH -> PATH.
- * Other schemes are refused until the NVRAM layer opens them; that is the
- * one place to pass them through. Returns NULL with @errp set.
+ * Map a backend URI to what nvram_setup() opens: file://PATH -> PATH; an
+ * NBD URI (nbd://, nbds://, nbd+unix://, ...) as it is, for the NVRAM's
+ * NBD backend (docs/backends.md). Other schemes are refused. Returns NULL
+ * with @errp set.
  */
 char *vtpm_backend_uri_to_path(const char *uri, Error **errp);
 
@@ -45,6 +46,30 @@ char *vtpm_backend_uri_to_path(const char *uri, Error **errp);
  */
 bool vtpm_parse_key(const char *value, uint8_t key[NVRAM_KEY_SIZE],
                     Error **errp);
+
+typedef enum VTPMEndpointType {
+    VTPM_ENDPOINT_NONE,
+    VTPM_ENDPOINT_TCP,
+    VTPM_ENDPOINT_UNIX,
+} VTPMEndpointType;
+
+/* A listening socket as swtpm's --server / --ctrl describe it. */
+typedef struct VTPMEndpoint {
+    VTPMEndpointType type;
+    char *bindaddr;      /* TCP: address (NULL: 127.0.0.1) */
+    int port;            /* TCP: port */
+    char *path;          /* Unix: socket path */
+} VTPMEndpoint;
+
+/*
+ * Parse swtpm's endpoint option value, e.g. "type=tcp,port=2321",
+ * "type=tcp,port=2321,bindaddr=::1", "type=unixio,path=/run/x.sock" (the
+ * type defaults to tcp; port= alone works). Unknown keys are errors.
+ * Returns false with @errp naming the bad part.
+ */
+bool vtpm_endpoint_parse(const char *value, VTPMEndpoint *ep, Error **errp);
+
+void vtpm_endpoint_clear(VTPMEndpoint *ep);
 
 /* --flags not-need-init,startup-clear */
 typedef struct VTPMFlags {

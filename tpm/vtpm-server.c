@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,76 +49,6 @@ struct VTPMServer {
     uint8_t *cmd;        /* one TPM command */
     uint32_t cmd_size;
 };
-
-void vtpm_endpoint_clear(VTPMEndpoint *ep)
-{
-    g_free(ep->bindaddr);
-    g_free(ep->path);
-    memset(ep, 0, sizeof(*ep));
-}
-
-bool vtpm_endpoint_parse(const char *value, VTPMEndpoint *ep, Error **errp)
-{
-    g_auto(GStrv) parts = g_strsplit(value, ",", -1);
-    bool have_port = false;
-
-    vtpm_endpoint_clear(ep);
-    ep->type = VTPM_ENDPOINT_TCP;
-    for (char **p = parts; *p; p++) {
-        const char *eq = strchr(*p, '=');
-        g_autofree char *key = eq ? g_strndup(*p, eq - *p) : g_strdup(*p);
-        const char *val = eq ? eq + 1 : "";
-        char *end;
-
-        if (strcmp(key, "type") == 0) {
-            if (strcmp(val, "tcp") == 0) {
-                ep->type = VTPM_ENDPOINT_TCP;
-            } else if (strcmp(val, "unixio") == 0) {
-                ep->type = VTPM_ENDPOINT_UNIX;
-            } else {
-                error_setg(errp, "'%s': type must be tcp or unixio", value);
-                goto fail;
-            }
-        } else if (strcmp(key, "port") == 0) {
-            long port = strtol(val, &end, 10);
-
-            if (!*val || *end || port < 1 || port > 65535) {
-                error_setg(errp, "'%s': bad port '%s'", value, val);
-                goto fail;
-            }
-            ep->port = port;
-            have_port = true;
-        } else if (strcmp(key, "bindaddr") == 0 && *val) {
-            g_free(ep->bindaddr);
-            ep->bindaddr = g_strdup(val);
-        } else if (strcmp(key, "path") == 0 && *val) {
-            g_free(ep->path);
-            ep->path = g_strdup(val);
-        } else {
-            error_setg(errp, "'%s': unknown or empty parameter '%s'", value,
-                       *p);
-            goto fail;
-        }
-    }
-    if (ep->type == VTPM_ENDPOINT_TCP && !have_port) {
-        error_setg(errp, "'%s': type=tcp needs port=P", value);
-        goto fail;
-    }
-    if (ep->type == VTPM_ENDPOINT_UNIX && !ep->path) {
-        error_setg(errp, "'%s': type=unixio needs path=S", value);
-        goto fail;
-    }
-    if (ep->type == VTPM_ENDPOINT_UNIX &&
-        strlen(ep->path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-        error_setg(errp, "'%s': socket path too long", value);
-        goto fail;
-    }
-    return true;
-
-fail:
-    vtpm_endpoint_clear(ep);
-    return false;
-}
 
 static int listen_tcp(const VTPMEndpoint *ep, Error **errp)
 {
@@ -190,6 +121,22 @@ static int listen_endpoint(const VTPMEndpoint *ep, char **path, Error **errp)
     }
 }
 
+static void stop_signals(sigset_t *mask)
+{
+    sigemptyset(mask);
+    sigaddset(mask, SIGTERM);
+    sigaddset(mask, SIGINT);
+    sigaddset(mask, SIGHUP);
+}
+
+void vtpm_server_block_signals(void)
+{
+    sigset_t mask;
+
+    stop_signals(&mask);
+    pthread_sigmask(SIG_BLOCK, &mask, NULL);
+}
+
 VTPMServer *vtpm_server_new(const VTPMEndpoint *data,
                             const VTPMEndpoint *ctrl, bool has_key,
                             Error **errp)
@@ -209,11 +156,8 @@ VTPMServer *vtpm_server_new(const VTPMEndpoint *data,
         (s->ctrl_listen = listen_endpoint(ctrl, &s->ctrl_path, errp)) < 0) {
         goto fail;
     }
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGHUP);
-    sigprocmask(SIG_BLOCK, &mask, &s->old_mask);
+    stop_signals(&mask);
+    pthread_sigmask(SIG_BLOCK, &mask, &s->old_mask);
     s->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC);
     if (s->sig_fd < 0) {
         error_setg(errp, "signalfd: %s", strerror(errno));
@@ -251,7 +195,7 @@ void vtpm_server_free(VTPMServer *s)
     }
     if (s->sig_fd >= 0) {
         close(s->sig_fd);
-        sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+        pthread_sigmask(SIG_SETMASK, &s->old_mask, NULL);
     }
     if (s->ctrl.new_data_fd >= 0) {
         close(s->ctrl.new_data_fd);

@@ -22,31 +22,16 @@
 /* How long the rest of a started command or control request may take. */
 #define VTPM_SERVER_READ_TIMEOUT_MS 2000
 
-typedef enum VTPMEndpointType {
-    VTPM_ENDPOINT_NONE,
-    VTPM_ENDPOINT_TCP,
-    VTPM_ENDPOINT_UNIX,
-} VTPMEndpointType;
-
-/* A listening socket as swtpm's --server / --ctrl describe it. */
-typedef struct VTPMEndpoint {
-    VTPMEndpointType type;
-    char *bindaddr;      /* TCP: address (NULL: 127.0.0.1) */
-    int port;            /* TCP: port */
-    char *path;          /* Unix: socket path */
-} VTPMEndpoint;
-
-/*
- * Parse swtpm's endpoint option value, e.g. "type=tcp,port=2321",
- * "type=tcp,port=2321,bindaddr=::1", "type=unixio,path=/run/x.sock" (the
- * type defaults to tcp; port= alone works). Unknown keys are errors.
- * Returns false with @errp naming the bad part.
- */
-bool vtpm_endpoint_parse(const char *value, VTPMEndpoint *ep, Error **errp);
-
-void vtpm_endpoint_clear(VTPMEndpoint *ep);
+#include "tpm/vtpm-options.h"
 
 typedef struct VTPMServer VTPMServer;
+
+/*
+ * Block SIGTERM, SIGINT and SIGHUP in the calling thread, so that threads
+ * created later (the image's worker) inherit the mask and the server
+ * receives them through its signalfd. Call first thing in main().
+ */
+void vtpm_server_block_signals(void);
 
 /*
  * Create and bind the listening sockets of @data (may be type NONE: only

@@ -79,28 +79,6 @@ unsigned ber_text_value(const BERInspectElement *e, BERText *t,
  */
 void ber_text_tag(const BERInspectElement *e, BERText *t);
 
-/*
- * Earlier names, for callers not yet moved to the functions above:
- * the built-in OID names only.
- */
-static inline unsigned ber_inspect_format_value(const BERInspectElement *e,
-                                                BERText *t, size_t max_octets,
-                                                bool json)
-{
-    return ber_text_value(e, t, max_octets, json, NULL);
-}
-
-static inline void ber_inspect_format_tag(const BERInspectElement *e,
-                                          BERText *t)
-{
-    ber_text_tag(e, t);
-}
-
-static inline const char *ber_inspect_oid_name(const char *dotted)
-{
-    return ber_oid_name(NULL, dotted);
-}
-
 #ifdef __cplusplus
 }
 #endif
