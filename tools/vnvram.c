@@ -635,6 +635,13 @@ static int cmd_check(const char *img, Options *o)
             problems++;
         }
     }
+    if (info->storage_size < info->image_size) {
+        check_report(o, &n, NULL, "truncated: the image needs %" PRIu64
+                     " bytes, the drive has %" PRIu64 "; the copies within "
+                     "it are read, writes are refused", info->image_size,
+                     info->storage_size);
+        problems++;
+    }
     for (size_t i = 0; i < info->n_entries; i++) {
         const NVRAMEntryInfo *e = &info->entries[i];
         for (int c = 0; c < 2; c++) {
