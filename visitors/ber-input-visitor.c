@@ -1335,15 +1335,13 @@ static bool walk_string(BERInputVisitor *biv, const char *name,
             pos += seg.header_length;
             continue;
         }
-        if (biv->mode == BER_MODE_CER) {
-            if (short_fragment || seg.length == 0 ||
-                seg.length > biv->fragment_size) {
-                input_error(biv, errp, pos, name, "CER string fragments must "
-                            "be of exactly %zu octets except the last, "
-                            "which is not empty", biv->fragment_size);
-                return false;
-            }
-            short_fragment = seg.length < biv->fragment_size;
+        if (biv->mode == BER_MODE_CER &&
+            ber_check_cer_fragment(seg.length, biv->fragment_size,
+                                   &short_fragment) != BER_OK) {
+            input_error(biv, errp, pos, name, "CER string fragments must "
+                        "be of exactly %zu octets except the last, "
+                        "which is not empty", biv->fragment_size);
+            return false;
         }
         if (dest) {
             memcpy(dest + sum, biv->data + pos + seg.header_length,
@@ -1352,7 +1350,8 @@ static bool walk_string(BERInputVisitor *biv, const char *name,
         sum += (size_t)seg.length;
         pos += seg.header_length + (size_t)seg.length;
     }
-    if (biv->mode == BER_MODE_CER && sum <= biv->fragment_size) {
+    if (biv->mode == BER_MODE_CER &&
+        ber_check_cer_string_total(sum, biv->fragment_size) != BER_OK) {
         input_error(biv, errp, hdr->offset, name, "CER string of %zu octets "
                     "must be primitive", sum);
         return false;
@@ -1423,17 +1422,17 @@ static int read_cer_string(BERInputVisitor *biv, const char *name,
         if (!check_string_segment(biv, &seg, pos, name, errp)) {
             return 0;
         }
-        if (short_fragment || seg.length == 0 || seg.length > frag) {
+        if (ber_check_cer_fragment(seg.length, frag, &short_fragment) !=
+            BER_OK) {
             input_error(biv, errp, pos, name, "CER string fragments must "
                         "be of exactly %zu octets except the last, "
                         "which is not empty", frag);
             return 0;
         }
-        short_fragment = seg.length < frag;
         sum += (size_t)seg.length;
         pos += seg.header_length + (size_t)seg.length;
     }
-    if (sum <= frag) {
+    if (ber_check_cer_string_total(sum, frag) != BER_OK) {
         input_error(biv, errp, hdr->offset, name, "CER string of %zu octets "
                     "must be primitive", sum);
         return 0;
