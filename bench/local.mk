@@ -16,6 +16,7 @@ bench_bench_SOURCES = \
 	bench/workload-report.h \
 	bench/workloads.c \
 	bench/workloads.h
+nodist_bench_bench_SOURCES = $(BENCH_QAPI)
 bench_bench_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DBENCH_CFLAGS='"$(CFLAGS)"' \
 	-DBENCH_ASN_FILE='"$(abs_top_srcdir)/bench/devstate.asn"' \
@@ -25,6 +26,23 @@ bench_bench_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(GTHREAD_CFLAGS) \
 bench_bench_LDADD = libvnvram.la libqvisit.la $(GTHREAD_LIBS) $(GLIB_LIBS) \
 	$(JSONC_LIBS) $(TASN1_LIBS) -lm
 EXTRA_DIST += bench/devstate.asn bench/peer-asn1c.c
+
+# The records' types and visitors: qvisit-gen from bench/devstate.json into
+# bench/gen/ (never committed, docs/qvisit-gen.md), again whenever the
+# schema or the generator changes.
+BENCH_QAPI = bench/gen/bench-qapi-features.h \
+	bench/gen/bench-qapi-types.h bench/gen/bench-qapi-types.c \
+	bench/gen/bench-qapi-visit.h bench/gen/bench-qapi-visit.c
+EXTRA_DIST += bench/devstate.json
+BUILT_SOURCES += $(BENCH_QAPI)
+$(bench_bench_OBJECTS): $(BENCH_QAPI)
+CLEANFILES += $(BENCH_QAPI) bench/gen.stamp
+bench/gen.stamp: bench/devstate.json $(QVISIT_GEN_DEPS)
+	$(AM_V_GEN)$(QVISIT_GEN) -o bench/gen -p bench- \
+		$(srcdir)/bench/devstate.json && touch $@
+$(BENCH_QAPI): bench/gen.stamp
+	@test -f $@ || { rm -f bench/gen.stamp; \
+		$(MAKE) $(AM_MAKEFLAGS) bench/gen.stamp; }
 
 # The asn1c peer: asn1c generates its C code from bench/devstate.asn into
 # the build tree when the benchmark is built (generated code is never
@@ -38,7 +56,7 @@ bench_bench_LDADD += $(BENCH_ASN1C_LIB)
 bench_bench_DEPENDENCIES = libvnvram.la libqvisit.la $(BENCH_ASN1C_LIB)
 
 $(BENCH_ASN1C_LIB): $(srcdir)/bench/devstate.asn $(srcdir)/bench/peer-asn1c.c \
-		$(srcdir)/bench/bench.h
+		$(srcdir)/bench/bench.h $(BENCH_QAPI)
 	$(AM_V_GEN)rm -rf bench/asn1c && $(MKDIR_P) bench/asn1c && \
 	(cd bench/asn1c && $(ASN1C) -fcompound-names -pdu=DevState \
 	    '$(abs_top_srcdir)/bench/devstate.asn') >bench/asn1c.log 2>&1 || \
@@ -83,10 +101,11 @@ bench: all bench/bench$(EXEEXT) $(BENCH_WORKLOADS)
 EXTRA_DIST += bench/w5-migration.sh
 
 # W6 (commit over NBD into qcow2 against nbd_pwrite+nbd_flush on the same
-# connection): its own program for now, `make bench/bench-nbd`; never built
-# by make all or make check.
+# connection): a program of its own, run by make bench in every pass; never
+# built by make all or make check.
 EXTRA_PROGRAMS += bench/bench-nbd
+BENCH_WORKLOADS += bench/bench-nbd$(EXEEXT)
 CLEANFILES += bench/bench-nbd$(EXEEXT)
-bench_bench_nbd_SOURCES = bench/bench-nbd.c
+bench_bench_nbd_SOURCES = bench/bench-nbd.c bench/workload-report.h
 bench_bench_nbd_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 bench_bench_nbd_LDADD = libvnvram.la libqvisit.la $(GLIB_LIBS)

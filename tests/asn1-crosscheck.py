@@ -9,11 +9,13 @@ N.cer, with specs built from MODULE.asn) and libtasn1's asn1Decoding
 (strict DER, with TASN1-MODULE.asn, for the types that module keeps) must
 decode the encoding, consume it whole, and give the field
 values of N.json: names as docs/ber-mapping.md maps them, enums by name,
-alternates by their branch's value. A member whose module type is a flat
+alternates by their branch's value, OCTET STRINGs (with their SIZE) as
+the bytes of the JSON's base64. A member whose module type is a flat
 union (SEQUENCE OF ANY) is compared only as present. Prints one line per
 check; exit 1 if any failed.
 """
 
+import base64
 import json
 import math
 import re
@@ -22,7 +24,7 @@ import sys
 
 from pyasn1.codec.cer import decoder as cer_decoder
 from pyasn1.codec.der import decoder
-from pyasn1.type import namedtype, namedval, tag, univ, char
+from pyasn1.type import char, constraint, namedtype, namedval, tag, univ
 
 TOKEN = re.compile(r'--[^\n]*|::=|\.\.|[A-Za-z][A-Za-z0-9-]*|-?\d+|\S')
 
@@ -74,13 +76,16 @@ class Module:
             raise ValueError('module: expected %s, got %s' % (tok, got))
 
     def constraint(self):
+        """Skip a constraint; return its text (None without one)."""
         if self.peek() == '(':
-            depth = 0
+            depth, toks = 0, []
             while True:
                 t = self.take()
+                toks.append(t)
                 depth += {'(': 1, ')': -1}.get(t, 0)
                 if depth == 0:
-                    return
+                    return ' '.join(toks)
+        return None
 
     def type(self):
         t = self.take()
@@ -101,6 +106,11 @@ class Module:
                     self.take()
             self.take()
             return ('enum', values)
+        if t == 'OCTET':
+            self.expect('STRING')
+            size = re.match(r'\( SIZE \( (\d+) \) \)$',
+                            self.constraint() or '')
+            return ('prim', 'OCTET STRING', int(size.group(1)) if size else None)
         if t in ('INTEGER', 'BOOLEAN', 'UTF8String', 'REAL', 'NULL', 'ANY'):
             self.constraint()
             return ('prim', t)
@@ -145,6 +155,11 @@ PRIMS = {'INTEGER': univ.Integer, 'BOOLEAN': univ.Boolean,
 def spec(module, node):
     node = module.resolve(node)
     kind = node[0]
+    if kind == 'prim' and node[1] == 'OCTET STRING':
+        if node[2] is None:
+            return univ.OctetString()
+        return univ.OctetString(subtypeSpec=constraint.ValueSizeConstraint(
+            node[2], node[2]))
     if kind == 'prim':
         return PRIMS[node[1]]()
     if kind == 'enum':
@@ -186,6 +201,8 @@ def from_pyasn1(module, node, value):
             return float(value)
         if t == 'NULL':
             return None
+        if t == 'OCTET STRING':
+            return bytes(value)
         return OPAQUE
     if kind == 'enum':
         return ('enum', node[1][int(value)])
@@ -242,6 +259,8 @@ def from_tasn1(module, node, tree):
             return value if value is not None else ''
         if t == 'NULL':
             return None
+        if t == 'OCTET STRING':
+            return bytes.fromhex(value or '')
         return OPAQUE
     if kind == 'enum':
         return ('enum', node[1][int.from_bytes(bytes.fromhex(value[2:]),
@@ -275,6 +294,10 @@ def same(decoded, expected):
     if isinstance(decoded, list):
         return isinstance(expected, list) and len(decoded) == len(expected) \
             and all(same(d, e) for d, e in zip(decoded, expected))
+    if isinstance(decoded, bytes):
+        # JSON: base64 (sized buffers: their elements big-endian).
+        return isinstance(expected, str) and \
+            base64.b64decode(expected, validate=True) == decoded
     if isinstance(decoded, bool) or isinstance(expected, bool):
         return decoded is expected
     if isinstance(decoded, float) and expected == 0 and \

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "qapi/clone-visitor.h"
 #include "qobject/qnull.h"
 #include "tests/qvgen-samples.h"
@@ -50,6 +52,9 @@ SAMPLE_TYPE(CondStruct)
 SAMPLE_TYPE(CondAlt)
 SAMPLE_TYPE(Leveled)
 SAMPLE_TYPE(ScalarsList)
+SAMPLE_TYPE(Blobs)
+SAMPLE_TYPE(BlobHolder)
+SAMPLE_TYPE(BlobUnion)
 
 /* Add a sample of QAPI type T, decoded by the ASN.1 type of the same name. */
 #define ADD(T, value) add(samples, &sample_##T, NULL, (value))
@@ -308,6 +313,63 @@ static void add_conditionals(GArray *samples)
     ADD(CondAlt, ca);
 }
 
+/* A Blobs whose byte strings are filled from @seed; @data_len bytes of data. */
+static Blobs *blobs(unsigned seed, size_t data_len)
+{
+    Blobs *b = g_new0(Blobs, 1);
+    size_t i;
+
+    b->data = data_len ? g_malloc(data_len) : NULL;
+    b->data_len = data_len;
+    for (i = 0; i < data_len; i++) {
+        b->data[i] = (uint8_t)(seed + i * 7);
+    }
+    for (i = 0; i < sizeof(b->seed); i++) {
+        b->seed[i] = (uint8_t)(0xf0 + seed + i);
+    }
+    for (i = 0; i < sizeof(b->grid); i++) {
+        b->grid[i / 3][i % 3] = (uint8_t)(seed * 16 + i);
+    }
+    b->w16[0] = 0x0102;
+    b->w16[1] = 0xfffe;
+    b->w16[2] = (uint16_t)seed;
+    b->w32[0] = 0x01020304u;
+    b->w32[1] = UINT32_MAX - seed;
+    b->w64[0] = 0x0102030405060708ull;
+    b->w64[1] = UINT64_MAX - seed;
+    b->after = -(int64_t)seed;
+    return b;
+}
+
+static void add_bytes(GArray *samples)
+{
+    Blobs *full = blobs(1, 5), *big = blobs(2, 2500);
+    BlobHolder *h = g_new0(BlobHolder, 1);
+    BlobUnion *raw = g_new0(BlobUnion, 1), *fixed = g_new0(BlobUnion, 1);
+
+    full->odata = g_malloc(1);          /* present and empty */
+    full->odata_len = 0;
+    full->has_oseed = true;
+    full->oseed[0] = 0;
+    full->oseed[1] = 0xff;
+    ADD(Blobs, full);
+    ADD(Blobs, blobs(0, 0));            /* data empty, optionals absent */
+    ADD(Blobs, big);                    /* CER: fragmented OCTET STRING */
+    QAPI_LIST_PREPEND(h->blobs, blobs(3, 1));
+    QAPI_LIST_PREPEND(h->blobs, blobs(4, 0));
+    h->one = blobs(5, 3);
+    h->tail = g_memdup2("tail", 4);     /* QV_TEST_COND is defined */
+    h->tail_len = 4;
+    ADD(BlobHolder, h);
+    raw->kind = BLOB_KIND_RAW;
+    raw->u.raw.raw = g_memdup2("\0\1\2", 3);
+    raw->u.raw.raw_len = 3;
+    ADD_AS(BlobUnion, "BlobUnion-raw", raw);
+    fixed->kind = BLOB_KIND_FIXED;
+    memcpy(fixed->u.fixed.fixed, "abc", 3);
+    ADD_AS(BlobUnion, "BlobUnion-fixed", fixed);
+}
+
 static Featured *featured(void)
 {
     Featured *f = g_new0(Featured, 1);
@@ -335,6 +397,7 @@ QvSample *qvgen_samples_new(size_t *n)
     add_unions(samples);
     add_alternates(samples);
     add_conditionals(samples);
+    add_bytes(samples);
     ADD(Featured, featured());
     *n = samples->len;
     return (QvSample *)g_array_free(samples, FALSE);

@@ -3,7 +3,8 @@
 # changes), compiled with QEMU's warnings and -Werror, and run through every
 # visitor of the serialization table.
 QVGEN_SCHEMA = tests/qapi-schema/qvisit-test.json \
-	tests/qapi-schema/sub/qvisit-test-common.json
+	tests/qapi-schema/sub/qvisit-test-common.json \
+	tests/qapi-schema/sub/qvisit-test-bytes.json
 QVGEN_OUT = \
 	tests/qvgen/qv-qapi-features.h \
 	tests/qvgen/qv-qapi-types.h tests/qvgen/qv-qapi-types.c \
@@ -11,7 +12,11 @@ QVGEN_OUT = \
 	tests/qvgen/sub/qv-qapi-types-qvisit-test-common.h \
 	tests/qvgen/sub/qv-qapi-types-qvisit-test-common.c \
 	tests/qvgen/sub/qv-qapi-visit-qvisit-test-common.h \
-	tests/qvgen/sub/qv-qapi-visit-qvisit-test-common.c
+	tests/qvgen/sub/qv-qapi-visit-qvisit-test-common.c \
+	tests/qvgen/sub/qv-qapi-types-qvisit-test-bytes.h \
+	tests/qvgen/sub/qv-qapi-types-qvisit-test-bytes.c \
+	tests/qvgen/sub/qv-qapi-visit-qvisit-test-bytes.h \
+	tests/qvgen/sub/qv-qapi-visit-qvisit-test-bytes.c
 EXTRA_DIST += $(QVGEN_SCHEMA)
 BUILT_SOURCES = $(QVGEN_OUT)
 CLEANFILES += $(QVGEN_OUT) tests/qvgen.stamp

@@ -561,21 +561,21 @@ static bool visit_TestBytes_native(Visitor *v, void **native, Error **errp)
 
 static void run_bytes(const SerializeOps *ops, size_t index)
 {
-    TestBytes in = { .len = bytes_sizes[index] };
+    TestBytes in = { .data_len = bytes_sizes[index] };
     TestBytes *out = NULL;
 
     if (!has_caps(ops, VCAP_BYTES)) {
         return;
     }
-    in.buf = in.len ? g_malloc(in.len) : NULL;
-    for (size_t i = 0; i < in.len; i++) {
-        in.buf[i] = (uint8_t)(i * 31 + 7);
+    in.data = in.data_len ? g_malloc(in.data_len) : NULL;
+    for (size_t i = 0; i < in.data_len; i++) {
+        in.data[i] = (uint8_t)(i * 31 + 7);
     }
     roundtrip(ops, &in, (void **)&out, visit_TestBytes_native);
-    ck_assert_msg(out && out->buf, "%s: bytes came back NULL", ops->name);
+    ck_assert_msg(out && out->data, "%s: bytes came back NULL", ops->name);
     ck_assert_msg(test_bytes_equal(&in, out), "%s: %zu bytes differ",
-                  ops->name, in.len);
-    g_free(in.buf);
+                  ops->name, in.data_len);
+    g_free(in.data);
     qapi_free_TestBytes(out);
 }
 
@@ -703,20 +703,20 @@ END_TEST
 
 START_TEST(test_clone_bytes)
 {
-    TestBytes in = { .len = 4096 };
+    TestBytes in = { .data_len = 4096 };
     TestBytes empty = { 0 };
     TestBytes *copy, *empty_copy;
     TestSizedBuffers sb, *sb_copy;
 
-    in.buf = g_malloc(in.len);
-    for (size_t i = 0; i < in.len; i++) {
-        in.buf[i] = (uint8_t)i;
+    in.data = g_malloc(in.data_len);
+    for (size_t i = 0; i < in.data_len; i++) {
+        in.data[i] = (uint8_t)i;
     }
     copy = QAPI_CLONE(TestBytes, &in);
-    ck_assert(copy->buf != in.buf && test_bytes_equal(&in, copy));
+    ck_assert(copy->data != in.data && test_bytes_equal(&in, copy));
     empty_copy = QAPI_CLONE(TestBytes, &empty);
-    ck_assert(empty_copy->len == 0);
-    g_free(in.buf);
+    ck_assert(empty_copy->data_len == 0);
+    g_free(in.data);
     qapi_free_TestBytes(copy);
     qapi_free_TestBytes(empty_copy);
 

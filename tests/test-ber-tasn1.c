@@ -505,7 +505,7 @@ START_TEST(test_shared_types)
     asn1_node node;
     TestAlternate alt = { .type = QTYPE_QDICT, .u.p = { -129, 65536 } };
     TestAlternate *palt = &alt;
-    TestBytes bytes = { .buf = g_malloc(3000), .len = 3000 };
+    TestBytes bytes = { .data = g_malloc(3000), .data_len = 3000 };
     TestBytes *pbytes = &bytes;
     TestSizedBuffers sized, *psized = &sized;
     TestEnumList e2 = { NULL, TEST_ENUM_THREE_FOUR };
@@ -529,15 +529,15 @@ START_TEST(test_shared_types)
     write_alternate(node, "", &alt);
     check_type("TestBerTasn1.TestAlternate", visit_alt, &palt, node, true);
 
-    for (i = 0; i < bytes.len; i++) {
-        bytes.buf[i] = (uint8_t)(i ^ (i >> 8));
+    for (i = 0; i < bytes.data_len; i++) {
+        bytes.data[i] = (uint8_t)(i ^ (i >> 8));
     }
     ck_assert_int_eq(asn1_create_element(definitions,
                                          "TestBerTasn1.TestBytes", &node),
                      ASN1_SUCCESS);
-    write_str(node, "data", bytes.buf, bytes.len);
+    write_str(node, "data", bytes.data, bytes.data_len);
     check_type("TestBerTasn1.TestBytes", visit_bytes, &pbytes, node, true);
-    g_free(bytes.buf);
+    g_free(bytes.data);
 
     for (i = 0; i < TEST_SIZED_BUFFER_COUNT; i++) {
         sized.b1[i] = (uint8_t)(0xf0 + i);

@@ -406,7 +406,7 @@ static bool visit_bytes_top(Visitor *v, void *obj, Error **errp)
 {
     TestBytes *b = obj;
 
-    return visit_type_bytes(v, "b", &b->buf, &b->len, errp);
+    return visit_type_bytes(v, "b", &b->data, &b->data_len, errp);
 }
 
 static bool visit_str_top(Visitor *v, void *obj, Error **errp)
@@ -431,9 +431,9 @@ START_TEST(test_input_ber_forms)
 
     ck_assert_ptr_null(decode_error(nested, sizeof(nested), BER_MODE_BER,
                                     NULL, visit_bytes_top, &b));
-    ck_assert_uint_eq(b.len, 5);
-    ck_assert_mem_eq(b.buf, "abcde", 5);
-    g_free(b.buf);
+    ck_assert_uint_eq(b.data_len, 5);
+    ck_assert_mem_eq(b.data, "abcde", 5);
+    g_free(b.data);
     msg = decode_error(nested, sizeof(nested), BER_MODE_DER, NULL,
                        visit_bytes_top, &b);
     ck_assert_str_eq(msg, "offset 1: Parameter 'b': indefinite length not "
@@ -513,8 +513,8 @@ START_TEST(test_input_ber_forms)
         g_free(msg);
         ck_assert_ptr_null(decode_error(in->data, in->len, BER_MODE_BER,
                                         NULL, visit_bytes_top, &b));
-        ck_assert_uint_eq(b.len, 1001);
-        g_free(b.buf);
+        ck_assert_uint_eq(b.data_len, 1001);
+        g_free(b.data);
         g_byte_array_set_size(in, 0);
         g_byte_array_append(in, (const uint8_t[]){ 0x04, 0x82, 0x03, 0xe9 },
                             4);
@@ -539,8 +539,8 @@ START_TEST(test_input_ber_forms)
                                               'b', 0x04, 0x01, 'c', 0x00,
                                               0x00), BER_MODE_CER, &opts,
                                         visit_bytes_top, &b));
-        ck_assert_uint_eq(b.len, 3);
-        g_free(b.buf);
+        ck_assert_uint_eq(b.data_len, 3);
+        g_free(b.data);
     }
 }
 END_TEST

@@ -213,7 +213,7 @@ START_TEST(test_output_misc)
     TestAlternate alt_p = { .type = QTYPE_QDICT, .u.p = { 1, 2 } };
     TestAltScalar alt_n = { .type = QTYPE_QNULL, .u.null = NULL };
     uint8_t raw[] = { 0, 1, 2, 0xff };
-    TestBytes bytes = { .buf = raw, .len = sizeof(raw) };
+    TestBytes bytes = { .data = raw, .data_len = sizeof(raw) };
     TestBytes empty = { 0 };
     TestSizedBuffers sb = { { 0 } };
     TestEnumList e2 = { NULL, TEST_ENUM_ZERO };

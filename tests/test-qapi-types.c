@@ -1,9 +1,8 @@
 /*
  * tests/test-qapi-types.c: the code of tests/test-qapi-types.h: what
  * qvisit-gen generated from tests/qapi-schema/test-qapi-types.json
- * (included below, so that every program listing this file gets it), the
- * two hand-written extension types in the generator's shape, and the
- * comparison and construction helpers.
+ * (included below, so that every program listing this file gets it), and
+ * the comparison and construction helpers.
  */
 #include "config.h"
 
@@ -16,83 +15,6 @@
 
 #include "tests/gen/tq-qapi-types.c"
 #include "tests/gen/tq-qapi-visit.c"
-
-#define DEFINE_QAPI_FREE(T)                       \
-    void qapi_free_##T(T *obj)                    \
-    {                                             \
-        Visitor *v;                               \
-                                                  \
-        if (!obj) {                               \
-            return;                               \
-        }                                         \
-                                                  \
-        v = qapi_dealloc_visitor_new();           \
-        visit_type_##T(v, NULL, &obj, NULL);      \
-        visit_free(v);                            \
-    }
-
-DEFINE_QAPI_FREE(TestBytes)
-DEFINE_QAPI_FREE(TestSizedBuffers)
-
-/* The struct visitor of the generator, for every struct type below. */
-#define DEFINE_VISIT_STRUCT(T)                                              \
-    bool visit_type_##T(Visitor *v, const char *name, T **obj,              \
-                        Error **errp)                                       \
-    {                                                                       \
-        bool ok = false;                                                    \
-                                                                            \
-        if (!visit_start_struct(v, name, (void **)obj, sizeof(T), errp)) {  \
-            return false;                                                   \
-        }                                                                   \
-        if (!*obj) {                                                        \
-            /* incomplete */                                                \
-            assert(visit_is_dealloc(v));                                    \
-            ok = true;                                                      \
-            goto out_obj;                                                   \
-        }                                                                   \
-        if (!visit_type_##T##_members(v, *obj, errp)) {                     \
-            goto out_obj;                                                   \
-        }                                                                   \
-        ok = visit_check_struct(v, errp);                                   \
-    out_obj:                                                                \
-        visit_end_struct(v, (void **)obj);                                  \
-        if (!ok && visit_is_input(v)) {                                     \
-            qapi_free_##T(*obj);                                            \
-            *obj = NULL;                                                    \
-        }                                                                   \
-        return ok;                                                          \
-    }
-
-bool visit_type_TestBytes_members(Visitor *v, TestBytes *obj, Error **errp)
-{
-    return visit_type_bytes(v, "data", &obj->buf, &obj->len, errp);
-}
-
-DEFINE_VISIT_STRUCT(TestBytes)
-
-bool visit_type_TestSizedBuffers_members(Visitor *v, TestSizedBuffers *obj,
-                                         Error **errp)
-{
-    if (!visit_type_sized_buffer(v, "b1", obj->b1, TEST_SIZED_BUFFER_COUNT,
-                                 sizeof(obj->b1[0]), errp)) {
-        return false;
-    }
-    if (!visit_type_sized_buffer(v, "b2", obj->b2, TEST_SIZED_BUFFER_COUNT,
-                                 sizeof(obj->b2[0]), errp)) {
-        return false;
-    }
-    if (!visit_type_sized_buffer(v, "b4", obj->b4, TEST_SIZED_BUFFER_COUNT,
-                                 sizeof(obj->b4[0]), errp)) {
-        return false;
-    }
-    if (!visit_type_sized_buffer(v, "b8", obj->b8, TEST_SIZED_BUFFER_COUNT,
-                                 sizeof(obj->b8[0]), errp)) {
-        return false;
-    }
-    return true;
-}
-
-DEFINE_VISIT_STRUCT(TestSizedBuffers)
 
 /*** Helpers ***/
 
@@ -194,8 +116,8 @@ bool test_bytes_equal(const TestBytes *a, const TestBytes *b)
     if (!a || !b) {
         return a == b;
     }
-    return a->len == b->len &&
-        (a->len == 0 || memcmp(a->buf, b->buf, a->len) == 0);
+    return a->data_len == b->data_len &&
+        (a->data_len == 0 || memcmp(a->data, b->data, a->data_len) == 0);
 }
 
 TestFlat *test_flat_new(int seed)

@@ -4,11 +4,9 @@
  *
  * Most are generated at build time by qvisit-gen from
  * tests/qapi-schema/test-qapi-types.json into tests/gen/tq-qapi-*.[ch]
- * (never committed; see docs/qvisit-gen.md). Written by hand here: two
- * qvisit extensions QAPI's schema language has no word for, TestBytes (a
- * byte string visited with visit_type_bytes()) and TestSizedBuffers (fixed
- * arrays visited with visit_type_sized_buffer()), in the generator's shape,
- * and comparison and construction helpers.
+ * (never committed; see docs/qvisit-gen.md), TestBytes and TestSizedBuffers
+ * with qvisit's byte-string extension. Written by hand here: comparison
+ * and construction helpers.
  */
 #ifndef TEST_QAPI_TYPES_H
 #define TEST_QAPI_TYPES_H
@@ -27,39 +25,10 @@
 extern "C" {
 #endif
 
-typedef struct TestBytes TestBytes;
-typedef struct TestSizedBuffers TestSizedBuffers;
-
-/* Extension: a byte string of @len bytes at @buf (NULL allowed when 0). */
-struct TestBytes {
-    uint8_t *buf;
-    size_t len;
-};
-
-void qapi_free_TestBytes(TestBytes *obj);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestBytes, qapi_free_TestBytes)
-
-/* Extension: fixed arrays of each element size, in host byte order. */
+/* TestSizedBuffers: fixed arrays of each element size, in host byte order. */
 #define TEST_SIZED_BUFFER_COUNT 7
-
-struct TestSizedBuffers {
-    uint8_t b1[TEST_SIZED_BUFFER_COUNT];
-    uint16_t b2[TEST_SIZED_BUFFER_COUNT];
-    uint32_t b4[TEST_SIZED_BUFFER_COUNT];
-    uint64_t b8[TEST_SIZED_BUFFER_COUNT];
-};
-
-void qapi_free_TestSizedBuffers(TestSizedBuffers *obj);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestSizedBuffers, qapi_free_TestSizedBuffers)
-
-bool visit_type_TestBytes_members(Visitor *v, TestBytes *obj, Error **errp);
-bool visit_type_TestBytes(Visitor *v, const char *name, TestBytes **obj,
-                          Error **errp);
-
-bool visit_type_TestSizedBuffers_members(Visitor *v, TestSizedBuffers *obj,
-                                         Error **errp);
-bool visit_type_TestSizedBuffers(Visitor *v, const char *name,
-                                 TestSizedBuffers **obj, Error **errp);
+G_STATIC_ASSERT(sizeof(((TestSizedBuffers *)0)->b8) ==
+                TEST_SIZED_BUFFER_COUNT * sizeof(uint64_t));
 
 /*** Helpers for tests (not generated) ***/
 

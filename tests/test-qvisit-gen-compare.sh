@@ -34,7 +34,11 @@ compare() {
     done
 }
 
-compare "our test schema" "$top_srcdir/tests/qapi-schema/qvisit-test.json" \
+# Without the module of qvisit's byte-string extension (qapi-gen has none).
+cp -R "$top_srcdir/tests/qapi-schema" "$T/schema" && chmod -R u+w "$T/schema" \
+    && grep -v '# qvisit-only$' "$top_srcdir/tests/qapi-schema/qvisit-test.json" \
+        > "$T/schema/qvisit-test.json" || exit 99
+compare "our test schema" "$T/schema/qvisit-test.json" \
     qv- -DQV_TEST_COND -DQV_TEST_OFF
 compare "QEMU's test schema" "$qapi/tests/qapi-schema/qapi-schema-test.json" \
     test- -DTEST_IF_STRUCT -DTEST_IF_UNION -DTEST_IF_ALT \

@@ -91,7 +91,8 @@ START_TEST(test_generated_api)
 }
 END_TEST
 
-static char *der_hex(Featured *f, CompatPolicy *policy)
+/* The DER of @obj, visited with @visit (under @policy if not NULL), as hex. */
+static char *der_hex(VisitorFunc visit, void *obj, CompatPolicy *policy)
 {
     GByteArray *bytes = NULL;
     Visitor *v = ber_output_visitor_new(BER_MODE_DER, &bytes);
@@ -100,7 +101,7 @@ static char *der_hex(Featured *f, CompatPolicy *policy)
     if (policy) {
         visit_set_policy(v, policy);
     }
-    ck_assert(visit_type_Featured(v, NULL, &f, &error_abort));
+    ck_assert(visit(v, &obj, &error_abort));
     visit_complete(v, &bytes);
     visit_free(v);
     hex = g_malloc(bytes->len * 2 + 1);
@@ -109,6 +110,16 @@ static char *der_hex(Featured *f, CompatPolicy *policy)
     }
     g_byte_array_unref(bytes);
     return hex;
+}
+
+static bool visit_featured(Visitor *v, void **obj, Error **errp)
+{
+    return visit_type_Featured(v, NULL, (Featured **)obj, errp);
+}
+
+static bool visit_blobs(Visitor *v, void **obj, Error **errp)
+{
+    return visit_type_Blobs(v, NULL, (Blobs **)obj, errp);
 }
 
 START_TEST(test_features)
@@ -128,11 +139,11 @@ START_TEST(test_features)
     Visitor *v;
 
     /* SEQUENCE { plain 1, old 2, fresh "new", [3] both TRUE, custom 3 } */
-    hex = der_hex(f, NULL);
+    hex = der_hex(visit_featured, f, NULL);
     ck_assert_str_eq(hex, "3011020101020102""0c036e6577""8301ff""020103");
     g_free(hex);
     /* deprecated-output=hide drops 'old' and 'both' (deprecated too). */
-    hex = der_hex(f, &hide);
+    hex = der_hex(visit_featured, f, &hide);
     ck_assert_str_eq(hex, "300b020101""0c036e6577""020103");
     g_free(hex);
 
@@ -159,6 +170,54 @@ START_TEST(test_features)
 }
 END_TEST
 
+/*
+ * The byte-string extension: the C layout, and the bytes
+ * docs/ber-mapping.md gives (OCTET STRING; sized buffers one OCTET STRING,
+ * elements big-endian; an optional one [k] primitive).
+ */
+START_TEST(test_bytes)
+{
+    static const char der[] =
+        "303d" "04020102" "040401020304" "0406" "05060708090a"
+        "0406" "010203040506" "0408" "0102030405060708"
+        "0410" "0102030405060708" "1112131415161718" "8702aabb" "020101";
+    Blobs b = {
+        .data = (uint8_t *)"\1\2", .data_len = 2,
+        .seed = { 1, 2, 3, 4 }, .grid = { { 5, 6, 7 }, { 8, 9, 10 } },
+        .w16 = { 0x0102, 0x0304, 0x0506 },
+        .w32 = { 0x01020304, 0x05060708 },
+        .w64 = { 0x0102030405060708ull, 0x1112131415161718ull },
+        .has_oseed = true, .oseed = { 0xaa, 0xbb }, .after = 1,
+    };
+    uint8_t short_w16[sizeof(der) / 2];
+    Blobs *out = NULL;
+    Error *err = NULL;
+    char *hex = der_hex(visit_blobs, &b, NULL);
+    Visitor *v;
+    size_t i;
+
+    G_STATIC_ASSERT(sizeof(b.grid) == 6 && sizeof(b.w64) == 16);
+    G_STATIC_ASSERT(sizeof(b.data_len) == sizeof(size_t));
+    ck_assert_str_eq(hex, der);
+    g_free(hex);
+
+    /* w16 two bytes short (and the lengths around it adjusted): refused. */
+    for (i = 0; i < sizeof(short_w16); i++) {
+        sscanf(der + 2 * i, "%2hhx", &short_w16[i]);
+    }
+    short_w16[1] -= 2;
+    short_w16[21] = 4;
+    memmove(short_w16 + 26, short_w16 + 28, sizeof(short_w16) - 28);
+    v = ber_input_visitor_new(short_w16, sizeof(short_w16) - 2, BER_MODE_DER);
+    ck_assert(!visit_type_Blobs(v, NULL, &out, &err));
+    ck_assert_ptr_null(out);
+    ck_assert_msg(strstr(error_get_pretty(err), "'w16'"), "%s",
+                  error_get_pretty(err));
+    error_free(err);
+    visit_free(v);
+}
+END_TEST
+
 static Suite *qvisit_gen_suite(void)
 {
     Suite *s = suite_create("qvisit-gen");
@@ -171,6 +230,7 @@ static Suite *qvisit_gen_suite(void)
     tcase_add_loop_test(tc, test_sample, 0, (int)n);
     tcase_add_test(tc, test_generated_api);
     tcase_add_test(tc, test_features);
+    tcase_add_test(tc, test_bytes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -105,6 +105,8 @@ class Asn1Gen:
             if not self.on(m.ifcond):
                 continue
             text = self.type_text(m.type, deps)
+            if m.size is not None:
+                text = 'OCTET STRING (SIZE (%d))' % m.byte_size()
             ident = asn1_identifier(m.name)
             if isinstance(m.type, AlternateType) or text == 'ANY':
                 # ASN.1 allows no implicit tag on a CHOICE (or an ANY).

@@ -88,7 +88,14 @@ class CGen:
             text = ''
             if m.need_has():
                 text += '    bool has_%s;\n' % m.c
-            text += '    %s;\n' % c_decl(m.type.c_type(), m.c)
+            if m.size is not None:
+                text += '    %s %s%s;\n' % (
+                    m.type.c_type() if m.type.name != 'bytes' else 'uint8_t',
+                    m.c, ''.join('[%d]' % d for d in m.size))
+            else:
+                text += '    %s;\n' % c_decl(m.type.c_type(), m.c)
+            if m.size is None and m.type.name == 'bytes':
+                text += '    size_t %s_len;\n' % m.c
             out += cond_wrap(m.ifcond, text)
         return out
 
@@ -270,9 +277,8 @@ void qapi_free_%(c)s(%(c)s *obj)
                 text += '%sif (!visit_policy_skip(v, "%s", %s)) {\n' \
                     % (ind, m.name, feats)
                 ind += '    '
-            text += '%sif (!visit_type_%s(v, "%s", &obj->%s, errp)) {\n' \
-                '%s    return false;\n%s}\n' % (
-                    ind, m.type.visit_name(), m.name, m.c, ind, ind)
+            text += '%sif (!%s) {\n%s    return false;\n%s}\n' % (
+                ind, self.visit_member_call(m), ind, ind)
             if m.features:
                 ind = ind[4:]
                 text += ind + '}\n'
@@ -298,6 +304,19 @@ void qapi_free_%(c)s(%(c)s *obj)
                                      % tag.type.const(value))
             out += '    default:\n        abort();\n    }\n'
         return out + '    return true;\n}\n'
+
+    @staticmethod
+    def visit_member_call(m):
+        if m.size is not None:
+            # qvisit extension: visit_type_sized_buffer() of the array.
+            return 'visit_type_sized_buffer(v, "%s", obj->%s, %d, %d, errp)' \
+                % (m.name, m.c, m.byte_size() // m.elem_size(),
+                   m.elem_size())
+        if m.type.name == 'bytes':
+            return 'visit_type_bytes(v, "%s", &obj->%s, &obj->%s_len, errp)' \
+                % (m.name, m.c, m.c)
+        return 'visit_type_%s(v, "%s", &obj->%s, errp)' % (
+            m.type.visit_name(), m.name, m.c)
 
     @staticmethod
     def visit_object(o):

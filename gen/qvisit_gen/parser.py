@@ -93,6 +93,12 @@ class Parser:
             if self.text.startswith(word, self.pos):
                 self.pos += len(word)
                 return val
+        if c.isdigit():
+            # qvisit extension: the 'size' of a fixed-size byte string.
+            start = self.pos
+            while self.pos < len(self.text) and self.text[self.pos].isdigit():
+                self.pos += 1
+            return int(self.text[start:self.pos])
         if not c:
             self.error('expected a value, got end of file')
         self.error("stray '%s'" % c)

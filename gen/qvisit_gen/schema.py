@@ -93,14 +93,24 @@ BUILTINS = {
     'null': ('QNull *', 'null', 'QTYPE_QNULL', 'NULL'),
     'any': ('QObject *', 'any', None, None),
     'QType': ('QType', 'QType', 'QTYPE_QSTRING', None),
+    # qvisit extension (docs/qvisit-gen.md): a byte string, as two C
+    # members (NAME and NAME_len) and visit_type_bytes(); no QType, so
+    # never an alternate branch.
+    'bytes': ('uint8_t *', 'bytes', None, 'OCTET STRING'),
 }
+
+# qvisit extension: the types a member with a 'size' may have, and their
+# element sizes (visit_type_sized_buffer()).
+SIZED_ELEMENTS = {'bytes': 1, 'uint8': 1, 'uint16': 2, 'uint32': 4,
+                  'uint64': 8}
 
 SPECIAL_FEATURES = ('deprecated', 'unstable')
 NAME_RE = re.compile(r'(__[a-z0-9.-]+_)?[a-z][a-z0-9_-]*$', re.IGNORECASE)
 
 
 class Member:
-    def __init__(self, name, typename, optional, ifcond, features, info):
+    def __init__(self, name, typename, optional, ifcond, features, info,
+                 size=None):
         self.name = name
         self.typename = typename
         self.type = None
@@ -108,13 +118,31 @@ class Member:
         self.ifcond = ifcond
         self.features = features
         self.info = info
+        self.size = size            # fixed-size array dimensions, or None
 
     @property
     def c(self):
         return c_name(self.name)
 
+    def c_names(self):
+        """The C members this member takes in its struct."""
+        if self.size is None and self.type.name == 'bytes':
+            return [self.c, self.c + '_len']
+        return [self.c]
+
+    def elem_size(self):
+        return SIZED_ELEMENTS[self.type.name]
+
+    def byte_size(self):
+        """The length of a fixed-size member's byte string."""
+        n = self.elem_size()
+        for d in self.size:
+            n *= d
+        return n
+
     def need_has(self):
         return self.optional and (isinstance(self.type, ArrayType)
+                                  or self.size is not None
                                   or not self.type.c_type().endswith('*'))
 
 
@@ -365,17 +393,33 @@ class Schema:
         optional = key.startswith('*')
         name = key[1:] if optional else key
         self._name(name, info, '%s member' % what)
-        ifcond, feats = None, []
+        ifcond, feats, size = None, [], None
+        mwhat = "member '%s' of %s" % (name, what)
         if isinstance(value, dict):
-            self._keys(value, info, "member '%s' of %s" % (name, what),
-                       ('type',), ('if', 'features'))
+            self._keys(value, info, mwhat, ('type',),
+                       ('if', 'features', 'size'))
             ifcond = self._ifcond(value.get('if'), info, "member '%s'" % name)
             feats = self._features(value.get('features'), info,
                                    "member '%s'" % name)
+            if 'size' in value:
+                size = self._size(value['size'], value['type'], info, mwhat)
             value = value['type']
-        return Member(name, self._typeref(value, info, "member '%s' of %s"
-                                          % (name, what)),
-                      optional, ifcond, feats, info)
+        return Member(name, self._typeref(value, info, mwhat),
+                      optional, ifcond, feats, info, size)
+
+    @staticmethod
+    def _size(size, typename, info, what):
+        """The dimensions of a fixed-size member (qvisit extension)."""
+        if not isinstance(typename, str) or typename not in SIZED_ELEMENTS:
+            raise SchemaError(info, "%s has a 'size', so its type must be "
+                              "one of %s" % (what, ', '.join(
+                                  "'%s'" % t for t in SIZED_ELEMENTS)))
+        dims = size if isinstance(size, list) else [size]
+        if not dims or any(isinstance(d, bool) or not isinstance(d, int)
+                           or d < 1 for d in dims):
+            raise SchemaError(info, "'size' of %s must be a positive "
+                              "integer or a non-empty array of them" % what)
+        return dims
 
     def _typeref(self, value, info, what):
         if isinstance(value, list):
@@ -531,6 +575,10 @@ class Schema:
             if isinstance(elem, ArrayType):
                 raise SchemaError(info, '%s: arrays of arrays are not '
                                   'supported' % what)
+            if elem.name == 'bytes':
+                raise SchemaError(info, "%s: arrays of 'bytes' are not "
+                                  "supported (make the element a struct)"
+                                  % what)
             if elem.name not in self.arrays:
                 self.arrays[elem.name] = ArrayType(elem)
             return self.arrays[elem.name]
@@ -578,14 +626,17 @@ class Schema:
             ent.base = base
         seen = {}
         for m in ent.base.all_members() if ent.base else []:
-            seen[m.c] = "member '%s' of base '%s'" % (m.name, ent.base.name)
+            for c in m.c_names():
+                seen[c] = "member '%s' of base '%s'" % (m.name, ent.base.name)
         for m in ent.local_members:
             m.type = self.resolve(m.typename, m.info, "member '%s' of %s"
                                   % (m.name, what))
-            if m.c in seen:
-                raise SchemaError(m.info, "member '%s' of %s collides with "
-                                  "%s" % (m.name, what, seen[m.c]))
-            seen[m.c] = "member '%s'" % m.name
+            for c in m.c_names():
+                if c in seen:
+                    raise SchemaError(m.info, "member '%s' of %s collides "
+                                      "with %s" % (m.name, what, seen[c]))
+                seen[c] = "member '%s'" % m.name + (
+                    '' if c == m.c else " (its length '%s')" % c)
         ent.checked = True
         if ent.variants is None:
             return
@@ -609,10 +660,11 @@ class Schema:
                                   "a struct or a union" % (var.name, what))
             self._check_object(var.type, stack + [ent])
             for m in var.type.all_members():
-                if m.c in seen:
-                    raise SchemaError(var.info, "member '%s' of branch '%s' "
-                                      "collides with %s of union %s"
-                                      % (m.name, var.name, seen[m.c], what))
+                for c in m.c_names():
+                    if c in seen:
+                        raise SchemaError(var.info, "member '%s' of branch "
+                                          "'%s' collides with %s of union %s"
+                                          % (m.name, var.name, seen[c], what))
 
     # -- for the generators ---------------------------------------------------
 
