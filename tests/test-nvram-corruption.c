@@ -11,9 +11,10 @@
  * small image in a qcow2 file served by qemu-nbd on a Unix socket, each
  * flip written through the export and the image inspected, read and
  * opened through it. Over NBD (round trips instead of memory accesses):
- * every bit of the bytes that carry structure (the first 256 of each
- * 4 KiB region) and of every 8th filler byte, an eighth of the API opens,
- * no vnvram check runs.
+ * the even bits (under sanitizers bits 0 and 4) of the bytes that carry
+ * structure (the first 256 of each 4 KiB region) and of every 8th filler
+ * byte, a 16th of the API opens (a 32nd under sanitizers), no vnvram
+ * check runs.
  */
 #include "config.h"
 
@@ -387,6 +388,8 @@ START_TEST(test_flip_every_bit)
     g_autofree char *tool = nbd ? NULL : vnvram_tool();
     uint64_t tool_stride = fault_under_sanitizer() ? 4999 : 997;
     bool subset = nbd || (fault_under_sanitizer() && fault_test_scale() == 1);
+    /* over NBD, an API open costs two connections and a rewrite */
+    uint64_t api_stride = fault_under_sanitizer() ? 32 : 16;
 
     small_image_build();
     if (nbd) {
@@ -423,12 +426,17 @@ START_TEST(test_flip_every_bit)
         if (subset && (bit / 8) % 4096 >= 256 && (bit / 8) % 8 != 0) {
             continue;
         }
+        /* over NBD: the even bits (under sanitizers bits 0 and 4) */
+        if (nbd && bit % (fault_under_sanitizer() &&
+                          fault_test_scale() == 1 ? 4 : 2) != 0) {
+            continue;
+        }
 
         snprintf(what, sizeof(what), "bit %" PRIu64 " (byte %" PRIu64 ")%s",
                  bit, bit / 8, nbd ? " over NBD" : "");
         flip_bit(s, backend, bytes, bit);
         ret = check_small_image(s, what, &damaged, &header_damaged, &t);
-        if (flip_is_sampled(bit) && (!nbd || bit % 8 == 0)) {
+        if (flip_is_sampled(bit) && (!nbd || bit % api_stride == 0)) {
             if (nbd) {
                 /*
                  * qemu-nbd serves one client: the NVRAM connects on its own,
