@@ -10,6 +10,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/test-vtpm.XXXXXX") || exit 99
 n=0
 failed=0
 pids=""
+# A daemon's stderr is /dev/null once it serves: sanitizer reports (in the
+# --enable-sanitizers build) go to files instead, and finish() fails the
+# test on any.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$T/sanitizer"
 
 cleanup() {
     for p in $pids; do     # ours only: a pid that is still a vtpm
@@ -28,6 +33,11 @@ check() {
     if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 finish() {
+    for f in "$T"/sanitizer.*; do
+        [ -e "$f" ] || continue
+        not_ok "no sanitizer report ($f):"
+        sed 's/^/# /' "$f" | head -40
+    done
     echo "1..$n"
     test "$failed" = 0
     exit $?
