@@ -10,7 +10,8 @@
  * offsets of permall and flushes, through the same storage and so the
  * same libnbd connection (qemu-nbd --shared=1 admits no second one; the
  * backend's pwrite is one nbd_pwrite, its flush one nbd_flush). Prints
- * the medians, the flushes per commit, and the W6 goals.
+ * the medians, the flushes per commit, and the W6 goals, as the report
+ * lines of bench/workload-report.h (make bench runs it in every pass).
  *
  * Usage: bench-nbd [--quick] [--uri URI] (the export is formatted and
  * overwritten)
@@ -32,6 +33,7 @@
 
 #include "nvram/nvram.h"
 #include "nvram/storage.h"
+#include "bench/workload-report.h"
 
 #define W6_PERMALL_MAX (64 * 1024)
 #define W6_SLOT_MAX (16 * 1024)
@@ -252,22 +254,34 @@ int main(int argc, char **argv)
     commit_med = (double)t_commit[commits / 2];
     floor_med = (double)t_floor[commits / 2];
 
-    printf("W6 server: %s\n", server ? "qemu-nbd, qcow2, Unix socket" : uri);
-    printf("W6 commits measured: %d\n", commits);
-    printf("W6 bytes written per commit: %" PRIu64 " (state %d bytes)\n",
-           bytes, W6_STATE_LEN);
-    printf("W6 flushes per commit: %.3f (floor: %.3f)\n",
-           (double)flushes / commits, (double)floor_flushes / commits);
-    printf("W6 commit time: %.0f ns/commit (median), p90 %" PRIu64 "\n",
-           commit_med, t_commit[commits * 9 / 10]);
-    printf("W6 floor nbd_pwrite+nbd_flush: %.0f ns/op (median), p90 %" PRIu64
-           "\n", floor_med, t_floor[commits * 9 / 10]);
-    printf("goal W6 commits with exactly one flush: %.1f%% (goal 100%%): "
-           "%s\n", 100.0 * exact / commits, exact == commits ? "met" :
-           "MISSED");
-    printf("goal W6 commit time / floor: %.2fx (goal <= 1.3x): %s\n",
-           commit_med / floor_med, commit_med / floor_med <= 1.3 ? "met" :
-           "MISSED");
+    /* the report lines of bench/workload-report.h, read by make bench */
+    {
+        char note[64];
+
+        printf("# W6 server: %s\n",
+               server ? "qemu-nbd, qcow2, Unix socket" : uri);
+        bench_report_figure("W6 commits measured", commits, "commits", NULL);
+        snprintf(note, sizeof(note), "(state %d bytes)", W6_STATE_LEN);
+        bench_report_figure("W6 bytes written per commit", (double)bytes,
+                            "bytes", note);
+        snprintf(note, sizeof(note), "(floor: %.3f)",
+                 (double)floor_flushes / commits);
+        bench_report_figure("W6 flushes per commit",
+                            (double)flushes / commits, "flushes", note);
+        bench_report_figure("W6 commit time", commit_med, "ns/commit",
+                            "(median)");
+        bench_report_figure("W6 commit time p90",
+                            (double)t_commit[commits * 9 / 10], "ns/commit",
+                            NULL);
+        bench_report_figure("W6 floor nbd_pwrite+nbd_flush", floor_med,
+                            "ns/op", "(median)");
+        bench_report_figure("W6 floor p90", (double)t_floor[commits * 9 / 10],
+                            "ns/op", NULL);
+        bench_report_goal("W6 commits with exactly one flush",
+                          100.0 * exact / commits, "%", true, 100, NULL);
+        bench_report_goal("W6 commit time / floor", commit_med / floor_med,
+                          "x", false, 1.3, NULL);
+    }
 
     nvram_delete(nv);
     for (int i = 0; i < 3; i++) {

@@ -101,10 +101,11 @@ bench: all bench/bench$(EXEEXT) $(BENCH_WORKLOADS)
 EXTRA_DIST += bench/w5-migration.sh
 
 # W6 (commit over NBD into qcow2 against nbd_pwrite+nbd_flush on the same
-# connection): its own program for now, `make bench/bench-nbd`; never built
-# by make all or make check.
+# connection): a program of its own, run by make bench in every pass; never
+# built by make all or make check.
 EXTRA_PROGRAMS += bench/bench-nbd
+BENCH_WORKLOADS += bench/bench-nbd$(EXEEXT)
 CLEANFILES += bench/bench-nbd$(EXEEXT)
-bench_bench_nbd_SOURCES = bench/bench-nbd.c
+bench_bench_nbd_SOURCES = bench/bench-nbd.c bench/workload-report.h
 bench_bench_nbd_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 bench_bench_nbd_LDADD = libvnvram.la libqvisit.la $(GLIB_LIBS)

@@ -24,10 +24,13 @@ pidfile="$work/vtpm.pid"
 stop_vtpm() {   # stop_vtpm [SIGNAL]: our vtpm, by its pid
     [ -f "$pidfile" ] || return 0
     kill "-${1:-TERM}" "$(cat "$pidfile")" 2>/dev/null || true
+    # Gone once no thread of it runs: a killed process's main thread is a
+    # zombie before its NVRAM worker (which shares the image's descriptor,
+    # and so its lock) has finished exiting.
     for _ in $(seq 1 250); do
         kill -0 "$(cat "$pidfile")" 2>/dev/null || break
-        [ "$(sed 's/^.*) //' "/proc/$(cat "$pidfile")/stat" 2>/dev/null |
-             cut -c1)" = Z ] && break
+        cat /proc/"$(cat "$pidfile")"/task/*/stat 2>/dev/null |
+            sed 's/^.*) //' | cut -c1 | grep -qv '[ZX]' || break
         sleep 0.02
     done
     rm -f "$pidfile"

@@ -6,8 +6,9 @@
  * through the NVRAM API with the entries it names registered, and each
  * entry is read through a device callback that decodes the value with the
  * input visitor of the copy's encoding. Invariants checked (abort on
- * violation): a successful inspection describes entries and copies that
- * lie inside the drive; a read never returns more bytes than the entry's
+ * violation): a successful inspection describes entries that lie inside
+ * the image and valid copies that lie inside the drive (a truncated image
+ * is inspected for what fits); a read never returns more bytes than the entry's
  * copy holds and returns exactly the newest valid copy's generation and
  * length; opening never writes to the drive; an error always has a code
  * and a message.
@@ -109,7 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_error(ret, err);
     err = NULL;
     if (ret == 0) {
-        if (info->image_size > size || info->n_entries == 0) {
+        if (info->storage_size != size || info->n_entries == 0) {
             abort();
         }
         for (size_t i = 0; i < info->n_entries; i++) {
@@ -119,8 +120,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             uint64_t generation = 0;
             NVRAMEncoding encoding;
 
-            if (e->offset > size || e->copy_size > (size - e->offset) / 2) {
+            if (e->offset > info->image_size ||
+                e->copy_size > (info->image_size - e->offset) / 2) {
                 abort();
+            }
+            for (int c = 0; c < 2; c++) {
+                if (e->copies[c].valid &&
+                    e->copies[c].offset + e->copy_size > size) {
+                    abort();
+                }
             }
             ret = nvram_image_read_entry(s, e->name.name, &payload, &len,
                                          &encoding, &generation, &err);

@@ -924,7 +924,8 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                    offset + meta_pos, meta->encoding);
         goto out;
     }
-    if (meta->flags & ~NVRAM_COPY_FLAG_ENCRYPTED) {
+    if (meta->flags & ~(NVRAM_COPY_FLAG_ENCRYPTED |
+                        (layout->version >= 2 ? NVRAM_COPY_FLAG_MIRROR : 0))) {
         error_setg(errp, "offset %" PRIu64 ": unknown copy flags 0x%" PRIx32,
                    offset + meta_pos, meta->flags);
         goto out;
@@ -961,7 +962,7 @@ static bool copy_views_equal(const NVRAMCopyView *a, const NVRAMCopyView *b)
 }
 
 void nvram_copy_pick(const NVRAMCopyView views[2], NVRAMCopyInfo info[2],
-                     NVRAMEntryPolicy policy, NVRAMPick *pick)
+                     NVRAMPick *pick)
 {
     int best = -1;
 
@@ -1012,13 +1013,13 @@ void nvram_copy_pick(const NVRAMCopyView views[2], NVRAMCopyInfo info[2],
     if (!info[1 - best].valid &&
         !(views[1 - best].meta_verified &&
           views[1 - best].generation <= views[best].generation) &&
-        !(policy == NVRAM_POLICY_MIRROR &&
-          !(views[1 - best].meta_verified &&
-            views[1 - best].generation > views[best].generation))) {
+        !(views[best].flags & NVRAM_COPY_FLAG_MIRROR)) {
         /*
-         * A mirror entry's commits are acknowledged once both copies hold
-         * them: one damaged copy is no loss, unless it provably held a
-         * later generation (an interrupted commit).
+         * A mirror commit is acknowledged once both copies hold it: next
+         * to a copy a mirror commit wrote, a damaged copy held at most a
+         * later commit that was never acknowledged (interrupted). (The
+         * entry's policy alone would not do: its copies may have been
+         * written under the other policy before.)
          */
         pick->rolled_back = true;
     }
@@ -1097,6 +1098,36 @@ uint64_t nvram_layout_end(const NVRAMLayout *layout)
         end = MAX(end, e->offset + 2 * e->copy_size);
     }
     return end;
+}
+
+int nvram_layout_check_whole(const NVRAMLayout *layout, Error **errp)
+{
+    if (!layout->truncated_to) {
+        return 0;
+    }
+    error_setg(errp, "image too small: the NVRAM image needs %" PRIu64
+               " bytes but the drive has %" PRIu64 " (truncated?); it can "
+               "only be read", layout->image_size, layout->truncated_to);
+    return -NVRAM_ERR_TOO_SMALL;
+}
+
+bool nvram_copy_beyond_drive(const NVRAMLayout *layout,
+                             const NVRAMLayoutEntry *entry, int copy,
+                             char **problem)
+{
+    uint64_t off = nvram_copy_offset(entry, copy);
+
+    if (!layout->truncated_to ||
+        off + entry->copy_size <= layout->truncated_to) {
+        return false;
+    }
+    *problem = g_strdup_printf("offset %" PRIu64 ": the copy lies beyond the "
+                               "end of the truncated drive (it needs %" PRIu64
+                               " bytes, the drive has %" PRIu64 "; the image "
+                               "needs %" PRIu64 ")", off,
+                               off + entry->copy_size, layout->truncated_to,
+                               layout->image_size);
+    return true;
 }
 
 uint64_t nvram_copy_offset(const NVRAMLayoutEntry *entry, int copy)
@@ -1301,11 +1332,8 @@ static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
         }
     }
     if (body->image_size > storage_size) {
-        error_setg(errp, "image too small: the NVRAM image needs %" PRIu64
-                   " bytes but the drive has %" PRIu64 " (truncated?)",
-                   body->image_size, storage_size);
-        nvram_layout_free(l);
-        return -NVRAM_ERR_TOO_SMALL;
+        /* readable for what fits; writers refuse it */
+        l->truncated_to = storage_size;
     }
     *out = l;
     return 0;
@@ -1393,10 +1421,15 @@ int nvram_header_probe(const uint8_t *first, size_t avail, uint64_t base,
                    base + ipos);
         return -NVRAM_ERR_CORRUPT_HEADER;
     }
-    if (ipos + ilen > storage_size || base + hpos + hlen > storage_size) {
-        error_setg(errp, "image too small: the NVRAM image needs %" PRIu64
-                   " bytes but the drive has %" PRIu64 " (truncated?)",
-                   MAX(ipos + ilen, base + hpos + hlen), storage_size);
+    /*
+     * Only the header copy itself must fit: an image longer than the drive
+     * (truncated) is read for the copies that do (NVRAMLayout.truncated_to).
+     */
+    if (base + hpos + hlen > storage_size) {
+        error_setg(errp, "image too small: the NVRAM header copy at offset %"
+                   PRIu64 " needs %" PRIu64 " bytes but the drive has %"
+                   PRIu64 " (truncated?)", base, base + hpos + hlen,
+                   storage_size);
         return -NVRAM_ERR_TOO_SMALL;
     }
     p->copy = copy;

@@ -30,6 +30,12 @@
 #define NVRAM_FLAG_ENCRYPTED 1u
 /* Copy flag: the value is sealed (nonce || ciphertext || tag). */
 #define NVRAM_COPY_FLAG_ENCRYPTED 1u
+/*
+ * Copy flag (format 2): written by a mirror commit, so the same generation
+ * went to both copies before the commit was acknowledged: a damaged other
+ * copy, whatever generation it claims, held no acknowledged later commit.
+ */
+#define NVRAM_COPY_FLAG_MIRROR 2u
 /* Regions (header, copies) start and end on this boundary. */
 #define NVRAM_ALIGN 4096u
 /*
@@ -70,6 +76,13 @@ typedef struct NVRAMLayout {
     size_t key_check_len;
     size_t n_entries;
     NVRAMLayoutEntry *entries;
+    /*
+     * 0, or the size of a drive shorter than image_size that the header
+     * was read from: the image is truncated, only the copies that lie
+     * within the drive are read, and nothing may be written (see
+     * nvram_layout_check_whole()).
+     */
+    uint64_t truncated_to;
 } NVRAMLayout;
 
 /* A parsed copy: views into the buffer it was parsed from. */
@@ -127,6 +140,22 @@ uint8_t *nvram_header_encode(const NVRAMLayout *layout, int copy,
 /* True if @a and @b describe the same image (their header bodies match). */
 bool nvram_layout_equal(const NVRAMLayout *a, const NVRAMLayout *b);
 
+/*
+ * 0 when the drive @layout was read from holds the whole image, else
+ * -NVRAM_ERR_TOO_SMALL with @errp saying how many bytes it needs: what
+ * writes (commits, repairs, relayouts) must check first.
+ */
+int nvram_layout_check_whole(const NVRAMLayout *layout, Error **errp);
+
+/*
+ * True when copy @copy of @entry lies (partly) beyond the end of the
+ * truncated drive of @layout; *@problem then gets a g_malloc'd
+ * description naming the offset and the size the image needs.
+ */
+bool nvram_copy_beyond_drive(const NVRAMLayout *layout,
+                             const NVRAMLayoutEntry *entry, int copy,
+                             char **problem);
+
 /* Bytes of one header copy of @layout. */
 uint64_t nvram_header_copy_size(const NVRAMLayout *layout);
 
@@ -169,7 +198,9 @@ typedef struct NVRAMHeaderProbe {
  * image offset @base of a drive of @storage_size bytes. Returns 0 and
  * fills @p, or
  * -NVRAM_ERR_CORRUPT_HEADER (foreign data, or a length out of range) or
- * -NVRAM_ERR_TOO_SMALL (truncated), with @errp set.
+ * -NVRAM_ERR_TOO_SMALL (the header copy itself is truncated), with @errp
+ * set. An image SEQUENCE longer than the drive is no failure here: see
+ * NVRAMLayout.truncated_to.
  */
 int nvram_header_probe(const uint8_t *first, size_t avail, uint64_t base,
                        int copy, uint64_t storage_size, NVRAMHeaderProbe *p,
@@ -177,9 +208,10 @@ int nvram_header_probe(const uint8_t *first, size_t avail, uint64_t base,
 
 /*
  * Verify and decode the header region @region (p->region_len bytes found
- * by nvram_header_probe()). Returns 0 and a new *@layout, or
- * -NVRAM_ERR_CORRUPT_HEADER, -NVRAM_ERR_UNSUPPORTED_VERSION or
- * -NVRAM_ERR_TOO_SMALL with @errp naming the offset and the reason.
+ * by nvram_header_probe()). Returns 0 and a new *@layout (truncated_to
+ * set when the image is longer than the drive), or
+ * -NVRAM_ERR_CORRUPT_HEADER or -NVRAM_ERR_UNSUPPORTED_VERSION with @errp
+ * naming the offset and the reason.
  */
 int nvram_header_parse(const uint8_t *region, const NVRAMHeaderProbe *p,
                        uint64_t storage_size, NVRAMLayout **layout,
@@ -274,7 +306,7 @@ typedef struct NVRAMPick {
  * contents are both damage (@info's problems are set); see NVRAMPick.
  */
 void nvram_copy_pick(const NVRAMCopyView views[2], NVRAMCopyInfo info[2],
-                     NVRAMEntryPolicy policy, NVRAMPick *pick);
+                     NVRAMPick *pick);
 
 /*
  * The result of a read decided by @pick for entry @name: 0, or

@@ -262,6 +262,16 @@ out:
     return ret;
 }
 
+int nvram_layout_read_truncated(NVRAMStorage *storage, NVRAMLayout **layout,
+                                Error **errp)
+{
+    NVRAMHeaderState hs;
+    int ret = nvram_layout_read_full(storage, layout, &hs, errp);
+
+    nvram_header_state_clear(&hs);
+    return ret;
+}
+
 int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
                       Error **errp)
 {
@@ -269,6 +279,10 @@ int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
     int ret = nvram_layout_read_full(storage, layout, &hs, errp);
 
     nvram_header_state_clear(&hs);
+    if (ret == 0 && (ret = nvram_layout_check_whole(*layout, errp)) < 0) {
+        nvram_layout_free(*layout);
+        *layout = NULL;
+    }
     return ret;
 }
 
@@ -296,6 +310,9 @@ int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
         Error *local_err = NULL;
         uint64_t off = info[c].offset;
 
+        if (nvram_copy_beyond_drive(layout, entry, c, &info[c].problem)) {
+            continue;
+        }
         bufs[c] = g_malloc((size_t)entry->copy_size);
         if (!nvram_storage_pread(storage, bufs[c], (size_t)entry->copy_size,
                                  off, errp)) {
@@ -333,7 +350,7 @@ int nvram_entry_scan(NVRAMStorage *storage, const NVRAMLayout *layout,
             error_free(local_err);
         }
     }
-    nvram_copy_pick(views, info, entry->policy, pick);
+    nvram_copy_pick(views, info, pick);
     if (payload && pick->newest >= 0) {
         *payload = g_memdup2(views[pick->newest].payload,
                              views[pick->newest].payload_len);
@@ -399,6 +416,9 @@ int nvram_commit_prepare(const NVRAMLayout *layout,
         }
         value = sealed;
         flags = NVRAM_COPY_FLAG_ENCRYPTED;
+    }
+    if (st->mirror && layout->version >= 2) {
+        flags |= NVRAM_COPY_FLAG_MIRROR;
     }
     ret = nvram_copy_frame(layout, slot, generation, encoding, flags,
                            value->data, value->len, &commit->frame, errp);
@@ -576,6 +596,10 @@ int nvram_image_format(NVRAMStorage *storage, const NVRAMEntrySpec *specs,
         }
     }
     ret = nvram_layout_write(storage, layout, errp);
+    if (ret < 0 && layout->image_size > size) {
+        /* a failed create (no space) leaves no grown blank file behind */
+        nvram_storage_resize(storage, size, NULL);
+    }
     nvram_layout_free(layout);
     return ret;
 }
@@ -688,7 +712,9 @@ static int image_open_entry(NVRAMStorage *storage, const char *name,
                    key_len);
         return -NVRAM_ERR_INVALID;
     }
-    ret = nvram_layout_read(storage, layout, errp);
+    /* a truncated image is read for the copies that fit, never written */
+    ret = need_key ? nvram_layout_read(storage, layout, errp)
+                   : nvram_layout_read_truncated(storage, layout, errp);
     if (ret < 0) {
         return ret;
     }
@@ -932,7 +958,7 @@ static int relayout(NVRAMStorage *storage, const NVRAMLayout *old,
             if (!nvram_storage_pwrite(storage, copy->data, copy->len,
                                       nvram_copy_offset(&l->entries[i], c),
                                       errp)) {
-                goto out;
+                goto shrink;
             }
         }
     }
@@ -940,10 +966,12 @@ static int relayout(NVRAMStorage *storage, const NVRAMLayout *old,
         !nvram_storage_pwrite(storage, tail,
                               nvram_filler_encode(tail, l->image_size - end),
                               end, errp)) {
-        goto out;
+        goto shrink;
     }
-    if (!nvram_storage_flush(storage, errp) ||
-        relayout_protect(storage, old, l, errp) < 0 ||
+    if (!nvram_storage_flush(storage, errp)) {
+        goto shrink;
+    }
+    if (relayout_protect(storage, old, l, errp) < 0 ||
         nvram_header_write(storage, l, 1, errp) < 0 ||
         !nvram_storage_flush(storage, errp) ||
         nvram_header_write(storage, l, 0, errp) < 0 ||
@@ -951,6 +979,16 @@ static int relayout(NVRAMStorage *storage, const NVRAMLayout *old,
         goto out;
     }
     ret = 0;
+    goto out;
+shrink:
+    /*
+     * No header has been touched: the old layout, which lies within the
+     * old size, is the image; the grown part (written or not, e.g. on a
+     * full file system without fallocate) goes again.
+     */
+    if (l->image_size > size) {
+        nvram_storage_resize(storage, size, NULL);
+    }
 out:
     g_ptr_array_unref(copies);
     return ret;
@@ -1105,6 +1143,10 @@ int nvram_image_repair(NVRAMStorage *storage, GPtrArray *log, Error **errp)
     bool wrote = false;
 
     ret = nvram_layout_read_full(storage, &layout, &hs, errp);
+    if (ret == 0 && (ret = nvram_layout_check_whole(layout, errp)) < 0) {
+        /* what lies beyond the drive cannot be repaired from what fits */
+        nvram_layout_free(layout);
+    }
     if (ret < 0) {
         nvram_header_state_clear(&hs);
         return ret;

@@ -36,22 +36,32 @@ void nvram_header_state_clear(NVRAMHeaderState *hs);
 /*
  * As nvram_layout_read(), telling in @hs (cleared by the caller with
  * nvram_header_state_clear(), also on failure) which header copies are
- * damaged: one damaged copy is reported there, not a failure.
+ * damaged: one damaged copy is reported there, not a failure. A
+ * truncated image is returned too (layout->truncated_to set).
  */
 int nvram_layout_read_full(NVRAMStorage *storage, NVRAMLayout **layout,
                            NVRAMHeaderState *hs, Error **errp);
 
 /*
+ * As nvram_layout_read(), also returning the layout of a truncated image
+ * (layout->truncated_to set: for readers only).
+ */
+int nvram_layout_read_truncated(NVRAMStorage *storage, NVRAMLayout **layout,
+                                Error **errp);
+
+/*
  * Read and validate the header of @storage. Returns 0 and *@layout, or
  * -NVRAM_ERR_UNFORMATTED, -NVRAM_ERR_CORRUPT_HEADER,
- * -NVRAM_ERR_UNSUPPORTED_VERSION, -NVRAM_ERR_TOO_SMALL (truncated),
- * -NVRAM_ERR_IO. Encrypted images are returned (flags say so).
+ * -NVRAM_ERR_UNSUPPORTED_VERSION, -NVRAM_ERR_TOO_SMALL (truncated: what
+ * writes, and so this function, refuse), -NVRAM_ERR_IO. Encrypted images
+ * are returned (flags say so).
  */
 int nvram_layout_read(NVRAMStorage *storage, NVRAMLayout **layout,
                       Error **errp);
 
 /*
- * Read both copies of @entry and verify them. With @key (NULL: none), an
+ * Read both copies of @entry and verify them (a copy beyond the end of
+ * a truncated drive is not read: its problem says so). With @key (NULL: none), an
  * encrypted copy is also authenticated and its value decrypted; without,
  * its value is returned sealed. @info[0..1] get their state, @pick what
  * the pick rules decided. If @payload is not NULL and a copy is picked,

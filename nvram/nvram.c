@@ -618,7 +618,10 @@ int nvram_start(NVRAM *nvram, bool fail_on_encrypted_drive, Error **errp)
         return -NVRAM_ERR_INVALID;
     }
     g_mutex_lock(&nvram->io_lock);
-    ret = nvram_layout_read(nvram->storage, &layout, errp);
+    /* read-only, a truncated image serves the entries that fit */
+    ret = nvram->opts.read_only
+          ? nvram_layout_read_truncated(nvram->storage, &layout, errp)
+          : nvram_layout_read(nvram->storage, &layout, errp);
     g_mutex_unlock(&nvram->io_lock);
     if (ret < 0) {
         if (ret == -NVRAM_ERR_IO) {

@@ -273,7 +273,9 @@ int nvram_deregister_entry(NVRAM *nvram, const NVRAMEntryName *entry_name,
  * every registered entry has a slot, and find each entry's newest valid
  * copy. Never formats. Fails with NVRAM_ERR_UNFORMATTED,
  * NVRAM_ERR_CORRUPT_HEADER, NVRAM_ERR_UNSUPPORTED_VERSION,
- * NVRAM_ERR_TOO_SMALL (image truncated), NVRAM_ERR_ENTRY_MISSING,
+ * NVRAM_ERR_TOO_SMALL (image truncated: opened only with
+ * NVRAMOptions.read_only, for the entries whose copies fit),
+ * NVRAM_ERR_ENTRY_MISSING,
  * NVRAM_ERR_ENCRYPTED (the image is encrypted and no key was given, or this
  * build has no encryption; @fail_on_encrypted_drive is kept from the
  * original API: such an image can never be used without its key, so it is
@@ -461,6 +463,9 @@ typedef struct NVRAMImageInfo {
  * success *@info holds the result (free with nvram_image_info_free()).
  * Fails with the header errors of nvram_start() (then *@info is NULL).
  * Damaged copies are not failures: see each entry's status and copies.
+ * A truncated image (storage_size < image_size, the header intact) is
+ * inspected for what fits: a copy beyond the end of the drive is invalid,
+ * its problem naming its offset and the bytes it needs.
  */
 int nvram_image_inspect(NVRAMStorage *storage, NVRAMImageInfo **info,
                         Error **errp);
@@ -473,7 +478,8 @@ void nvram_image_info_free(NVRAMImageInfo *info);
  * device: *@payload gets a g_malloc'd copy of the encoded value, *@len its
  * length, *@encoding and *@generation (each may be NULL) its metadata.
  * Errors as nvram_image_inspect(), plus NVRAM_ERR_ENTRY_MISSING,
- * NVRAM_ERR_ENTRY_ABSENT and NVRAM_ERR_ENTRY_CORRUPT. Returns
+ * NVRAM_ERR_ENTRY_ABSENT and NVRAM_ERR_ENTRY_CORRUPT (also for an entry
+ * of a truncated image with no copy within the drive). Returns
  * NVRAM_READ_ROLLED_BACK when the value is the previous commit because the
  * newest copy is damaged; then *@payload is set and @errp describes the
  * rollback (the caller frees it).

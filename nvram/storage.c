@@ -291,6 +291,7 @@ static void file_close(NVRAMStorage *s)
 static bool file_resize(NVRAMStorage *s, uint64_t size, Error **errp)
 {
     FileStorage *fs = (FileStorage *)s;
+    struct stat st;
 
     if (fs->is_block_device) {
         error_setg(errp, "%s is a block device and cannot be resized",
@@ -302,12 +303,16 @@ static bool file_resize(NVRAMStorage *s, uint64_t size, Error **errp)
                    s->description, size);
         return false;
     }
+    if (fstat(fs->fd, &st) < 0) {
+        error_setg_errno(errp, errno, "%s: fstat failed", s->description);
+        return false;
+    }
     if (ftruncate(fs->fd, (off_t)size) < 0) {
         error_setg_errno(errp, errno, "%s: cannot resize to %" PRIu64
                          " bytes", s->description, size);
         return false;
     }
-    if (size > 0) {
+    if (size > (uint64_t)st.st_size) {
         /*
          * Reserve the blocks now: a commit must not fail later for lack of
          * space, and blocks allocated together are contiguous, so a
@@ -320,6 +325,11 @@ static bool file_resize(NVRAMStorage *s, uint64_t size, Error **errp)
         if (err != 0 && err != EOPNOTSUPP && err != ENOSYS && err != EINVAL) {
             error_setg_errno(errp, err, "%s: cannot reserve %" PRIu64
                              " bytes", s->description, size);
+            /* a full file system: the file as it was, no blank tail */
+            if (ftruncate(fs->fd, st.st_size) < 0) {
+                error_append_hint(errp, "and it could not be shrunk back to "
+                                  "%lld bytes\n", (long long)st.st_size);
+            }
             return false;
         }
     }

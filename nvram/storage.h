@@ -51,8 +51,10 @@ typedef struct NVRAMStorageOps {
     /* Release the backend and free @s (no flush implied). */
     void (*close)(NVRAMStorage *s);
     /*
-     * Optional (NULL when the size is fixed, e.g. a block device): grow
-     * the storage to @size bytes; new bytes read as zero.
+     * Optional (NULL when the size is fixed, e.g. a block device): set
+     * the size of the storage to @size bytes (grow it, or shrink it back
+     * after a failed grow); new bytes read as zero. A grow that fails
+     * (no space, a file size limit) leaves the size as it was.
      */
     bool (*resize)(NVRAMStorage *s, uint64_t size, Error **errp);
     /*
@@ -171,8 +173,8 @@ bool nvram_storage_pwritev(NVRAMStorage *s, const struct iovec *iov,
 bool nvram_storage_get_size(NVRAMStorage *s, uint64_t *size, Error **errp);
 
 /*
- * Grow @s to @size bytes. Fails (with @errp set) when the backend has no
- * resize operation or it fails.
+ * Set the size of @s to @size bytes (see NVRAMStorageOps.resize). Fails
+ * (with @errp set) when the backend has no resize operation or it fails.
  */
 bool nvram_storage_resize(NVRAMStorage *s, uint64_t size, Error **errp);
 

@@ -22,7 +22,8 @@ tests_test_nvram_faults_LDADD = $(FAULT_TESTS_LIBS)
 
 check_PROGRAMS += tests/test-nvram-corruption
 TESTS += tests/test-nvram-corruption
-tests_test_nvram_corruption_SOURCES = tests/test-nvram-corruption.c $(FAULT_TESTS_SOURCES)
+tests_test_nvram_corruption_SOURCES = tests/test-nvram-corruption.c $(FAULT_TESTS_SOURCES) \
+	tests/nbd-server.c tests/nbd-server.h
 tests_test_nvram_corruption_CFLAGS = $(TESTS_CFLAGS)
 tests_test_nvram_corruption_LDADD = $(NVRAM_INTERNAL_LIBS)
 

@@ -5,11 +5,30 @@ NVRAM_TESTS_LIBS = libvnvram.la $(TESTS_LIBS) $(GTHREAD_LIBS)
 NVRAM_INTERNAL_LIBS = libvnvram-internal.la $(TESTS_LIBS) $(GTHREAD_LIBS) \
 	$(NETTLE_LIBS)
 
-check_PROGRAMS += tests/test-nvram
-TESTS += tests/test-nvram
-tests_test_nvram_SOURCES = tests/test-nvram.c tests/test-nvram-common.h
-tests_test_nvram_CFLAGS = $(NVRAM_TESTS_CFLAGS)
-tests_test_nvram_LDADD = $(NVRAM_INTERNAL_LIBS)
+# The library's API by concern, on the shared fixtures of
+# tests/test-nvram-fixture.c.
+NVRAM_FIXTURE_SOURCES = tests/test-nvram-fixture.c tests/test-nvram-fixture.h \
+	tests/test-nvram-common.h
+check_PROGRAMS += tests/test-nvram-format
+TESTS += tests/test-nvram-format
+tests_test_nvram_format_SOURCES = tests/test-nvram-format.c $(NVRAM_FIXTURE_SOURCES)
+tests_test_nvram_format_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_format_LDADD = $(NVRAM_INTERNAL_LIBS)
+check_PROGRAMS += tests/test-nvram-rw
+TESTS += tests/test-nvram-rw
+tests_test_nvram_rw_SOURCES = tests/test-nvram-rw.c $(NVRAM_FIXTURE_SOURCES)
+tests_test_nvram_rw_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_rw_LDADD = $(NVRAM_INTERNAL_LIBS)
+check_PROGRAMS += tests/test-nvram-async
+TESTS += tests/test-nvram-async
+tests_test_nvram_async_SOURCES = tests/test-nvram-async.c $(NVRAM_FIXTURE_SOURCES)
+tests_test_nvram_async_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_async_LDADD = $(NVRAM_INTERNAL_LIBS)
+check_PROGRAMS += tests/test-nvram-files
+TESTS += tests/test-nvram-files
+tests_test_nvram_files_SOURCES = tests/test-nvram-files.c $(NVRAM_FIXTURE_SOURCES)
+tests_test_nvram_files_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_files_LDADD = $(NVRAM_INTERNAL_LIBS)
 
 # The vnvram tool and the tpm-device demo as programs (power cycles are
 # separate processes).
@@ -26,6 +45,13 @@ tests_test_nvram_pick_SOURCES = tests/test-nvram-pick.c tests/test-nvram-common.
 tests_test_nvram_pick_CFLAGS = $(NVRAM_TESTS_CFLAGS)
 tests_test_nvram_pick_LDADD = $(NVRAM_INTERNAL_LIBS)
 
+# A truncated image: read-only for the copies that fit, writes refused.
+check_PROGRAMS += tests/test-nvram-truncated
+TESTS += tests/test-nvram-truncated
+tests_test_nvram_truncated_SOURCES = tests/test-nvram-truncated.c tests/test-nvram-common.h
+tests_test_nvram_truncated_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_truncated_LDADD = $(NVRAM_INTERNAL_LIBS)
+
 # Drives that are not drives: FIFO, socket, character device, size limits.
 check_PROGRAMS += tests/test-nvram-targets
 TESTS += tests/test-nvram-targets
@@ -41,6 +67,7 @@ EXTRA_DIST += tests/test-nvram-exports.sh
 # always reported (the counts go to the log).
 check_PROGRAMS += tests/test-nvram-sweep
 TESTS += tests/test-nvram-sweep
-tests_test_nvram_sweep_SOURCES = tests/test-nvram-sweep.c tests/test-nvram-common.h
+tests_test_nvram_sweep_SOURCES = tests/test-nvram-sweep.c tests/test-nvram-common.h \
+	tests/nbd-server.c tests/nbd-server.h
 tests_test_nvram_sweep_CFLAGS = $(NVRAM_TESTS_CFLAGS)
 tests_test_nvram_sweep_LDADD = $(NVRAM_TESTS_LIBS)

@@ -549,6 +549,39 @@ static GByteArray *encode_scalar(int which)
     return out;
 }
 
+/* X.690 9.2: the fragment rule both the input visitor and the inspector use. */
+START_TEST(test_cer_fragment_rule)
+{
+    bool short_seen = false;
+
+    /* 1000, 1000, 1: accepted, the short one last */
+    ck_assert_int_eq(ber_check_cer_fragment(1000, 1000, &short_seen), BER_OK);
+    ck_assert_int_eq(ber_check_cer_fragment(1000, 1000, &short_seen), BER_OK);
+    ck_assert(!short_seen);
+    ck_assert_int_eq(ber_check_cer_fragment(1, 1000, &short_seen), BER_OK);
+    ck_assert(short_seen);
+    /* anything after a short fragment */
+    ck_assert_int_eq(ber_check_cer_fragment(1000, 1000, &short_seen),
+                     BER_ERR_CER_FRAGMENT_AFTER_SHORT);
+    short_seen = false;
+    ck_assert_int_eq(ber_check_cer_fragment(0, 1000, &short_seen),
+                     BER_ERR_CER_FRAGMENT_EMPTY);
+    ck_assert_int_eq(ber_check_cer_fragment(1001, 1000, &short_seen),
+                     BER_ERR_CER_FRAGMENT_LONG);
+    /* another fragment size, as the visitors' option allows */
+    ck_assert_int_eq(ber_check_cer_fragment(3, 3, &short_seen), BER_OK);
+    ck_assert_int_eq(ber_check_cer_fragment(4, 3, &short_seen),
+                     BER_ERR_CER_FRAGMENT_LONG);
+    ck_assert_int_eq(ber_check_cer_string_total(1001, 1000), BER_OK);
+    ck_assert_int_eq(ber_check_cer_string_total(1000, 1000),
+                     BER_ERR_CER_NOT_FRAGMENTED);
+    ck_assert_int_eq(ber_check_cer_string_total(0, 1000),
+                     BER_ERR_CER_NOT_FRAGMENTED);
+    ck_assert_str_ne(ber_status_message(BER_ERR_CER_FRAGMENT_EMPTY),
+                     "unknown error");
+}
+END_TEST
+
 START_TEST(test_bool_null_tlv)
 {
     GByteArray *out;
@@ -882,6 +915,7 @@ static Suite *ber_codec_suite(void)
     tcase_add_test(tc, test_header_reader);
     tcase_add_test(tc, test_utf8_and_misc);
     tcase_add_test(tc, test_cer_strings);
+    tcase_add_test(tc, test_cer_fragment_rule);
     tcase_add_test(tc, test_bool_null_tlv);
     tcase_add_test(tc, test_real_decimal_canonical);
     tcase_add_test(tc, test_string_segments);

@@ -463,6 +463,8 @@ START_TEST(test_cer_fragments)
     size_t good[] = { 1000, 500 };
     size_t bad[] = { 999, 501 };
     size_t small[] = { 10 };
+    size_t empty_last[] = { 1000, 500, 0 };
+    size_t long_last[] = { 1000, 1001 };
     size_t n;
     Result r;
 
@@ -474,6 +476,15 @@ START_TEST(test_cer_fragments)
     ck_assert_ptr_nonnull(strstr(r.codes, "cer-fragment"));
     r = inspect(buf, n, BER_MODE_BER);
     ck_assert_uint_eq(r.sum.errors + r.sum.warnings, 0);
+    /* an empty last fragment would be a second encoding of the value */
+    n = cer_string(buf, empty_last, 3);
+    r = inspect(buf, n, BER_MODE_CER);
+    ck_assert_ptr_nonnull(strstr(r.codes, "cer-fragment"));
+    r = inspect(buf, n, BER_MODE_BER);
+    ck_assert_uint_eq(r.sum.errors + r.sum.warnings, 0);
+    n = cer_string(buf, long_last, 2);
+    r = inspect(buf, n, BER_MODE_CER);
+    ck_assert_ptr_nonnull(strstr(r.codes, "cer-fragment"));
     n = cer_string(buf, small, 1);
     r = inspect(buf, n, BER_MODE_CER);
     ck_assert_ptr_nonnull(strstr(r.codes, "cer-constructed-string"));

@@ -554,6 +554,81 @@ START_TEST(test_million_elements)
 }
 END_TEST
 
+/*
+ * 9b. Many constructed CER strings in a large input: each buffer is the
+ * size of its string, not of the input left after it (which made CER
+ * input quadratic in bytes touched), and a budget of a few strings'
+ * worth decodes them all.
+ */
+START_TEST(test_cer_string_buffers)
+{
+    size_t n = 2000, len = 1500, i;
+    GByteArray *in = g_byte_array_sized_new(n * (len + 12) + 4);
+    BEROptions opts = { .max_alloc = 3 * (len + 1) };
+    Error *err = NULL;
+    GenericList *list = NULL, *tail;
+    Visitor *v;
+    uint8_t *buf;
+    size_t buf_len;
+
+    g_byte_array_append(in, (const uint8_t[]){ 0x30, 0x80 }, 2);
+    for (i = 0; i < n; i++) {
+        uint8_t frag[1000];
+
+        memset(frag, (int)(i & 0xff), sizeof(frag));
+        g_byte_array_append(in, (const uint8_t[]){ 0x24, 0x80,
+                                                   0x04, 0x82, 0x03, 0xe8 },
+                            6);
+        g_byte_array_append(in, frag, 1000);
+        g_byte_array_append(in, (const uint8_t[]){ 0x04, 0x82, 0x01, 0xf4 },
+                            4);
+        g_byte_array_append(in, frag, len - 1000);
+        g_byte_array_append(in, (const uint8_t[]){ 0x00, 0x00 }, 2);
+    }
+    g_byte_array_append(in, (const uint8_t[]){ 0x00, 0x00 }, 2);
+
+    /* the buffers: exactly one string each */
+    v = ber_input_visitor_new(in->data, in->len, BER_MODE_CER);
+    ck_assert(visit_start_list(v, NULL, &list, sizeof(*list), &error_abort));
+    for (i = 0, tail = list; tail; tail = visit_next_list(v, tail,
+                                                          sizeof(*list))) {
+        ck_assert(visit_type_bytes(v, NULL, &buf, &buf_len, &error_abort));
+        ck_assert_uint_eq(buf_len, len);
+        ck_assert_uint_eq(buf[0], i & 0xff);
+        ck_assert_uint_eq(buf[len - 1], i & 0xff);
+        g_free(buf);
+        i++;
+    }
+    ck_assert_uint_eq(i, n);
+    ck_assert(visit_check_list(v, &error_abort));
+    visit_end_list(v, (void **)&list);
+    ck_assert(ber_input_visitor_finish(v, &error_abort));
+    /* OCTET STRING buffers carry one spare zero byte */
+    ck_assert_uint_eq(ber_input_visitor_largest_buffer(v), len + 1);
+    visit_free(v);
+    while (list) {
+        tail = list->next;
+        g_free(list);
+        list = tail;
+    }
+
+    /* the budget counts exactly: three strings fit, the fourth does not */
+    v = ber_input_visitor_new_opts(in->data, in->len, BER_MODE_CER, &opts);
+    ck_assert(visit_start_list(v, NULL, NULL, 0, &error_abort));
+    for (i = 0; i < 3; i++) {
+        ck_assert(visit_type_bytes(v, NULL, &buf, &buf_len, &error_abort));
+        g_free(buf);
+    }
+    ck_assert(!visit_type_bytes(v, NULL, &buf, &buf_len, &err));
+    ck_assert_ptr_nonnull(strstr(error_get_pretty(err),
+                                 "allocation limit of 4503 bytes exceeded"));
+    error_free(err);
+    ck_assert_uint_eq(ber_input_visitor_largest_buffer(v), len + 1);
+    visit_free(v);
+    g_byte_array_unref(in);
+}
+END_TEST
+
 /* 10. INTEGER faults. */
 START_TEST(test_integers)
 {
@@ -676,6 +751,7 @@ static Suite *ber_hostile_suite(void)
     tcase_add_test(tc, test_depth_success);
     tcase_add_test(tc, test_tags);
     tcase_add_test(tc, test_million_elements);
+    tcase_add_test(tc, test_cer_string_buffers);
     tcase_add_test(tc, test_integers);
     tcase_add_test(tc, test_bool_null_real);
     tcase_add_test(tc, test_utf8);

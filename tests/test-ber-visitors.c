@@ -515,6 +515,23 @@ START_TEST(test_input_ber_forms)
                                         NULL, visit_bytes_top, &b));
         ck_assert_uint_eq(b.data_len, 1001);
         g_free(b.data);
+        /* an empty last fragment: a second CER encoding of 1001 octets */
+        g_byte_array_set_size(in, 0);
+        g_byte_array_append(in, (const uint8_t[]){ 0x24, 0x80, 0x04, 0x82,
+                                                   0x03, 0xe8 }, 6);
+        g_byte_array_append(in, zeros, 1000);
+        g_byte_array_append(in, (const uint8_t[]){ 0x04, 0x01, 0x41, 0x04,
+                                                   0x00, 0x00, 0x00 }, 7);
+        msg = decode_error(in->data, in->len, BER_MODE_CER, NULL,
+                           visit_bytes_top, &b);
+        ck_assert_str_eq(msg, "offset 1009: Parameter 'b': CER string "
+                         "fragments must be of exactly 1000 octets except "
+                         "the last, which is not empty");
+        g_free(msg);
+        ck_assert_ptr_null(decode_error(in->data, in->len, BER_MODE_BER,
+                                        NULL, visit_bytes_top, &b));
+        ck_assert_uint_eq(b.data_len, 1001);
+        g_free(b.data);
         g_byte_array_set_size(in, 0);
         g_byte_array_append(in, (const uint8_t[]){ 0x04, 0x82, 0x03, 0xe9 },
                             4);

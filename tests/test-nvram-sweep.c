@@ -8,6 +8,11 @@
  * mirror entry always reads its newest value. Several layouts, plain and
  * encrypted, alternate and mirror entries. The counts are printed for the
  * record.
+ *
+ * The same sweep runs over NBD (the storage interface is the same): the
+ * image in a qcow2 file served by qemu-nbd on a Unix socket, each damaged
+ * sector written through the export, the image opened through the export.
+ * Over NBD the sweep covers the same: every sector of every layout.
  */
 #include "config.h"
 
@@ -16,6 +21,9 @@
 #include <stdlib.h>
 
 #include "test-nvram-common.h"
+#include "tests/nbd-server.h"
+
+#define WHO "test-nvram-sweep"
 
 #define SECTOR 512
 #define COMMITS 3        /* the newest value has counter 3, the previous 2 */
@@ -49,11 +57,41 @@ typedef struct SweepCounts {
     uint64_t unusable;        /* must stay 0 */
 } SweepCounts;
 
-static SweepCounts total;
+static SweepCounts total, total_nbd;
 
-/* The image of @l with COMMITS commits of every entry, in memory. */
-static NVRAMStorage *sweep_image(const SweepLayout *l, TestDevice *devs,
-                                 NVRAMEntryName *names)
+/* Where the swept image lives. */
+typedef enum SweepBackend {
+    SWEEP_MEMORY,        /* nvram_storage_new_memory() */
+    SWEEP_NBD_QCOW2,     /* qemu-nbd serving a qcow2 image, through libnbd */
+} SweepBackend;
+
+/*
+ * A storage of at least @size bytes on @backend; *@srv is the NBD server
+ * behind it (NULL in memory). NULL when the server's programs are missing
+ * (nbd_server_have() said so, and failed the test under CI).
+ */
+static NVRAMStorage *sweep_storage(SweepBackend backend, uint64_t size,
+                                   NBDServer **srv)
+{
+    *srv = NULL;
+    if (backend == SWEEP_MEMORY) {
+        return nvram_storage_new_memory((size_t)size);
+    }
+    *srv = nbd_server_new_qemu_nbd(WHO, "qcow2");
+    if (!*srv) {
+        return NULL;
+    }
+    nbd_server_start(*srv);
+    return nvram_storage_open_nbd((*srv)->uri, false, &error_abort);
+}
+
+/*
+ * The image of @l, formatted on @backend: its size in *@size. NULL when
+ * the backend is unavailable.
+ */
+static NVRAMStorage *sweep_image(const SweepLayout *l, SweepBackend backend,
+                                 TestDevice *devs, NVRAMEntryName *names,
+                                 uint64_t *psize, NBDServer **srv)
 {
     NVRAMEntrySpec specs[MAX_ENTRIES];
     NVRAMStorage *s;
@@ -65,7 +103,11 @@ static NVRAMStorage *sweep_image(const SweepLayout *l, TestDevice *devs,
         devs[i] = (TestDevice) { .format_size = l->sizes[i] };
     }
     ck_assert_int_eq(nvram_measure(specs, l->n, &size, &error_abort), 0);
-    s = nvram_storage_new_memory((size_t)size);
+    *psize = size;
+    s = sweep_storage(backend, size, srv);
+    if (!s) {
+        return NULL;
+    }
     {
         NVRAMEntryPolicy policies[MAX_ENTRIES];
 
@@ -121,16 +163,25 @@ static bool state_is(const TestState *st, uint32_t counter, size_t blob_len)
     return true;
 }
 
-static void sweep_layout(const SweepLayout *l)
+static void sweep_layout(const SweepLayout *l, SweepBackend backend)
 {
     TestDevice devs[MAX_ENTRIES];
     NVRAMEntryName names[MAX_ENTRIES];
     SweepCounts c = { 0 };
+    SweepCounts *sum = backend == SWEEP_MEMORY ? &total : &total_nbd;
+    const char *over = backend == SWEEP_MEMORY ? "" : " over NBD (qcow2)";
     uint64_t rng = 0x5EC7012u;
-    NVRAMStorage *base = sweep_image(l, devs, names);
-    size_t size;
-    uint8_t *pristine;
+    NBDServer *srv = NULL;
+    uint64_t size64;
+    NVRAMStorage *base = sweep_image(l, backend, devs, names, &size64, &srv);
+    size_t size = (size_t)size64;
+    uint8_t *pristine, *d;
     NVRAM *nvram;
+
+    if (!base) {
+        printf("sector sweep, %s%s: skipped\n", l->what, over);
+        return;
+    }
 
     /* COMMITS commits of every entry */
     nvram = sweep_open(l, base, devs, names, &error_abort);
@@ -142,12 +193,16 @@ static void sweep_layout(const SweepLayout *l)
         }
     }
     ck_assert_int_eq(nvram_delete(nvram), 0);
-    pristine = nvram_storage_memory_data(base, &size);
-    pristine = g_memdup2(pristine, size);
+    pristine = g_malloc(size);
+    d = g_malloc(size);
+    ck_assert(nvram_storage_pread(base, pristine, size, 0, &error_abort));
 
+    /*
+     * Each damaged image is written whole through the storage (over NBD,
+     * through the export), as opening it may have repaired the last one.
+     */
     for (size_t sector = 0; sector * SECTOR < size; sector++) {
         for (int zeros = 0; zeros < 2; zeros++) {
-            uint8_t *d = nvram_storage_memory_data(base, NULL);
             size_t at = sector * SECTOR, n = MIN(SECTOR, size - at);
             NVRAMImageInfo *info = NULL;
             Error *err = NULL;
@@ -157,6 +212,7 @@ static void sweep_layout(const SweepLayout *l)
                 rng = rng * 6364136223846793005ull + 1442695040888963407ull;
                 d[at + j] = zeros ? 0 : (uint8_t)(rng >> 33);
             }
+            ck_assert(nvram_storage_pwrite(base, d, size, 0, &error_abort));
             c.sectors++;
             if (nvram_image_inspect(base, &info, NULL) == 0) {
                 bool damage = info->header_problem[0] ||
@@ -172,8 +228,8 @@ static void sweep_layout(const SweepLayout *l)
             nvram_image_info_free(info);
             nvram = sweep_open(l, base, devs, names, &err);
             if (!nvram) {
-                fprintf(stderr, "%s: sector %zu (%s): unusable: %s\n",
-                        l->what, sector, zeros ? "zeros" : "garbage",
+                fprintf(stderr, "%s%s: sector %zu (%s): unusable: %s\n",
+                        l->what, over, sector, zeros ? "zeros" : "garbage",
                         err ? error_get_pretty(err) : "?");
                 error_free(err);
                 c.unusable++;
@@ -199,8 +255,9 @@ static void sweep_layout(const SweepLayout *l)
                     c.rollbacks++;
                     c.mirror_rollbacks += l->mirror[i];
                 } else {
-                    fprintf(stderr, "%s: sector %zu (%s): entry %zu: wrong: "
-                            "%d (%s), counter %u\n", l->what, sector,
+                    fprintf(stderr, "%s%s: sector %zu (%s): entry %zu: "
+                            "wrong: %d (%s), counter %u\n", l->what, over,
+                            sector,
                             zeros ? "zeros" : "garbage", i, ret,
                             err ? error_get_pretty(err) : "no error",
                             devs[i].state.counter);
@@ -212,29 +269,33 @@ static void sweep_layout(const SweepLayout *l)
             nvram_delete(nvram);
         }
     }
-    printf("sector sweep, %s: %zu-byte image, %" PRIu64 " sectors tried "
+    printf("sector sweep, %s%s: %zu-byte image, %" PRIu64 " sectors tried "
            "(garbage and zeros), %" PRIu64 " entry reads: %" PRIu64
            " newest, %" PRIu64 " rollbacks reported (previous value), %"
            PRIu64 " rollback reports while serving the newest; %" PRIu64
            " wrong values, %" PRIu64 " unusable; damage reported in %"
            PRIu64 " images (%" PRIu64 " header copies); mirror-entry "
-           "rollbacks %" PRIu64 "\n", l->what, size, c.sectors,
+           "rollbacks %" PRIu64 "\n", l->what, over, size, c.sectors,
            c.entry_reads, c.newest, c.rollbacks, c.false_alarms, c.wrong,
            c.unusable, c.damage_seen, c.header_repaired, c.mirror_rollbacks);
     fflush(stdout);
-    total.sectors += c.sectors;
-    total.entry_reads += c.entry_reads;
-    total.newest += c.newest;
-    total.rollbacks += c.rollbacks;
-    total.false_alarms += c.false_alarms;
-    total.wrong += c.wrong;
-    total.unusable += c.unusable;
-    total.mirror_rollbacks += c.mirror_rollbacks;
+    sum->sectors += c.sectors;
+    sum->entry_reads += c.entry_reads;
+    sum->newest += c.newest;
+    sum->rollbacks += c.rollbacks;
+    sum->false_alarms += c.false_alarms;
+    sum->wrong += c.wrong;
+    sum->unusable += c.unusable;
+    sum->mirror_rollbacks += c.mirror_rollbacks;
     for (size_t i = 0; i < l->n; i++) {
         test_state_clear(&devs[i].state);
     }
     g_free(pristine);
+    g_free(d);
     nvram_storage_close(base);
+    if (srv) {
+        nbd_server_free(srv);
+    }
     ck_assert_uint_eq(c.wrong, 0);
     ck_assert_uint_eq(c.unusable, 0);
     ck_assert_uint_eq(c.mirror_rollbacks, 0);
@@ -260,9 +321,10 @@ static const SweepLayout mirror_encrypted = {
     "mirror encrypted", 2, { 4000, 100 }, { 3500, 20 }, { true, true }, true,
 };
 
+/* Loop tests: _i is the SweepBackend. */
 START_TEST(test_sweep_tpm_like)
 {
-    sweep_layout(&tpm_like);
+    sweep_layout(&tpm_like, (SweepBackend)_i);
 }
 END_TEST
 
@@ -272,13 +334,13 @@ START_TEST(test_sweep_tpm_like_encrypted)
         printf("test_sweep_tpm_like_encrypted: skipped (no nettle)\n");
         return;
     }
-    sweep_layout(&tpm_like_encrypted);
+    sweep_layout(&tpm_like_encrypted, (SweepBackend)_i);
 }
 END_TEST
 
 START_TEST(test_sweep_mirror_mixed)
 {
-    sweep_layout(&mirror_mixed);
+    sweep_layout(&mirror_mixed, (SweepBackend)_i);
 }
 END_TEST
 
@@ -288,7 +350,7 @@ START_TEST(test_sweep_mirror_encrypted)
         printf("test_sweep_mirror_encrypted: skipped (no nettle)\n");
         return;
     }
-    sweep_layout(&mirror_encrypted);
+    sweep_layout(&mirror_encrypted, (SweepBackend)_i);
 }
 END_TEST
 
@@ -302,7 +364,7 @@ START_TEST(test_sweep_many_entries)
         l.blob_len[i] = 40 + i;
         l.mirror[i] = i % 4 == 3;
     }
-    sweep_layout(&l);
+    sweep_layout(&l, (SweepBackend)_i);
 }
 END_TEST
 
@@ -310,16 +372,23 @@ int main(void)
 {
     Suite *s = suite_create("nvram-sweep");
     TCase *tc = tcase_create("sweep");
+    TCase *tc_nbd = tcase_create("sweep-nbd");
     SRunner *sr;
     int failed;
 
     tcase_set_timeout(tc, 240);
-    tcase_add_test(tc, test_sweep_tpm_like);
-    tcase_add_test(tc, test_sweep_tpm_like_encrypted);
-    tcase_add_test(tc, test_sweep_mirror_mixed);
-    tcase_add_test(tc, test_sweep_mirror_encrypted);
-    tcase_add_test(tc, test_sweep_many_entries);
+    tcase_set_timeout(tc_nbd, 240);
+    for (SweepBackend b = SWEEP_MEMORY; b <= SWEEP_NBD_QCOW2; b++) {
+        TCase *t = b == SWEEP_MEMORY ? tc : tc_nbd;
+
+        tcase_add_loop_test(t, test_sweep_tpm_like, b, b + 1);
+        tcase_add_loop_test(t, test_sweep_tpm_like_encrypted, b, b + 1);
+        tcase_add_loop_test(t, test_sweep_mirror_mixed, b, b + 1);
+        tcase_add_loop_test(t, test_sweep_mirror_encrypted, b, b + 1);
+        tcase_add_loop_test(t, test_sweep_many_entries, b, b + 1);
+    }
     suite_add_tcase(s, tc);
+    suite_add_tcase(s, tc_nbd);
     sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);
@@ -332,5 +401,13 @@ int main(void)
            "rollbacks\n", total.sectors, total.entry_reads, total.newest,
            total.rollbacks, total.false_alarms, total.wrong, total.unusable,
            total.mirror_rollbacks);
+    printf("sector sweep over NBD (qcow2 behind qemu-nbd): %" PRIu64
+           " sectors tried, %" PRIu64 " entry reads: %" PRIu64 " newest, %"
+           PRIu64 " rollbacks reported, %" PRIu64 " rollback reports while "
+           "serving the newest, %" PRIu64 " wrong values, %" PRIu64
+           " unusable, %" PRIu64 " mirror-entry rollbacks\n",
+           total_nbd.sectors, total_nbd.entry_reads, total_nbd.newest,
+           total_nbd.rollbacks, total_nbd.false_alarms, total_nbd.wrong,
+           total_nbd.unusable, total_nbd.mirror_rollbacks);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -397,6 +398,305 @@ START_TEST(test_tool_file_size_limit)
 }
 END_TEST
 
+/*
+ * A truncated image: check reports it (exit 1), what fits is exported,
+ * an entry beyond the end is reported lost (exit 1), writes are refused
+ * (exit 2) and change nothing.
+ */
+START_TEST(test_tool_truncated)
+{
+    char *img = img_path("truncated.img"), *der = img_path("trunc.der");
+    char *back = img_path("trunc-back.der"), *out = NULL, *contents = NULL;
+    struct stat st;
+    gsize len;
+
+    unlink(img);
+    ck_assert(g_file_set_contents(der, "\x04\x02\xab\xcd", 4, NULL));
+    /* header 0..8192, "a" 8192..16384, "b" 16384..24576 */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
+                         "a:100", "--entry", "b:100", NULL), 0);
+    g_free(out);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(run(&out, "tools/vnvram", "import", img,
+                             i ? "b" : "a", der, NULL), 0);
+        g_free(out);
+    }
+    ck_assert_int_eq(truncate(img, 16384), 0);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 1);
+    ck_assert_msg(strstr(out, "truncated: the image needs 24576 bytes, the "
+                              "drive has 16384") &&
+                  strstr(out, "offset 16384: the copy lies beyond the end"),
+                  "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "a", back,
+                         NULL), 0);
+    g_free(out);
+    ck_assert(g_file_get_contents(back, &contents, &len, NULL));
+    ck_assert(len == 4 && memcmp(contents, "\x04\x02\xab\xcd", 4) == 0);
+    g_free(contents);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "b", back,
+                         NULL), 1);
+    ck_assert_msg(strstr(out, "beyond the end"), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "a", der,
+                         NULL), 2);
+    ck_assert_msg(strstr(out, "24576 bytes") && strstr(out, "truncated"),
+                  "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", "--repair", img,
+                         NULL), 2);
+    g_free(out);
+    ck_assert_int_eq(stat(img, &st), 0);
+    ck_assert_int_eq(st.st_size, 16384);
+    /* cut inside header copy A: nothing to read, unusable */
+    ck_assert_int_eq(truncate(img, 2048), 0);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 2);
+    ck_assert_msg(strstr(out, "header copy at offset 0 needs 4096 bytes"),
+                  "%s", out);
+    g_free(out);
+    unlink(img);
+    unlink(der);
+    unlink(back);
+    g_free(img);
+    g_free(der);
+    g_free(back);
+}
+END_TEST
+
+/*
+ * The image at @img must be exactly @bytes (@len bytes), check healthy,
+ * and entry "a" export the 4-byte value of make_grow_image().
+ */
+static void assert_image_kept(const char *img, const char *bytes, gsize len)
+{
+    char *back = img_path("kept.der"), *contents = NULL, *out = NULL;
+    gsize now;
+
+    ck_assert(g_file_get_contents(img, &contents, &now, NULL));
+    ck_assert_msg(now == len && memcmp(contents, bytes, len) == 0,
+                  "%s changed (%zu bytes, was %zu)", img, (size_t)now,
+                  (size_t)len);
+    g_free(contents);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "a", back,
+                         NULL), 0);
+    g_free(out);
+    ck_assert(g_file_get_contents(back, &contents, &now, NULL));
+    ck_assert(now == 4 && memcmp(contents, "\x04\x02\xab\xcd", 4) == 0);
+    g_free(contents);
+    unlink(back);
+    g_free(back);
+}
+
+/* A 24 KiB image at @img (entries a and b), "a" written; its bytes. */
+static char *make_grow_image(const char *img, gsize *len)
+{
+    char *der = img_path("grow.der"), *out = NULL, *bytes = NULL;
+
+    unlink(img);
+    ck_assert(g_file_set_contents(der, "\x04\x02\xab\xcd", 4, NULL));
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
+                         "a:100", "--entry", "b:100", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "a", der,
+                         NULL), 0);
+    g_free(out);
+    unlink(der);
+    g_free(der);
+    ck_assert(g_file_get_contents(img, &bytes, len, NULL));
+    return bytes;
+}
+
+/*
+ * add (of a 64 KiB entry) and resize (to 64 KiB) of the image at @img,
+ * under a file size limit of @fsize bytes, fail with exit 2 and a message
+ * naming the file and the error @err; the image stays @bytes (@len).
+ */
+static void expect_grows_refused(const char *img, rlim_t fsize, int err,
+                                 const char *bytes, gsize len)
+{
+    static const char *const grows[2][2] = {
+        { "add", "c:64K" }, { "resize", "b:64K" },
+    };
+
+    for (int i = 0; i < 2; i++) {
+        char *out = NULL;
+
+        ck_assert_int_eq(run_limited(&out, fsize, "tools/vnvram",
+                                     grows[i][0], img, "--entry",
+                                     grows[i][1], NULL), 2);
+        ck_assert_msg(strstr(out, img) && strstr(out, g_strerror(err)),
+                      "%s: %s", grows[i][0], out);
+        g_free(out);
+        assert_image_kept(img, bytes, len);
+    }
+}
+
+/*
+ * add and resize under a file size limit: EFBIG is an error naming the
+ * file, and the image is left exactly as it was.
+ */
+START_TEST(test_tool_grow_size_limit)
+{
+    char *img = img_path("grow-limited.img");
+    gsize len;
+    char *bytes = make_grow_image(img, &len);
+
+    expect_grows_refused(img, len, EFBIG, bytes, len);
+    g_free(bytes);
+    unlink(img);
+    g_free(img);
+}
+END_TEST
+
+/*** A full file system: a small tmpfs, mounted for these tests ***/
+
+/* The mount point while a tmpfs is mounted there, else NULL. */
+static char *fulldir;
+
+/* Unchecked fixture (runs in the test runner, not in the test's child). */
+static void full_fs_mount(void)
+{
+    char *dir = g_build_filename(workdir, "full", NULL);
+
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    if (geteuid() != 0 ||
+        mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              "size=256k,mode=0700") < 0) {
+        fprintf(stderr, "full-disk tests: cannot mount a 256 KiB tmpfs at "
+                "%s: %s\n", dir, geteuid() != 0 ? "not root"
+                                                 : g_strerror(errno));
+        rmdir(dir);
+        g_free(dir);
+        return;
+    }
+    fulldir = dir;
+}
+
+static void full_fs_unmount(void)
+{
+    if (fulldir) {
+        if (umount2(fulldir, MNT_DETACH) < 0) {
+            fprintf(stderr, "cannot unmount %s: %s\n", fulldir,
+                    g_strerror(errno));
+        }
+        rmdir(fulldir);
+        g_free(fulldir);
+        fulldir = NULL;
+    }
+}
+
+/* True if the tmpfs is there; else says so, and fails under CI. */
+static bool full_fs_ready(void)
+{
+    if (fulldir) {
+        return true;
+    }
+    if (!g_strcmp0(g_getenv("CI"), "true") ||
+        !g_strcmp0(g_getenv("QVISIT_REQUIRE_PEERS"), "1")) {
+        ck_abort_msg("the full-disk tests need root to mount a tmpfs "
+                     "(required under CI)");
+    }
+    printf("full-disk tests skipped: no tmpfs (they need root)\n");
+    return false;
+}
+
+/* Fill the file system of @dir up: the bytes written to @dir/filler. */
+static size_t full_fs_fill(const char *dir)
+{
+    char *path = g_build_filename(dir, "filler", NULL);
+    char block[4096] = { 0 };
+    FILE *f = fopen(path, "w");
+    size_t n = 0;
+
+    ck_assert_ptr_nonnull(f);
+    setvbuf(f, NULL, _IONBF, 0);
+    while (fwrite(block, 1, sizeof(block), f) == sizeof(block)) {
+        n += sizeof(block);
+    }
+    ck_assert_int_eq(errno, ENOSPC);
+    fclose(f);
+    g_free(path);
+    return n;
+}
+
+static void full_fs_unfill(const char *dir)
+{
+    char *path = g_build_filename(dir, "filler", NULL);
+
+    ck_assert_int_eq(unlink(path), 0);
+    g_free(path);
+}
+
+/* A create that fails for want of space leaves nothing like an image. */
+START_TEST(test_tool_full_disk_create)
+{
+    char *big, *pre, *out = NULL;
+    struct stat st;
+
+    if (!full_fs_ready()) {
+        return;
+    }
+    big = g_build_filename(fulldir, "big.img", NULL);
+    pre = g_build_filename(fulldir, "pre.img", NULL);
+    /* a new file: removed */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", big, "--entry",
+                         "big:1M", NULL), 2);
+    ck_assert_msg(strstr(out, big) && strstr(out, g_strerror(ENOSPC)) &&
+                  strchr(out, '\n') == out + strlen(out) - 1, "%s", out);
+    g_free(out);
+    ck_assert_int_eq(stat(big, &st), -1);
+    ck_assert_int_eq(errno, ENOENT);
+    /* a file that was there (empty): left as it was, not a blank image */
+    ck_assert(g_file_set_contents(pre, "", 0, NULL));
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", pre, "--entry",
+                         "big:1M", NULL), 2);
+    ck_assert_msg(strstr(out, g_strerror(ENOSPC)), "%s", out);
+    g_free(out);
+    ck_assert_int_eq(stat(pre, &st), 0);
+    ck_assert_int_eq(st.st_size, 0);
+    /* and the space is all free again: a create that fits succeeds */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", big, "--entry",
+                         "big:100K", NULL), 0);
+    g_free(out);
+    unlink(big);
+    unlink(pre);
+    g_free(big);
+    g_free(pre);
+}
+END_TEST
+
+/* add and resize on a full file system: refused, the image intact. */
+START_TEST(test_tool_full_disk_grow)
+{
+    char *img, *bytes, *out = NULL;
+    gsize len;
+    size_t filled;
+
+    if (!full_fs_ready()) {
+        return;
+    }
+    img = g_build_filename(fulldir, "grow.img", NULL);
+    bytes = make_grow_image(img, &len);
+    filled = full_fs_fill(fulldir);
+    ck_assert_uint_gt(filled, 0);
+    expect_grows_refused(img, RLIM_INFINITY, ENOSPC, bytes, len);
+    /* with the space back, the same add succeeds and keeps the value */
+    full_fs_unfill(fulldir);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "add", img, "--entry",
+                         "c:64K", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 0);
+    g_free(out);
+    printf("full disk: create, add and resize refused with ENOSPC on a "
+           "256 KiB tmpfs (%zu bytes filled), nothing left behind\n", filled);
+    unlink(img);
+    g_free(img);
+    g_free(bytes);
+}
+END_TEST
+
 /* The verbs of a complete tool, on one image. */
 START_TEST(test_tool_verbs)
 {
@@ -433,6 +733,13 @@ START_TEST(test_tool_verbs)
     ck_assert_uint_eq(len, 8);
     ck_assert(memcmp(contents, "\x30\x06\x02\x01\x05\x0c\x01x", 8) == 0);
     g_free(contents);
+    /* dump --json: the element fields of ber-dump --json */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", "--json", img,
+                         "permall", NULL), 0);
+    ck_assert_msg(strstr(out, "\"class\":\"universal\",\"constructed\":"
+                              "true,\"tag\":16,\"name\":\"SEQUENCE\""),
+                  "%s", out);
+    g_free(out);
     ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "counters", NULL),
                      0);
     ck_assert_msg(strstr(out, "{\"a\": [1, 2]}"), "%s", out);
@@ -574,6 +881,14 @@ int main(void)
     tcase_add_test(tc, test_tool_verbs);
     tcase_add_test(tc, test_tool_usage_errors);
     tcase_add_test(tc, test_tool_file_size_limit);
+    tcase_add_test(tc, test_tool_truncated);
+    tcase_add_test(tc, test_tool_grow_size_limit);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("full-disk");
+    tcase_set_timeout(tc, 60);
+    tcase_add_unchecked_fixture(tc, full_fs_mount, full_fs_unmount);
+    tcase_add_test(tc, test_tool_full_disk_create);
+    tcase_add_test(tc, test_tool_full_disk_grow);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -18,6 +18,7 @@
 #include <libtpms/tpm_library.h>
 
 #include "nvram/nvram.h"
+#include "nvram/storage.h"
 #include "tpm/vtpm-device.h"
 #include "tpm/vtpm-store.h"
 #include "visitors/ber-visitor.h"
@@ -126,7 +127,7 @@ START_TEST(test_profile_tpm12_is_libtpms)
 }
 END_TEST
 
-/* `vnvram measure --profile tpm2|tpm12` uses vtpm's numbers. */
+/* vnvram create --profile makes vtpm's image: its sizes and policies. */
 START_TEST(test_vnvram_profile_agrees)
 {
     static const struct { const char *name; VTPMVersion v; } profiles[] = {
@@ -136,22 +137,43 @@ START_TEST(test_vnvram_profile_agrees)
 
     for (size_t i = 0; i < G_N_ELEMENTS(profiles); i++) {
         NVRAMEntrySpec specs[VTPM_STORE_N_ENTRIES];
+        NVRAMEntryPolicy policies[VTPM_STORE_N_ENTRIES];
         g_autofree char *tool = g_build_filename(top ? top : ".", "tools",
                                                  "vnvram", NULL);
-        g_autofree char *out = NULL, *want = NULL;
-        char *argv[] = { tool, (char *)"measure", (char *)"--profile",
-                         (char *)profiles[i].name, NULL };
+        g_autofree char *out = NULL, *want = NULL, *img = image_path();
+        char *measure[] = { tool, (char *)"measure", (char *)"--profile",
+                            (char *)profiles[i].name, NULL };
+        char *create[] = { tool, (char *)"create", img, (char *)"--profile",
+                           (char *)profiles[i].name, NULL };
+        NVRAMImageInfo *info;
+        NVRAMStorage *s;
         uint64_t size;
         int status;
 
-        vtpm_store_profile(profiles[i].v, specs, NULL);
+        vtpm_store_profile(profiles[i].v, specs, policies);
         ck_assert_int_eq(nvram_measure(specs, VTPM_STORE_N_ENTRIES, &size,
                                        &error_abort), 0);
         want = g_strdup_printf("%" G_GUINT64_FORMAT "\n", size);
-        ck_assert(g_spawn_sync(NULL, argv, NULL, 0, NULL, NULL, &out, NULL,
-                               &status, NULL));
+        ck_assert(g_spawn_sync(NULL, measure, NULL, 0, NULL, NULL, &out,
+                               NULL, &status, NULL));
         ck_assert_int_eq(status, 0);
         ck_assert_str_eq(out, want);
+
+        ck_assert(g_spawn_sync(NULL, create, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, NULL, &status, NULL));
+        ck_assert_int_eq(status, 0);
+        s = nvram_storage_open(img, true, false, &error_abort);
+        ck_assert_int_eq(nvram_image_inspect(s, &info, &error_abort), 0);
+        ck_assert_uint_eq(info->n_entries, VTPM_STORE_N_ENTRIES);
+        for (size_t e = 0; e < VTPM_STORE_N_ENTRIES; e++) {
+            ck_assert_str_eq(info->entries[e].name.name, specs[e].name);
+            ck_assert_uint_ge(info->entries[e].capacity, specs[e].max_size);
+            ck_assert_int_eq(info->entries[e].policy, policies[e]);
+        }
+        ck_assert_int_eq(info->entries[0].policy, NVRAM_POLICY_MIRROR);
+        nvram_image_info_free(info);
+        nvram_storage_close(s);
+        g_unlink(img);
     }
 }
 END_TEST

@@ -74,6 +74,11 @@ check "tpm2_nvdefine on it" tpm tpm2_nvdefine $IDX -C o -s 8 -a "ownerread|owner
 check "vtpm stops" stop_vtpm d
 
 # Refusals: an existing file that is not a healthy image is never formatted.
+# Option errors: one line, try --help, exit 2.
+opt_error() {
+    "$VTPM" "$@" > /dev/null 2> "$T/opterr"
+    test $? = 2 && grep -q "try --help" "$T/opterr" && test "$(wc -l < "$T/opterr")" = 1
+}
 refused() {   # refused NAME WHAT FILE ARGS...: vtpm exits 1 saying WHAT
     name=$1; what=$2; file=$3; shift 3
     sum=$(cksum < "$file")
@@ -114,14 +119,48 @@ if "$VNVRAM" --help 2>&1 | grep -q key-file; then
         start_vtpm e4 --tpmstate dir="$T/e" --key file="$T/key.hex" --flags not-need-init,startup-clear
     check "encrypted: the NV index is there" tpm tpm2_nvreadpublic $IDX
     check "encrypted: stop" stop_vtpm e4
+
+    # --key pwdfile=F[,kdf=pbkdf2|sha512]: swtpm's key from a passphrase.
+    printf 'correct horse\n' > "$T/pw"
+    printf 'correct horsE\n' > "$T/pw-wrong"
+    PIMG="$T/p/tpm2-00.vnvram"
+    mkdir "$T/p"
+    check "pwdfile: vtpm creates an encrypted image from a passphrase" \
+        start_vtpm p1 --tpmstate dir="$T/p" --key pwdfile="$T/pw" --flags not-need-init,startup-clear
+    check "pwdfile: NV define" tpm tpm2_nvdefine $IDX -C o -s 8 -a "ownerread|ownerwrite"
+    check "pwdfile: stop" stop_vtpm p1
+    check "pwdfile: a wrong passphrase told apart from damage" \
+        refused p2 "wrong key, not damage" "$PIMG" \
+        --tpmstate dir="$T/p" --key pwdfile="$T/pw-wrong"
+    check "pwdfile: kdf=sha512 derives another key" \
+        refused p3 "wrong key, not damage" "$PIMG" \
+        --tpmstate dir="$T/p" --key pwdfile="$T/pw",kdf=sha512
+    # The derivation checked against an independent one (Python's hashlib):
+    # the passphrase's key given as a hex key opens the image.
+    python3 -c 'import hashlib, sys
+print(hashlib.pbkdf2_hmac("sha512", open(sys.argv[1], "rb").read(),
+                          b"swtpm", 1000, 32).hex())' "$T/pw" > "$T/pw.hex"
+    check "pwdfile: the key is PBKDF2-HMAC-SHA512 (salt swtpm, 1000 rounds)" \
+        start_vtpm p4 --tpmstate dir="$T/p" --key file="$T/pw.hex" --flags not-need-init,startup-clear
+    check "pwdfile: the NV index is there" tpm tpm2_nvreadpublic $IDX
+    check "pwdfile: stop" stop_vtpm p4
+    # Damage with the right passphrase: not reported as a wrong key.
+    for off in $(python3 -c 'import json, sys
+e = json.load(sys.stdin)["entries"][0]
+print(" ".join(str(c["offset"] + 64) for c in e["copies"]))' \
+        < <("$VNVRAM" info --json "$PIMG")); do
+        printf 'damage!!' | dd of="$PIMG" bs=1 seek="$off" conv=notrunc 2> /dev/null
+    done
+    damaged() {
+        refused p5 "cannot load the TPM's permall" "$PIMG" \
+            --tpmstate dir="$T/p" --key pwdfile="$T/pw" &&
+            ! grep -q "wrong key" "$T/p5.err"
+    }
+    check "pwdfile: damage with the right passphrase is damage, not a wrong key" damaged
+    check "pwdfile: kdf= without pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key file=/x,kdf=sha512
+    check "pwdfile: format= with pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key pwdfile=/x,format=hex
 fi
 
-# Option errors: one line, try --help, exit 2.
-opt_error() {
-    "$VTPM" "$@" > /dev/null 2> "$T/opterr"
-    test $? = 2 && grep -q "try --help" "$T/opterr" && test "$(wc -l < "$T/opterr")" = 1
-}
-check "no --tpm2" opt_error socket --tpmstate dir="$T" --server port=1
 check "bad --server" opt_error socket --tpm2 --tpmstate dir="$T" --server type=udp,port=1
 check "bad --flags" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --flags bogus
 check "bad --key mode" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key file=/x,mode=aes-cbc

@@ -10,6 +10,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/test-vtpm.XXXXXX") || exit 99
 n=0
 failed=0
 pids=""
+# A daemon's stderr is /dev/null once it serves: sanitizer reports (in the
+# --enable-sanitizers build) go to files instead, and finish() fails the
+# test on any.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$T/sanitizer"
 
 cleanup() {
     for p in $pids; do     # ours only: a pid that is still a vtpm
@@ -28,6 +33,11 @@ check() {
     if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 finish() {
+    for f in "$T"/sanitizer.*; do
+        [ -e "$f" ] || continue
+        not_ok "no sanitizer report ($f):"
+        sed 's/^/# /' "$f" | head -40
+    done
     echo "1..$n"
     test "$failed" = 0
     exit $?
@@ -47,7 +57,8 @@ need() {
     done
 }
 
-# start_vtpm NAME ARGS...: start vtpm as a daemon on a free TCP port
+# start_vtpm NAME ARGS...: start vtpm (a TPM 2.0; VTPM_TPM2= for a TPM
+# 1.2) as a daemon on a free TCP port
 # pair, waiting until it serves; sets PORT, CTRLPORT and PID_NAME (the
 # pid is in $T/NAME.pid). Returns vtpm's status if it refuses to start
 # (its stderr in $T/NAME.err).
@@ -59,7 +70,7 @@ start_vtpm() {
         # TIME_WAIT sockets live
         PORT=$(( (RANDOM % 6000) * 2 + 20000 ))
         CTRLPORT=$((PORT + 1))
-        "$VTPM" socket --tpm2 --server type=tcp,port=$PORT \
+        "$VTPM" socket ${VTPM_TPM2---tpm2} --server type=tcp,port=$PORT \
             --ctrl type=tcp,port=$CTRLPORT --pid file="$T/$name.pid" \
             --log file="$T/$name.log" --daemon "$@" 2> "$T/$name.err"
         rc=$?
@@ -75,12 +86,21 @@ start_vtpm() {
     return 1
 }
 
-# alive PID: running (a zombie, which init may reap late, has exited:
-# its descriptors and the image lock are released).
+# alive PID: any thread of PID still running. A zombie whose threads have
+# all exited, which init may reap late, holds no descriptors and no image
+# lock; but the main thread of a killed process turns zombie before its
+# other threads are gone (the NVRAM worker finishing an fdatasync), and
+# they share the descriptor table, so each thread is looked at.
 alive() {
     kill -0 "$1" 2>/dev/null || return 1
-    state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
-    test "$state" != Z -a -n "$state"
+    for stat in /proc/"$1"/task/*/stat; do
+        state=$(sed 's/^.*) //' "$stat" 2>/dev/null | cut -c1)
+        case $state in
+        ""|Z|X) ;;
+        *) return 0 ;;
+        esac
+    done
+    return 1
 }
 
 # stop_vtpm NAME [SIGNAL]: stop by PID (TERM by default) and wait.

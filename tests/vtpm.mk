@@ -13,9 +13,9 @@ tests_test_vtpm_protocol_CFLAGS = $(TESTS_CFLAGS)
 tests_test_vtpm_protocol_LDADD = $(TESTS_LIBS)
 
 TESTS += tests/test-vtpm-tools.sh tests/test-vtpm-kill.sh \
-	tests/test-vtpm-qemu.sh
+	tests/test-vtpm-qemu.sh tests/test-vtpm12.sh
 EXTRA_DIST += tests/vtpm-lib.sh tests/test-vtpm-tools.sh \
-	tests/test-vtpm-kill.sh tests/test-vtpm-qemu.sh
+	tests/test-vtpm-kill.sh tests/test-vtpm-qemu.sh tests/test-vtpm12.sh
 
 # Power loss at every I/O point of a command: the crash layer under the store.
 check_PROGRAMS += tests/test-vtpm-powerloss

@@ -9,7 +9,9 @@ dist_man_MANS += tools/ber-dump.1
 
 # vnvram: create, measure, inspect, check and dump NVRAM images (libvnvram)
 bin_PROGRAMS += tools/vnvram
-tools_vnvram_SOURCES = tools/vnvram.c
+# tpm/vtpm-profile.c: the --profile entry sets are vtpm's own (it needs no
+# libtpms, so vnvram does not link one)
+tools_vnvram_SOURCES = tools/vnvram.c tpm/vtpm-profile.c
 tools_vnvram_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tools_vnvram_LDADD = libvnvram.la libqvisit.la $(GLIB_LIBS)
 dist_man_MANS += tools/vnvram.1

@@ -21,6 +21,7 @@
 
 #include "nvram/nvram.h"
 #include "nvram/storage.h"
+#include "tpm/vtpm-store.h"
 #include "visitors/ber-inspect.h"
 #include "visitors/ber-print.h"
 #include "visitors/ber-text.h"
@@ -30,25 +31,16 @@
 
 static const char *prog = "vnvram";
 
-/* Entry sets for --profile: sizes as libtpms needs them. */
+/* Entry sets for --profile: vtpm's images, sized and with the policies
+ * that vtpm_store_profile() (tpm/vtpm-profile.c) gives them. */
 typedef struct Profile {
     const char *name;
-    const char *description;
-    NVRAMEntrySpec entries[3];
+    VTPMVersion version;
 } Profile;
 
 static const Profile profiles[] = {
-    /* The numbers of vtpm_store_profile() (tpm/vtpm-profile.c): libtpms's
-     * largest blobs plus 64 bytes of record; tests/test-nvram-tool.c
-     * checks them, tests/test-vtpm-store.c that they agree. */
-    { "tpm2", "TPM 2.0 (libtpms): permall 188.75 KiB, volatilestate "
-      "64 KiB, savestate 16 KiB (+ 64 bytes each)",
-      { { "permall", 193280 }, { "volatilestate", 65600 },
-        { "savestate", 16448 } } },
-    { "tpm12", "TPM 1.2 (libtpms): permall 40 KiB, volatilestate and "
-      "savestate 21 KiB (+ 64 bytes each)",
-      { { "permall", 41024 }, { "volatilestate", 21383 },
-        { "savestate", 21152 } } },
+    { "tpm2", VTPM_VERSION_2 },
+    { "tpm12", VTPM_VERSION_1_2 },
 };
 
 static void usage(FILE *f)
@@ -88,6 +80,9 @@ static void usage(FILE *f)
 "json; default: the entry's current encoding, else der), --raw, --hex,\n"
 "--tree.\n"
 "SIZE: a number of bytes, with K, M, G or KiB, MiB, GiB (powers of 1024).\n"
+"IMG: a file or block device, or a URI: nbd://HOST[:PORT]/EXPORT,\n"
+"nbd+unix:///EXPORT?socket=PATH, nbds:// (TLS), file://PATH; e.g.\n"
+"  vnvram create 'nbd+unix:///?socket=/tmp/nbd.sock' --profile tpm2\n"
 "Exit status: 0 healthy, 1 problems found (damage, a rollback, a\n"
 "never-written entry), 2 unusable image or usage error.\n");
 }
@@ -181,10 +176,12 @@ static bool spec_add_profile(SpecList *l, const char *arg)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(profiles); i++) {
         if (strcmp(profiles[i].name, arg) == 0) {
-            NVRAMEntryPolicy alt[3] = { 0 };
+            NVRAMEntrySpec specs[VTPM_STORE_N_ENTRIES];
+            NVRAMEntryPolicy policies[VTPM_STORE_N_ENTRIES];
 
-            g_array_append_vals(l->specs, profiles[i].entries, 3);
-            g_array_append_vals(l->policies, alt, 3);
+            vtpm_store_profile(profiles[i].version, specs, policies);
+            g_array_append_vals(l->specs, specs, VTPM_STORE_N_ENTRIES);
+            g_array_append_vals(l->policies, policies, VTPM_STORE_N_ENTRIES);
             return true;
         }
     }
@@ -637,6 +634,13 @@ static int cmd_check(const char *img, Options *o)
                          info->header_problem[c]);
             problems++;
         }
+    }
+    if (info->storage_size < info->image_size) {
+        check_report(o, &n, NULL, "truncated: the image needs %" PRIu64
+                     " bytes, the drive has %" PRIu64 "; the copies within "
+                     "it are read, writes are refused", info->image_size,
+                     info->storage_size);
+        problems++;
     }
     for (size_t i = 0; i < info->n_entries; i++) {
         const NVRAMEntryInfo *e = &info->entries[i];

@@ -1,12 +1,13 @@
 /*
- * tools/vtpm.c: a TPM 2.0 (libtpms) whose state lives in a vNVRAM image,
+ * tools/vtpm.c: a TPM 2.0 or 1.2 (libtpms) whose state lives in a vNVRAM image,
  * with swtpm's socket interface and option names (docs/vtpm.md).
  *
- *   vtpm socket --tpm2 --tpmstate dir=DIR|backend-uri=file://IMAGE
+ *   vtpm socket [--tpm2] --tpmstate dir=DIR|backend-uri=file://IMAGE
  *        [--server type=tcp,port=P[,bindaddr=A] | type=unixio,path=S]
  *        [--ctrl type=tcp,port=P2 | type=unixio,path=S2]
  *        [--flags not-need-init,startup-clear] [--pid file=F]
- *        [--log file=F[,level=N]] [--key file=F[,format=hex|binary]]
+ *        [--log file=F[,level=N]] [--key file=F[,format=hex|binary]
+ *        | --key pwdfile=F[,kdf=pbkdf2|sha512]]
  *        [--daemon]
  *
  * Option parsing and process plumbing only: the TPM is tpm/vtpm-device.c,
@@ -34,20 +35,21 @@ static const char *prog = "vtpm";
 static void usage(FILE *f)
 {
     fprintf(f,
-"Usage: %s socket --tpm2 --tpmstate dir=DIR|backend-uri=file://IMAGE\n"
+"Usage: %s socket [--tpm2] --tpmstate dir=DIR|backend-uri=file://IMAGE\n"
 "            [--server type=tcp,port=P[,bindaddr=A] | type=unixio,path=S]\n"
 "            [--ctrl type=tcp,port=P | type=unixio,path=S]\n"
 "            [--flags not-need-init,startup-clear] [--pid file=F]\n"
-"            [--log file=F[,level=N]] [--key file=F[,format=hex|binary]]\n"
-"            [--daemon]\n"
-"A TPM 2.0 (libtpms) with swtpm's socket interface whose state is kept in\n"
-"a crash-safe vNVRAM image. With dir=DIR the image DIR/%s is created\n"
-"at the first start; backend-uri= needs an image made by\n"
-"'vnvram create IMAGE --profile tpm2'; IMAGE may also be an NBD URI\n"
+"            [--log file=F[,level=N]] [--key file=F[,format=hex|binary]\n"
+"            | --key pwdfile=F[,kdf=pbkdf2|sha512]] [--daemon]\n"
+"A TPM 2.0 (--tpm2) or 1.2 (libtpms) with swtpm's socket interface whose\n"
+"state is kept in a crash-safe vNVRAM image. With dir=DIR the image\n"
+"DIR/%s (TPM 1.2: DIR/%s) is created at the first start;\n"
+"backend-uri= needs an image made by\n"
+"'vnvram create IMAGE --profile tpm2|tpm12'; IMAGE may also be an NBD URI\n"
 "(backend-uri=nbd+unix:///?socket=S: a qcow2 image through qemu-nbd).\n"
 "An existing image that is not healthy is never formatted: vtpm refuses\n"
 "to start and says why.\n",
-            prog, VTPM_STATE_FILE);
+            prog, VTPM_STATE_FILE, VTPM12_STATE_FILE);
 }
 
 static G_GNUC_PRINTF(1, 2) int fail(const char *fmt, ...)
@@ -216,8 +218,7 @@ static int parse_options(int argc, char **argv, Options *o)
         return 2;
     }
     if (!o->tpm2) {
-        fail("only TPM 2.0 is supported: give --tpm2 (try --help)");
-        return 2;
+        vtpm_tpmstate_use_tpm12(&o->state);
     }
     if (!o->state.path) {
         fail("--tpmstate dir=DIR or backend-uri=file://IMAGE is needed "
@@ -268,13 +269,13 @@ int main(int argc, char **argv)
         ready_fd = daemonize();
     }
     cfg = (VTPMStoreConfig){
-        .version = VTPM_VERSION_2,
+        .version = o.tpm2 ? VTPM_VERSION_2 : VTPM_VERSION_1_2,
         .path = o.state.path,
         .create = o.state.create,
         .key = o.have_key ? o.key : NULL,
         .key_len = o.have_key ? NVRAM_KEY_SIZE : 0,
     };
-    if (!vtpm_device_setup(VTPM_VERSION_2, &err) ||
+    if (!vtpm_device_setup(cfg.version, &err) ||
         !(store_open = vtpm_store_open(&cfg, &err))) {
         vtpm_log(1, "not started: %s", error_get_pretty(err));
         rc = fail_err(err);

@@ -18,8 +18,13 @@ libvtpm_la_SOURCES = \
 	tpm/vtpm-store.c \
 	tpm/vtpm-store.h \
 	tpm/vtpm-store-priv.h
-libvtpm_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(LIBTPMS_CFLAGS)
+libvtpm_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(LIBTPMS_CFLAGS) \
+	$(NETTLE_CFLAGS)
 libvtpm_la_LIBADD = libvnvram.la libqvisit.la $(LIBTPMS_LIBS) $(GLIB_LIBS)
+if HAVE_NETTLE
+# --key pwdfile=: swtpm's key derivation (PBKDF2-HMAC-SHA512, SHA-512)
+libvtpm_la_LIBADD += $(NETTLE_LIBS)
+endif
 
 # vtpm: the daemon (swtpm's socket interface)
 bin_PROGRAMS += tools/vtpm

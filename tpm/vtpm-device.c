@@ -21,6 +21,10 @@
 #define TPM2_ST_NO_SESSIONS 0x8001
 #define TPM2_CC_SHUTDOWN 0x145
 #define TPM2_RC_FAILURE 0x101
+#define TPM2_RC_COMMAND_SIZE 0x142
+/* TPM 1.2 (TPM Main Part 2): a response without authorization (its
+ * error codes are libtpms's tpm_error.h) */
+#define TPM_TAG_RSP_COMMAND 0x00c4
 
 static struct {
     VTPMVersion version;
@@ -163,8 +167,14 @@ void vtpm_device_stop(void)
 
 void vtpm_device_error_response(uint8_t buf[VTPM_HEADER_SIZE], uint32_t rc)
 {
-    buf[0] = TPM2_ST_NO_SESSIONS >> 8;
-    buf[1] = TPM2_ST_NO_SESSIONS & 0xff;
+    uint16_t tag = TPM2_ST_NO_SESSIONS;
+
+    if (dev.version == VTPM_VERSION_1_2) {
+        tag = TPM_TAG_RSP_COMMAND;
+        rc = rc == TPM2_RC_COMMAND_SIZE ? TPM_BAD_PARAM_SIZE : TPM_FAIL;
+    }
+    buf[0] = tag >> 8;
+    buf[1] = tag & 0xff;
     put_be32(buf + 2, VTPM_HEADER_SIZE);
     put_be32(buf + 6, rc);
 }
@@ -185,7 +195,8 @@ static void log_command(uint32_t cc, uint32_t rc,
 {
     const char *name = dev.version == VTPM_VERSION_2 ? vtpm_cc_name(cc)
                                                      : NULL;
-    const char *rc_name = vtpm_rc_name(rc);
+    const char *rc_name = dev.version == VTPM_VERSION_2 ? vtpm_rc_name(rc)
+                                                        : NULL;
     g_autofree char *cost = NULL;
     char number[32];
 
@@ -203,8 +214,8 @@ static void log_command(uint32_t cc, uint32_t rc,
     if (!name) {
         snprintf(number, sizeof(number), "TPM command 0x%08x", cc);
     }
-    vtpm_log(1, "%s -> 0x%03x %s%s", name ? name : number, rc,
-             rc_name ? rc_name : "", cost ? cost : "");
+    vtpm_log(1, "%s -> 0x%03x%s%s%s", name ? name : number, rc,
+             rc_name ? " " : "", rc_name ? rc_name : "", cost ? cost : "");
 }
 
 void vtpm_device_process(const uint8_t *cmd, uint32_t len,
@@ -233,14 +244,21 @@ void vtpm_device_process(const uint8_t *cmd, uint32_t len,
 
 bool vtpm_device_startup_clear(Error **errp)
 {
-    uint8_t cmd[12] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x44, 0, 0 };
+    static const uint8_t tpm2[12] = { 0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01,
+                                      0x44, 0, 0 };
+    /* TPM_ORD_Startup (0x99), TPM_ST_CLEAR (1) */
+    static const uint8_t tpm12[12] = { 0x00, 0xc1, 0, 0, 0, 12, 0, 0, 0,
+                                       0x99, 0, 1 };
+    bool v2 = dev.version == VTPM_VERSION_2;
     const uint8_t *rsp;
     uint32_t rsp_len, rc;
 
-    vtpm_device_process(cmd, sizeof(cmd), &rsp, &rsp_len);
+    vtpm_device_process(v2 ? tpm2 : tpm12, sizeof(tpm2), &rsp, &rsp_len);
     rc = get_be32(rsp + 6);
     if (rc != 0) {
-        error_setg(errp, "TPM2_Startup(SU_CLEAR) failed with 0x%x", rc);
+        error_setg(errp, "%s failed with 0x%x",
+                   v2 ? "TPM2_Startup(SU_CLEAR)" : "TPM_Startup(ST_CLEAR)",
+                   rc);
         return false;
     }
     return true;

@@ -43,7 +43,8 @@ void vtpm_device_stop(void);
 
 bool vtpm_device_running(void);
 
-/* Send TPM2_Startup(SU_CLEAR) (--flags startup-clear). */
+/* Send TPM2_Startup(SU_CLEAR), or TPM_Startup(ST_CLEAR) to a TPM 1.2
+ * (--flags startup-clear). */
 bool vtpm_device_startup_clear(Error **errp);
 
 /*
@@ -55,7 +56,11 @@ bool vtpm_device_startup_clear(Error **errp);
 void vtpm_device_process(const uint8_t *cmd, uint32_t len,
                          const uint8_t **rsp, uint32_t *rsp_len);
 
-/* A 10-byte TPM 2.0 error response with @rc, into @buf. */
+/*
+ * A 10-byte error response with the TPM 2.0 code @rc, into @buf. For a
+ * TPM 1.2 it is a TPM 1.2 response: TPM_BAD_PARAM_SIZE for
+ * TPM_RC_COMMAND_SIZE, TPM_FAIL for any other code.
+ */
 void vtpm_device_error_response(uint8_t buf[VTPM_HEADER_SIZE], uint32_t rc);
 
 /* The locality of the next commands (0 to 4). */

@@ -9,6 +9,11 @@
 #include <unistd.h>
 #include <sys/un.h>
 
+#ifdef HAVE_NETTLE
+#include <nettle/pbkdf2.h>
+#include <nettle/sha2.h>
+#endif
+
 #include "tpm/vtpm-options.h"
 
 /*
@@ -99,9 +104,21 @@ bool vtpm_parse_tpmstate(const char *value, VTPMStateOption *out,
     return true;
 }
 
+void vtpm_tpmstate_use_tpm12(VTPMStateOption *state)
+{
+    if (state->path && state->create) {
+        g_autofree char *dir = g_path_get_dirname(state->path);
+
+        g_free(state->path);
+        state->path = g_build_filename(dir, VTPM12_STATE_FILE, NULL);
+    }
+}
+
 typedef struct KeyOption {
     char *file;
-    bool binary;
+    char *pwdfile;
+    bool binary, has_format;
+    bool sha512;        /* kdf=sha512; pbkdf2 is the default */
     bool remove;
 } KeyOption;
 
@@ -116,6 +133,13 @@ static bool key_kv(const char *key, const char *val, void *opaque,
     } else if (strcmp(key, "format") == 0 && val &&
                (strcmp(val, "hex") == 0 || strcmp(val, "binary") == 0)) {
         k->binary = strcmp(val, "binary") == 0;
+        k->has_format = true;
+    } else if (strcmp(key, "pwdfile") == 0 && val && *val) {
+        g_free(k->pwdfile);
+        k->pwdfile = g_strdup(val);
+    } else if (strcmp(key, "kdf") == 0 && val &&
+               (strcmp(val, "pbkdf2") == 0 || strcmp(val, "sha512") == 0)) {
+        k->sha512 = strcmp(val, "sha512") == 0;
     } else if (strcmp(key, "mode") == 0 && val) {
         if (strcmp(val, "aes-256-gcm") != 0) {
             error_setg(errp, "mode=%s: vtpm encrypts with the image's "
@@ -126,16 +150,55 @@ static bool key_kv(const char *key, const char *val, void *opaque,
                (!val || strcmp(val, "true") == 0 ||
                 strcmp(val, "false") == 0)) {
         k->remove = !val || strcmp(val, "true") == 0;
-    } else if (strcmp(key, "pwdfile") == 0) {
-        error_setg(errp, "pwdfile= is not supported: give a key with file=");
-        return false;
     } else {
         error_setg(errp, "bad parameter '%s%s%s' (file=F, format=hex|binary, "
-                   "mode=aes-256-gcm, remove)", key, val ? "=" : "",
-                   val ? val : "");
+                   "pwdfile=F, kdf=pbkdf2|sha512, mode=aes-256-gcm, remove)",
+                   key, val ? "=" : "", val ? val : "");
         return false;
     }
     return true;
+}
+
+/*
+ * swtpm's key from a passphrase (its src/swtpm/key.c): the file's bytes as
+ * they are (a trailing newline included), PBKDF2-HMAC-SHA512 with the salt
+ * "swtpm" and 1000 iterations, or the first bytes of their SHA-512. The
+ * same passphrase gives the key swtpm would use for a 256-bit mode.
+ */
+#define SWTPM_PBKDF2_SALT "swtpm"
+#define SWTPM_PBKDF2_ITERATIONS 1000
+
+static bool derive_key(const char *file, const uint8_t *pw, size_t len,
+                       bool sha512, uint8_t key[NVRAM_KEY_SIZE],
+                       Error **errp)
+{
+    if (len == 0) {
+        error_setg(errp, "--key: %s is empty (pwdfile= wants a passphrase)",
+                   file);
+        return false;
+    }
+#ifdef HAVE_NETTLE
+    if (sha512) {
+        struct sha512_ctx ctx;
+
+        sha512_init(&ctx);
+        sha512_update(&ctx, len, pw);
+        sha512_digest(&ctx, NVRAM_KEY_SIZE, key);
+    } else {
+        pbkdf2_hmac_sha512(len, pw, SWTPM_PBKDF2_ITERATIONS,
+                           strlen(SWTPM_PBKDF2_SALT),
+                           (const uint8_t *)SWTPM_PBKDF2_SALT,
+                           NVRAM_KEY_SIZE, key);
+    }
+    return true;
+#else
+    (void)pw;
+    (void)sha512;
+    (void)key;
+    error_setg(errp, "--key pwdfile=%s: this vtpm was built without nettle "
+               "(no key derivation, no encryption)", file);
+    return false;
+#endif
 }
 
 bool vtpm_parse_key(const char *value, uint8_t key[NVRAM_KEY_SIZE],
@@ -144,21 +207,37 @@ bool vtpm_parse_key(const char *value, uint8_t key[NVRAM_KEY_SIZE],
     KeyOption k = { 0 };
     g_autofree char *data = NULL;
     g_autoptr(GError) gerr = NULL;
-    gsize len;
+    gsize len = 0;
     bool ok = false;
 
     if (!parse_kv("--key", value, key_kv, &k, errp)) {
         goto out;
     }
-    if (!k.file) {
-        error_setg(errp, "--key '%s': needs file=F", value);
+    if (!k.file == !k.pwdfile) {
+        error_setg(errp, "--key '%s': needs file=F or pwdfile=F (one of "
+                   "them)", value);
         goto out;
     }
-    if (!g_file_get_contents(k.file, &data, &len, &gerr)) {
+    if (k.pwdfile && k.has_format) {
+        error_setg(errp, "--key '%s': format= is for file=, a pwdfile= "
+                   "holds a passphrase", value);
+        goto out;
+    }
+    if (k.file && k.sha512) {
+        error_setg(errp, "--key '%s': kdf= is for pwdfile=", value);
+        goto out;
+    }
+    if (!g_file_get_contents(k.file ? k.file : k.pwdfile, &data, &len,
+                             &gerr)) {
         error_setg(errp, "--key: %s", gerr->message);
         goto out;
     }
-    if (k.binary) {
+    if (k.pwdfile) {
+        if (!derive_key(k.pwdfile, (const uint8_t *)data, len, k.sha512, key,
+                        errp)) {
+            goto out;
+        }
+    } else if (k.binary) {
         if (len != NVRAM_KEY_SIZE) {
             error_setg(errp, "--key: %s holds %zu bytes, a binary AES-256 "
                        "key is %d", k.file, (size_t)len, NVRAM_KEY_SIZE);
@@ -185,17 +264,18 @@ bool vtpm_parse_key(const char *value, uint8_t key[NVRAM_KEY_SIZE],
             key[i] = hi << 4 | lo;
         }
     }
-    if (k.remove && unlink(k.file) < 0) {
-        error_setg(errp, "--key: cannot remove %s: %s", k.file,
-                   strerror(errno));
+    if (k.remove && unlink(k.file ? k.file : k.pwdfile) < 0) {
+        error_setg(errp, "--key: cannot remove %s: %s",
+                   k.file ? k.file : k.pwdfile, strerror(errno));
         goto out;
     }
     ok = true;
 out:
     if (data) {
-        memset(data, 0, strlen(data));
+        memset(data, 0, len);
     }
     g_free(k.file);
+    g_free(k.pwdfile);
     return ok;
 }
 

@@ -13,8 +13,10 @@
 #include "nvram/nvram.h"
 #include "qapi/error.h"
 
-/* Image file name inside --tpmstate dir=DIR. */
+/* Image file name inside --tpmstate dir=DIR (swtpm's tpm2-00.permall and
+ * tpm-00.permall, for TPM 2.0 and 1.2). */
 #define VTPM_STATE_FILE "tpm2-00.vnvram"
+#define VTPM12_STATE_FILE "tpm-00.vnvram"
 
 /* --tpmstate dir=DIR | backend-uri=URI */
 typedef struct VTPMStateOption {
@@ -30,6 +32,10 @@ typedef struct VTPMStateOption {
 bool vtpm_parse_tpmstate(const char *value, VTPMStateOption *out,
                          Error **errp);
 
+/* A TPM 1.2's image in dir=DIR is DIR/VTPM12_STATE_FILE: call once the
+ * version is known; backend-uri= paths are left alone. */
+void vtpm_tpmstate_use_tpm12(VTPMStateOption *state);
+
 /*
  * Map a backend URI to what nvram_setup() opens: file://PATH -> PATH; an
  * NBD URI (nbd://, nbds://, nbd+unix://, ...) as it is, for the NVRAM's
@@ -40,9 +46,13 @@ char *vtpm_backend_uri_to_path(const char *uri, Error **errp);
 
 /*
  * Parse --key file=F[,format=hex|binary][,mode=aes-256-gcm][,remove]
+ * or --key pwdfile=F[,kdf=pbkdf2|sha512][,mode=aes-256-gcm][,remove]
  * and read the key into @key (NVRAM_KEY_SIZE bytes). hex (the default, as
  * in swtpm) is 64 hex digits, surrounding white space allowed; binary is
- * exactly 32 bytes. Returns false with @errp naming the problem.
+ * exactly 32 bytes. pwdfile= derives the key from the file's passphrase
+ * as swtpm does (PBKDF2-HMAC-SHA512, salt "swtpm", 1000 iterations, by
+ * default; kdf=sha512: the first 32 bytes of its SHA-512); an empty file
+ * is refused. Returns false with @errp naming the problem.
  */
 bool vtpm_parse_key(const char *value, uint8_t key[NVRAM_KEY_SIZE],
                     Error **errp);

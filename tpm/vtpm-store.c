@@ -378,13 +378,14 @@ static void explain_start_error(int ret, const VTPMStoreConfig *cfg,
                                 Error *err, Error **errp)
 {
     const char *why = error_get_pretty(err);
+    const char *profile = cfg->version == VTPM_VERSION_2 ? "tpm2" : "tpm12";
 
     switch (-ret) {
     case NVRAM_ERR_UNFORMATTED:
         error_setg(errp, "%s is not formatted (%s); vtpm formats only an "
                    "image it creates (--tpmstate dir=); format this one "
-                   "with 'vnvram create %s --profile tpm2'", cfg->path, why,
-                   cfg->path);
+                   "with 'vnvram create %s --profile %s'", cfg->path, why,
+                   cfg->path, profile);
         break;
     case NVRAM_ERR_CORRUPT_HEADER:
     case NVRAM_ERR_UNSUPPORTED_VERSION:
@@ -395,7 +396,8 @@ static void explain_start_error(int ret, const VTPMStoreConfig *cfg,
         break;
     case NVRAM_ERR_ENTRY_MISSING:
         error_setg(errp, "%s is not a TPM image (%s); create one with "
-                   "'vnvram create IMAGE --profile tpm2'", cfg->path, why);
+                   "'vnvram create IMAGE --profile %s'", cfg->path, why,
+                   profile);
         break;
     case NVRAM_ERR_WRONG_KEY:
         error_setg(errp, "the key does not open %s (a wrong key, not "

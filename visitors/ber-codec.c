@@ -60,6 +60,13 @@ static const char *const ber_status_messages[BER_STATUS__MAX] = {
         "time not in the CER/DER form (Z, seconds, no trailing zero)",
     [BER_ERR_BITSTRING_TRAILING_ZERO] =
         "named bit list with trailing 0 bits (X.690 11.2.2)",
+    [BER_ERR_CER_FRAGMENT_EMPTY] = "empty CER string fragment (X.690 9.2)",
+    [BER_ERR_CER_FRAGMENT_LONG] =
+        "CER string fragment over the fragment size (X.690 9.2)",
+    [BER_ERR_CER_FRAGMENT_AFTER_SHORT] =
+        "CER string fragment after a short one (X.690 9.2)",
+    [BER_ERR_CER_NOT_FRAGMENTED] =
+        "constructed CER string that fits one fragment (X.690 9.2)",
 };
 
 const char *ber_status_message(BERStatus status)
@@ -733,6 +740,27 @@ BERStatus ber_check_string_segment(uint64_t string_tag, BERClass seg_class,
         return BER_ERR_SEGMENT_CONSTRUCTED;
     }
     return BER_OK;
+}
+
+BERStatus ber_check_cer_fragment(uint64_t length, uint64_t fragment_size,
+                                 bool *short_seen)
+{
+    if (*short_seen) {
+        return BER_ERR_CER_FRAGMENT_AFTER_SHORT;
+    }
+    if (length == 0) {
+        return BER_ERR_CER_FRAGMENT_EMPTY;
+    }
+    if (length > fragment_size) {
+        return BER_ERR_CER_FRAGMENT_LONG;
+    }
+    *short_seen = length < fragment_size;
+    return BER_OK;
+}
+
+BERStatus ber_check_cer_string_total(uint64_t total, uint64_t fragment_size)
+{
+    return total <= fragment_size ? BER_ERR_CER_NOT_FRAGMENTED : BER_OK;
 }
 
 void ber_string_check_init(BERStringCheck *sc, uint64_t tag)

@@ -115,6 +115,10 @@ typedef enum BERStatus {
     BER_ERR_TIME_LEAP_SECOND,     /* second 60 where no leap second can be */
     BER_ERR_TIME_NOT_CANONICAL,   /* CER/DER: not the 11.7/11.8 time form */
     BER_ERR_BITSTRING_TRAILING_ZERO, /* CER/DER: named bit list with trailing 0 bits */
+    BER_ERR_CER_FRAGMENT_EMPTY,   /* CER: an empty string fragment (9.2) */
+    BER_ERR_CER_FRAGMENT_LONG,    /* CER: a fragment over the fragment size */
+    BER_ERR_CER_FRAGMENT_AFTER_SHORT, /* CER: a fragment after a short one */
+    BER_ERR_CER_NOT_FRAGMENTED,   /* CER: constructed string that fits one fragment */
     BER_STATUS__MAX,
 } BERStatus;
 
@@ -276,6 +280,27 @@ uint64_t ber_string_segment_tag(uint64_t string_tag);
 BERStatus ber_check_string_segment(uint64_t string_tag, BERClass seg_class,
                                    uint64_t seg_tag, bool seg_constructed,
                                    BERMode mode);
+
+/*
+ * CER's fragments of a constructed string (9.2), one primitive fragment of
+ * @length contents octets at a time, in order: every fragment but the
+ * last has exactly @fragment_size octets (1000 in CER), the last 1 to
+ * @fragment_size. An empty fragment is refused too: it would give the
+ * value a second encoding, which a canonical form cannot have.
+ * *@short_seen (false before the first fragment) records that a fragment
+ * shorter than @fragment_size was seen, so it must have been the last.
+ * Returns BER_OK, BER_ERR_CER_FRAGMENT_EMPTY, BER_ERR_CER_FRAGMENT_LONG or
+ * BER_ERR_CER_FRAGMENT_AFTER_SHORT (this fragment follows a short one).
+ */
+BERStatus ber_check_cer_fragment(uint64_t length, uint64_t fragment_size,
+                                 bool *short_seen);
+
+/*
+ * The end of a CER constructed string of @total octets: 9.2 requires the
+ * primitive form for a string of at most @fragment_size octets.
+ * Returns BER_OK or BER_ERR_CER_NOT_FRAGMENTED.
+ */
+BERStatus ber_check_cer_string_total(uint64_t total, uint64_t fragment_size);
 
 /*
  * Incremental check of a string value's octets against its universal

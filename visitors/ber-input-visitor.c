@@ -77,6 +77,7 @@ typedef struct BERInputVisitor {
 
     size_t allocated;
     uint64_t header_reads;
+    size_t largest_buffer;      /* diagnostics: the largest string buffer */
     bool top_done;          /* a complete top-level value was consumed */
     bool naming_scope;      /* messages name the current scope itself */
     Error *sticky;          /* an error no callback could report */
@@ -1334,15 +1335,13 @@ static bool walk_string(BERInputVisitor *biv, const char *name,
             pos += seg.header_length;
             continue;
         }
-        if (biv->mode == BER_MODE_CER) {
-            if (short_fragment || seg.length == 0 ||
-                seg.length > biv->fragment_size) {
-                input_error(biv, errp, pos, name, "CER string fragments must "
-                            "be of exactly %zu octets except the last, "
-                            "which is not empty", biv->fragment_size);
-                return false;
-            }
-            short_fragment = seg.length < biv->fragment_size;
+        if (biv->mode == BER_MODE_CER &&
+            ber_check_cer_fragment(seg.length, biv->fragment_size,
+                                   &short_fragment) != BER_OK) {
+            input_error(biv, errp, pos, name, "CER string fragments must "
+                        "be of exactly %zu octets except the last, "
+                        "which is not empty", biv->fragment_size);
+            return false;
         }
         if (dest) {
             memcpy(dest + sum, biv->data + pos + seg.header_length,
@@ -1351,7 +1350,8 @@ static bool walk_string(BERInputVisitor *biv, const char *name,
         sum += (size_t)seg.length;
         pos += seg.header_length + (size_t)seg.length;
     }
-    if (biv->mode == BER_MODE_CER && sum <= biv->fragment_size) {
+    if (biv->mode == BER_MODE_CER &&
+        ber_check_cer_string_total(sum, biv->fragment_size) != BER_OK) {
         input_error(biv, errp, hdr->offset, name, "CER string of %zu octets "
                     "must be primitive", sum);
         return false;
@@ -1362,17 +1362,27 @@ static bool walk_string(BERInputVisitor *biv, const char *name,
 }
 
 /*
+ * Whether a CER string segment at @pos has the canonical header of a full
+ * fragment (04 82 hi lo, length @frag, 256 <= @frag <= 0xffff) inside
+ * @limit: such segments skip the generic header reader.
+ */
+static inline bool cer_full_fragment(const uint8_t *data, size_t pos,
+                                     size_t limit, size_t frag)
+{
+    return limit - pos >= 4 + frag && data[pos] == 0x04 &&
+        data[pos + 1] == 0x82 &&
+        ((size_t)data[pos + 2] << 8 | data[pos + 3]) == frag;
+}
+
+/*
  * Read the contents of a CER constructed string (@hdr) into a new buffer
- * of total + @extra bytes (zeroed extra), in one pass over its fragments.
- * The buffer starts at the bytes present in the input after the header
- * (the contents can never be longer) capped by the allocation budget, and
- * is shrunk to size at the end: no declared length drives the allocation,
- * and the contents are copied once. Fragments with the canonical header
- * (04 82 hi lo, length = the fragment size) skip the generic header reader.
- * Returns 1 with *@out, *@total and *@end set; 0 on malformed input
- * (@errp set); -1 when this path does not apply (definite length, budget
- * or memory too small), so the caller must take the general path, which
- * reports such cases exactly.
+ * of total + @extra bytes (zeroed extra). The definite-length fragments
+ * are walked and checked first without copying, which gives the exact
+ * size: the buffer is that size, counted against the allocation budget,
+ * and the contents are then copied once. Returns 1 with *@out, *@total
+ * and *@end set; 0 on malformed input or an exceeded budget (@errp set);
+ * -1 when this path does not apply (definite length, a fragment size the
+ * fast headers cannot express), so the caller must take the general path.
  */
 static int read_cer_string(BERInputVisitor *biv, const char *name,
                            const BERHeader *hdr, size_t extra, uint8_t **out,
@@ -1380,87 +1390,84 @@ static int read_cer_string(BERInputVisitor *biv, const char *name,
 {
     const uint8_t *data = biv->data;
     size_t limit = current_limit(biv);
-    size_t pos = hdr->offset + hdr->header_length;
+    size_t start = hdr->offset + hdr->header_length;
     size_t frag = biv->fragment_size;
-    bool fast_header = frag >= 256 && frag <= 0xffff;
-    size_t allowed = biv->max_alloc - biv->allocated;
-    size_t cap, sum = 0;
+    size_t pos = start, sum = 0, copied;
     bool short_fragment = false;
     uint8_t *dest;
 
-    if (!hdr->indefinite || allowed < extra || pos > limit) {
-        return -1;
-    }
-    cap = MIN(limit - pos, allowed - extra);
-    dest = g_try_malloc(cap + extra);
-    if (!dest) {
+    if (!hdr->indefinite || frag < 256 || frag > 0xffff || start > limit) {
         return -1;
     }
     for (;;) {
-        size_t header_length, length;
+        BERHeader seg;
+        size_t err_offset;
+        BERStatus status;
 
-        if (fast_header && !short_fragment && limit - pos >= 4 + frag &&
-            data[pos] == 0x04 && data[pos + 1] == 0x82 &&
-            ((size_t)data[pos + 2] << 8 | data[pos + 3]) == frag) {
-            header_length = 4;
-            length = frag;
-        } else {
+        if (!short_fragment && cer_full_fragment(data, pos, limit, frag)) {
+            sum += frag;
+            pos += 4 + frag;
+            continue;
+        }
+        status = read_header(biv, pos, limit, &seg, &err_offset);
+        if (status != BER_OK) {
+            input_error(biv, errp, err_offset, name, "%s",
+                        ber_status_message(status));
+            return 0;
+        }
+        if (ber_header_is_eoc(&seg)) {
+            pos += 2;
+            break;
+        }
+        if (!check_string_segment(biv, &seg, pos, name, errp)) {
+            return 0;
+        }
+        if (ber_check_cer_fragment(seg.length, frag, &short_fragment) !=
+            BER_OK) {
+            input_error(biv, errp, pos, name, "CER string fragments must "
+                        "be of exactly %zu octets except the last, "
+                        "which is not empty", frag);
+            return 0;
+        }
+        sum += (size_t)seg.length;
+        pos += seg.header_length + (size_t)seg.length;
+    }
+    if (ber_check_cer_string_total(sum, frag) != BER_OK) {
+        input_error(biv, errp, hdr->offset, name, "CER string of %zu octets "
+                    "must be primitive", sum);
+        return 0;
+    }
+    /* sum < limit: the fragments are inside the input */
+    if (!account(biv, sum + extra, name, errp)) {
+        return 0;
+    }
+    dest = g_malloc(sum + extra);
+    biv->largest_buffer = MAX(biv->largest_buffer, sum + extra);
+    /* every fragment but the last is canonical; the last is primitive */
+    for (copied = 0, pos = start; copied < sum; ) {
+        size_t header_length = 4, length = frag;
+
+        if (!cer_full_fragment(data, pos, limit, frag)) {
             BERHeader seg;
             size_t err_offset;
-            BERStatus status;
 
-            status = read_header(biv, pos, limit, &seg, &err_offset);
-            if (status != BER_OK) {
-                input_error(biv, errp, err_offset, name, "%s",
-                            ber_status_message(status));
-                goto fail;
+            if (ber_read_header(data, limit, pos, biv->mode, &seg,
+                                &err_offset) != BER_OK) {
+                g_assert_not_reached();
             }
-            if (ber_header_is_eoc(&seg)) {
-                pos += 2;
-                break;
-            }
-            if (!check_string_segment(biv, &seg, pos, name, errp)) {
-                goto fail;
-            }
-            if (short_fragment || seg.length == 0 || seg.length > frag) {
-                input_error(biv, errp, pos, name, "CER string fragments must "
-                            "be of exactly %zu octets except the last, "
-                            "which is not empty", frag);
-                goto fail;
-            }
-            short_fragment = seg.length < frag;
             header_length = seg.header_length;
             length = (size_t)seg.length;
         }
-        if (length > cap - sum) {
-            /* only the budget can end here: the input holds the contents */
-            g_free(dest);
-            return -1;
-        }
-        memcpy(dest + sum, data + pos + header_length, length);
-        sum += length;
+        memcpy(dest + copied, data + pos + header_length, length);
+        copied += length;
         pos += header_length + length;
     }
-    if (sum <= frag) {
-        input_error(biv, errp, hdr->offset, name, "CER string of %zu octets "
-                    "must be primitive", sum);
-        goto fail;
-    }
-    if (!account(biv, sum + extra, name, errp)) {
-        goto fail;
-    }
-    if (sum < cap) {
-        dest = g_realloc(dest, sum + extra);
-    }
+    assert(copied == sum);
     memset(dest + sum, 0, extra);
     *out = dest;
     *total = sum;
-    *end = pos;
+    *end = pos + 2;
     return 1;
-
-fail:
-    g_free(dest);
-    return 0;
 }
 
 /*
@@ -1583,6 +1590,7 @@ static bool read_string(BERInputVisitor *biv, const char *name,
             return false;
         }
         dest = g_malloc(total + extra);
+        biv->largest_buffer = MAX(biv->largest_buffer, total + extra);
         memset(dest + total, 0, extra);
     }
     if (!hdr.constructed) {
@@ -1768,4 +1776,12 @@ uint64_t ber_input_visitor_header_reads(Visitor *v)
 
     assert(v->type == VISITOR_INPUT && v->free == ber_input_free);
     return biv->header_reads;
+}
+
+size_t ber_input_visitor_largest_buffer(Visitor *v)
+{
+    BERInputVisitor *biv = to_biv(v);
+
+    assert(v->type == VISITOR_INPUT && v->free == ber_input_free);
+    return biv->largest_buffer;
 }

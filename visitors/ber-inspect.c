@@ -57,7 +57,7 @@ typedef struct Frame {
     bool tag_too_large;
     bool broken;                  /* contents abandoned: no "missing EOC" */
     bool has_prev_child;
-    bool has_fragment;
+    bool short_fragment;          /* CER: a fragment under 1000 octets was seen */
     bool unused_segment;          /* a segment with unused bits was seen */
     bool named_bits_oid;          /* a child OID names a named-bit-list extension */
     bool named_bits;              /* encapsulates a named bit list (keyUsage...) */
@@ -763,19 +763,28 @@ static void check_segment(Walker *w, Frame *f, const Header *h,
             diag_error(w, h->offset, "cer-fragment",
                        "CER string fragments must be " "primitive");
         } else {
-            if (root->has_fragment && root->last_fragment_length != CER_FRAGMENT) {
+            switch (ber_check_cer_fragment(content_len, CER_FRAGMENT,
+                                           &root->short_fragment)) {
+            case BER_ERR_CER_FRAGMENT_AFTER_SHORT:
                 diag_error(w, root->last_fragment_offset, "cer-fragment",
                            "CER string fragment of %llu octets is "
                            "not the last one: all but the last must have 1000",
                            (unsigned long long)root->last_fragment_length);
-            }
-            if (content_len > CER_FRAGMENT) {
+                break;
+            case BER_ERR_CER_FRAGMENT_LONG:
                 diag_error(w, h->offset, "cer-fragment",
                            "CER string fragment of "
                            "%llu octets (at most 1000)",
                            (unsigned long long)content_len);
+                break;
+            case BER_ERR_CER_FRAGMENT_EMPTY:
+                diag_error(w, h->offset, "cer-fragment",
+                           "empty CER string fragment: the last one has "
+                           "1 to 1000 octets (X.690 9.2)");
+                break;
+            default:
+                break;
             }
-            root->has_fragment = true;
             root->last_fragment_offset = h->offset;
             root->last_fragment_length = content_len;
         }
@@ -791,7 +800,7 @@ static void check_close(Walker *w, Frame *f, uint64_t pos)
     }
     if (f->string_tag >= 0 && f->string_root == (uint32_t)(f - w->stack) &&
         w->opts.mode == BER_MODE_CER && !f->broken &&
-        f->string_total <= CER_FRAGMENT) {
+        ber_check_cer_string_total(f->string_total, CER_FRAGMENT) != BER_OK) {
         diag_error(w, f->offset, "cer-constructed-string", "CER: %s %s of "
                    "%llu octets (at most 1000) must be primitive",
                    article(utag_name(f->string_tag)), utag_name(f->string_tag),

@@ -142,6 +142,13 @@ bool ber_input_visitor_finish(Visitor *v, Error **errp);
  */
 uint64_t ber_input_visitor_header_reads(Visitor *v);
 
+/*
+ * Diagnostics: the size of the largest string buffer the input visitor
+ * has allocated so far. Tests use it to assert that buffers are sized by
+ * the strings, not by the input; not a stable metric.
+ */
+size_t ber_input_visitor_largest_buffer(Visitor *v);
+
 #ifdef __cplusplus
 }
 #endif
