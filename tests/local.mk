@@ -7,6 +7,8 @@ AM_TESTS_ENVIRONMENT = \
 	CK_DEFAULT_TIMEOUT=600; export CK_DEFAULT_TIMEOUT; \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1; export ASAN_OPTIONS; \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; export UBSAN_OPTIONS;
+# Every Check program ends with check_run_suite() (tests/check-main.h).
+EXTRA_DIST += tests/check-main.h
 
 include tests/core.mk
 include tests/json.mk

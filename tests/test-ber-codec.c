@@ -15,6 +15,7 @@
 #include "qapi/visitor.h"
 #include "visitors/ber-codec.h"
 #include "visitors/ber-visitor.h"
+#include "tests/check-main.h"
 
 #define BYTES(...) ((const uint8_t[]){ __VA_ARGS__ }), \
     sizeof((const uint8_t[]){ __VA_ARGS__ })
@@ -928,11 +929,5 @@ static Suite *ber_codec_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(ber_codec_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run_suite(ber_codec_suite());
 }

@@ -14,6 +14,7 @@
 #include "qapi/qmp/qnull.h"
 #include "visitors/ber-visitor.h"
 #include "tests/test-qapi-types.h"
+#include "tests/check-main.h"
 
 #define BYTES(...) ((const uint8_t[]){ __VA_ARGS__ }), \
     sizeof((const uint8_t[]){ __VA_ARGS__ })
@@ -761,11 +762,5 @@ static Suite *ber_hostile_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(ber_hostile_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run_suite(ber_hostile_suite());
 }

@@ -24,6 +24,7 @@
 #include "visitors/ber-visitor.h"
 #include "tests/ber-test-util.h"
 #include "tests/test-qapi-types.h"
+#include "tests/check-main.h"
 
 static asn1_node definitions;
 
@@ -630,14 +631,10 @@ static Suite *ber_tasn1_suite(void)
 
 int main(void)
 {
-    SRunner *sr;
-    int failed;
+    int status;
 
     load_definitions();
-    sr = srunner_create(ber_tasn1_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    status = check_run_suite(ber_tasn1_suite());
     asn1_delete_structure(&definitions);
-    return failed ? 1 : 0;
+    return status;
 }

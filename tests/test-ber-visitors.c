@@ -17,6 +17,7 @@
 #include "visitors/ber-visitor.h"
 #include "tests/ber-test-util.h"
 #include "tests/test-qapi-types.h"
+#include "tests/check-main.h"
 
 #define BYTES(...) ((const uint8_t[]){ __VA_ARGS__ }), \
     sizeof((const uint8_t[]){ __VA_ARGS__ })
@@ -971,11 +972,5 @@ static Suite *ber_visitors_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(ber_visitors_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run_suite(ber_visitors_suite());
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "qapi/error.h"
+#include "tests/check-main.h"
 
 START_TEST(test_setg_formats_message)
 {
@@ -182,11 +183,5 @@ static Suite *error_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(error_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(error_suite());
 }

@@ -16,6 +16,7 @@
 #include "tests/test-qapi-types.h"
 #include "visitors/json-input-visitor.h"
 #include "visitors/json-output-visitor.h"
+#include "tests/check-main.h"
 
 typedef bool (*VisitFn)(Visitor *v, const char *name, void **obj,
                         Error **errp);
@@ -845,11 +846,5 @@ static Suite *json_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(json_suite());
-    int failed;
-
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(json_suite());
 }

@@ -21,6 +21,7 @@
 #include "visitors/ber-visitor.h"
 #include "visitors/json-input-visitor.h"
 #include "visitors/json-output-visitor.h"
+#include "tests/check-main.h"
 
 /* A shipped stream, decompressed (tests/data/migration/NAME.mig.gz). */
 static GByteArray *load_stream(const char *name)
@@ -512,8 +513,6 @@ int main(void)
 {
     Suite *s = suite_create("migstream");
     TCase *tc = tcase_create("stream");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_captured_round_trip);
@@ -527,9 +526,5 @@ int main(void)
     tcase_add_test(tc, test_desc_parse);
     tcase_add_test(tc, test_two_pass_der);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(s);
 }

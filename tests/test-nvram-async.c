@@ -20,6 +20,7 @@
 #include "test-nvram-fixture.h"
 #include "visitors/ber-codec.h"
 #include "visitors/ber-inspect.h"
+#include "tests/check-main.h"
 
 /*** Asynchronous requests ***/
 
@@ -419,8 +420,6 @@ int main(void)
 {
     Suite *s = suite_create("nvram-async");
     TCase *tc;
-    SRunner *sr;
-    int failed;
 
     tc = tcase_create("async");
     tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
@@ -436,9 +435,5 @@ int main(void)
     tcase_add_test(tc, test_gsource);
     suite_add_tcase(s, tc);
 
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(s);
 }

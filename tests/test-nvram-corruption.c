@@ -31,6 +31,7 @@
 #include "tests/fault-storage.h"
 #include "tests/fault-workload.h"
 #include "tests/nbd-server.h"
+#include "tests/check-main.h"
 
 #define WHO "test-nvram-corruption"
 
@@ -1131,11 +1132,5 @@ static Suite *corruption_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(corruption_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(corruption_suite());
 }

@@ -30,6 +30,7 @@
 #include "tests/fault-storage.h"
 #include "tests/fault-workload.h"
 #include "tests/nbd-server.h"
+#include "tests/check-main.h"
 
 /* Steps of the workload: a few hundred writes of every size. */
 #define CRASH_WORKLOAD_STEPS 160
@@ -552,11 +553,5 @@ static Suite *crash_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(crash_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(crash_suite());
 }

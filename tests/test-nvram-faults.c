@@ -19,6 +19,7 @@
 #include "nvram/nvram.h"
 #include "tests/fault-storage.h"
 #include "tests/fault-workload.h"
+#include "tests/check-main.h"
 
 #define FAULT_WORKLOAD_STEPS 120
 
@@ -322,11 +323,5 @@ static Suite *faults_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(faults_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(faults_suite());
 }

@@ -20,6 +20,7 @@
 #include "test-nvram-fixture.h"
 #include "visitors/ber-codec.h"
 #include "visitors/ber-inspect.h"
+#include "tests/check-main.h"
 
 /*** Encodings ***/
 
@@ -389,8 +390,6 @@ int main(void)
 {
     Suite *s = suite_create("nvram-files");
     TCase *tc;
-    SRunner *sr;
-    int failed;
 
     tc = tcase_create("encodings-files");
     tcase_add_test(tc, test_json_entries);
@@ -406,9 +405,5 @@ int main(void)
     tcase_add_test(tc, test_encrypted_format_via_nvram);
     suite_add_tcase(s, tc);
 
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(s);
 }

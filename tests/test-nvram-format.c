@@ -20,6 +20,7 @@
 #include "test-nvram-fixture.h"
 #include "visitors/ber-codec.h"
 #include "visitors/ber-inspect.h"
+#include "tests/check-main.h"
 
 /*** CRC-32C ***/
 
@@ -702,8 +703,6 @@ int main(void)
 {
     Suite *s = suite_create("nvram-format");
     TCase *tc;
-    SRunner *sr;
-    int failed;
 
     tc = tcase_create("format");
     tcase_add_test(tc, test_crc32c_check_value);
@@ -727,9 +726,5 @@ int main(void)
     tcase_add_test(tc, test_request_before_start);
     suite_add_tcase(s, tc);
 
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(s);
 }

@@ -33,6 +33,7 @@
 #include "tests/fault-storage.h"
 #include "tests/nbd-server.h"
 #include "tests/nvram-writer.h"
+#include "tests/check-main.h"
 
 static char *writer_path(void)
 {
@@ -315,11 +316,5 @@ static Suite *kill_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(kill_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(kill_suite());
 }

@@ -27,6 +27,7 @@
 #include "tests/fault-storage.h"
 #include "tests/nbd-server.h"
 #include "tests/nvram-writer.h"
+#include "tests/check-main.h"
 
 #define WHO "test-nvram-nbd"
 
@@ -1144,11 +1145,5 @@ static Suite *nbd_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(nbd_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(nbd_suite());
 }

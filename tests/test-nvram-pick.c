@@ -15,6 +15,7 @@
 #include "nvram/image.h"
 #include "test-nvram-common.h"
 #include "visitors/ber-visitor.h"
+#include "tests/check-main.h"
 
 #define ENTRY "permall"
 
@@ -419,8 +420,6 @@ int main(void)
 {
     Suite *s = suite_create("nvram-pick");
     TCase *tc = tcase_create("pick");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, pick_setup, pick_teardown);
     tcase_add_test(tc, test_generation_cannot_grow);
@@ -431,9 +430,5 @@ int main(void)
     tcase_add_test(tc, test_rollback_reported);
     tcase_add_test(tc, test_policy_flushes);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(s);
 }

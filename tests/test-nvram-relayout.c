@@ -15,6 +15,7 @@
 #include "fault-storage.h"
 #include "nvram/image.h"
 #include "test-nvram-common.h"
+#include "tests/check-main.h"
 
 #define N_ENTRIES 3
 #define SEEDS 6
@@ -400,8 +401,6 @@ int main(void)
 {
     Suite *s = suite_create("nvram-relayout");
     TCase *tc = tcase_create("relayout");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, test_upgrade_format_1);
@@ -409,9 +408,5 @@ int main(void)
     tcase_add_test(tc, test_resize_entry);
     tcase_add_test(tc, test_repair);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(s);
 }

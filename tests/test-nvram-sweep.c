@@ -22,6 +22,7 @@
 
 #include "test-nvram-common.h"
 #include "tests/nbd-server.h"
+#include "tests/check-main.h"
 
 #define WHO "test-nvram-sweep"
 
@@ -374,7 +375,7 @@ int main(void)
     TCase *tc = tcase_create("sweep");
     TCase *tc_nbd = tcase_create("sweep-nbd");
     SRunner *sr;
-    int failed;
+    int status;
 
     tcase_set_timeout(tc, 240);
     tcase_set_timeout(tc_nbd, 240);
@@ -391,9 +392,7 @@ int main(void)
     suite_add_tcase(s, tc_nbd);
     sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    status = check_run_srunner(sr);
     printf("sector sweep, all layouts: %" PRIu64 " sectors tried, %" PRIu64
            " entry reads: %" PRIu64 " newest, %" PRIu64 " rollbacks reported,"
            " %" PRIu64 " rollback reports while serving the newest, %" PRIu64
@@ -409,5 +408,5 @@ int main(void)
            total_nbd.sectors, total_nbd.entry_reads, total_nbd.newest,
            total_nbd.rollbacks, total_nbd.false_alarms, total_nbd.wrong,
            total_nbd.unusable, total_nbd.mirror_rollbacks);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return status;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "test-nvram-common.h"
+#include "tests/check-main.h"
 
 static char *dir;
 
@@ -144,8 +145,6 @@ int main(void)
 {
     Suite *s = suite_create("nvram-targets");
     TCase *tc = tcase_create("targets");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, targets_setup, targets_teardown);
     tcase_add_test(tc, test_fifo_refused);
@@ -153,9 +152,5 @@ int main(void)
     tcase_add_test(tc, test_char_device_refused);
     tcase_add_test(tc, test_file_size_limit);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(s);
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "nvram/nvram.h"
+#include "tests/check-main.h"
 
 static char *builddir;
 static char *workdir;
@@ -864,8 +865,7 @@ int main(void)
     const char *b = g_getenv("top_builddir");
     Suite *s = suite_create("nvram-tool");
     TCase *tc = tcase_create("tool");
-    SRunner *sr;
-    int failed;
+    int status;
 
     builddir = g_strdup(b ? b : ".");
     workdir = g_dir_make_tmp("test-nvram-tool-XXXXXX", NULL);
@@ -890,12 +890,9 @@ int main(void)
     tcase_add_test(tc, test_tool_full_disk_create);
     tcase_add_test(tc, test_tool_full_disk_grow);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    status = check_run_suite(s);
     rmdir(workdir);
     g_free(workdir);
     g_free(builddir);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return status;
 }

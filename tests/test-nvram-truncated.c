@@ -20,6 +20,7 @@
 #include "nvram/image.h"
 #include "nvram/nvram.h"
 #include "test-nvram-common.h"
+#include "tests/check-main.h"
 
 #define N_ENTRIES 3
 
@@ -339,16 +340,10 @@ int main(void)
 {
     Suite *s = suite_create("nvram-truncated");
     TCase *tc = tcase_create("truncated");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_truncated_format2);
     tcase_add_test(tc, test_truncated_format1);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run_suite(s);
 }

@@ -20,6 +20,7 @@
 #include "qapi/qapi-builtin-visit.h"
 #include "qobject/qnull.h"
 #include "visitors/ber-visitor.h"
+#include "tests/check-main.h"
 
 START_TEST(test_parse_qapi_name)
 {
@@ -303,11 +304,5 @@ static Suite *qemu_api_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(qemu_api_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(qemu_api_suite());
 }

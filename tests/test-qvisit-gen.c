@@ -20,6 +20,7 @@
 #include "qv-qapi-types.h"
 #include "qv-qapi-visit.h"
 #include "qv-qapi-features.h"
+#include "tests/check-main.h"
 
 static const SerializeOps *const ops_tables[] = {
     serialization_json_ops,
@@ -237,11 +238,5 @@ static Suite *qvisit_gen_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(qvisit_gen_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(qvisit_gen_suite());
 }

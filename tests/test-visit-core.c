@@ -14,6 +14,7 @@
 
 #include "qvisit.h"
 #include "qapi/visitor-impl.h"
+#include "tests/check-main.h"
 
 /*
  * A scripted visitor: as input it hands out the scalars queued in it, as
@@ -570,11 +571,5 @@ static Suite *core_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(core_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(core_suite());
 }

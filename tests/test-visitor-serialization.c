@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "tests/serialization.h"
+#include "tests/check-main.h"
 
 static const SerializeOps *const ops_tables[] = {
     serialization_json_ops,
@@ -33,8 +34,7 @@ static bool selected(const char *name)
 int main(void)
 {
     GPtrArray *ops = g_ptr_array_new();
-    SRunner *runner;
-    int failed;
+    int status;
 
     for (size_t t = 0; t < G_N_ELEMENTS(ops_tables); t++) {
         for (const SerializeOps *o = ops_tables[t]; o->name; o++) {
@@ -43,11 +43,8 @@ int main(void)
             }
         }
     }
-    runner = srunner_create(serialization_suite(
+    status = check_run_suite(serialization_suite(
         (const SerializeOps *const *)ops->pdata, ops->len));
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
     g_ptr_array_free(ops, TRUE);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return status;
 }

@@ -32,6 +32,7 @@
 #include "tests/vtpm-test-cmds.h"
 #include "tpm/vtpm-device.h"
 #include "tpm/vtpm-store.h"
+#include "tests/check-main.h"
 
 static const uint8_t value_a[VTPM_TEST_NV_SIZE] = "value-A";
 static const uint8_t value_b[VTPM_TEST_NV_SIZE] = "value-B";
@@ -221,15 +222,9 @@ int main(void)
 {
     Suite *s = suite_create("vtpm-powerloss");
     TCase *tc = tcase_create("crash");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, test_power_loss_at_every_io_point);
     tcase_set_timeout(tc, 600);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run_suite(s);
 }

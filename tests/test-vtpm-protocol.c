@@ -33,6 +33,7 @@
 #include <swtpm/tpm_ioctl.h>
 
 #include "tests/vtpm-test-cmds.h"
+#include "tests/check-main.h"
 
 #define TPM_SUCCESS 0
 #define TPM_BAD_PARAMETER 3
@@ -592,12 +593,6 @@ static Suite *vtpm_protocol_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(vtpm_protocol_suite());
-    int failed;
-
     signal(SIGPIPE, SIG_IGN);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run_suite(vtpm_protocol_suite());
 }

@@ -23,6 +23,7 @@
 #include "tpm/vtpm-store.h"
 #include "visitors/ber-visitor.h"
 #include "tests/vtpm-test-cmds.h"
+#include "tests/check-main.h"
 
 static char *tmpdir;
 
@@ -480,11 +481,5 @@ static Suite *vtpm_store_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(vtpm_store_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run_suite(vtpm_store_suite());
 }
