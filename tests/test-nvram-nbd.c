@@ -31,6 +31,9 @@
 
 #define WHO "test-nvram-nbd"
 
+/* nbdkit in the foreground on nbd_server_new()'s socket and PID file. */
+#define NBDKIT_UNIX "nbdkit", "--foreground", "-P", "@PID@", "--unix", "@SOCK@"
+
 /*** The image: "permall" (the writer's numbered values) and "savestate" ***/
 
 static const NVRAMEntrySpec specs[] = {
@@ -106,6 +109,35 @@ static int read_permall(NVRAM *nvram, NVRAMWriterState *st, uint64_t *number,
     return ret;
 }
 
+/* @err is set and its message has @what; frees it (NULL afterwards). */
+static void assert_error_has(Error **err, const char *what)
+{
+    ck_assert_msg(*err && strstr(error_get_pretty(*err), what),
+                  "expected an error with \"%s\", got: %s", what,
+                  *err ? error_get_pretty(*err) : "no error");
+    error_free(*err);
+    *err = NULL;
+}
+
+/* Format @uri and open a writable NVRAM on it with @st registered. */
+static NVRAM *format_and_open(const char *uri, NVRAMWriterState *st)
+{
+    format_uri(uri);
+    return open_nvram(uri, false, st, &error_abort);
+}
+
+/* Commit the values @first to @last through @nvram: each must succeed. */
+static void commit_range(NVRAM *nvram, NVRAMWriterState *st, uint64_t first,
+                         uint64_t last)
+{
+    for (uint64_t n = first; n <= last; n++) {
+        Error *err = NULL;
+
+        ck_assert_msg(commit(nvram, st, n, &err) == 0, "commit %" PRIu64
+                      ": %s", n, err ? error_get_pretty(err) : "");
+    }
+}
+
 /* The number in "permall" of a fresh NVRAM on @uri. */
 static uint64_t read_uri(const char *uri)
 {
@@ -172,6 +204,15 @@ static void assert_qemu_img_clean(NBDServer *srv, const char *name)
                   status, out);
 }
 
+/* Create the (empty) trigger file @name in @srv's directory; its path. */
+static char *touch(NBDServer *srv, const char *name)
+{
+    char *path = nbd_server_path(srv, name);
+
+    ck_assert(g_file_set_contents(path, "", 0, NULL));
+    return path;
+}
+
 static bool have_qemu(void)
 {
     return nbd_server_have(WHO, "qemu-nbd", "qemu-utils") &&
@@ -195,8 +236,7 @@ static void exercise(NBDServer *srv, bool persistent)
     NVRAM *nvram;
 
     nbd_server_start(srv);
-    format_uri(srv->uri);
-    nvram = open_nvram(srv->uri, false, &st, &error_abort);
+    nvram = format_and_open(srv->uri, &st);
     for (uint64_t n = 1; n <= 40; n++) {
         ck_assert_msg(commit(nvram, &st, n, &err) == 0, "commit %" PRIu64
                       ": %s", n, error_get_pretty(err));
@@ -273,8 +313,7 @@ END_TEST
 
 START_TEST(test_nbdkit_memory)
 {
-    const char *argv[] = { "nbdkit", "--foreground", "-P", "@PID@",
-                           "--unix", "@SOCK@", "memory", "4M", NULL };
+    const char *argv[] = { NBDKIT_UNIX, "memory", "4M", NULL };
     NBDServer *srv;
 
     if (!have_nbdkit()) {
@@ -292,8 +331,7 @@ END_TEST
  */
 START_TEST(test_tool_verbs)
 {
-    const char *argv[] = { "nbdkit", "--foreground", "-P", "@PID@",
-                           "--unix", "@SOCK@", "memory", "2M", NULL };
+    const char *argv[] = { NBDKIT_UNIX, "memory", "2M", NULL };
     const char *top = g_getenv("top_builddir");
     g_autofree char *tool = g_build_filename(top ? top : ".", "tools",
                                              "vnvram", NULL);
@@ -351,8 +389,7 @@ START_TEST(test_read_only_export)
         return;
     }
     nbd_server_start(srv);
-    format_uri(srv->uri);
-    nvram = open_nvram(srv->uri, false, &st, &error_abort);
+    nvram = format_and_open(srv->uri, &st);
     ck_assert_int_eq(commit(nvram, &st, 7, &error_abort), 0);
     nvram_delete(nvram);
     nbd_server_stop(srv, SIGTERM);
@@ -365,9 +402,7 @@ START_TEST(test_read_only_export)
     }
     nbd_server_start(ro);
     ck_assert_ptr_null(nvram_setup(ro->uri, NULL, &err));
-    ck_assert_msg(err && strstr(error_get_pretty(err), "read-only"),
-                  "%s", err ? error_get_pretty(err) : "no error");
-    error_free(err);
+    assert_error_has(&err, "read-only");
     ck_assert_uint_eq(read_uri(ro->uri), 7);
     nbd_server_free(ro);
     nbd_server_free(srv);
@@ -382,15 +417,13 @@ END_TEST
  */
 START_TEST(test_block_size_limits)
 {
-    const char *argv[] = { "nbdkit", "--foreground", "-P", "@PID@",
-                           "--unix", "@SOCK@", "--filter=blocksize-policy",
-                           "memory", "1M", "blocksize-minimum=512",
+    const char *argv[] = { NBDKIT_UNIX, "--filter=blocksize-policy", "memory",
+                           "1M", "blocksize-minimum=512",
                            "blocksize-preferred=4096",
                            "blocksize-maximum=4096",
                            "blocksize-error-policy=error", NULL };
-    const char *big[] = { "nbdkit", "--foreground", "-P", "@PID@",
-                          "--unix", "@SOCK@", "--filter=blocksize-policy",
-                          "memory", "1M", "blocksize-minimum=8192",
+    const char *big[] = { NBDKIT_UNIX, "--filter=blocksize-policy", "memory",
+                          "1M", "blocksize-minimum=8192",
                           "blocksize-preferred=8192",
                           "blocksize-maximum=65536",
                           "blocksize-error-policy=error", NULL };
@@ -405,8 +438,7 @@ START_TEST(test_block_size_limits)
     }
     srv = nbd_server_new("", argv);
     nbd_server_start(srv);
-    format_uri(srv->uri);
-    nvram = open_nvram(srv->uri, false, &st, &error_abort);
+    nvram = format_and_open(srv->uri, &st);
     for (uint64_t n = 1; n <= 60; n++) {
         ck_assert_msg(commit(nvram, &st, n, &err) == 0, "commit %" PRIu64
                       " (%" PRIu64 " bytes): %s", n,
@@ -421,9 +453,7 @@ START_TEST(test_block_size_limits)
     srv = nbd_server_new("", big);
     nbd_server_start(srv);
     ck_assert_ptr_null(nvram_storage_open(srv->uri, false, false, &err));
-    ck_assert_msg(err && strstr(error_get_pretty(err), "minimum block size"),
-                  "%s", err ? error_get_pretty(err) : "no error");
-    error_free(err);
+    assert_error_has(&err, "minimum block size");
     nbd_server_free(srv);
 }
 END_TEST
@@ -431,8 +461,7 @@ END_TEST
 /* TLS with a pre-shared key: nbds+unix works, plain nbd+unix is refused. */
 START_TEST(test_tls_psk)
 {
-    const char *argv[] = { "nbdkit", "--foreground", "-P", "@PID@",
-                           "--unix", "@SOCK@", "--tls=require",
+    const char *argv[] = { NBDKIT_UNIX, "--tls=require",
                            "--tls-psk=@DIR@/keys.psk", "memory", "1M", NULL };
     g_autofree char *psk = NULL, *uri = NULL;
     NVRAMWriterState st = { 0 };
@@ -453,8 +482,7 @@ START_TEST(test_tls_psk)
     error_free_or_abort(&err);
     uri = g_strdup_printf("nbds+unix://alice@/?socket=%s&tls-psk-file=%s",
                           srv->socket, psk);
-    format_uri(uri);
-    nvram = open_nvram(uri, false, &st, &error_abort);
+    nvram = format_and_open(uri, &st);
     ck_assert_int_eq(commit(nvram, &st, 3, &error_abort), 0);
     nvram_delete(nvram);
     ck_assert_uint_eq(read_uri(uri), 3);
@@ -499,8 +527,7 @@ START_TEST(test_tcp_uri)
     }
     srv = nbd_server_new("tpm", argv);
     nbd_server_start(srv);
-    format_uri(uri);
-    nvram = open_nvram(uri, false, &st, &error_abort);
+    nvram = format_and_open(uri, &st);
     ck_assert_int_eq(commit(nvram, &st, 9, &error_abort), 0);
     nvram_delete(nvram);
     ck_assert_uint_eq(read_uri(uri), 9);
@@ -521,11 +548,10 @@ END_TEST
  */
 START_TEST(test_error_filter_rate)
 {
-    const char *argv[] = { "nbdkit", "--foreground", "-P", "@PID@",
-                           "--unix", "@SOCK@", "--filter=error", "memory",
-                           "1M", "error=EIO", "error-pwrite-rate=15%",
-                           "error-pread-rate=5%",
-                           "error-file=@DIR@/inject", NULL };
+    const char *argv[] = { NBDKIT_UNIX, "--filter=error", "memory", "1M",
+                           "error=EIO", "error-pwrite-rate=15%",
+                           "error-pread-rate=5%", "error-file=@DIR@/inject",
+                           NULL };
     unsigned write_fails = 0, read_fails = 0, open_fails = 0, commits = 0;
     g_autofree char *inject = NULL;
     NVRAMWriterState st = { 0 };
@@ -539,8 +565,7 @@ START_TEST(test_error_filter_rate)
     srv = nbd_server_new("", argv);
     inject = nbd_server_path(srv, "inject");
     nbd_server_start(srv);
-    format_uri(srv->uri);
-    nvram = open_nvram(srv->uri, false, &st, &error_abort);
+    nvram = format_and_open(srv->uri, &st);
     ck_assert_int_eq(commit(nvram, &st, 1, &error_abort), 0);
     nvram_delete(nvram);
     ck_assert(g_file_set_contents(inject, "", 0, NULL));
@@ -555,9 +580,7 @@ START_TEST(test_error_filter_rate)
             nvram = open_nvram(srv->uri, false, &st, &err);
             if (!nvram) {
                 /* the first read of an open may fail too */
-                ck_assert_msg(strstr(error_get_pretty(err), "NBD export"),
-                              "%s", error_get_pretty(err));
-                error_free(err);
+                assert_error_has(&err, "NBD export");
                 open_fails++;
                 continue;
             }
@@ -565,9 +588,7 @@ START_TEST(test_error_filter_rate)
             if (ret < 0) {
                 /* a failed read fails the NVRAM too: open it again */
                 ck_assert_int_eq(ret, -NVRAM_ERR_IO);
-                ck_assert_msg(strstr(error_get_pretty(err), "read of"), "%s",
-                              error_get_pretty(err));
-                error_free(err);
+                assert_error_has(&err, "read of");
                 read_fails++;
                 nvram_delete(nvram);
                 nvram = NULL;
@@ -621,14 +642,13 @@ END_TEST
  */
 START_TEST(test_error_points)
 {
-    const char *filter[] = { "nbdkit", "--foreground", "-P", "@PID@",
-                             "--unix", "@SOCK@", "--filter=error", "memory",
-                             "1M", "error=EIO", "error-pwrite-rate=100%",
+    const char *filter[] = { NBDKIT_UNIX, "--filter=error", "memory", "1M",
+                             "error=EIO", "error-pwrite-rate=100%",
                              "error-pwrite-file=@DIR@/wfail",
                              "error-pread-rate=100%",
                              "error-pread-file=@DIR@/rfail", NULL };
     const char *eval[] = {
-        "nbdkit", "--foreground", "-P", "@PID@", "--unix", "@SOCK@", "eval",
+        NBDKIT_UNIX, "eval",
         "get_size=stat -c %s @DIR@/disk",
         "pread=dd if=@DIR@/disk skip=$4 count=$3 iflag=skip_bytes,count_bytes "
         "status=none",
@@ -651,20 +671,13 @@ START_TEST(test_error_points)
     }
     srv = nbd_server_new("", filter);
     nbd_server_start(srv);
-    format_uri(srv->uri);
-    nvram = open_nvram(srv->uri, false, &st, &error_abort);
-    for (uint64_t n = 1; n <= 5; n++) {
-        ck_assert_int_eq(commit(nvram, &st, n, &error_abort), 0);
-    }
+    nvram = format_and_open(srv->uri, &st);
+    commit_range(nvram, &st, 1, 5);
     /* a failed read: a clear error, then the next read works */
-    trigger = nbd_server_path(srv, "rfail");
-    ck_assert(g_file_set_contents(trigger, "", 0, NULL));
+    trigger = touch(srv, "rfail");
     ret = read_permall(nvram, &st, &number, &err);
     ck_assert_int_eq(ret, -NVRAM_ERR_IO);
-    ck_assert_msg(strstr(error_get_pretty(err), "read of"), "%s",
-                  error_get_pretty(err));
-    error_free(err);
-    err = NULL;
+    assert_error_has(&err, "read of");
     g_unlink(trigger);
     g_free(trigger);
     ck_assert_int_eq(read_permall(nvram, &st, &number, &error_abort), 0);
@@ -676,13 +689,9 @@ START_TEST(test_error_points)
     nvram_delete(nvram);
     nvram = open_nvram(srv->uri, false, &st, &error_abort);
     /* the 6th commit's write fails: not acknowledged, 5 kept */
-    trigger = nbd_server_path(srv, "wfail");
-    ck_assert(g_file_set_contents(trigger, "", 0, NULL));
+    trigger = touch(srv, "wfail");
     ck_assert_int_eq(commit(nvram, &st, 6, &err), -NVRAM_ERR_IO);
-    ck_assert_msg(strstr(error_get_pretty(err), "not written"), "%s",
-                  error_get_pretty(err));
-    error_free(err);
-    err = NULL;
+    assert_error_has(&err, "not written");
     g_unlink(trigger);
     ck_assert_int_eq(read_permall(nvram, &st, &number, &error_abort), 0);
     ck_assert_uint_eq(number, 5);
@@ -703,18 +712,12 @@ START_TEST(test_error_points)
         close(fd);
     }
     nbd_server_start(srv);
-    format_uri(srv->uri);
-    nvram = open_nvram(srv->uri, false, &st, &error_abort);
-    for (uint64_t n = 1; n <= 3; n++) {
-        ck_assert_int_eq(commit(nvram, &st, n, &error_abort), 0);
-    }
+    nvram = format_and_open(srv->uri, &st);
+    commit_range(nvram, &st, 1, 3);
     g_free(trigger);
-    trigger = nbd_server_path(srv, "ffail");
-    ck_assert(g_file_set_contents(trigger, "", 0, NULL));
+    trigger = touch(srv, "ffail");
     ck_assert_int_eq(commit(nvram, &st, 4, &err), -NVRAM_ERR_IO);
-    ck_assert_msg(strstr(error_get_pretty(err), "flush failed"), "%s",
-                  error_get_pretty(err));
-    error_free(err);
+    assert_error_has(&err, "flush failed");
     nvram_delete(nvram);
     g_unlink(trigger);
     /* the write reached the file before the failed flush: 3 or 4 */
@@ -754,9 +757,8 @@ static gpointer commit_thread(gpointer opaque)
  */
 START_TEST(test_delay_and_kill_mid_commit)
 {
-    const char *argv[] = { "nbdkit", "--foreground", "-P", "@PID@",
-                           "--unix", "@SOCK@", "--filter=delay", "file",
-                           "@DIR@/disk", "delay-write=1500ms", NULL };
+    const char *argv[] = { NBDKIT_UNIX, "--filter=delay", "file", "@DIR@/disk",
+                           "delay-write=1500ms", NULL };
     NVRAMWriterState st = { 0 };
     g_autofree char *disk = NULL;
     Committer c = { 0 };
@@ -775,8 +777,7 @@ START_TEST(test_delay_and_kill_mid_commit)
     ck_assert(g_file_set_contents(disk, "", 0, NULL));
     ck_assert_int_eq(truncate(disk, 1024 * 1024), 0);
     nbd_server_start(srv);
-    format_uri(srv->uri);
-    nvram = open_nvram(srv->uri, false, &st, &error_abort);
+    nvram = format_and_open(srv->uri, &st);
     t0 = g_get_monotonic_time();
     ck_assert_int_eq(commit(nvram, &st, 1, &error_abort), 0);
     /* the first write fills both copies: two delayed writes */
@@ -797,10 +798,7 @@ START_TEST(test_delay_and_kill_mid_commit)
 
     /* down: the read says it cannot reconnect */
     ck_assert_int_eq(read_permall(nvram, &st, &number, &err), -NVRAM_ERR_IO);
-    ck_assert_msg(strstr(error_get_pretty(err), "reconnecting failed"), "%s",
-                  error_get_pretty(err));
-    error_free(err);
-    err = NULL;
+    assert_error_has(&err, "reconnecting failed");
     /* back: the same NVRAM reconnects and reads the committed value */
     nbd_server_start(srv);
     ck_assert_int_eq(read_permall(nvram, &st, &number, &error_abort), 0);
@@ -836,10 +834,7 @@ START_TEST(test_flush_after_lost_connection)
     nbd_server_stop(srv, SIGKILL);
     nbd_server_start(srv);
     ck_assert(!nvram_storage_flush(s, &err));
-    ck_assert_msg(err && strstr(error_get_pretty(err), "flush failed"), "%s",
-                  err ? error_get_pretty(err) : "flush succeeded");
-    error_free(err);
-    err = NULL;
+    assert_error_has(&err, "flush failed");
     /* the loss met by a read: the read after it reconnects, the flush
      * still fails, since the write it should cover went to the old one */
     ck_assert(nvram_storage_pwrite(s, buf, sizeof(buf), 5000, &error_abort));
@@ -849,11 +844,7 @@ START_TEST(test_flush_after_lost_connection)
     error_free_or_abort(&err);
     ck_assert(nvram_storage_pread(s, back, sizeof(back), 5000, &error_abort));
     ck_assert(!nvram_storage_flush(s, &err));
-    ck_assert_msg(err && strstr(error_get_pretty(err), "connection was lost "
-                                "after writes"), "%s",
-                  err ? error_get_pretty(err) : "flush succeeded");
-    error_free(err);
-    err = NULL;
+    assert_error_has(&err, "connection was lost after writes");
     /* usable again */
     memset(buf, 0x22, sizeof(buf));
     ck_assert(nvram_storage_pwrite(s, buf, sizeof(buf), 5000, &error_abort));
@@ -863,17 +854,11 @@ START_TEST(test_flush_after_lost_connection)
     /* writes past the end and to a read-only storage fail, nothing sent */
     ck_assert(!nvram_storage_pwrite(s, buf, sizeof(buf), 8 * 1024 * 1024 - 10,
                                     &err));
-    ck_assert_msg(strstr(error_get_pretty(err), "past the end"), "%s",
-                  error_get_pretty(err));
-    error_free(err);
-    err = NULL;
+    assert_error_has(&err, "past the end");
     nvram_storage_close(s);
     s = nvram_storage_open(srv->uri, true, false, &error_abort);
     ck_assert(!nvram_storage_pwrite(s, buf, sizeof(buf), 0, &err));
-    ck_assert_msg(strstr(error_get_pretty(err), "read-only"), "%s",
-                  error_get_pretty(err));
-    error_free(err);
-    err = NULL;
+    assert_error_has(&err, "read-only");
     ck_assert(!nvram_storage_resize(s, 1 << 24, &err));
     error_free_or_abort(&err);
     nvram_storage_close(s);
@@ -902,8 +887,7 @@ START_TEST(test_qcow2_many_commits)
         return;
     }
     nbd_server_start(srv);
-    format_uri(srv->uri);
-    nvram = open_nvram(srv->uri, false, &st, &error_abort);
+    nvram = format_and_open(srv->uri, &st);
     while (done < target && g_get_monotonic_time() - start < budget) {
         done++;
         ck_assert_int_eq(commit(nvram, &st, done, &error_abort), 0);
@@ -954,11 +938,8 @@ START_TEST(test_qcow2_snapshot_revert)
     }
     image = nbd_server_path(srv, "vm.qcow2");
     nbd_server_start(srv);
-    format_uri(srv->uri);
-    nvram = open_nvram(srv->uri, false, &st, &error_abort);
-    for (uint64_t n = 1; n <= 10; n++) {
-        ck_assert_int_eq(commit(nvram, &st, n, &error_abort), 0);
-    }
+    nvram = format_and_open(srv->uri, &st);
+    commit_range(nvram, &st, 1, 10);
     nvram_delete(nvram);
     at_snap = export_bytes(srv->uri, &size_snap);
     nbd_server_stop(srv, SIGTERM);
@@ -969,9 +950,7 @@ START_TEST(test_qcow2_snapshot_revert)
     }
     nbd_server_start(srv);
     nvram = open_nvram(srv->uri, false, &st, &error_abort);
-    for (uint64_t n = 11; n <= 25; n++) {
-        ck_assert_int_eq(commit(nvram, &st, n, &error_abort), 0);
-    }
+    commit_range(nvram, &st, 11, 25);
     nvram_delete(nvram);
     ck_assert_uint_eq(read_uri(srv->uri), 25);
     later = export_bytes(srv->uri, &size_now);
@@ -1034,8 +1013,7 @@ START_TEST(test_disk_region)
                            "--image-opts", "driver=raw,offset=1048576,"
                            "size=1048576,file.driver=file,"
                            "file.filename=@DIR@/disk.raw", NULL };
-    const char *kit[] = { "nbdkit", "--foreground", "-P", "@PID@",
-                          "--unix", "@SOCK@", "--filter=offset", "file",
+    const char *kit[] = { NBDKIT_UNIX, "--filter=offset", "file",
                           "@DIR@/disk.raw", "offset=1M", "range=1M", NULL };
     const char *const *servers[] = { qemu, kit };
 
@@ -1056,11 +1034,8 @@ START_TEST(test_disk_region)
         ck_assert(nvram_storage_get_size(s, &size, &error_abort));
         ck_assert_uint_eq(size, 1 << 20);
         nvram_storage_close(s);
-        format_uri(srv->uri);
-        nvram = open_nvram(srv->uri, false, &st, &error_abort);
-        for (uint64_t n = 1; n <= 20; n++) {
-            ck_assert_int_eq(commit(nvram, &st, n, &error_abort), 0);
-        }
+        nvram = format_and_open(srv->uri, &st);
+        commit_range(nvram, &st, 1, 20);
         nvram_delete(nvram);
         ck_assert_uint_eq(read_uri(srv->uri), 20);
         nbd_server_stop(srv, SIGTERM);
@@ -1084,10 +1059,7 @@ START_TEST(test_uri_or_path)
     ck_assert(!nvram_storage_name_is_uri(""));
     ck_assert_ptr_null(nvram_storage_open("http://example/x", true, false,
                                           &err));
-    ck_assert_msg(strstr(error_get_pretty(err), "unsupported storage URI "
-                         "scheme 'http'"), "%s", error_get_pretty(err));
-    error_free(err);
-    err = NULL;
+    assert_error_has(&err, "unsupported storage URI " "scheme 'http'");
     {
         g_autofree char *dir = g_dir_make_tmp("test-nbd-XXXXXX", NULL);
         g_autofree char *path = g_build_filename(dir, "tpm.img", NULL);
@@ -1101,9 +1073,7 @@ START_TEST(test_uri_or_path)
     }
     ck_assert_ptr_null(nvram_setup("nbd+unix:///?socket=/nonexistent/s",
                                    NULL, &err));
-    ck_assert_msg(strstr(error_get_pretty(err), "cannot connect"), "%s",
-                  error_get_pretty(err));
-    error_free(err);
+    assert_error_has(&err, "cannot connect");
 }
 END_TEST
 
