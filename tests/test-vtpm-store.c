@@ -80,18 +80,6 @@ static bool open_store(const char *path, bool create, const uint8_t *key,
     return vtpm_store_open(&cfg, errp);
 }
 
-/* A new image: created, manufactured, NV index defined, powered off. */
-static void make_tpm(const char *path, const uint8_t *key)
-{
-    ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
-    ck_assert(open_store(path, true, key, &error_abort));
-    ck_assert(vtpm_device_init(false, &error_abort));
-    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
-    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_define), 0);
-    vtpm_device_stop();
-    ck_assert(vtpm_store_close());
-}
-
 static GBytes *file_bytes(const char *path)
 {
     gchar *data;
@@ -99,6 +87,60 @@ static GBytes *file_bytes(const char *path)
 
     ck_assert(g_file_get_contents(path, &data, &len, NULL));
     return g_bytes_new_take(data, len);
+}
+
+/* libtpms set up for TPM 2.0 over the store at @path (see open_store()). */
+static void power_on(const char *path, bool create, const uint8_t *key)
+{
+    ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
+    ck_assert(open_store(path, create, key, &error_abort));
+}
+
+/*
+ * The TPM of the open store starts on its stored state and serves the NV
+ * index make_tpm() defined; then it is stopped and the store closed.
+ */
+static void assert_tpm_serves(void)
+{
+    ck_assert(vtpm_device_init(false, &error_abort));
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_readpublic), 0);
+    vtpm_device_stop();
+    ck_assert(vtpm_store_close());
+}
+
+/*
+ * The TPM of the open store refuses to start: commands get TPM_RC_FAILURE
+ * and the image @path, once the store is closed, is still @before.
+ * Returns the error's message (g_free it).
+ */
+static char *assert_start_refused(const char *path, GBytes *before)
+{
+    g_autoptr(GBytes) after = NULL;
+    Error *err = NULL;
+    char *msg;
+
+    ck_assert(!vtpm_device_init(false, &err));
+    ck_assert_ptr_nonnull(err);
+    msg = g_strdup(error_get_pretty(err));
+    error_free(err);
+    ck_assert(!vtpm_device_running());
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0x101);
+    ck_assert(vtpm_store_close());
+    after = file_bytes(path);
+    ck_assert(g_bytes_equal(before, after));
+    return msg;
+}
+
+/* A new image: created, manufactured, NV index defined, powered off. */
+static void make_tpm(const char *path, const uint8_t *key)
+{
+    power_on(path, true, key);
+    ck_assert(vtpm_device_init(false, &error_abort));
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
+    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_define), 0);
+    vtpm_device_stop();
+    ck_assert(vtpm_store_close());
 }
 
 START_TEST(test_profile_tpm12_is_libtpms)
@@ -195,8 +237,7 @@ START_TEST(test_manufacture_and_power_cycle)
     ck_assert_int_eq(files, 1);
 
     /* Power on again: the NV index is there, nothing re-manufactured. */
-    ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
-    ck_assert(open_store(path, true, NULL, &error_abort));
+    power_on(path, true, NULL);
     ck_assert(vtpm_device_init(true, &error_abort));
     ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
     ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_readpublic), 0);
@@ -280,25 +321,16 @@ static void damage_copies(const char *path, const char *entry,
 START_TEST(test_damaged_permall_refuses)
 {
     g_autofree char *path = image_path();
-    g_autoptr(GBytes) before = NULL, after = NULL;
-    Error *err = NULL;
+    g_autoptr(GBytes) before = NULL;
+    g_autofree char *msg = NULL;
 
     make_tpm(path, NULL);
     damage_copies(path, "permall", false);
     before = file_bytes(path);
-    ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
-    ck_assert(open_store(path, true, NULL, &error_abort));
-    ck_assert(!vtpm_device_init(false, &err));
-    ck_assert_ptr_nonnull(strstr(error_get_pretty(err), "permall"));
-    ck_assert_ptr_nonnull(strstr(error_get_pretty(err),
-                                 "never re-manufactured"));
-    error_free(err);
-    ck_assert(!vtpm_device_running());
-    /* Commands get TPM_RC_FAILURE, nothing is written. */
-    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0x101);
-    ck_assert(vtpm_store_close());
-    after = file_bytes(path);
-    ck_assert(g_bytes_equal(before, after));
+    power_on(path, true, NULL);
+    msg = assert_start_refused(path, before);
+    ck_assert_msg(strstr(msg, "permall") &&
+                  strstr(msg, "never re-manufactured"), "%s", msg);
 }
 END_TEST
 
@@ -310,13 +342,8 @@ START_TEST(test_mirrored_permall_survives_a_bad_copy)
 
     make_tpm(path, NULL);
     damage_copies(path, "permall", true);
-    ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
-    ck_assert(open_store(path, true, NULL, &error_abort));
-    ck_assert(vtpm_device_init(false, &error_abort));
-    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
-    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_readpublic), 0);
-    vtpm_device_stop();
-    ck_assert(vtpm_store_close());
+    power_on(path, true, NULL);
+    assert_tpm_serves();
 }
 END_TEST
 
@@ -326,14 +353,13 @@ END_TEST
 START_TEST(test_rolled_back_entry_refuses)
 {
     g_autofree char *path = image_path();
-    g_autoptr(GBytes) before = NULL, after = NULL;
+    g_autoptr(GBytes) before = NULL;
     static const uint8_t old_blob[] = "older volatile state";
     static const uint8_t new_blob[] = "newer volatile state";
-    Error *err = NULL;
+    g_autofree char *msg = NULL;
 
     make_tpm(path, NULL);
-    ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
-    ck_assert(open_store(path, false, NULL, &error_abort));
+    power_on(path, false, NULL);
     ck_assert(vtpm_store_put("volatilestate", old_blob, sizeof(old_blob),
                              &error_abort));
     ck_assert(vtpm_store_put("volatilestate", new_blob, sizeof(new_blob),
@@ -342,15 +368,8 @@ START_TEST(test_rolled_back_entry_refuses)
     damage_copies(path, "volatilestate", true);
     before = file_bytes(path);
     ck_assert(open_store(path, true, NULL, &error_abort));
-    ck_assert(!vtpm_device_init(false, &err));
-    ck_assert_msg(strstr(error_get_pretty(err), "volatilestate rolled back"),
-                  "%s", error_get_pretty(err));
-    error_free(err);
-    ck_assert(!vtpm_device_running());
-    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0x101);
-    ck_assert(vtpm_store_close());
-    after = file_bytes(path);
-    ck_assert(g_bytes_equal(before, after));
+    msg = assert_start_refused(path, before);
+    ck_assert_msg(strstr(msg, "volatilestate rolled back"), "%s", msg);
 }
 END_TEST
 
@@ -425,11 +444,7 @@ START_TEST(test_keys)
     ck_assert_ptr_nonnull(strstr(error_get_pretty(err), "--key"));
     error_free(err);
     ck_assert(open_store(path, false, key, &error_abort));
-    ck_assert(vtpm_device_init(false, &error_abort));
-    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
-    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_readpublic), 0);
-    vtpm_device_stop();
-    ck_assert(vtpm_store_close());
+    assert_tpm_serves();
 }
 END_TEST
 
@@ -444,15 +459,10 @@ START_TEST(test_put_too_large)
     make_tpm(path, NULL);
     vtpm_store_profile(VTPM_VERSION_2, specs, NULL);
     big = g_malloc0(2 * specs[0].max_size);
-    ck_assert(vtpm_device_setup(VTPM_VERSION_2, &error_abort));
-    ck_assert(open_store(path, false, NULL, &error_abort));
+    power_on(path, false, NULL);
     ck_assert(!vtpm_store_put("permall", big, 2 * specs[0].max_size, &err));
-    error_free(err);
-    ck_assert(vtpm_device_init(false, &error_abort));
-    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_startup_clear), 0);
-    ck_assert_uint_eq(TPM_RUN(vtpm_cmd_nv_readpublic), 0);
-    vtpm_device_stop();
-    ck_assert(vtpm_store_close());
+    error_free_or_abort(&err);
+    assert_tpm_serves();
 }
 END_TEST
 
