@@ -257,30 +257,23 @@ static void exercise(NBDServer *srv, bool persistent)
     }
 }
 
-START_TEST(test_qemu_nbd_qcow2)
+/* qemu-nbd on a qcow2 (qemu-img check clean afterwards) and a raw image. */
+static const char *const qemu_nbd_formats[] = { "qcow2", "raw" };
+
+START_TEST(test_qemu_nbd)
 {
+    const char *format = qemu_nbd_formats[_i];
     NBDServer *srv;
 
-    srv = nbd_server_new_qemu_nbd(WHO, "qcow2");
+    srv = nbd_server_new_qemu_nbd(WHO, format);
     if (!srv) {
         return;
     }
     exercise(srv, true);
     nbd_server_stop(srv, SIGTERM);
-    assert_qemu_img_clean(srv, "vm.qcow2");
-    nbd_server_free(srv);
-}
-END_TEST
-
-START_TEST(test_qemu_nbd_raw)
-{
-    NBDServer *srv;
-
-    srv = nbd_server_new_qemu_nbd(WHO, "raw");
-    if (!srv) {
-        return;
+    if (strcmp(format, "qcow2") == 0) {
+        assert_qemu_img_clean(srv, "vm.qcow2");
     }
-    exercise(srv, true);
     nbd_server_free(srv);
 }
 END_TEST
@@ -1085,8 +1078,7 @@ static Suite *nbd_suite(void)
     tc = tcase_create("servers");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_uri_or_path);
-    tcase_add_test(tc, test_qemu_nbd_qcow2);
-    tcase_add_test(tc, test_qemu_nbd_raw);
+    tcase_add_loop_test(tc, test_qemu_nbd, 0, G_N_ELEMENTS(qemu_nbd_formats));
     tcase_add_test(tc, test_qemu_storage_daemon);
     tcase_add_test(tc, test_nbdkit_memory);
     tcase_add_test(tc, test_tool_verbs);
