@@ -9,6 +9,8 @@ AM_TESTS_ENVIRONMENT = \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; export UBSAN_OPTIONS;
 # Every Check program ends with check_run_suite() (tests/check-main.h).
 EXTRA_DIST += tests/check-main.h
+# What the shell tests share (sourced).
+EXTRA_DIST += tests/lib.sh
 
 include tests/core.mk
 include tests/json.mk

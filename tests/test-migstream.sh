@@ -22,16 +22,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/test-migstream.XXXXXX") || exit 99
 . "$top_srcdir/tests/migstream-qemu.sh"
 trap 'qemu_stop_all; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM
-n=0
-failed=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
+. "$top_srcdir/tests/lib.sh"
 run() {
     "$MS" "$@" > "$T/out" 2> "$T/err"
     rc=$?

@@ -12,20 +12,10 @@
 set -u
 top_srcdir=${top_srcdir:-.}
 . "$top_srcdir/tests/qemu-qapi-locate.sh"
+. "$top_srcdir/tests/lib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/test-qapi-gen-compat.XXXXXX") || exit 99
 trap 'rm -rf "$T"' EXIT INT TERM
-
-step() {
-    desc=$1
-    shift
-    if ! "$@" > "$T/log" 2>&1; then
-        cat "$T/log"
-        echo "FAIL: $desc"
-        exit 1
-    fi
-    echo "ok: $desc"
-}
 
 # build GENERATOR-NAME GENERATOR...: generate into $T/NAME, compile every
 # types and visit module with -Werror, link the driver and run it.

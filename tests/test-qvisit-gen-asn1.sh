@@ -7,6 +7,7 @@
 set -u
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
+. "$top_srcdir/tests/lib.sh"
 test -n "${PYTHON3:-}" || { echo "FAIL: no python3 (configure found none)"; exit 1; }
 
 missing=
@@ -26,17 +27,6 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/test-qvisit-gen-asn1.XXXXXX") || exit 99
 trap 'rm -rf "$T"' EXIT INT TERM
 schema="$top_srcdir/tests/qapi-schema/qvisit-test.json"
 gen="$top_srcdir/gen/qvisit-gen"
-
-step() {
-    desc=$1
-    shift
-    if ! "$@" > "$T/log" 2>&1; then
-        cat "$T/log"
-        echo "FAIL: $desc"
-        exit 1
-    fi
-    echo "ok: $desc"
-}
 
 # QV_TEST_COND as the test program is built with it (tests/qvisit-gen.mk).
 step "qvisit-gen --asn1" "$PYTHON3" "$gen" --asn1 -D QV_TEST_COND \

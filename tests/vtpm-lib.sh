@@ -7,8 +7,7 @@ top_srcdir=${top_srcdir:-.}
 VTPM="$top_builddir/tools/vtpm"
 VNVRAM="$top_builddir/tools/vnvram"
 T=$(mktemp -d "${TMPDIR:-/tmp}/test-vtpm.XXXXXX") || exit 99
-n=0
-failed=0
+. "$top_srcdir/tests/lib.sh"
 pids=""
 # A daemon's stderr is /dev/null once it serves: sanitizer reports (in the
 # --enable-sanitizers build) go to files instead, and finish() fails the
@@ -25,13 +24,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 finish() {
     for f in "$T"/sanitizer.*; do
         [ -e "$f" ] || continue
