@@ -886,11 +886,38 @@ static int finish_sync(NVRAM *nvram, NVRAMRequest *req, Error **errp)
     return ret;
 }
 
+/* A new request on @e for @cb, synchronous unless @flags say otherwise. */
+static NVRAMRequest *request_new(NVRAMEntry *e, int flags,
+                                 NVRAMRWFinishCB cb, void *opaque)
+{
+    NVRAMRequest *req = g_new0(NVRAMRequest, 1);
+
+    req->entry = e;
+    req->cb = cb;
+    req->opaque = opaque;
+    req->sync = !(flags & VNVRAM_ASYNC_F);
+    return req;
+}
+
+/*
+ * submit() @req with @lock held, then release @lock. Returns the result
+ * of a synchronous @req (finished here), 0 for an asynchronous one.
+ */
+static int submit_unlock(NVRAM *nvram, NVRAMRequest *req, int flags,
+                         Error **errp)
+{
+    bool sync = req->sync;
+
+    submit(nvram, req, flags);
+    g_mutex_unlock(&nvram->lock);
+    /* An asynchronous @req may already be delivered and freed by now. */
+    return sync ? finish_sync(nvram, req, errp) : 0;
+}
+
 int nvram_read_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
                     int flags, NVRAMRWFinishCB cb, void *opaque,
                     Error **errp)
 {
-    NVRAMRequest *req;
     NVRAMEntry *e;
     int ret;
 
@@ -900,18 +927,8 @@ int nvram_read_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
         g_mutex_unlock(&nvram->lock);
         return ret;
     }
-    req = g_new0(NVRAMRequest, 1);
-    req->entry = e;
-    req->cb = cb;
-    req->opaque = opaque;
-    req->sync = !(flags & VNVRAM_ASYNC_F);
-    submit(nvram, req, flags);
-    g_mutex_unlock(&nvram->lock);
-    /* An asynchronous @req may already be delivered and freed by now. */
-    if (!(flags & VNVRAM_ASYNC_F)) {
-        return finish_sync(nvram, req, errp);
-    }
-    return 0;
+    return submit_unlock(nvram, request_new(e, flags, cb, opaque), flags,
+                         errp);
 }
 
 int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
@@ -972,20 +989,10 @@ int nvram_write_data(NVRAM *nvram, const NVRAMEntryName *entry_name,
         g_mutex_unlock(&nvram->lock);
         return ret;
     }
-    req = g_new0(NVRAMRequest, 1);
+    req = request_new(e, flags, cb, opaque);
     req->is_write = true;
-    req->entry = e;
-    req->cb = cb;
-    req->opaque = opaque;
     req->commit = commit;
-    req->sync = !(flags & VNVRAM_ASYNC_F);
-    submit(nvram, req, flags);
-    g_mutex_unlock(&nvram->lock);
-    /* An asynchronous @req may already be delivered and freed by now. */
-    if (!(flags & VNVRAM_ASYNC_F)) {
-        return finish_sync(nvram, req, errp);
-    }
-    return 0;
+    return submit_unlock(nvram, req, flags, errp);
 }
 
 bool nvram_had_fatal_error(NVRAM *nvram)
