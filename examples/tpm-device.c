@@ -81,6 +81,19 @@ static int entry_index(const NVRAMEntryName *name)
 }
 
 /* The device's NVRAMRWData callback for its three entries. */
+/* Visit the state of entry @idx of @d with the output visitor @v. */
+static bool visit_entry_out(Visitor *v, TPMDevice *d, int idx, Error **errp)
+{
+    switch (idx) {
+    case ENTRY_PERMALL:
+        return visit_type_TPMPermanentState(v, NULL, &d->perm, errp);
+    case ENTRY_VOLATILE:
+        return visit_type_TPMVolatileState(v, NULL, &d->vol, errp);
+    default:
+        return visit_type_TPMSaveState(v, NULL, &d->save, errp);
+    }
+}
+
 static int tpm_nvram_rw(enum NVRAMRWOp op, Visitor *v,
                         const NVRAMEntryName *entry_name, void *opaque,
                         Error **errp)
@@ -125,18 +138,7 @@ static int tpm_nvram_rw(enum NVRAMRWOp op, Visitor *v,
         }
         return ok ? 0 : -1;
     }
-    switch (idx) {
-    case ENTRY_PERMALL:
-        ok = visit_type_TPMPermanentState(v, NULL, &d->perm, errp);
-        break;
-    case ENTRY_VOLATILE:
-        ok = visit_type_TPMVolatileState(v, NULL, &d->vol, errp);
-        break;
-    default:
-        ok = visit_type_TPMSaveState(v, NULL, &d->save, errp);
-        break;
-    }
-    return ok ? 0 : -1;
+    return visit_entry_out(v, d, idx, errp) ? 0 : -1;
 }
 
 /*** Deterministic "crypto" for the demo (SHA-256 based) ***/
@@ -351,30 +353,18 @@ static bool store(TPMDevice *d, int idx, int flags)
 static char *fingerprint(TPMDevice *d)
 {
     GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
-    GByteArray *enc = NULL;
-    Visitor *v;
     char *hex;
 
-    v = ber_output_visitor_new(BER_MODE_DER, &enc);
-    visit_type_TPMPermanentState(v, NULL, &d->perm, &error_abort);
-    visit_complete(v, &enc);
-    visit_free(v);
-    g_checksum_update(c, enc->data, enc->len);
-    g_byte_array_unref(enc);
-    enc = NULL;
-    v = ber_output_visitor_new(BER_MODE_DER, &enc);
-    visit_type_TPMVolatileState(v, NULL, &d->vol, &error_abort);
-    visit_complete(v, &enc);
-    visit_free(v);
-    g_checksum_update(c, enc->data, enc->len);
-    g_byte_array_unref(enc);
-    enc = NULL;
-    v = ber_output_visitor_new(BER_MODE_DER, &enc);
-    visit_type_TPMSaveState(v, NULL, &d->save, &error_abort);
-    visit_complete(v, &enc);
-    visit_free(v);
-    g_checksum_update(c, enc->data, enc->len);
-    g_byte_array_unref(enc);
+    for (int i = 0; i < ENTRY__COUNT; i++) {
+        GByteArray *enc = NULL;
+        Visitor *v = ber_output_visitor_new(BER_MODE_DER, &enc);
+
+        visit_entry_out(v, d, i, &error_abort);
+        visit_complete(v, &enc);
+        visit_free(v);
+        g_checksum_update(c, enc->data, enc->len);
+        g_byte_array_unref(enc);
+    }
     hex = g_strdup(g_checksum_get_string(c));
     g_checksum_free(c);
     return hex;
