@@ -112,15 +112,21 @@ static bool visit_real_sample(Visitor *v, const void *arg, Error **errp)
     return visit_type_number(v, NULL, &d, errp);
 }
 
-/* A SEQUENCE OF INTEGER / UTF8String over a fixed array (output only). */
-static bool visit_int_list(Visitor *v, const char *name, const int64_t *vals,
-                           size_t n, Error **errp)
+/*
+ * A SEQUENCE OF over a fixed array of @n (at most 8) elements, each
+ * visited by @visit_elem(v, @vals, index) (output only).
+ */
+static bool visit_fixed_list(Visitor *v, const char *name, size_t n,
+                             bool (*visit_elem)(Visitor *v, const void *vals,
+                                                size_t i, Error **errp),
+                             const void *vals, Error **errp)
 {
     GenericList nodes[8];
     GenericList *head = n ? &nodes[0] : NULL;
     size_t i;
     bool ok = false;
 
+    g_assert(n <= G_N_ELEMENTS(nodes));
     for (i = 0; i < n; i++) {
         nodes[i].next = i + 1 < n ? &nodes[i + 1] : NULL;
     }
@@ -128,9 +134,7 @@ static bool visit_int_list(Visitor *v, const char *name, const int64_t *vals,
         return false;
     }
     for (i = 0; i < n; i++) {
-        int64_t x = vals[i];
-
-        if (!visit_type_int64(v, NULL, &x, errp)) {
+        if (!visit_elem(v, vals, i, errp)) {
             goto out;
         }
     }
@@ -140,29 +144,18 @@ out:
     return ok;
 }
 
-static bool visit_str_list(Visitor *v, const char *name, char **vals,
-                           size_t n, Error **errp)
+static bool visit_int_elem(Visitor *v, const void *vals, size_t i,
+                           Error **errp)
 {
-    GenericList nodes[8];
-    GenericList *head = n ? &nodes[0] : NULL;
-    size_t i;
-    bool ok = false;
+    int64_t x = ((const int64_t *)vals)[i];
 
-    for (i = 0; i < n; i++) {
-        nodes[i].next = i + 1 < n ? &nodes[i + 1] : NULL;
-    }
-    if (!visit_start_list(v, name, &head, sizeof(GenericList), errp)) {
-        return false;
-    }
-    for (i = 0; i < n; i++) {
-        if (!visit_type_str(v, NULL, &vals[i], errp)) {
-            goto out;
-        }
-    }
-    ok = visit_check_list(v, errp);
-out:
-    visit_end_list(v, (void **)&head);
-    return ok;
+    return visit_type_int64(v, NULL, &x, errp);
+}
+
+static bool visit_str_elem(Visitor *v, const void *vals, size_t i,
+                           Error **errp)
+{
+    return visit_type_str(v, NULL, &((char **)vals)[i], errp);
 }
 
 /*
@@ -201,10 +194,10 @@ static bool visit_nested_sample(Visitor *v, const void *arg, Error **errp)
     }
     ok = visit_type_int64(v, "x", &x, errp) &&
          visit_type_bytes(v, "y", &y, &ylen, errp) &&
-         visit_int_list(v, "z", z, 3, errp) &&
+         visit_fixed_list(v, "z", 3, visit_int_elem, z, errp) &&
          visit_check_struct(v, errp);
     visit_end_struct(v, NULL);
-    ok = ok && visit_str_list(v, "names", names, 3, errp) &&
+    ok = ok && visit_fixed_list(v, "names", 3, visit_str_elem, names, errp) &&
          visit_type_number(v, "r", &r, errp) &&
          visit_check_struct(v, errp);
 end:
