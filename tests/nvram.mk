@@ -6,29 +6,24 @@ NVRAM_INTERNAL_LIBS = libvnvram-internal.la $(TESTS_LIBS) $(GTHREAD_LIBS) \
 	$(NETTLE_LIBS)
 
 # The library's API by concern, on the shared fixtures of
-# tests/test-nvram-fixture.c.
-NVRAM_FIXTURE_SOURCES = tests/test-nvram-fixture.c tests/test-nvram-fixture.h \
-	tests/test-nvram-common.h
-check_PROGRAMS += tests/test-nvram-format
-TESTS += tests/test-nvram-format
-tests_test_nvram_format_SOURCES = tests/test-nvram-format.c $(NVRAM_FIXTURE_SOURCES)
+# tests/test-nvram-fixture.c (built once into tests/libnvram-fixture.la).
+check_LTLIBRARIES += tests/libnvram-fixture.la
+tests_libnvram_fixture_la_SOURCES = tests/test-nvram-fixture.c \
+	tests/test-nvram-fixture.h tests/test-nvram-common.h
+tests_libnvram_fixture_la_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+NVRAM_FIXTURE_LIBS = tests/libnvram-fixture.la $(NVRAM_INTERNAL_LIBS)
+NVRAM_FIXTURE_TESTS = tests/test-nvram-format tests/test-nvram-rw \
+	tests/test-nvram-async tests/test-nvram-files
+check_PROGRAMS += $(NVRAM_FIXTURE_TESTS)
+TESTS += $(NVRAM_FIXTURE_TESTS)
 tests_test_nvram_format_CFLAGS = $(NVRAM_TESTS_CFLAGS)
-tests_test_nvram_format_LDADD = $(NVRAM_INTERNAL_LIBS)
-check_PROGRAMS += tests/test-nvram-rw
-TESTS += tests/test-nvram-rw
-tests_test_nvram_rw_SOURCES = tests/test-nvram-rw.c $(NVRAM_FIXTURE_SOURCES)
+tests_test_nvram_format_LDADD = $(NVRAM_FIXTURE_LIBS)
 tests_test_nvram_rw_CFLAGS = $(NVRAM_TESTS_CFLAGS)
-tests_test_nvram_rw_LDADD = $(NVRAM_INTERNAL_LIBS)
-check_PROGRAMS += tests/test-nvram-async
-TESTS += tests/test-nvram-async
-tests_test_nvram_async_SOURCES = tests/test-nvram-async.c $(NVRAM_FIXTURE_SOURCES)
+tests_test_nvram_rw_LDADD = $(NVRAM_FIXTURE_LIBS)
 tests_test_nvram_async_CFLAGS = $(NVRAM_TESTS_CFLAGS)
-tests_test_nvram_async_LDADD = $(NVRAM_INTERNAL_LIBS)
-check_PROGRAMS += tests/test-nvram-files
-TESTS += tests/test-nvram-files
-tests_test_nvram_files_SOURCES = tests/test-nvram-files.c $(NVRAM_FIXTURE_SOURCES)
+tests_test_nvram_async_LDADD = $(NVRAM_FIXTURE_LIBS)
 tests_test_nvram_files_CFLAGS = $(NVRAM_TESTS_CFLAGS)
-tests_test_nvram_files_LDADD = $(NVRAM_INTERNAL_LIBS)
+tests_test_nvram_files_LDADD = $(NVRAM_FIXTURE_LIBS)
 
 # The vnvram tool and the tpm-device demo as programs (power cycles are
 # separate processes).
@@ -41,21 +36,18 @@ tests_test_nvram_tool_LDADD = $(NVRAM_TESTS_LIBS)
 # The pick rules: which copy a read serves, damage, rollbacks, generations.
 check_PROGRAMS += tests/test-nvram-pick
 TESTS += tests/test-nvram-pick
-tests_test_nvram_pick_SOURCES = tests/test-nvram-pick.c tests/test-nvram-common.h
 tests_test_nvram_pick_CFLAGS = $(NVRAM_TESTS_CFLAGS)
 tests_test_nvram_pick_LDADD = $(NVRAM_INTERNAL_LIBS)
 
 # A truncated image: read-only for the copies that fit, writes refused.
 check_PROGRAMS += tests/test-nvram-truncated
 TESTS += tests/test-nvram-truncated
-tests_test_nvram_truncated_SOURCES = tests/test-nvram-truncated.c tests/test-nvram-common.h
 tests_test_nvram_truncated_CFLAGS = $(NVRAM_TESTS_CFLAGS)
 tests_test_nvram_truncated_LDADD = $(NVRAM_INTERNAL_LIBS)
 
 # Drives that are not drives: FIFO, socket, character device, size limits.
 check_PROGRAMS += tests/test-nvram-targets
 TESTS += tests/test-nvram-targets
-tests_test_nvram_targets_SOURCES = tests/test-nvram-targets.c tests/test-nvram-common.h
 tests_test_nvram_targets_CFLAGS = $(NVRAM_TESTS_CFLAGS)
 tests_test_nvram_targets_LDADD = $(NVRAM_TESTS_LIBS)
 
