@@ -170,6 +170,21 @@ static void invalid_type(JsonInputVisitor *jiv, const char *name,
                full_name(jiv, name), expected);
 }
 
+/* get_value() of JSON type @type (error "expected: @expected" if not). */
+static bool get_typed_value(JsonInputVisitor *jiv, const char *name,
+                            json_type type, const char *expected,
+                            json_object **value, Error **errp)
+{
+    if (!get_value(jiv, name, value, errp)) {
+        return false;
+    }
+    if (!json_object_is_type(*value, type)) {
+        invalid_type(jiv, name, expected, errp);
+        return false;
+    }
+    return true;
+}
+
 static JsonInputScope *push_scope(JsonInputVisitor *jiv, json_object *obj,
                                   const char *name, bool is_list)
 {
@@ -210,11 +225,8 @@ static bool json_input_start_struct(Visitor *v, const char *name,
     if (obj) {
         *obj = NULL;
     }
-    if (!get_value(jiv, name, &value, errp)) {
-        return false;
-    }
-    if (!json_object_is_type(value, json_type_object)) {
-        invalid_type(jiv, name, "object", errp);
+    if (!get_typed_value(jiv, name, json_type_object, "object", &value,
+                         errp)) {
         return false;
     }
     push_scope(jiv, value, name, false);
@@ -266,11 +278,7 @@ static bool json_input_start_list(Visitor *v, const char *name,
     if (list) {
         *list = NULL;
     }
-    if (!get_value(jiv, name, &value, errp)) {
-        return false;
-    }
-    if (!json_object_is_type(value, json_type_array)) {
-        invalid_type(jiv, name, "array", errp);
+    if (!get_typed_value(jiv, name, json_type_array, "array", &value, errp)) {
         return false;
     }
     scope = push_scope(jiv, value, name, true);
@@ -422,11 +430,8 @@ static bool json_input_type_bool(Visitor *v, const char *name, bool *obj,
     JsonInputVisitor *jiv = to_jiv(v);
     json_object *value;
 
-    if (!get_value(jiv, name, &value, errp)) {
-        return false;
-    }
-    if (!json_object_is_type(value, json_type_boolean)) {
-        invalid_type(jiv, name, "boolean", errp);
+    if (!get_typed_value(jiv, name, json_type_boolean, "boolean", &value,
+                         errp)) {
         return false;
     }
     *obj = json_object_get_boolean(value);
@@ -440,11 +445,8 @@ static const char *get_string(JsonInputVisitor *jiv, const char *name,
 {
     json_object *value;
 
-    if (!get_value(jiv, name, &value, errp)) {
-        return NULL;
-    }
-    if (!json_object_is_type(value, json_type_string)) {
-        invalid_type(jiv, name, expected, errp);
+    if (!get_typed_value(jiv, name, json_type_string, expected, &value,
+                         errp)) {
         return NULL;
     }
     *len = json_object_get_string_len(value);
@@ -530,11 +532,7 @@ static bool json_input_type_null(Visitor *v, const char *name, QNull **obj,
     json_object *value;
 
     *obj = NULL;
-    if (!get_value(jiv, name, &value, errp)) {
-        return false;
-    }
-    if (!json_object_is_type(value, json_type_null)) {
-        invalid_type(jiv, name, "null", errp);
+    if (!get_typed_value(jiv, name, json_type_null, "null", &value, errp)) {
         return false;
     }
     *obj = qnull();
