@@ -408,51 +408,65 @@ static void record_free(Record *r)
     g_free(r);
 }
 
+/*
+ * The record of @seed (@plain: without the fields PlainRecord lacks),
+ * libtasn1's DER of it and ours: the same bytes, and ours decodes under
+ * libtasn1's strict DER rules as @type.
+ */
+typedef struct RecordEncodings {
+    Record *r;
+    asn1_node node;
+    GByteArray *theirs, *der;
+} RecordEncodings;
+
+static void record_encodings_init(RecordEncodings *e, int seed, bool plain,
+                                  const char *type)
+{
+    e->r = record_new(seed, plain);
+    e->node = tasn1_record(e->r);
+    e->theirs = tasn1_der(e->node);
+    e->der = ber_test_encode(BER_MODE_DER, visit_record_fn, e->r);
+    assert_same_bytes(e->der, e->theirs, "DER vs libtasn1");
+    tasn1_decode_check(type, e->der, ASN1_DECODE_FLAG_STRICT_DER, e->theirs);
+}
+
+static void record_encodings_free(RecordEncodings *e)
+{
+    g_byte_array_unref(e->der);
+    g_byte_array_unref(e->theirs);
+    asn1_delete_structure(&e->node);
+    record_free(e->r);
+}
+
 START_TEST(test_record_der_identical)
 {
-    int seed = _i;
-    Record *r = record_new(seed, false);
-    asn1_node node = tasn1_record(r);
-    GByteArray *theirs = tasn1_der(node);
-    GByteArray *der = ber_test_encode(BER_MODE_DER, visit_record_fn, r);
-    GByteArray *ber = ber_test_encode(BER_MODE_BER, visit_record_fn, r);
+    RecordEncodings e;
+    GByteArray *ber;
 
-    assert_same_bytes(der, theirs, "DER vs libtasn1");
-    assert_same_bytes(ber, theirs, "BER vs libtasn1");
-    tasn1_decode_check("TestBerTasn1.Record", der,
-                       ASN1_DECODE_FLAG_STRICT_DER, theirs);
-    g_byte_array_unref(der);
+    record_encodings_init(&e, _i, false, "TestBerTasn1.Record");
+    ber = ber_test_encode(BER_MODE_BER, visit_record_fn, e.r);
+    assert_same_bytes(ber, e.theirs, "BER vs libtasn1");
     g_byte_array_unref(ber);
-    g_byte_array_unref(theirs);
-    asn1_delete_structure(&node);
-    record_free(r);
+    record_encodings_free(&e);
 }
 END_TEST
 
 START_TEST(test_plain_record_cer_readable)
 {
-    int seed = _i;
-    Record *r = record_new(seed, true);
-    asn1_node node = tasn1_record(r);
-    GByteArray *theirs = tasn1_der(node);
-    GByteArray *der = ber_test_encode(BER_MODE_DER, visit_record_fn, r);
-    GByteArray *cer = ber_test_encode(BER_MODE_CER, visit_record_fn, r);
+    RecordEncodings e;
+    GByteArray *cer;
 
-    assert_same_bytes(der, theirs, "DER vs libtasn1");
-    tasn1_decode_check("TestBerTasn1.PlainRecord", der,
-                       ASN1_DECODE_FLAG_STRICT_DER, theirs);
+    record_encodings_init(&e, _i, true, "TestBerTasn1.PlainRecord");
+    cer = ber_test_encode(BER_MODE_CER, visit_record_fn, e.r);
     /* CER (indefinite lengths, 1000-octet fragments) as BER. */
-    tasn1_decode_check("TestBerTasn1.PlainRecord", cer, 0, theirs);
-    if (r->blob_len > 1000) {
+    tasn1_decode_check("TestBerTasn1.PlainRecord", cer, 0, e.theirs);
+    if (e.r->blob_len > 1000) {
         /* The fragments really are there. */
         ck_assert(memmem(cer->data, cer->len, "\x24\x80\x04\x82\x03\xe8",
                          6));
     }
-    g_byte_array_unref(der);
     g_byte_array_unref(cer);
-    g_byte_array_unref(theirs);
-    asn1_delete_structure(&node);
-    record_free(r);
+    record_encodings_free(&e);
 }
 END_TEST
 
