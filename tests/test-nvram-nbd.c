@@ -138,6 +138,16 @@ static void commit_range(NVRAM *nvram, NVRAMWriterState *st, uint64_t first,
     }
 }
 
+/* Format @uri and commit the values @first to @last in one NVRAM. */
+static void format_and_commit(const char *uri, uint64_t first, uint64_t last)
+{
+    NVRAMWriterState st = { 0 };
+    NVRAM *nvram = format_and_open(uri, &st);
+
+    commit_range(nvram, &st, first, last);
+    ck_assert_int_eq(nvram_delete(nvram), 0);
+}
+
 /* The number in "permall" of a fresh NVRAM on @uri. */
 static uint64_t read_uri(const char *uri)
 {
@@ -371,20 +381,16 @@ END_TEST
 
 START_TEST(test_read_only_export)
 {
-    NVRAMWriterState st = { 0 };
     g_autofree char *image = NULL;
     Error *err = NULL;
     NBDServer *srv, *ro;
-    NVRAM *nvram;
 
     srv = nbd_server_new_qemu_nbd(WHO, "raw");
     if (!srv) {
         return;
     }
     nbd_server_start(srv);
-    nvram = format_and_open(srv->uri, &st);
-    ck_assert_int_eq(commit(nvram, &st, 7, &error_abort), 0);
-    nvram_delete(nvram);
+    format_and_commit(srv->uri, 7, 7);
     nbd_server_stop(srv, SIGTERM);
     image = nbd_server_path(srv, "vm.raw");
     {
@@ -457,10 +463,8 @@ START_TEST(test_tls_psk)
     const char *argv[] = { NBDKIT_UNIX, "--tls=require",
                            "--tls-psk=@DIR@/keys.psk", "memory", "1M", NULL };
     g_autofree char *psk = NULL, *uri = NULL;
-    NVRAMWriterState st = { 0 };
     Error *err = NULL;
     NBDServer *srv;
-    NVRAM *nvram;
 
     if (!have_nbdkit()) {
         return;
@@ -475,9 +479,7 @@ START_TEST(test_tls_psk)
     error_free_or_abort(&err);
     uri = g_strdup_printf("nbds+unix://alice@/?socket=%s&tls-psk-file=%s",
                           srv->socket, psk);
-    nvram = format_and_open(uri, &st);
-    ck_assert_int_eq(commit(nvram, &st, 3, &error_abort), 0);
-    nvram_delete(nvram);
+    format_and_commit(uri, 3, 3);
     ck_assert_uint_eq(read_uri(uri), 3);
     nbd_server_free(srv);
 }
@@ -510,19 +512,15 @@ START_TEST(test_tcp_uri)
     g_autofree char *uri = g_strdup_printf("nbd://127.0.0.1:%u/tpm", port);
     g_autofree char *wrong = g_strdup_printf("nbd://127.0.0.1:%u/other",
                                              port);
-    NVRAMWriterState st = { 0 };
     Error *err = NULL;
     NBDServer *srv;
-    NVRAM *nvram;
 
     if (!have_nbdkit()) {
         return;
     }
     srv = nbd_server_new("tpm", argv);
     nbd_server_start(srv);
-    nvram = format_and_open(uri, &st);
-    ck_assert_int_eq(commit(nvram, &st, 9, &error_abort), 0);
-    nvram_delete(nvram);
+    format_and_commit(uri, 9, 9);
     ck_assert_uint_eq(read_uri(uri), 9);
     ck_assert_ptr_null(nvram_storage_open(wrong, true, false, &err));
     error_free_or_abort(&err);
@@ -558,9 +556,7 @@ START_TEST(test_error_filter_rate)
     srv = nbd_server_new("", argv);
     inject = nbd_server_path(srv, "inject");
     nbd_server_start(srv);
-    nvram = format_and_open(srv->uri, &st);
-    ck_assert_int_eq(commit(nvram, &st, 1, &error_abort), 0);
-    nvram_delete(nvram);
+    format_and_commit(srv->uri, 1, 1);
     ck_assert(g_file_set_contents(inject, "", 0, NULL));
 
     nvram = NULL;
@@ -931,9 +927,7 @@ START_TEST(test_qcow2_snapshot_revert)
     }
     image = nbd_server_path(srv, "vm.qcow2");
     nbd_server_start(srv);
-    nvram = format_and_open(srv->uri, &st);
-    commit_range(nvram, &st, 1, 10);
-    nvram_delete(nvram);
+    format_and_commit(srv->uri, 1, 10);
     at_snap = export_bytes(srv->uri, &size_snap);
     nbd_server_stop(srv, SIGTERM);
     {
@@ -1016,8 +1010,6 @@ START_TEST(test_disk_region)
     for (size_t i = 0; i < G_N_ELEMENTS(servers); i++) {
         NBDServer *srv = nbd_server_new("", servers[i]);
         g_autofree char *disk = nbd_server_path(srv, "disk.raw");
-        NVRAMWriterState st = { 0 };
-        NVRAM *nvram;
         uint64_t size;
         NVRAMStorage *s;
 
@@ -1027,9 +1019,7 @@ START_TEST(test_disk_region)
         ck_assert(nvram_storage_get_size(s, &size, &error_abort));
         ck_assert_uint_eq(size, 1 << 20);
         nvram_storage_close(s);
-        nvram = format_and_open(srv->uri, &st);
-        commit_range(nvram, &st, 1, 20);
-        nvram_delete(nvram);
+        format_and_commit(srv->uri, 1, 20);
         ck_assert_uint_eq(read_uri(srv->uri), 20);
         nbd_server_stop(srv, SIGTERM);
         assert_outside(disk, 1 << 20, 2 << 20, 0xa5);
