@@ -78,6 +78,25 @@ static int run(char **out, const char *prog, ...)
     return ret;
 }
 
+/*
+ * Run @prog with the NULL-terminated arguments: it must exit with @status
+ * and, unless @want is NULL, say @want (stdout or stderr).
+ */
+static void expect_run(int status, const char *want, const char *prog, ...)
+{
+    g_autofree char *out = NULL;
+    va_list ap;
+    int ret;
+
+    va_start(ap, prog);
+    ret = run_v(&out, NULL, prog, ap);
+    va_end(ap);
+    ck_assert_msg(ret == status, "%s exited with %d, not %d: %s", prog, ret,
+                  status, out);
+    ck_assert_msg(!want || strstr(out, want), "%s did not say \"%s\": %s",
+                  prog, want, out);
+}
+
 /* As run(), under a file size limit of @fsize bytes. */
 static int run_limited(char **out, rlim_t fsize, const char *prog, ...)
 {
@@ -120,44 +139,30 @@ START_TEST(test_tool_lifecycle)
     g_free(needed_str);
 
     /* info on a missing or blank image: unusable */
-    ck_assert_int_eq(run(&out, "tools/vnvram", "info", img, NULL), 2);
-    g_free(out);
+    expect_run(2, NULL, "tools/vnvram", "info", img, NULL);
     ck_assert(g_file_set_contents(img, "", 0, NULL));
-    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 2);
-    ck_assert_msg(strstr(out, "unformatted"), "%s", out);
-    g_free(out);
+    expect_run(2, "unformatted", "tools/vnvram", "check", img, NULL);
 
-    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--profile",
-                         "tpm2", NULL), 0);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--profile",
-                         "tpm2", NULL), 2);
-    ck_assert_msg(strstr(out, "--force"), "%s", out);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--profile",
-                         "tpm2", "--force", NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "create", img, "--profile", "tpm2",
+               NULL);
+    expect_run(2, "--force", "tools/vnvram", "create", img, "--profile",
+               "tpm2", NULL);
+    expect_run(0, NULL, "tools/vnvram", "create", img, "--profile", "tpm2",
+               "--force", NULL);
 
     ck_assert_int_eq(run(&out, "tools/vnvram", "info", img, NULL), 0);
     ck_assert_msg(strstr(out, "permall") && strstr(out, "never-written"),
                   "%s", out);
     g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "info", "--json", img, NULL),
-                     0);
-    ck_assert_msg(strstr(out, "\"name\": \"savestate\""), "%s", out);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 0);
-    g_free(out);
+    expect_run(0, "\"name\": \"savestate\"", "tools/vnvram", "info", "--json",
+               img, NULL);
+    expect_run(0, NULL, "tools/vnvram", "check", img, NULL);
     /* dump of a never-written entry (a problem found: 1), of a missing
      * entry (a usage error: 2) */
-    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "permall", NULL),
-                     1);
-    ck_assert_msg(strstr(out, "never written"), "%s", out);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "nope", NULL), 2);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "frobnicate", img, NULL), 2);
-    g_free(out);
+    expect_run(1, "never written", "tools/vnvram", "dump", img, "permall",
+               NULL);
+    expect_run(2, NULL, "tools/vnvram", "dump", img, "nope", NULL);
+    expect_run(2, NULL, "tools/vnvram", "frobnicate", img, NULL);
     unlink(img);
     g_free(img);
 }
@@ -168,14 +173,10 @@ START_TEST(test_device_power_cycles)
     char *img = img_path("device.img"), *out = NULL, *fp;
 
     unlink(img);
-    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "run", NULL), 1);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--profile",
-                         "tpm2", NULL), 0);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "init", NULL), 0);
-    ck_assert_msg(strstr(out, "manufacturing"), "%s", out);
-    g_free(out);
+    expect_run(1, NULL, "examples/tpm-device", img, "run", NULL);
+    expect_run(0, NULL, "tools/vnvram", "create", img, "--profile", "tpm2",
+               NULL);
+    expect_run(0, "manufacturing", "examples/tpm-device", img, "init", NULL);
     ck_assert_int_eq(run(&out, "examples/tpm-device", img, "run", "12",
                          NULL), 0);
     g_free(out);
@@ -183,9 +184,7 @@ START_TEST(test_device_power_cycles)
     ck_assert_msg(strstr(out, "power cycle OK"), "%s", out);
     ck_assert_msg(strstr(out, "commands 12"), "%s", out);
     g_free(out);
-    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "run", "3", NULL),
-                     0);
-    g_free(out);
+    expect_run(0, NULL, "examples/tpm-device", img, "run", "3", NULL);
     ck_assert_int_eq(run(&out, "examples/tpm-device", img, "verify", NULL), 0);
     ck_assert_msg(strstr(out, "restarts 1") && strstr(out, "commands 15"),
                   "%s", out);
@@ -195,12 +194,9 @@ START_TEST(test_device_power_cycles)
     ck_assert_msg(strstr(out, "\"manufacturer\": \"QVIS\""), "%s", out);
     ck_assert_msg(strstr(out, "\"algorithm\": \"rsa2048\""), "%s", out);
     g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 0);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", "--hex", img,
-                         "savestate", NULL), 0);
-    ck_assert_msg(strstr(out, "00000000 "), "%s", out);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "check", img, NULL);
+    expect_run(0, "00000000 ", "tools/vnvram", "dump", "--hex", img,
+               "savestate", NULL);
     /* a DER entry as a tree and as JSON, through the inspector */
     ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "permall", NULL),
                      0);
@@ -219,9 +215,7 @@ START_TEST(test_device_power_cycles)
     /* a changed state is detected */
     fp = g_strconcat(img, ".fingerprint", NULL);
     ck_assert(g_file_set_contents(fp, "00", -1, NULL));
-    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "verify", NULL), 1);
-    ck_assert_msg(strstr(out, "MISMATCH"), "%s", out);
-    g_free(out);
+    expect_run(1, "MISMATCH", "examples/tpm-device", img, "verify", NULL);
     unlink(fp);
     g_free(fp);
     unlink(img);
@@ -239,17 +233,13 @@ START_TEST(test_device_json_entries_and_damage)
     FILE *f;
 
     unlink(img);
-    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "format", NULL), 0);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "init",
-                         "--json-entries", NULL), 0);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "run", "5",
-                         "--json-entries", NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "examples/tpm-device", img, "format", NULL);
+    expect_run(0, NULL, "examples/tpm-device", img, "init", "--json-entries",
+               NULL);
+    expect_run(0, NULL, "examples/tpm-device", img, "run", "5",
+               "--json-entries", NULL);
     /* a DER-configured device reads the JSON entries back */
-    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "verify", NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "examples/tpm-device", img, "verify", NULL);
     ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "permall", NULL),
                      0);
     ck_assert_msg(out[0] == '{' && strstr(out, "\"manufacturer\":\"QVIS\""),
@@ -282,11 +272,8 @@ START_TEST(test_device_json_entries_and_damage)
     ck_assert_msg(strstr(out, "rollback") && strstr(out, "offset"), "%s",
                   out);
     g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 1);
-    ck_assert_msg(strstr(out, "permall: rollback"), "%s", out);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "show", NULL), 0);
-    g_free(out);
+    expect_run(1, "permall: rollback", "tools/vnvram", "check", img, NULL);
+    expect_run(0, NULL, "examples/tpm-device", img, "show", NULL);
     fp = g_strconcat(img, ".fingerprint", NULL);
     unlink(fp);
     g_free(fp);
@@ -298,7 +285,7 @@ END_TEST
 START_TEST(test_tool_encrypted)
 {
     char *img = img_path("enc.img"), *key = img_path("key.hex");
-    char *wrong = img_path("wrong.bin"), *out = NULL, *fp;
+    char *wrong = img_path("wrong.bin"), *fp;
 
     if (!nvram_encryption_available()) {
         printf("test_tool_encrypted: skipped (built without nettle)\n");
@@ -310,36 +297,24 @@ START_TEST(test_tool_encrypted)
                                   NULL));
     ck_assert(g_file_set_contents(wrong, "0123456789abcdef0123456789abcdef",
                                   32, NULL));
-    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--profile",
-                         "tpm2", "--key-file", key, NULL), 0);
-    ck_assert_msg(strstr(out, "encrypted"), "%s", out);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "init",
-                         "--key-file", wrong, NULL), 1);
-    ck_assert_msg(strstr(out, "wrong key"), "%s", out);
-    g_free(out);
+    expect_run(0, "encrypted", "tools/vnvram", "create", img, "--profile",
+               "tpm2", "--key-file", key, NULL);
+    expect_run(1, "wrong key", "examples/tpm-device", img, "init",
+               "--key-file", wrong, NULL);
     ck_assert(g_file_set_contents(wrong, "\x00\x01\x02\x03\x04\x05\x06\x07"
                                   "\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
                                   "\x10\x11\x12\x13\x14\x15\x16\x17"
                                   "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f", 32,
                                   NULL));
     /* the same key, raw: it opens the image */
-    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "init",
-                         "--key-file", wrong, NULL), 0);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "verify", NULL),
-                     1);
-    ck_assert_msg(strstr(out, "a key is needed"), "%s", out);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 0);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "permall", NULL),
-                     2);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", "--hex", img,
-                         "permall", "--key-file", key, NULL), 0);
-    ck_assert_msg(strstr(out, "QVIS"), "%s", out);
-    g_free(out);
+    expect_run(0, NULL, "examples/tpm-device", img, "init", "--key-file",
+               wrong, NULL);
+    expect_run(1, "a key is needed", "examples/tpm-device", img, "verify",
+               NULL);
+    expect_run(0, NULL, "tools/vnvram", "check", img, NULL);
+    expect_run(2, NULL, "tools/vnvram", "dump", img, "permall", NULL);
+    expect_run(0, "QVIS", "tools/vnvram", "dump", "--hex", img, "permall",
+               "--key-file", key, NULL);
     fp = g_strconcat(img, ".fingerprint", NULL);
     unlink(fp);
     g_free(fp);
@@ -414,13 +389,11 @@ START_TEST(test_tool_truncated)
     unlink(img);
     ck_assert(g_file_set_contents(der, "\x04\x02\xab\xcd", 4, NULL));
     /* header 0..8192, "a" 8192..16384, "b" 16384..24576 */
-    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
-                         "a:100", "--entry", "b:100", NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "create", img, "--entry", "a:100",
+               "--entry", "b:100", NULL);
     for (int i = 0; i < 2; i++) {
-        ck_assert_int_eq(run(&out, "tools/vnvram", "import", img,
-                             i ? "b" : "a", der, NULL), 0);
-        g_free(out);
+        expect_run(0, NULL, "tools/vnvram", "import", img, i ? "b" : "a", der,
+                   NULL);
     }
     ck_assert_int_eq(truncate(img, 16384), 0);
     ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 1);
@@ -451,10 +424,8 @@ START_TEST(test_tool_truncated)
     ck_assert_int_eq(st.st_size, 16384);
     /* cut inside header copy A: nothing to read, unusable */
     ck_assert_int_eq(truncate(img, 2048), 0);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 2);
-    ck_assert_msg(strstr(out, "header copy at offset 0 needs 4096 bytes"),
-                  "%s", out);
-    g_free(out);
+    expect_run(2, "header copy at offset 0 needs 4096 bytes", "tools/vnvram",
+               "check", img, NULL);
     unlink(img);
     unlink(der);
     unlink(back);
@@ -478,8 +449,7 @@ static void assert_image_kept(const char *img, const char *bytes, gsize len)
                   "%s changed (%zu bytes, was %zu)", img, (size_t)now,
                   (size_t)len);
     g_free(contents);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "check", img, NULL);
     ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "a", back,
                          NULL), 0);
     g_free(out);
@@ -497,9 +467,8 @@ static char *make_grow_image(const char *img, gsize *len)
 
     unlink(img);
     ck_assert(g_file_set_contents(der, "\x04\x02\xab\xcd", 4, NULL));
-    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
-                         "a:100", "--entry", "b:100", NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "create", img, "--entry", "a:100",
+               "--entry", "b:100", NULL);
     ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "a", der,
                          NULL), 0);
     g_free(out);
@@ -658,9 +627,8 @@ START_TEST(test_tool_full_disk_create)
     ck_assert_int_eq(stat(pre, &st), 0);
     ck_assert_int_eq(st.st_size, 0);
     /* and the space is all free again: a create that fits succeeds */
-    ck_assert_int_eq(run(&out, "tools/vnvram", "create", big, "--entry",
-                         "big:100K", NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "create", big, "--entry", "big:100K",
+               NULL);
     unlink(big);
     unlink(pre);
     g_free(big);
@@ -671,7 +639,7 @@ END_TEST
 /* add and resize on a full file system: refused, the image intact. */
 START_TEST(test_tool_full_disk_grow)
 {
-    char *img, *bytes, *out = NULL;
+    char *img, *bytes;
     gsize len;
     size_t filled;
 
@@ -685,11 +653,8 @@ START_TEST(test_tool_full_disk_grow)
     expect_grows_refused(img, RLIM_INFINITY, ENOSPC, bytes, len);
     /* with the space back, the same add succeeds and keeps the value */
     full_fs_unfill(fulldir);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "add", img, "--entry",
-                         "c:64K", NULL), 0);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "add", img, "--entry", "c:64K", NULL);
+    expect_run(0, NULL, "tools/vnvram", "check", img, NULL);
     printf("full disk: create, add and resize refused with ENOSPC on a "
            "256 KiB tmpfs (%zu bytes filled), nothing left behind\n", filled);
     unlink(img);
@@ -724,12 +689,9 @@ START_TEST(test_tool_verbs)
     ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "permall", der,
                          NULL), 0);
     g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "counters",
-                         json, "--encoding", "json", NULL), 0);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "permall",
-                         back, NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "import", img, "counters", json,
+               "--encoding", "json", NULL);
+    expect_run(0, NULL, "tools/vnvram", "export", img, "permall", back, NULL);
     ck_assert(g_file_get_contents(back, &contents, &len, NULL));
     ck_assert_uint_eq(len, 8);
     ck_assert(memcmp(contents, "\x30\x06\x02\x01\x05\x0c\x01x", 8) == 0);
@@ -741,20 +703,14 @@ START_TEST(test_tool_verbs)
                               "true,\"tag\":16,\"name\":\"SEQUENCE\""),
                   "%s", out);
     g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "counters", NULL),
-                     0);
-    ck_assert_msg(strstr(out, "{\"a\": [1, 2]}"), "%s", out);
-    g_free(out);
+    expect_run(0, "{\"a\": [1, 2]}", "tools/vnvram", "dump", img, "counters",
+               NULL);
     /* add and resize keep every value */
-    ck_assert_int_eq(run(&out, "tools/vnvram", "add", img, "--entry",
-                         "extra:100", NULL), 0);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "resize", img, "--entry",
-                         "permall:8K", NULL), 0);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "permall",
-                         back, NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "add", img, "--entry", "extra:100",
+               NULL);
+    expect_run(0, NULL, "tools/vnvram", "resize", img, "--entry", "permall:8K",
+               NULL);
+    expect_run(0, NULL, "tools/vnvram", "export", img, "permall", back, NULL);
     ck_assert(g_file_get_contents(back, &contents, &len, NULL));
     ck_assert(len == 8 && memcmp(contents, "\x30\x06\x02\x01\x05\x0c\x01x",
                                  8) == 0);
@@ -766,13 +722,9 @@ START_TEST(test_tool_verbs)
                   strstr(out, "\"copy_size\": 12288") &&
                   strstr(out, "\"layout_generation\": 3"), "%s", out);
     g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "upgrade", img, NULL), 0);
-    ck_assert_msg(strstr(out, "already format 2"), "%s", out);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "check", "--json", img, NULL),
-                     0);
-    ck_assert_msg(strstr(out, "\"healthy\": true"), "%s", out);
-    g_free(out);
+    expect_run(0, "already format 2", "tools/vnvram", "upgrade", img, NULL);
+    expect_run(0, "\"healthy\": true", "tools/vnvram", "check", "--json", img,
+               NULL);
     ck_assert_int_eq(run(&out, "tools/vnvram", "--version", NULL), 0);
     ck_assert_msg(strstr(out, "vnvram") && strstr(out, "format 2"), "%s",
                   out);
@@ -830,28 +782,22 @@ START_TEST(test_tool_usage_errors)
         g_free(out);
     }
     /* sizes with G, KiB, MiB */
-    ck_assert_int_eq(run(&out, "tools/vnvram", "measure", "--entry", "a:1KiB",
-                         "--entry", "b:1MiB", "--entry", "c:1k", NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "measure", "--entry", "a:1KiB",
+               "--entry", "b:1MiB", "--entry", "c:1k", NULL);
     /* a key file: the reason it cannot be read; a key for a plain image */
     unlink(img);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
-                         "a:100", NULL), 0);
-    g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "a", "--key-file",
-                         "/nonexistent-key", NULL), 2);
-    ck_assert_msg(strstr(out, "No such file or directory"), "%s", out);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "create", img, "--entry", "a:100",
+               NULL);
+    expect_run(2, "No such file or directory", "tools/vnvram", "dump", img,
+               "a", "--key-file", "/nonexistent-key", NULL);
     {
         char *key = img_path("usage.key");
 
         ck_assert(g_file_set_contents(key, "0123456789abcdef0123456789abcdef"
                                       "0123456789abcdef0123456789abcdef", -1,
                                       NULL));
-        ck_assert_int_eq(run(&out, "tools/vnvram", "dump", img, "a",
-                             "--key-file", key, NULL), 2);
-        ck_assert_msg(strstr(out, "--key-file does not apply"), "%s", out);
-        g_free(out);
+        expect_run(2, "--key-file does not apply", "tools/vnvram", "dump", img,
+                   "a", "--key-file", key, NULL);
         unlink(key);
         g_free(key);
     }
