@@ -439,6 +439,10 @@ if command -v openssl > /dev/null 2>&1 && test -f "$T/c.pem"; then
     else
         skip "openssl wrote no traditional encrypted key"
     fi
+    if grep -q 'Proc-Type: 4,ENCRYPTED' "$T/enc.pem"; then
+        run "$T/enc.pem"
+        check "an encrypted PEM key alone: that one error, exit 1" test $rc = 1 -a "$(grep -c '^! error' "$T/out")" = 1 -a -n "$(grep 'PEM block 1 (RSA PRIVATE KEY, line 1) is encrypted' "$T/out")"
+    fi
     run --flat "$T/c.pem"
     check "a single PEM block: no marker" test -z "$(grep -- '^-- PEM' "$T/out")"
 else
