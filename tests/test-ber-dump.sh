@@ -285,17 +285,25 @@ run --json --schema "$SCHEMA" --type Device.Pair "$T/pair-bad.hex"
 check "--schema mismatch in JSON: counted and described" test $rc = 1 -a -n "$(grep '"code":"schema"' "$T/out")" -a -n "$(grep '"errors":1}' "$T/out")"
 # libtasn1 agrees on each of them (asn1Decoding: tag errors, missing fields)
 hex2bin() { for b in $(cat "$1"); do printf "\\$(printf %03o "0x$b")"; done; }
-if command -v asn1Decoding > /dev/null 2>&1; then
+# agree_tasn1 TYPE PREFIX NAME:STATUS...: ber-dump exits STATUS on each
+# $T/PREFIX-NAME.hex and asn1Decoding accepts exactly the ones it accepts;
+# $agree is 1 when all hold
+agree_tasn1() {
+    type=$1 prefix=$2
+    shift 2
     agree=1
-    for c in bad:1 good:0 short:1 long:1; do
-        hex2bin "$T/pair-${c%%:*}.hex" > "$T/pair.der"
-        run --schema "$SCHEMA" --type Device.Pair "$T/pair.der"
+    for c in "$@"; do
+        hex2bin "$T/$prefix-${c%%:*}.hex" > "$T/tasn1.der"
+        run --schema "$SCHEMA" --type "$type" "$T/tasn1.der"
         ours=$rc
-        asn1Decoding "$SCHEMA" "$T/pair.der" Device.Pair > /dev/null 2>&1
+        asn1Decoding "$SCHEMA" "$T/tasn1.der" "$type" > /dev/null 2>&1
         theirs=$?
         test $ours = ${c#*:} || agree=0
         if test $ours = 0; then test $theirs = 0 || agree=0; else test $theirs != 0 || agree=0; fi
     done
+}
+if command -v asn1Decoding > /dev/null 2>&1; then
+    agree_tasn1 Device.Pair pair bad:1 good:0 short:1 long:1
     check "--schema verdicts agree with libtasn1's asn1Decoding" test $agree = 1
 else
     missing_peer "asn1Decoding (libtasn1-bin) not available: schema verdicts against libtasn1"
@@ -324,16 +332,7 @@ check "--schema SET member twice: error at 8" test $rc = 1 -a -n "$(grep 'error 
 # without a required member (its decoder leaves the SET when its length is
 # used up and drops the members not seen), which X.680 does not allow
 if command -v asn1Decoding > /dev/null 2>&1; then
-    agree=1
-    for c in good:0 order:0 dup:1; do
-        hex2bin "$T/set-${c%%:*}.hex" > "$T/set.der"
-        run --schema "$SCHEMA" --type Device.Attrs "$T/set.der"
-        ours=$rc
-        asn1Decoding "$SCHEMA" "$T/set.der" Device.Attrs > /dev/null 2>&1
-        theirs=$?
-        test $ours = ${c#*:} || agree=0
-        if test $ours = 0; then test $theirs = 0 || agree=0; else test $theirs != 0 || agree=0; fi
-    done
+    agree_tasn1 Device.Attrs set good:0 order:0 dup:1
     check "--schema SET verdicts agree with asn1Decoding (in order, any order, duplicate)" test $agree = 1
     for c in missing inner; do
         hex2bin "$T/set-$c.hex" > "$T/set.der"
