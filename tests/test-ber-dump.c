@@ -963,6 +963,25 @@ START_TEST(test_constructed_time_rules)
               BER_MODE_CER, "cer-constructed-string@0");
     assert_clean("17 0d 32 36 31 31 32 36 31 38 35 36 30 39 5a", BER_MODE_DER);
     assert_clean("17 0d 32 36 31 31 32 36 31 38 35 36 30 39 5a", BER_MODE_CER);
+    /* an empty time at the very end of the data: no reading, no read
+     * past it (found by fuzz-ber-dump; fails under the sanitizers) */
+    {
+        static const uint8_t empty[][5] = {
+            { 0x17, 0x83, 0x00, 0x00, 0x00 }, { 0x18, 0x00 }, { 0x17, 0x01, '2' },
+        };
+        static const size_t lens[] = { 5, 2, 3 };
+        size_t i;
+
+        for (i = 0; i < N_ELEMENTS(empty); i++) {
+            uint8_t *exact = malloc(lens[i]);
+
+            ck_assert_ptr_nonnull(exact);
+            memcpy(exact, empty[i], lens[i]);
+            r = inspect(exact, lens[i], BER_MODE_BER);
+            ck_assert_ptr_nonnull(strstr(r.codes, "time-syntax"));
+            free(exact);
+        }
+    }
     /* the reading of the joined value */
     {
         uint8_t buf[32];

@@ -625,13 +625,14 @@ static void text_time(BERText *t, uint64_t tag, const uint8_t *s, size_t n)
 {
     char buf[96];
     size_t y = tag == 24 ? 4 : 2, pos = y + 6, frac = 0, frac_len = 0;
-    int year = (s[0] - '0') * 10 + (s[1] - '0');
     bool minutes = false, seconds = false;
-    int len;
+    int year, len;
 
+    /* first: an empty or short value has no year to read */
     if (ber_check_time(tag, s, n, BER_MODE_BER) != BER_OK) {
         return;
     }
+    year = (s[0] - '0') * 10 + (s[1] - '0');
     if (tag == 24) {
         year = year * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     } else {
