@@ -308,6 +308,17 @@ if command -v asn1Decoding > /dev/null 2>&1; then
 else
     missing_peer "asn1Decoding (libtasn1-bin) not available: schema verdicts against libtasn1"
 fi
+# a constructed time (BER) is shown with its joined value and reading:
+# on its line when definite, after its segments when indefinite
+echo "37 11 04 06 32 36 31 31 32 36 04 07 31 38 35 36 30 39 5a" > "$T/ctime.hex"
+run "$T/ctime.hex"
+check "constructed UTCTime: joined value and reading on its line" test $rc = 0 -a -n "$(grep '+ UTCTime \"261126185609Z\" (2026-11-26 18:56:09 UTC)$' "$T/out")"
+echo "38 80 24 80 04 04 32 30 32 36 00 00 04 0b 31 33 30 31 30 38 30 32 35 35 5a 00 00" > "$T/ctime-bad.hex"
+sed 's/31 33 30 31 30 38/31 32 30 31 30 38/' "$T/ctime-bad.hex" > "$T/ctime-indef.hex"
+run "$T/ctime-indef.hex"
+check "indefinite constructed GeneralizedTime: '= value (reading)' after its segments" test $rc = 0 -a "$(tail -n 1 "$T/out" | sed 's/^ *//')" = '= "20261201080255Z" (2026-12-01 08:02:55 UTC)'
+run "$T/ctime-bad.hex"
+check "constructed GeneralizedTime of month 13: error at 0, no reading" test $rc = 1 -a -n "$(grep 'error at 0: GeneralizedTime: impossible date or time of day \[time-value\]' "$T/out")" -a -z "$(grep '^ *= ' "$T/out")"
 # SET (Device.Attrs): members in any order in BER, in tag order in DER
 # (10.3), every required member present, none twice; the error names the
 # schema path, at the offset of the SET (missing) or of the duplicate
