@@ -177,7 +177,7 @@ static uint64_t align_up(uint64_t v)
     return (v + NVRAM_ALIGN - 1) / NVRAM_ALIGN * NVRAM_ALIGN;
 }
 
-/*** Header and metadata: nvram/format.json's types, visited by qvisit-gen's code ***/
+/*** Header and metadata: nvram/format.json's types and visitors ***/
 
 /*
  * In memory a header body and copy metadata are always in format 2's

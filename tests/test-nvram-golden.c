@@ -227,7 +227,7 @@ static void header_damaged(const NVRAMLayout *l, int copy,
     g_free(region);
 }
 
-/* Copy @golden of @e with metadata member @k damaged must fail with @message. */
+/* Copy @golden of @e, metadata member @k damaged, must fail with @message. */
 static void copy_damaged(const NVRAMLayout *l, const NVRAMLayoutEntry *e,
                          const GByteArray *golden, int k, const char *message)
 {
