@@ -715,10 +715,26 @@ START_TEST(test_tool_verbs)
                          "permall:64KiB", "--entry", "counters:1K:mirror",
                          NULL), 0);
     g_free(out);
-    /* import: one valid element of the entry's encoding, else refused */
+    /* import: one valid element of the entry's encoding, else refused
+     * with the image, the entry, and the first error's offset and reason */
     ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "permall", bad,
                          NULL), 2);
-    ck_assert_msg(strstr(out, "not one valid der element"), "%s", out);
+    ck_assert_msg(g_str_has_prefix(out, "vnvram: ") &&
+                  strstr(out, img) && strstr(out, "entry 'permall'") &&
+                  strstr(out, "not one valid der element: offset 2: "
+                              "contents of 6 octets run past the end") &&
+                  strchr(out, '\n') == out + strlen(out) - 1, "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "permall",
+                         "/dev/null", NULL), 2);
+    ck_assert_msg(strstr(out, "entry 'permall': the value is empty"), "%s",
+                  out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "permall", der,
+                         "--encoding", "cer", NULL), 2);
+    ck_assert_msg(strstr(out, "not one valid cer element: offset 1: "
+                              "definite length on a constructed value"),
+                  "%s", out);
     g_free(out);
     ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "permall", der,
                          NULL), 0);
@@ -786,6 +802,92 @@ START_TEST(test_tool_verbs)
     g_free(back);
     g_free(bad);
     g_free(json);
+}
+END_TEST
+
+/*
+ * Every failure of a command on an image is one line that names the
+ * image: the library's reasons ("no entry", "never written", "wrong key",
+ * "already holds an image") do not, so the tool puts the image first;
+ * the storage layer's do (quoted), and are not named twice.
+ */
+START_TEST(test_tool_errors_name_the_image)
+{
+    char *img = img_path("named.img"), *junk = img_path("junk.img");
+    char *key = img_path("named.key"), *enc = img_path("named-enc.img");
+    char *wrong = img_path("wrong.key"), *missing = img_path("missing.img");
+    char *quoted = g_strdup_printf("'%s'", missing);
+    char *out = NULL;
+    struct {
+        const char *args[8];
+        int status;
+        const char *image, *needle;
+    } cases[] = {
+        { { "create", img, "--entry", "a:100" }, 2, img,
+          "already holds an NVRAM image" },
+        { { "dump", img, "nothere" }, 2, img, "no entry 'nothere'" },
+        { { "dump", img, "a" }, 1, img, "entry 'a' was never written" },
+        { { "export", img, "a" }, 1, img, "entry 'a' was never written" },
+        { { "resize", img, "--entry", "nothere:8K" }, 2, img,
+          "no entry 'nothere'" },
+        { { "add", img, "--entry", "a:8K" }, 2, img, "entry 'a'" },
+        { { "info", junk }, 2, junk, "not an NVRAM image" },
+        { { "check", junk }, 2, junk, "not an NVRAM image" },
+        { { "check", "--repair", junk }, 2, junk, "not an NVRAM image" },
+        { { "upgrade", junk }, 2, junk, "not an NVRAM image" },
+        { { "dump", enc, "a", "--key-file", wrong }, 2, enc,
+          "the key does not open" },
+        { { "import", enc, "a", key, "--key-file", wrong }, 2, enc,
+          "the key does not open" },
+        { { "info", missing }, 2, quoted, "No such file or directory" },
+    };
+
+    unlink(img);
+    unlink(enc);
+    ck_assert(g_file_set_contents(junk, "not an image at all", -1, NULL));
+    ck_assert(g_file_set_contents(key, "0123456789abcdef0123456789abcdef"
+                                  "0123456789abcdef0123456789abcdef", -1,
+                                  NULL));
+    ck_assert(g_file_set_contents(wrong, "1123456789abcdef0123456789abcdef"
+                                  "0123456789abcdef0123456789abcdef", -1,
+                                  NULL));
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
+                         "a:100", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", enc, "--entry",
+                         "a:100", "--key-file", key, NULL), 0);
+    g_free(out);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char **a = cases[i].args;
+        char *first = g_strdup_printf("vnvram: %s: ", cases[i].image);
+        int ret = run(&out, "tools/vnvram", a[0], a[1], a[2], a[3], a[4],
+                      a[5], a[6], a[7], NULL);
+
+        ck_assert_msg(ret == cases[i].status &&
+                      strstr(out, cases[i].needle) &&
+                      (g_str_has_prefix(out, first) ||
+                       /* quoted by the storage layer, named once */
+                       (cases[i].image[0] == '\'' &&
+                        strstr(out, cases[i].image) &&
+                        !strstr(strstr(out, cases[i].image) +
+                                strlen(cases[i].image), missing))) &&
+                      strchr(out, '\n') == out + strlen(out) - 1,
+                      "case %zu: exit %d: %s", i, ret, out);
+        g_free(first);
+        g_free(out);
+    }
+    unlink(img);
+    unlink(enc);
+    unlink(junk);
+    unlink(key);
+    unlink(wrong);
+    g_free(img);
+    g_free(enc);
+    g_free(junk);
+    g_free(key);
+    g_free(wrong);
+    g_free(missing);
+    g_free(quoted);
 }
 END_TEST
 
@@ -880,6 +982,7 @@ int main(void)
     tcase_add_test(tc, test_tool_fifo);
     tcase_add_test(tc, test_tool_verbs);
     tcase_add_test(tc, test_tool_usage_errors);
+    tcase_add_test(tc, test_tool_errors_name_the_image);
     tcase_add_test(tc, test_tool_file_size_limit);
     tcase_add_test(tc, test_tool_truncated);
     tcase_add_test(tc, test_tool_grow_size_limit);

@@ -280,11 +280,22 @@ static int status_of(int code)
     }
 }
 
-/* Report @err (one line) and return the exit status for @code. */
-static int fail(int code, Error *err)
+/*
+ * Report @err (one line) and return the exit status for @code. @img (may
+ * be NULL) is the image the failure concerns: the line names it first,
+ * unless the message quotes it already (the storage layer's messages do).
+ */
+static int fail(const char *img, int code, Error *err)
 {
-    fprintf(stderr, "%s: %s\n", prog, err ? error_get_pretty(err)
-                                          : nvram_strerror(code));
+    const char *msg = err ? error_get_pretty(err) : nvram_strerror(code);
+    char *quoted = img ? g_strdup_printf("'%s'", img) : NULL;
+
+    if (img && !strstr(msg, quoted)) {
+        fprintf(stderr, "%s: %s: %s\n", prog, img, msg);
+    } else {
+        fprintf(stderr, "%s: %s\n", prog, msg);
+    }
+    g_free(quoted);
     error_free(err);
     return status_of(code);
 }
@@ -388,7 +399,7 @@ static int check_key_applies(const char *img, const Options *o, bool need)
     int ret = inspect_image(img, &info, &err);
 
     if (ret < 0) {
-        return fail(ret, err);
+        return fail(img, ret, err);
     }
     encrypted = info->flags & 1;
     nvram_image_info_free(info);
@@ -538,7 +549,7 @@ static int cmd_info(const char *img, Options *o)
 
     ret = inspect_image(img, &info, &err);
     if (ret < 0) {
-        return fail(ret, err);
+        return fail(img, ret, err);
     }
     if (o->json) {
         print_info_json(img, info);
@@ -591,24 +602,20 @@ static int cmd_check(const char *img, Options *o)
         NVRAMStorage *s = open_image(img, true, &err);
 
         if (!s) {
-            return fail(-NVRAM_ERR_IO, err);
+            return fail(img, -NVRAM_ERR_IO, err);
         }
         log = g_ptr_array_new_with_free_func(g_free);
         left = nvram_image_repair(s, log, &err);
         nvram_storage_close(s);
         if (left < 0) {
             g_ptr_array_unref(log);
-            fprintf(stderr, "%s: %s: unusable: %s\n", prog, img,
-                    error_get_pretty(err));
-            error_free(err);
+            fail(img, left, err);
             return EXIT_UNUSABLE;
         }
     }
     ret = inspect_image(img, &info, &err);
     if (ret < 0) {
-        fprintf(stderr, "%s: %s: unusable: %s\n", prog, img,
-                error_get_pretty(err));
-        error_free(err);
+        fail(img, ret, err);
         if (log) {
             g_ptr_array_unref(log);
         }
@@ -692,7 +699,7 @@ static int cmd_measure(Options *o)
     ret = nvram_measure((NVRAMEntrySpec *)o->list.specs->data,
                         o->list.specs->len, &size, &err);
     if (ret < 0) {
-        return fail(ret, err);
+        return fail(NULL, ret, err);
     }
     if (o->json) {
         printf("{\"size\": %" PRIu64 ", \"entries\": %u}\n", size,
@@ -716,7 +723,7 @@ static int cmd_create(const char *img, Options *o)
               errno == ENOENT;
     s = nvram_storage_open(img, false, true, &err);
     if (!s) {
-        return fail(-NVRAM_ERR_IO, err);
+        return fail(img, -NVRAM_ERR_IO, err);
     }
     ret = nvram_image_format(s, (NVRAMEntrySpec *)o->list.specs->data,
                              (NVRAMEntryPolicy *)o->list.policies->data,
@@ -731,12 +738,15 @@ static int cmd_create(const char *img, Options *o)
     }
     if (ret < 0) {
         if (ret == -NVRAM_ERR_ALREADY_FORMATTED) {
-            fprintf(stderr, "%s: %s (use --force to overwrite it)\n", prog,
-                    error_get_pretty(err));
+            char *msg = g_strdup_printf("%s (use --force to overwrite it)",
+                                        error_get_pretty(err));
+
             error_free(err);
-            return EXIT_UNUSABLE;
+            err = NULL;
+            error_setg(&err, "%s", msg);
+            g_free(msg);
         }
-        return fail(ret, err);
+        return fail(img, ret, err);
     }
     if (o->json) {
         printf("{\"image\": ");
@@ -763,7 +773,7 @@ static int read_value(const char *img, const char *entry, const Options *o,
 
     s = open_image(img, false, &err);
     if (!s) {
-        return fail(-NVRAM_ERR_IO, err);
+        return fail(img, -NVRAM_ERR_IO, err);
     }
     ret = nvram_image_read_entry_with_key(s, entry,
                                           o->has_key ? o->key : NULL,
@@ -771,7 +781,7 @@ static int read_value(const char *img, const char *entry, const Options *o,
                                           payload, len, enc, gen, &err);
     nvram_storage_close(s);
     if (ret < 0) {
-        return fail(ret, err);
+        return fail(img, ret, err);
     }
     *rolled_back = ret == NVRAM_READ_ROLLED_BACK;
     if (*rolled_back) {
@@ -907,7 +917,7 @@ static int cmd_import(const char *img, const char *entry, const char *file,
     s = open_image(img, true, &err);
     if (!s) {
         g_free(data);
-        return fail(-NVRAM_ERR_IO, err);
+        return fail(img, -NVRAM_ERR_IO, err);
     }
     ret = nvram_image_write_entry(s, entry, o->has_key ? o->key : NULL,
                                   o->has_key ? NVRAM_KEY_SIZE : 0,
@@ -916,7 +926,7 @@ static int cmd_import(const char *img, const char *entry, const char *file,
     memset(data, 0, len);
     g_free(data);
     if (ret < 0) {
-        return fail(ret, err);
+        return fail(img, ret, err);
     }
     if (o->json) {
         printf("{\"image\": ");
@@ -941,7 +951,7 @@ static int cmd_relayout(const char *cmd, const char *img, Options *o)
 
     s = open_image(img, true, &err);
     if (!s) {
-        return fail(-NVRAM_ERR_IO, err);
+        return fail(img, -NVRAM_ERR_IO, err);
     }
     if (!strcmp(cmd, "add")) {
         ret = nvram_image_add_entries(s,
@@ -958,7 +968,7 @@ static int cmd_relayout(const char *cmd, const char *img, Options *o)
     }
     nvram_storage_close(s);
     if (ret < 0) {
-        return fail(ret, err);
+        return fail(img, ret, err);
     }
     if (o->json) {
         printf("{\"image\": ");
