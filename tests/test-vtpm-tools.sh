@@ -166,4 +166,9 @@ check "bad --flags" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 
 check "bad --key mode" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key file=/x,mode=aes-cbc
 check "unsupported backend-uri scheme" opt_error socket --tpm2 --tpmstate backend-uri=http://x --server port=1
 check "not the socket interface" opt_error chardev --tpm2
+check "an unknown option, by name" sh -c "! '$VTPM' socket --tpm2 --bogus 2> '$T/opterr'; grep -q \"unknown option '--bogus'\" '$T/opterr'"
+check "an unknown option: one line" opt_error socket --tpm2 --bogus --tpmstate dir="$T"
+check "an option without its value, by name" sh -c "! '$VTPM' socket --tpm2 --tpmstate 2> '$T/opterr'; grep -q \"option '--tpmstate' needs a value\" '$T/opterr'"
+check "an option without its value: one line" opt_error socket --tpm2 --server port=1 --tpmstate
+check "--version, as swtpm's" sh -c "'$VTPM' --version | grep -q '^vtpm (qvisit) ' && '$VTPM' socket --version | grep -q '^vtpm '"
 finish
