@@ -892,6 +892,67 @@ START_TEST(test_tool_errors_name_the_image)
 END_TEST
 
 /*
+ * The demo device's usage errors: one line naming what is wrong and
+ * "try --help", exit 2 (not the whole usage text); a failure to open its
+ * image names the image.
+ */
+START_TEST(test_device_usage_errors)
+{
+    char *img = img_path("device-usage.img"), *junk = img_path("junk2.img");
+    char *key = img_path("device.key"), *out = NULL;
+    struct {
+        const char *args[5];
+        const char *needle;
+    } cases[] = {
+        { { NULL }, "IMG and a COMMAND are needed" },
+        { { img }, "a COMMAND is needed" },
+        { { img, "frobnicate" }, "unknown command 'frobnicate'" },
+        { { img, "run", "abc" }, "bad count 'abc'" },
+        { { img, "run", "-5" }, "bad count '-5'" },
+        { { img, "run", "100001" }, "bad count '100001'" },
+        { { img, "show", "extra" }, "show: unexpected argument 'extra'" },
+        { { img, "format", "--bogus" }, "unknown option '--bogus'" },
+        { { img, "show", "--key-file" }, "--key-file needs a file" },
+        { { img, "run", "1", "2" }, "unexpected argument '2'" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char **a = cases[i].args;
+        int ret = run(&out, "examples/tpm-device", a[0], a[1], a[2], a[3],
+                      a[4], NULL);
+
+        ck_assert_msg(ret == 2 && strstr(out, cases[i].needle) &&
+                      strstr(out, "try 'tpm-device --help'") &&
+                      strchr(out, '\n') == out + strlen(out) - 1,
+                      "case %zu: exit %d: %s", i, ret, out);
+        g_free(out);
+    }
+    /* a key file: what it holds, against what is needed */
+    ck_assert(g_file_set_contents(key, "0123456789abcdef0123456789abcdef"
+                                  "0123456789abcdef0123456789abcdef", -1,
+                                  NULL));
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "format",
+                         "--key-file", key, NULL), 2);
+    ck_assert_msg(strstr(out, "holds 64 bytes, not 32"), "%s", out);
+    g_free(out);
+    /* an image it cannot use: named */
+    ck_assert(g_file_set_contents(junk, "not an image at all", -1, NULL));
+    ck_assert_int_eq(run(&out, "examples/tpm-device", junk, "show", NULL), 1);
+    ck_assert_msg(strstr(out, junk) && strstr(out, "not an NVRAM image") &&
+                  strchr(out, '\n') == out + strlen(out) - 1, "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", "--help", NULL), 0);
+    ck_assert_msg(strstr(out, "Usage: tpm-device IMG COMMAND"), "%s", out);
+    g_free(out);
+    unlink(junk);
+    unlink(key);
+    g_free(img);
+    g_free(junk);
+    g_free(key);
+}
+END_TEST
+
+/*
  * Rough edges: every usage error is one line naming what is wrong and
  * "try --help", exit 2; options that do not apply are refused.
  */
@@ -983,6 +1044,7 @@ int main(void)
     tcase_add_test(tc, test_tool_verbs);
     tcase_add_test(tc, test_tool_usage_errors);
     tcase_add_test(tc, test_tool_errors_name_the_image);
+    tcase_add_test(tc, test_device_usage_errors);
     tcase_add_test(tc, test_tool_file_size_limit);
     tcase_add_test(tc, test_tool_truncated);
     tcase_add_test(tc, test_tool_grow_size_limit);
