@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -891,6 +892,121 @@ START_TEST(test_tool_errors_name_the_image)
 }
 END_TEST
 
+/* Run "vnvram ARGS > /dev/full"; returns its exit code, *@err its stderr. */
+static int run_to_full(char **err, const char *args)
+{
+    char *errfile = img_path("full.err");
+    char *cmd = g_strdup_printf("'%s/tools/vnvram' %s > /dev/full 2> '%s'",
+                                builddir, args, errfile);
+    int status = system(cmd);
+
+    ck_assert(g_file_get_contents(errfile, err, NULL, NULL));
+    unlink(errfile);
+    g_free(errfile);
+    g_free(cmd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/*
+ * export FILE where FILE is not a regular file: written through, never
+ * replaced (a rename over /dev/full made it a regular file); a full
+ * device is an error. Output to a full standard output is an error too,
+ * for every command, not a silent exit 0.
+ */
+START_TEST(test_tool_export_targets)
+{
+    char *img = img_path("export.img"), *der = img_path("export.der");
+    char *link = img_path("full.link"), *dangling = img_path("dangling.link");
+    char *target = img_path("dangling.der"), *fifo = img_path("export.fifo");
+    char *out = NULL, *contents = NULL, *args;
+    const char *cmds[] = { "info", "check", "check --json", "dump",
+                           "dump --hex", "dump --raw", "export" };
+    char buf[16];
+    struct stat st;
+    gsize len;
+    int fd;
+
+    unlink(img);
+    ck_assert(g_file_set_contents(der, "\x30\x03\x02\x01\x05", 5, NULL));
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
+                         "e:100", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "e", der,
+                         NULL), 0);
+    g_free(out);
+    /* a FIFO: the bytes go through it */
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    fd = open(fifo, O_RDWR | O_NONBLOCK);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "e", fifo,
+                         NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(read(fd, buf, sizeof(buf)), 5);
+    ck_assert(memcmp(buf, "\x30\x03\x02\x01\x05", 5) == 0);
+    close(fd);
+    ck_assert_int_eq(lstat(fifo, &st), 0);
+    ck_assert(S_ISFIFO(st.st_mode));
+    /* a dangling symbolic link: its target is made, the link stays */
+    ck_assert_int_eq(symlink(target, dangling), 0);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "e", dangling,
+                         NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(lstat(dangling, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert(g_file_get_contents(target, &contents, &len, NULL));
+    ck_assert(len == 5 && memcmp(contents, "\x30\x03\x02\x01\x05", 5) == 0);
+    g_free(contents);
+    /* a directory: refused by name */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "e", workdir,
+                         NULL), 2);
+    ck_assert_msg(strstr(out, workdir) && strstr(out, "Is a directory") &&
+                  strchr(out, '\n') == out + strlen(out) - 1, "%s", out);
+    g_free(out);
+    if (stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode)) {
+        /* a link to a full device: ENOSPC, the link and the device kept */
+        ck_assert_int_eq(symlink("/dev/full", link), 0);
+        ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "e", link,
+                             NULL), 2);
+        ck_assert_msg(strstr(out, link) &&
+                      strstr(out, g_strerror(ENOSPC)), "%s", out);
+        g_free(out);
+        ck_assert_int_eq(lstat(link, &st), 0);
+        ck_assert(S_ISLNK(st.st_mode));
+        ck_assert_int_eq(stat("/dev/full", &st), 0);
+        ck_assert(S_ISCHR(st.st_mode));
+        /* standard output on a full device: one line, exit 2 */
+        for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
+            const char *entry = g_str_has_prefix(cmds[i], "check") ||
+                                !strcmp(cmds[i], "info") ? "" : " e";
+            char *err = NULL;
+
+            args = g_strdup_printf("%s '%s'%s", cmds[i], img, entry);
+            ck_assert_int_eq(run_to_full(&err, args), 2);
+            /* said once (export reports it itself, not again at exit) */
+            ck_assert_msg(strstr(err, "writing to standard output: ") &&
+                          strstr(err, g_strerror(ENOSPC)) &&
+                          strstr(err, "standard output") ==
+                          g_strrstr(err, "standard output"),
+                          "%s: %s", args, err);
+            g_free(err);
+            g_free(args);
+        }
+        unlink(link);
+    }
+    unlink(dangling);
+    unlink(target);
+    unlink(fifo);
+    unlink(img);
+    unlink(der);
+    g_free(img);
+    g_free(der);
+    g_free(link);
+    g_free(dangling);
+    g_free(target);
+    g_free(fifo);
+}
+END_TEST
+
 /*
  * The demo device's usage errors: one line naming what is wrong and
  * "try --help", exit 2 (not the whole usage text); a failure to open its
@@ -1045,6 +1161,7 @@ int main(void)
     tcase_add_test(tc, test_tool_usage_errors);
     tcase_add_test(tc, test_tool_errors_name_the_image);
     tcase_add_test(tc, test_device_usage_errors);
+    tcase_add_test(tc, test_tool_export_targets);
     tcase_add_test(tc, test_tool_file_size_limit);
     tcase_add_test(tc, test_tool_truncated);
     tcase_add_test(tc, test_tool_grow_size_limit);

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "nvram/nvram.h"
 #include "nvram/storage.h"
@@ -836,6 +838,56 @@ static int cmd_dump(const char *img, const char *entry, Options *o)
     return ret ? ret : rolled_back ? EXIT_PROBLEMS : 0;
 }
 
+/*
+ * Write @data[0..@len) to @path. A regular file, or a new one, is replaced
+ * whole (GLib writes a temporary file and renames it over @path); anything
+ * else that is there (a device, a FIFO, a symbolic link such as
+ * /dev/stdout) is written through, since a rename would replace the node
+ * itself. False with @errp set on any failure.
+ */
+static bool write_file(const char *path, const uint8_t *data, size_t len,
+                       Error **errp)
+{
+    GError *gerr = NULL;
+    struct stat st;
+    int fd;
+
+    if (lstat(path, &st) < 0 || S_ISREG(st.st_mode)) {
+        if (!g_file_set_contents(path, (const char *)data, (gssize)len,
+                                 &gerr)) {
+            error_setg(errp, "cannot write %s: %s", path, gerr->message);
+            g_error_free(gerr);
+            return false;
+        }
+        return true;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot open %s", path);
+        return false;
+    }
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            error_setg_errno(errp, n < 0 ? errno : EIO, "cannot write %s",
+                             path);
+            close(fd);
+            return false;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    if (close(fd) < 0) {
+        error_setg_errno(errp, errno, "cannot write %s", path);
+        return false;
+    }
+    return true;
+}
+
 static int cmd_export(const char *img, const char *entry, const char *file,
                       Options *o)
 {
@@ -844,7 +896,7 @@ static int cmd_export(const char *img, const char *entry, const char *file,
     uint64_t gen;
     size_t len;
     bool rolled_back = false;
-    GError *gerr = NULL;
+    Error *err = NULL;
     int ret;
 
     ret = check_key_applies(img, o, true);
@@ -859,14 +911,13 @@ static int cmd_export(const char *img, const char *entry, const char *file,
         ret = fwrite(payload, 1, len, stdout) == len && fflush(stdout) == 0
               ? 0 : EXIT_UNUSABLE;
         if (ret) {
-            fprintf(stderr, "%s: writing to stdout: %s\n", prog,
+            fprintf(stderr, "%s: writing to standard output: %s\n", prog,
                     g_strerror(errno));
+            clearerr(stdout);   /* reported: not again at exit */
         }
-    } else if (!g_file_set_contents(file, (const char *)payload,
-                                    (gssize)len, &gerr)) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", prog, file,
-                gerr->message);
-        g_error_free(gerr);
+    } else if (!write_file(file, payload, len, &err)) {
+        fprintf(stderr, "%s: %s\n", prog, error_get_pretty(err));
+        error_free(err);
         ret = EXIT_UNUSABLE;
     } else {
         fprintf(stderr, "%s: exported entry '%s' (generation %" PRIu64
@@ -1176,6 +1227,12 @@ int main(int argc, char **argv)
         ret = cmd_relayout(cmd->name, argv[optind], &o);
     }
 out:
+    /* Output is buffered: a full disk or a closed pipe shows only here. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: writing to standard output: %s\n", prog,
+                g_strerror(errno));
+        ret = EXIT_UNUSABLE;
+    }
     memset(o.key, 0, sizeof(o.key));
     g_array_unref(o.list.specs);
     g_array_unref(o.list.policies);
