@@ -98,6 +98,10 @@ check "garbage file in dir=: refused, never formatted" \
 mkdir "$T/z"; head -c 600000 /dev/zero > "$T/z/tpm2-00.vnvram"
 check "blank file in dir=: refused, never formatted" \
     refused r3 "is not formatted" "$T/z/tpm2-00.vnvram" --tpmstate dir="$T/z"
+check "dir= that does not exist: the image named, not a temporary file" \
+    sh -c "! '$VTPM' socket --tpm2 --tpmstate dir=$T/no-such-dir --server type=tcp,port=1 2> '$T/nodir.err' &&
+           grep -q \"cannot create the TPM image '$T/no-such-dir/tpm2-00.vnvram': No such file or directory\" '$T/nodir.err' &&
+           test \$(wc -l < '$T/nodir.err') = 1"
 check "missing image with backend-uri: refused" \
     sh -c "! '$VTPM' socket --tpm2 --tpmstate backend-uri=file://$T/none.img --server type=tcp,port=1 2>/dev/null"
 
