@@ -102,6 +102,22 @@ check "dir= that does not exist: the image named, not a temporary file" \
     sh -c "! '$VTPM' socket --tpm2 --tpmstate dir=$T/no-such-dir --server type=tcp,port=1 2> '$T/nodir.err' &&
            grep -q \"cannot create the TPM image '$T/no-such-dir/tpm2-00.vnvram': No such file or directory\" '$T/nodir.err' &&
            test \$(wc -l < '$T/nodir.err') = 1"
+# A full file system (a 256 KiB tmpfs, when we may mount one): the first
+# start cannot make the image; the image is named and nothing is left.
+mkdir "$T/full"
+if mount -t tmpfs -o size=256K tmpfs "$T/full" 2> /dev/null; then
+    "$VTPM" socket --tpm2 --tpmstate dir="$T/full" --server type=tcp,port=1 \
+        2> "$T/full.err"
+    rc=$?
+    left=$(ls -A "$T/full")
+    umount "$T/full"
+    check "full disk: refused, the image named, nothing left behind" \
+        sh -c "test $rc = 1 && test -z '$left' &&
+               grep -q \"cannot create the TPM image '$T/full/tpm2-00.vnvram': .*No space left on device\" '$T/full.err' &&
+               test \$(wc -l < '$T/full.err') = 1"
+else
+    ok "full disk # SKIP no tmpfs (needs root)"
+fi
 check "missing image with backend-uri: refused" \
     sh -c "! '$VTPM' socket --tpm2 --tpmstate backend-uri=file://$T/none.img --server type=tcp,port=1 2>/dev/null"
 

@@ -368,6 +368,7 @@ static bool create_image(const VTPMStoreConfig *cfg, Error **errp)
         ok = false;
     }
     if (!ok) {
+        error_prepend(errp, "cannot create the TPM image '%s': ", cfg->path);
         unlink(tmp);
         return false;
     }
