@@ -841,6 +841,8 @@ START_TEST(test_tool_errors_name_the_image)
         { { "import", enc, "a", key, "--key-file", wrong }, 2, enc,
           "the key does not open" },
         { { "info", missing }, 2, quoted, "No such file or directory" },
+        { { "dump", img, "j", "--tree" }, 2, img,
+          "entry 'j' is stored as JSON, not BER" },
     };
 
     unlink(img);
@@ -853,8 +855,13 @@ START_TEST(test_tool_errors_name_the_image)
                                   "0123456789abcdef0123456789abcdef", -1,
                                   NULL));
     ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
-                         "a:100", NULL), 0);
+                         "a:100", "--entry", "j:100", NULL), 0);
     g_free(out);
+    ck_assert(g_file_set_contents(junk, "[1, 2]", -1, NULL));
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "j", junk,
+                         "--encoding", "json", NULL), 0);
+    g_free(out);
+    ck_assert(g_file_set_contents(junk, "not an image at all", -1, NULL));
     ck_assert_int_eq(run(&out, "tools/vnvram", "create", enc, "--entry",
                          "a:100", "--key-file", key, NULL), 0);
     g_free(out);

@@ -822,15 +822,15 @@ static int cmd_dump(const char *img, const char *entry, Options *o)
         fwrite(payload, 1, len, stdout);
         putchar('\n');
     } else if (enc == NVRAM_ENCODING_JSON) {
-        fprintf(stderr, "%s: entry '%s' is stored as JSON, not BER: use "
-                "--json\n", prog, entry);
+        fprintf(stderr, "%s: %s: entry '%s' is stored as JSON, not BER: "
+                "use --json\n", prog, img, entry);
         ret = EXIT_UNUSABLE;
     } else {
         fprintf(stderr, "%s: entry '%s', generation %" PRIu64 ", %zu bytes "
                 "of %s\n", prog, entry, gen, len, nvram_encoding_name(enc));
         if (show_ber_tree(entry, payload, len, enc, o->json)) {
-            fprintf(stderr, "%s: entry '%s' is not valid %s\n", prog, entry,
-                    nvram_encoding_name(enc));
+            fprintf(stderr, "%s: %s: entry '%s' is not valid %s\n", prog,
+                    img, entry, nvram_encoding_name(enc));
             ret = EXIT_PROBLEMS;
         }
     }
