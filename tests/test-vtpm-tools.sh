@@ -177,6 +177,13 @@ print(" ".join(str(c["offset"] + 64) for c in e["copies"]))' \
             ! grep -q "wrong key" "$T/p5.err"
     }
     check "pwdfile: damage with the right passphrase is damage, not a wrong key" damaged
+    # Without --log the refusal is told once on stderr (it was also logged
+    # there, two or three times); libtpms' own lines aside.
+    "$VTPM" socket --tpm2 --tpmstate dir="$T/p" --key pwdfile="$T/pw" \
+        --server type=tcp,port=1 --flags not-need-init 2> "$T/p6.err"
+    check "without --log, one failure is one line of vtpm's" \
+        sh -c "test \$(grep -v '^libtpms/' '$T/p6.err' | wc -l) = 1 &&
+               grep -q '^vtpm: .*cannot load the TPM.s permall' '$T/p6.err'"
     check "pwdfile: kdf= without pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key file=/x,kdf=sha512
     check "pwdfile: format= with pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key pwdfile=/x,format=hex
 fi

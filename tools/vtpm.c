@@ -280,6 +280,8 @@ int main(int argc, char **argv)
         rc = fail_err(err);
         goto out;
     }
+    /* Until it serves, a failure is told once, by fail_err() on stderr. */
+    vtpm_log_errors_to_stderr(false);
     /* Detach first: the image's worker thread must start in the process
      * that serves it. The child reports errors on the inherited stderr
      * until it is ready. */
@@ -317,6 +319,7 @@ int main(int argc, char **argv)
         goto out;
     }
     vtpm_log(1, "serving the TPM image %s", o.state.path);
+    vtpm_log_errors_to_stderr(true);
     if (ready_fd >= 0) {
         char ok = 0;
 
