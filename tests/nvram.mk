@@ -43,7 +43,6 @@ tests_test_nvram_pick_LDADD = $(NVRAM_INTERNAL_LIBS)
 # committed goldens, decoded back, damaged members reported as always.
 check_PROGRAMS += tests/test-nvram-golden
 TESTS += tests/test-nvram-golden
-tests_test_nvram_golden_SOURCES = tests/test-nvram-golden.c tests/test-nvram-common.h
 tests_test_nvram_golden_CFLAGS = $(NVRAM_TESTS_CFLAGS)
 tests_test_nvram_golden_LDADD = $(NVRAM_INTERNAL_LIBS)
 EXTRA_DIST += tests/data/nvram

@@ -17,6 +17,7 @@
 #include "nvram/format.h"
 #include "test-nvram-common.h"
 #include "visitors/ber-codec.h"
+#include "tests/check-main.h"
 
 /*** Fixed layouts ***/
 
@@ -332,15 +333,9 @@ int main(void)
 {
     Suite *s = suite_create("nvram-golden");
     TCase *tc = tcase_create("golden");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, test_format1_golden);
     tcase_add_test(tc, test_format2_golden);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(s);
 }
