@@ -692,11 +692,8 @@ START_TEST(test_tool_verbs)
                               "contents of 6 octets run past the end") &&
                   strchr(out, '\n') == out + strlen(out) - 1, "%s", out);
     g_free(out);
-    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "permall",
-                         "/dev/null", NULL), 2);
-    ck_assert_msg(strstr(out, "entry 'permall': the value is empty"), "%s",
-                  out);
-    g_free(out);
+    expect_run(2, "entry 'permall': the value is empty", "tools/vnvram",
+               "import", img, "permall", "/dev/null", NULL);
     ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "permall", der,
                          "--encoding", "cer", NULL), 2);
     ck_assert_msg(strstr(out, "not one valid cer element: offset 1: "
@@ -807,17 +804,14 @@ START_TEST(test_tool_errors_name_the_image)
     ck_assert(g_file_set_contents(wrong, "1123456789abcdef0123456789abcdef"
                                   "0123456789abcdef0123456789abcdef", -1,
                                   NULL));
-    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
-                         "a:100", "--entry", "j:100", NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "create", img, "--entry", "a:100",
+               "--entry", "j:100", NULL);
     ck_assert(g_file_set_contents(junk, "[1, 2]", -1, NULL));
-    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "j", junk,
-                         "--encoding", "json", NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "import", img, "j", junk, "--encoding",
+               "json", NULL);
     ck_assert(g_file_set_contents(junk, "not an image at all", -1, NULL));
-    ck_assert_int_eq(run(&out, "tools/vnvram", "create", enc, "--entry",
-                         "a:100", "--key-file", key, NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "create", enc, "--entry", "a:100",
+               "--key-file", key, NULL);
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         const char **a = cases[i].args;
         char *first = g_strdup_printf("vnvram: %s: ", cases[i].image);
@@ -888,9 +882,8 @@ START_TEST(test_tool_export_targets)
 
     unlink(img);
     ck_assert(g_file_set_contents(der, "\x30\x03\x02\x01\x05", 5, NULL));
-    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
-                         "e:100", NULL), 0);
-    g_free(out);
+    expect_run(0, NULL, "tools/vnvram", "create", img, "--entry", "e:100",
+               NULL);
     ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "e", der,
                          NULL), 0);
     g_free(out);
@@ -1007,19 +1000,16 @@ START_TEST(test_device_usage_errors)
     ck_assert(g_file_set_contents(key, "0123456789abcdef0123456789abcdef"
                                   "0123456789abcdef0123456789abcdef", -1,
                                   NULL));
-    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "format",
-                         "--key-file", key, NULL), 2);
-    ck_assert_msg(strstr(out, "holds 64 bytes, not 32"), "%s", out);
-    g_free(out);
+    expect_run(2, "holds 64 bytes, not 32", "examples/tpm-device", img,
+               "format", "--key-file", key, NULL);
     /* an image it cannot use: named */
     ck_assert(g_file_set_contents(junk, "not an image at all", -1, NULL));
     ck_assert_int_eq(run(&out, "examples/tpm-device", junk, "show", NULL), 1);
     ck_assert_msg(strstr(out, junk) && strstr(out, "not an NVRAM image") &&
                   strchr(out, '\n') == out + strlen(out) - 1, "%s", out);
     g_free(out);
-    ck_assert_int_eq(run(&out, "examples/tpm-device", "--help", NULL), 0);
-    ck_assert_msg(strstr(out, "Usage: tpm-device IMG COMMAND"), "%s", out);
-    g_free(out);
+    expect_run(0, "Usage: tpm-device IMG COMMAND", "examples/tpm-device",
+               "--help", NULL);
     unlink(junk);
     unlink(key);
     g_free(img);
