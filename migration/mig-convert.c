@@ -216,144 +216,68 @@ static BERMode ber_mode_of(MigFormat f)
 }
 
 /*
- * DER (and BER, the same bytes) needs every length before its contents,
- * and the DER visitor plans a whole top-level value in memory. So the
- * stream is encoded in two passes, one record at a time: the first sums
- * the records' encoded lengths, the second writes the outer headers and
- * then each record as it is encoded. Memory is bounded by the largest
- * record (QEMU's rate limit cuts RAM into parts of ~13 MB), not the
- * stream; the bytes are those of a one-piece DER encoding.
+ * DER (and BER, the same bytes) needs every length before its contents:
+ * two passes over the native stream. The first measures the encoding
+ * into a length plan (ber-visitor.h): it reads the stream mapped and
+ * visits page contents without copying them, so it only touches the
+ * pages' headers. The second writes the encoding as it goes, each length
+ * from the plan. Memory is bounded by the plan, a few runs per record.
  */
-typedef struct DerPlan {
-    BERMode mode;
-    const MigHooks *user;
-    int fd;
-    bool write;           /* second pass */
-    uint64_t content;     /* first pass: bytes of all records */
-    GByteArray *rec;
-    Error *err;
-} DerPlan;
-
-static Visitor *der_record_visitor(void *opaque)
+static bool measure_native(int in_fd, off_t start, BERMode mode,
+                           BERPlan *plan, Error **errp)
 {
-    DerPlan *p = opaque;
-
-    return ber_output_visitor_new(p->mode, &p->rec);
-}
-
-static void der_record_done(void *opaque, Visitor *v, const MigRecordInfo *info)
-{
-    DerPlan *p = opaque;
-
-    if (info) {
-        visit_complete(v, &p->rec);
-        if (!p->write) {
-            p->content += p->rec->len;
-        } else if (!p->err) {
-            mig_write_fd(&p->fd, p->rec->data, p->rec->len, &p->err);
-        }
-        g_byte_array_unref(p->rec);
-        p->rec = NULL;
-    }
-    visit_free(v);
-}
-
-static void der_record(void *opaque, const MigRecordInfo *info)
-{
-    DerPlan *p = opaque;
-
-    if (p->write && p->user && p->user->record) {
-        p->user->record(p->user->opaque, info);
-    }
-}
-
-static void der_page(void *opaque, const char *block, uint64_t addr,
-                     const uint8_t *data, uint64_t page_size, uint8_t fill,
-                     uint64_t count)
-{
-    DerPlan *p = opaque;
-
-    if (p->write && p->user && p->user->page) {
-        p->user->page(p->user->opaque, block, addr, data, page_size, fill,
-                      count);
-    }
-}
-
-/* One pass over the native stream in @fd from @start, records split off. */
-static bool der_pass(int fd, off_t start, Visitor *outer, DerPlan *p,
-                     Error **errp)
-{
-    MigHooks split = { .opaque = p, .record = der_record, .page = der_page,
-                       .record_visitor = der_record_visitor,
-                       .record_done = der_record_done };
+    Mapped m;
+    Dropper d = { .m = &m };
+    Visitor *v;
     MigReader *r;
     bool ok;
 
-    if (lseek(fd, start, SEEK_SET) < 0) {
-        error_setg(errp, "cannot rewind the input: %s", g_strerror(errno));
+    if (!map_fd(in_fd, &m, false, errp)) {
         return false;
     }
-    r = mig_reader_new_fd(fd);
-    ok = mig_stream_to_visitor(r, outer, &split, errp);
+    if ((uint64_t)start > m.len) {
+        unmap(&m);
+        error_setg(errp, "the input is shorter than its start");
+        return false;
+    }
+    d.hooks = (MigHooks) { .opaque = &d, .page = drop_page };
+    r = mig_reader_new_mem(m.data + start, m.len - (size_t)start);
+    v = ber_output_visitor_new_measure(mode, NULL, plan);
+    ok = mig_stream_to_visitor(r, v, &d.hooks, errp);
+    visit_free(v);
     mig_reader_free(r);
+    unmap(&m);
     return ok;
 }
 
 static bool native_to_der(int in_fd, int out_fd, BERMode mode,
                           const MigHooks *hooks, Error **errp)
 {
-    DerPlan p = { .mode = mode, .user = hooks, .fd = out_fd };
-    GByteArray *outer_der = NULL;
-    Visitor *outer = ber_output_visitor_new(mode, &outer_der);
+    BERPlan *plan = ber_plan_new();
     off_t start = lseek(in_fd, 0, SEEK_CUR);
-    uint8_t hdr[2 * 10];
-    size_t hl, prefix_len, n;
-    uint64_t total;
+    MigReader *r;
+    Visitor *v;
     bool ok;
 
-    /*
-     * Pass 1: the outer value with an empty records list (30 00 at its
-     * end) gives the bytes before the records; the records give their sum.
-     */
-    ok = start >= 0 && der_pass(in_fd, start, outer, &p, errp);
+    if (start < 0) {
+        error_setg(errp, "the input is not seekable");
+        ber_plan_free(plan);
+        return false;
+    }
+    ok = measure_native(in_fd, start, mode, plan, errp);
+    if (ok && lseek(in_fd, start, SEEK_SET) < 0) {
+        error_setg(errp, "cannot rewind the input: %s", g_strerror(errno));
+        ok = false;
+    }
     if (ok) {
-        visit_complete(outer, &outer_der);
+        r = mig_reader_new_fd(in_fd);
+        v = ber_output_visitor_new_planned_fd(mode, NULL, plan, out_fd);
+        ok = mig_stream_to_visitor(r, v, hooks, errp) &&
+             ber_output_visitor_finish(v, errp);
+        visit_free(v);
+        mig_reader_free(r);
     }
-    visit_free(outer);
-    if (!ok) {
-        if (start < 0) {
-            error_setg(errp, "the input is not seekable");
-        }
-        return false;
-    }
-    hl = outer_der->data[1] < 0x80 ? 2 : 2 + (outer_der->data[1] & 0x7f);
-    g_assert(outer_der->len >= hl + 2 &&
-             outer_der->data[outer_der->len - 2] == 0x30 &&
-             outer_der->data[outer_der->len - 1] == 0);
-    prefix_len = outer_der->len - hl - 2;
-    total = prefix_len + 1 + ber_length_size(p.content) + p.content;
-    hdr[0] = 0x30;
-    n = 1 + ber_encode_length(hdr + 1, total);
-    ok = mig_write_fd(&out_fd, hdr, n, errp) &&
-         mig_write_fd(&out_fd, outer_der->data + hl, prefix_len, errp);
-    hdr[0] = 0x30;
-    n = 1 + ber_encode_length(hdr + 1, p.content);
-    ok = ok && mig_write_fd(&out_fd, hdr, n, errp);
-    g_byte_array_unref(outer_der);
-    if (!ok) {
-        return false;
-    }
-
-    /* Pass 2: the records again, written as each is encoded. */
-    p.write = true;
-    outer = ber_output_visitor_new_sink(BER_MODE_CER, NULL, discard, NULL);
-    ok = der_pass(in_fd, start, outer, &p, errp);
-    visit_free(outer);
-    if (ok && p.err) {
-        error_propagate(errp, p.err);
-        return false;
-    }
-    error_free(p.err);
+    ber_plan_free(plan);
     return ok;
 }
 

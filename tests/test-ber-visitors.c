@@ -395,6 +395,178 @@ START_TEST(test_cer_streaming)
 }
 END_TEST
 
+/*** Planned DER/BER: measured, then streamed ***/
+
+typedef struct PlanSample {
+    TestNestedList *list;
+    Opt *opt;
+    uint8_t *blob;
+    size_t blob_len;
+} PlanSample;
+
+static bool visit_plan_sample(Visitor *v, void *obj, Error **errp)
+{
+    PlanSample *p = obj;
+    bool ok;
+
+    if (!visit_start_struct(v, NULL, NULL, 0, errp)) {
+        return false;
+    }
+    ok = visit_type_TestNestedList(v, "list", &p->list, errp) &&
+         visit_opt(v, &p->opt, errp) &&
+         visit_type_bytes(v, "blob", &p->blob, &p->blob_len, errp);
+    visit_end_struct(v, NULL);
+    return ok;
+}
+
+static bool append_sink(void *opaque, const uint8_t *buf, size_t len,
+                        Error **errp)
+{
+    g_byte_array_append(opaque, buf, (guint)len);
+    return true;
+}
+
+/* Measure @times visits of @p into a new plan. */
+static BERPlan *measure_sample(BERMode mode, PlanSample *p, int times)
+{
+    BERPlan *plan = ber_plan_new();
+    Visitor *v = ber_output_visitor_new_measure(mode, NULL, plan);
+
+    for (int i = 0; i < times; i++) {
+        ck_assert(visit_plan_sample(v, p, &error_abort));
+        visit_complete(v, NULL);
+    }
+    ck_assert(ber_output_visitor_finish(v, &error_abort));
+    visit_free(v);
+    return plan;
+}
+
+/* Visit @p @times through a planned visitor; the error of finish, or NULL. */
+static char *write_planned(BERMode mode, BERPlan *plan, PlanSample *p,
+                           int times, GByteArray *out)
+{
+    Visitor *v = ber_output_visitor_new_planned_sink(mode, NULL, plan,
+                                                     append_sink, out);
+    Error *err = NULL;
+    char *msg = NULL;
+    bool ok = true;
+
+    for (int i = 0; ok && i < times; i++) {
+        ok = visit_plan_sample(v, p, &err);
+    }
+    if (!ok || !ber_output_visitor_finish(v, &err)) {
+        msg = g_strdup(error_get_pretty(err));
+        error_free(err);
+    }
+    visit_free(v);
+    return msg;
+}
+
+static PlanSample *plan_sample_new(size_t blob_len)
+{
+    PlanSample *p = g_new0(PlanSample, 1);
+    TestNestedList **tail = &p->list;
+
+    for (int i = 0; i < 40; i++) {
+        *tail = g_new0(TestNestedList, 1);
+        (*tail)->value = test_nested_new(i < 30 ? 7 : i, i % 3 == 0);
+        if (i == 5 || i == 33) {
+            /* longer than BER_SINK_CHUNK: written from the caller's buffer */
+            g_free((*tail)->value->name);
+            (*tail)->value->name = g_strnfill(i == 5 ? 70000 : 300, 'n');
+        }
+        tail = &(*tail)->next;
+    }
+    p->opt = g_new0(Opt, 1);
+    p->opt->a = 1;
+    p->opt->c = g_strdup("hi");
+    p->opt->alt = g_new0(TestAlternate, 1);
+    p->opt->alt->type = QTYPE_QNUM;
+    p->opt->alt->u.i = 5;
+    p->blob_len = blob_len;
+    p->blob = g_malloc(blob_len);
+    for (size_t i = 0; i < blob_len; i++) {
+        p->blob[i] = (uint8_t)(i * 7);
+    }
+    return p;
+}
+
+static void plan_sample_free(PlanSample *p)
+{
+    qapi_free_TestNestedList(p->list);
+    opt_free_members(p->opt);
+    g_free(p->opt);
+    g_free(p->blob);
+    g_free(p);
+}
+
+START_TEST(test_planned_same_bytes)
+{
+    static const size_t blobs[] = { 0, 100, 4096, 5000, 200000 };
+
+    for (BERMode mode = BER_MODE_BER; mode <= BER_MODE_DER; mode++) {
+        if (mode == BER_MODE_CER) {
+            continue;
+        }
+        for (size_t b = 0; b < G_N_ELEMENTS(blobs); b++) {
+            PlanSample *p = plan_sample_new(blobs[b]);
+            GByteArray *one = ber_test_encode(mode, visit_plan_sample, p);
+            GByteArray *out = g_byte_array_new();
+            BERPlan *plan = measure_sample(mode, p, 3);
+            char *msg;
+
+            ck_assert_uint_eq(ber_plan_encoded_size(plan), 3 * one->len);
+            msg = write_planned(mode, plan, p, 3, out);
+            ck_assert_msg(!msg, "%s", msg);
+            ck_assert_uint_eq(out->len, 3 * one->len);
+            for (int i = 0; i < 3; i++) {
+                ck_assert(!memcmp(out->data + i * one->len, one->data,
+                                  one->len));
+            }
+            ber_plan_free(plan);
+            g_byte_array_unref(out);
+            g_byte_array_unref(one);
+            plan_sample_free(p);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_planned_departures)
+{
+    PlanSample *p = plan_sample_new(5000);
+    GByteArray *out = g_byte_array_new();
+    BERPlan *plan = measure_sample(BER_MODE_DER, p, 1);
+    char *msg;
+
+    /* a string longer than measured */
+    g_free(p->list->next->value->name);
+    p->list->next->value->name = g_strdup("a longer name than measured");
+    msg = write_planned(BER_MODE_DER, plan, p, 1, out);
+    ck_assert_ptr_nonnull(msg);
+    ck_assert_msg(strstr(msg, "another length than planned"), "%s", msg);
+    g_free(msg);
+    ber_plan_free(plan);
+
+    /* more values than planned, then fewer */
+    plan = measure_sample(BER_MODE_DER, p, 1);
+    msg = write_planned(BER_MODE_DER, plan, p, 2, out);
+    ck_assert_ptr_nonnull(msg);
+    ck_assert_msg(strstr(msg, "more values than planned"), "%s", msg);
+    g_free(msg);
+    ber_plan_free(plan);
+    plan = measure_sample(BER_MODE_DER, p, 2);
+    msg = write_planned(BER_MODE_DER, plan, p, 1, out);
+    ck_assert_ptr_nonnull(msg);
+    ck_assert_msg(strstr(msg, "fewer values than planned"), "%s", msg);
+    g_free(msg);
+    ber_plan_free(plan);
+
+    g_byte_array_unref(out);
+    plan_sample_free(p);
+}
+END_TEST
+
 /*** Input mode rules ***/
 
 static bool visit_i64(Visitor *v, void *obj, Error **errp)
@@ -958,6 +1130,8 @@ static Suite *ber_visitors_suite(void)
     tcase_add_test(tc, test_optional_and_alternate_tags);
     tcase_add_test(tc, test_high_tag_members);
     tcase_add_test(tc, test_roundtrip_all_modes_and_sink);
+    tcase_add_test(tc, test_planned_same_bytes);
+    tcase_add_test(tc, test_planned_departures);
     tcase_add_test(tc, test_cer_streaming);
     tcase_add_test(tc, test_input_ber_forms);
     tcase_add_test(tc, test_error_messages);

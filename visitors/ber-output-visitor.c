@@ -17,11 +17,19 @@
  * top-level value closes, one backward pass moves each segment between
  * two recorded positions to its final place and writes the minimal length
  * octets in the gap, so every content byte moves at most once.
+ *
+ * Planned DER/BER (a BERPlan, two passes): the measuring visitor runs the
+ * definite-mode bookkeeping above on a buffer it keeps forgetting (only
+ * differences of positions matter, so the open values' positions move
+ * back with it), skips string contents, and records each constructed
+ * value's length as it closes; the planned visitor then writes each
+ * length as the value opens and streams like CER.
  */
 #include "config.h"
 
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +54,9 @@ typedef struct BEROutScope {
     size_t plan_index;      /* definite: its entry in the plan */
     int64_t inner_extra;    /* definite: length octets still to insert,
                                less the holes inside (see open_hole()) */
+    uint64_t plan_mark;     /* measuring: its run in the BERPlan;
+                               planned: the output offset its contents
+                               end at */
 } BEROutScope;
 
 /*
@@ -58,6 +69,27 @@ typedef struct BERPlanEntry {
     uint64_t length;
     size_t hole;
 } BERPlanEntry;
+
+/*
+ * A BERPlan: runs of equal contents lengths, in the order the values
+ * open. A value still open while measuring has a run of its own with
+ * the length BER_PLAN_OPEN.
+ */
+typedef struct BERPlanRun {
+    uint64_t length;
+    uint64_t count;
+} BERPlanRun;
+
+#define BER_PLAN_OPEN UINT64_MAX
+
+struct BERPlan {
+    BERPlanRun *runs;
+    size_t len, cap;
+    uint64_t encoded_size;  /* bytes of the measured values */
+    size_t next;            /* reading: the current run */
+    uint64_t used;          /* reading: values taken from it */
+    uint64_t taken;         /* reading: values taken in all */
+};
 
 /*
  * Strings at least this long in definite mode get a hole in front of them,
@@ -102,6 +134,11 @@ typedef struct BEROutputVisitor {
     void *write_opaque;
     int fd;
     Error *write_error;
+    uint64_t flushed;       /* bytes passed to the sink (or, measuring,
+                               forgotten) */
+
+    BERPlan *measure;       /* measuring into this plan */
+    BERPlan *planned;       /* writing with lengths from this plan */
 
     /* Last: not cleared at creation (see ber_output_visitor_alloc()). */
     BEROutScope embedded_scopes[BER_OUT_EMBEDDED_SCOPES];
@@ -117,6 +154,12 @@ static BEROutputVisitor *to_bov(Visitor *v)
 static bool definite_mode(BEROutputVisitor *bov)
 {
     return bov->mode != BER_MODE_CER;
+}
+
+/* Is the encoding passed on as it is produced (CER or planned)? */
+static bool streams(BEROutputVisitor *bov)
+{
+    return !definite_mode(bov) || bov->planned;
 }
 
 /* The slow path of buffer_reserve(): grow geometrically. */
@@ -185,15 +228,35 @@ static inline void put_byte(BEROutputVisitor *bov, uint8_t octet)
 
 static void sink_write(BEROutputVisitor *bov, const uint8_t *data, size_t n)
 {
+    bov->flushed += n;
     if (!bov->write_error && n) {
         bov->write(bov->write_opaque, data, n, &bov->write_error);
     }
 }
 
+/*
+ * Measuring: drop the buffered bytes and @more bytes not even buffered.
+ * The open values' positions move back by as much, modulo 2^64 like the
+ * buffer positions they are compared with, so the lengths computed from
+ * them are unchanged.
+ */
+static void forget(BEROutputVisitor *bov, size_t more)
+{
+    size_t shift = bov->len + more;
+
+    for (size_t i = 0; i < bov->plan_len; i++) {
+        bov->plan[i].position -= shift;
+    }
+    bov->flushed += shift;
+    bov->len = 0;
+}
+
 /* Hand buffered bytes to the sink (only once they are final). */
 static void sink_flush(BEROutputVisitor *bov)
 {
-    if (bov->write && bov->len) {
+    if (bov->measure) {
+        forget(bov, 0);
+    } else if (bov->write && bov->len) {
         sink_write(bov, bov->buf, bov->len);
         bov->len = 0;
     }
@@ -201,8 +264,18 @@ static void sink_flush(BEROutputVisitor *bov)
 
 static void maybe_stream(BEROutputVisitor *bov)
 {
-    if (bov->write && !definite_mode(bov) && bov->len >= BER_SINK_CHUNK) {
+    if (bov->len >= BER_SINK_CHUNK &&
+        ((bov->write && streams(bov)) || bov->measure)) {
         sink_flush(bov);
+    }
+}
+
+/* Planned: a sticky error once the visits leave the plan. */
+static void plan_mismatch(BEROutputVisitor *bov, const char *what)
+{
+    if (!bov->write_error) {
+        error_setg(&bov->write_error, "BER output: %s (value %" PRIu64
+                   " of the plan)", what, bov->planned->taken);
     }
 }
 
@@ -338,6 +411,14 @@ static void finish_top_level(BEROutputVisitor *bov)
     size_t i, src_end, dst_end;
     int64_t shift = 0;
 
+    if (bov->measure) {
+        /* the length octets still to insert count as written */
+        assert(!bov->plan_len && bov->top_extra >= 0);
+        forget(bov, (size_t)bov->top_extra);
+        bov->top_extra = 0;
+        bov->measure->encoded_size = bov->flushed;
+        return;
+    }
     if (!definite_mode(bov) || !bov->plan_len) {
         maybe_stream(bov);
         return;
@@ -430,6 +511,77 @@ static inline void plan_reserve(BEROutputVisitor *bov)
     }
 }
 
+/* Measuring: a run for a value that opens; returns its index. */
+static uint64_t plan_open(BERPlan *plan)
+{
+    if (plan->len == plan->cap) {
+        plan->cap = plan->cap ? plan->cap * 2 : 64;
+        plan->runs = g_renew(BERPlanRun, plan->runs, plan->cap);
+    }
+    plan->runs[plan->len].length = BER_PLAN_OPEN;
+    plan->runs[plan->len].count = 1;
+    return plan->len++;
+}
+
+/*
+ * Measuring: the value of run @index closes with @length. The last run
+ * joins the one before it when that is closed and of the same length.
+ */
+static void plan_close(BERPlan *plan, uint64_t index, uint64_t length)
+{
+    assert(index < plan->len && plan->runs[index].length == BER_PLAN_OPEN);
+    plan->runs[index].length = length;
+    if (index == plan->len - 1 && index > 0 &&
+        plan->runs[index - 1].length == length) {
+        plan->runs[index - 1].count++;
+        plan->len--;
+    }
+}
+
+/* Planned: the length of the next value, false when none is left. */
+static bool plan_take(BERPlan *plan, uint64_t *length)
+{
+    while (plan->next < plan->len &&
+           plan->used == plan->runs[plan->next].count) {
+        plan->next++;
+        plan->used = 0;
+    }
+    if (plan->next == plan->len ||
+        plan->runs[plan->next].length == BER_PLAN_OPEN) {
+        return false;
+    }
+    plan->used++;
+    plan->taken++;
+    *length = plan->runs[plan->next].length;
+    return true;
+}
+
+/* Planned: are values of the plan left? */
+static bool plan_left(const BERPlan *plan)
+{
+    return plan->next < plan->len &&
+           (plan->used < plan->runs[plan->next].count ||
+            plan->next + 1 < plan->len);
+}
+
+BERPlan *ber_plan_new(void)
+{
+    return g_new0(BERPlan, 1);
+}
+
+void ber_plan_free(BERPlan *plan)
+{
+    if (plan) {
+        g_free(plan->runs);
+        g_free(plan);
+    }
+}
+
+uint64_t ber_plan_encoded_size(const BERPlan *plan)
+{
+    return plan->encoded_size;
+}
+
 /* The scope and frame helpers are on every struct's path: always inline. */
 #define BER_ALWAYS_INLINE __attribute__((always_inline))
 
@@ -461,6 +613,19 @@ void open_frame(BEROutputVisitor *bov, BEROutScope *scope)
 
         put(bov, &octet, 1);
         return;
+    }
+    if (bov->planned) {
+        uint64_t length = 0;
+
+        if (!plan_take(bov->planned, &length)) {
+            plan_mismatch(bov, "more values than planned");
+        }
+        put_length(bov, length);
+        scope->plan_mark = bov->flushed + bov->len + length;
+        return;
+    }
+    if (bov->measure) {
+        scope->plan_mark = plan_open(bov->measure);
     }
     plan_reserve(bov);
     scope->plan_index = bov->plan_len;
@@ -503,12 +668,23 @@ void pop_scope(BEROutputVisitor *bov)
         }
         return;
     }
-    if (definite_mode(bov)) {
+    if (bov->planned) {
+        if (bov->flushed + bov->len != scope->plan_mark) {
+            plan_mismatch(bov, "a value of another length than planned");
+        }
+    } else if (definite_mode(bov)) {
         BERPlanEntry *entry = &bov->plan[scope->plan_index];
         uint64_t length = (uint64_t)((int64_t)(bov->len - entry->position - 1)
                                      + scope->inner_extra);
 
-        if (scope->inner_extra == 0 && length < 0x80) {
+        if (bov->measure) {
+            /* its inner entries are gone: it is the last */
+            assert(scope->plan_index == bov->plan_len - 1);
+            plan_close(bov->measure, scope->plan_mark, length);
+            bov->plan_len--;
+            add_extra_to_parent(bov, scope->inner_extra +
+                                (int64_t)ber_length_size(length) - 1);
+        } else if (scope->inner_extra == 0 && length < 0x80) {
             /* no inner length pending, so no inner plan entry is left */
             assert(scope->plan_index == bov->plan_len - 1);
             bov->buf[entry->position] = (uint8_t)length;
@@ -796,6 +972,28 @@ static void open_hole(BEROutputVisitor *bov, size_t tlv_length)
     bov->scopes[bov->depth - 1].inner_extra -= hole;
 }
 
+/*
+ * Measuring: a primitive of @len >= BER_SINK_CHUNK / 16 bytes counts its
+ * contents without copying them. Planned: one of @len >= BER_SINK_CHUNK
+ * goes to the sink from the caller's buffer.
+ */
+static G_GNUC_NO_INLINE void put_long_primitive(BEROutputVisitor *bov,
+                                                uint64_t universal_tag,
+                                                const uint8_t *content,
+                                                size_t len)
+{
+    buffer_reserve(bov, BER_IDENTIFIER_MAX + BER_LENGTH_MAX);
+    put_identifier_reserved(bov, universal_tag, false);
+    bov->len += ber_encode_length(bov->buf + bov->len, len);
+    if (bov->measure) {
+        forget(bov, len);
+    } else {
+        sink_flush(bov);
+        sink_write(bov, content, len);
+    }
+    element_done(bov);
+}
+
 /* A primitive element: identifier, minimal length, contents. */
 static bool put_primitive(BEROutputVisitor *bov, uint64_t universal_tag,
                           const uint8_t *content, size_t len, Error **errp)
@@ -803,7 +1001,12 @@ static bool put_primitive(BEROutputVisitor *bov, uint64_t universal_tag,
     if (!check_sink(bov, errp)) {
         return false;
     }
-    if (len >= BER_OUT_HOLE_MIN && bov->depth && definite_mode(bov)) {
+    if (G_UNLIKELY(bov->measure || bov->planned)) {
+        if (len >= (bov->measure ? BER_SINK_CHUNK / 16 : BER_SINK_CHUNK)) {
+            put_long_primitive(bov, universal_tag, content, len);
+            return check_sink(bov, errp);
+        }
+    } else if (len >= BER_OUT_HOLE_MIN && bov->depth && definite_mode(bov)) {
         open_hole(bov, BER_IDENTIFIER_MAX + BER_LENGTH_MAX + len);
     }
     /* one reserve for the whole TLV; the puts below then never grow */
@@ -1176,6 +1379,50 @@ Visitor *ber_output_visitor_new_fd(BERMode mode, const BEROptions *opts,
     return &bov->visitor;
 }
 
+static bool discard_write(void *opaque, const uint8_t *buf, size_t len,
+                          Error **errp)
+{
+    return true;
+}
+
+Visitor *ber_output_visitor_new_measure(BERMode mode, const BEROptions *opts,
+                                        BERPlan *plan)
+{
+    BEROutputVisitor *bov;
+
+    assert(mode != BER_MODE_CER && plan);
+    /* a sink, so that every visit takes the paths that keep the plan */
+    bov = to_bov(ber_output_visitor_new_sink(mode, opts, discard_write,
+                                             NULL));
+    bov->measure = plan;
+    return &bov->visitor;
+}
+
+Visitor *ber_output_visitor_new_planned_sink(BERMode mode,
+                                             const BEROptions *opts,
+                                             BERPlan *plan, BERWriteFunc write,
+                                             void *opaque)
+{
+    BEROutputVisitor *bov;
+
+    assert(mode != BER_MODE_CER && plan);
+    bov = to_bov(ber_output_visitor_new_sink(mode, opts, write, opaque));
+    bov->planned = plan;
+    return &bov->visitor;
+}
+
+Visitor *ber_output_visitor_new_planned_fd(BERMode mode,
+                                           const BEROptions *opts,
+                                           BERPlan *plan, int fd)
+{
+    BEROutputVisitor *bov;
+
+    assert(mode != BER_MODE_CER && plan);
+    bov = to_bov(ber_output_visitor_new_fd(mode, opts, fd));
+    bov->planned = plan;
+    return &bov->visitor;
+}
+
 bool ber_output_visitor_finish(Visitor *v, Error **errp)
 {
     BEROutputVisitor *bov = to_bov(v);
@@ -1186,6 +1433,9 @@ bool ber_output_visitor_finish(Visitor *v, Error **errp)
     }
     if (bov->depth == 0) {
         sink_flush(bov);
+        if (bov->planned && plan_left(bov->planned)) {
+            plan_mismatch(bov, "fewer values than planned");
+        }
     }
     return check_sink(bov, errp);
 }
