@@ -1209,10 +1209,13 @@ static bool put_string(BEROutputVisitor *bov, uint64_t universal_tag,
         put(bov, &octet, 1);
         put_length(bov, n);
         if (bov->write && bov->len + n > BER_SINK_CHUNK) {
-            /* Stream large payloads straight through. */
             sink_flush(bov);
+        }
+        if (bov->write && n >= BER_SINK_CHUNK) {
+            /* a fragment the size of the buffer goes straight through */
             sink_write(bov, data + done, n);
         } else {
+            /* the sink sees whole buffers, not a small write per fragment */
             put(bov, data + done, n);
         }
         done += n;
