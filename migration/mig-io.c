@@ -10,8 +10,6 @@
 
 #include "migration/mig-io.h"
 
-#define MIG_WRITER_BUFFER (64 * 1024)
-
 struct MigReader {
     int fd;                  /* -1 for memory */
     const uint8_t *mem;      /* memory source, or NULL */
@@ -359,6 +357,22 @@ bool mig_write(MigWriter *w, const void *buf, size_t n, Error **errp)
     memcpy(w->buf + w->len, p, n);
     w->len += n;
     return true;
+}
+
+uint8_t *mig_write_reserve(MigWriter *w, size_t n, Error **errp)
+{
+    uint8_t *p;
+
+    g_assert(n <= MIG_WRITER_BUFFER);
+    if (!sticky(w, errp)) {
+        return NULL;
+    }
+    if (w->len + n > MIG_WRITER_BUFFER && !mig_writer_flush(w, errp)) {
+        return NULL;
+    }
+    p = w->buf + w->len;
+    w->len += n;
+    return p;
 }
 
 bool mig_write_u8(MigWriter *w, uint8_t v, Error **errp)

@@ -613,6 +613,18 @@ static bool c_page_data(Codec *c, uint64_t addr, Error **errp)
         if (!buf || !visit_type_bytes(c->v, "data", &buf, &len, errp)) {
             return false;
         }
+    } else if (c->page_size <= MIG_WRITER_BUFFER) {
+        /* decoded straight into the writer's buffer: no copy of its own */
+        buf = mig_write_reserve(c->w, c->page_size, errp);
+        if (!buf || !visit_type_sized_buffer(c->v, "data", buf, c->page_size,
+                                             1, errp)) {
+            return false;
+        }
+        if (c->hooks && c->hooks->page) {
+            c->hooks->page(c->hooks->opaque, c->block, addr, buf,
+                           c->page_size, 0, 1);
+        }
+        return true;
     } else {
         if (!visit_type_bytes(c->v, "data", &buf, &len, errp)) {
             return false;

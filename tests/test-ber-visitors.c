@@ -567,6 +567,45 @@ START_TEST(test_planned_departures)
 }
 END_TEST
 
+/* A CER string read into a caller's buffer of its exact size, or refused. */
+START_TEST(test_cer_string_into_fixed_buffer)
+{
+    size_t len = 5000;
+    uint8_t *blob = g_malloc(len), *in = g_malloc0(len + 1);
+    GByteArray *cer = NULL;
+    Visitor *v = ber_output_visitor_new(BER_MODE_CER, &cer);
+    Error *err = NULL;
+
+    for (size_t i = 0; i < len; i++) {
+        blob[i] = (uint8_t)(i * 13);
+    }
+    ck_assert(visit_type_bytes(v, NULL, &blob, &len, &error_abort));
+    visit_complete(v, &cer);
+    visit_free(v);
+    ck_assert_uint_eq(cer->data[1], 0x80);    /* constructed, fragments */
+
+    v = ber_input_visitor_new(cer->data, cer->len, BER_MODE_CER);
+    ck_assert(visit_type_sized_buffer(v, NULL, in, len, 1, &error_abort));
+    ck_assert(ber_input_visitor_finish(v, &error_abort));
+    visit_free(v);
+    ck_assert_mem_eq(in, blob, len);
+
+    memset(in, 0, len + 1);
+    v = ber_input_visitor_new(cer->data, cer->len, BER_MODE_CER);
+    ck_assert(!visit_type_sized_buffer(v, "b", in, len + 1, 1, &err));
+    ck_assert_str_eq(error_get_pretty(err), "offset 0: Parameter 'b': "
+                     "expects 5001 bytes, got 5000");
+    error_free(err);
+    visit_free(v);
+    for (size_t i = 0; i <= len; i++) {
+        ck_assert_uint_eq(in[i], 0);          /* left unchanged */
+    }
+    g_byte_array_unref(cer);
+    g_free(blob);
+    g_free(in);
+}
+END_TEST
+
 /*** Input mode rules ***/
 
 static bool visit_i64(Visitor *v, void *obj, Error **errp)
@@ -1132,6 +1171,7 @@ static Suite *ber_visitors_suite(void)
     tcase_add_test(tc, test_roundtrip_all_modes_and_sink);
     tcase_add_test(tc, test_planned_same_bytes);
     tcase_add_test(tc, test_planned_departures);
+    tcase_add_test(tc, test_cer_string_into_fixed_buffer);
     tcase_add_test(tc, test_cer_streaming);
     tcase_add_test(tc, test_input_ber_forms);
     tcase_add_test(tc, test_error_messages);

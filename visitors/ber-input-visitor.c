@@ -1375,17 +1375,20 @@ static inline bool cer_full_fragment(const uint8_t *data, size_t pos,
 }
 
 /*
- * Read the contents of a CER constructed string (@hdr) into a new buffer
- * of total + @extra bytes (zeroed extra). The definite-length fragments
- * are walked and checked first without copying, which gives the exact
- * size: the buffer is that size, counted against the allocation budget,
- * and the contents are then copied once. Returns 1 with *@out, *@total
- * and *@end set; 0 on malformed input or an exceeded budget (@errp set);
- * -1 when this path does not apply (definite length, a fragment size the
- * fast headers cannot express), so the caller must take the general path.
+ * Read the contents of a CER constructed string (@hdr) into @fixed, which
+ * it must fill exactly (@fixed_len bytes), or else (@fixed NULL) into a
+ * new buffer of total + @extra bytes (zeroed extra). The definite-length
+ * fragments are walked and checked first without copying, which gives the
+ * exact size: the buffer is that size, counted against the allocation
+ * budget, and the contents are then copied once. Returns 1 with *@total
+ * and *@end set (and *@out, without @fixed); 0 on malformed input, a size
+ * other than @fixed_len or an exceeded budget (@errp set); -1 when this
+ * path does not apply (definite length, a fragment size the fast headers
+ * cannot express), so the caller must take the general path.
  */
 static int read_cer_string(BERInputVisitor *biv, const char *name,
-                           const BERHeader *hdr, size_t extra, uint8_t **out,
+                           const BERHeader *hdr, uint8_t *fixed,
+                           size_t fixed_len, size_t extra, uint8_t **out,
                            size_t *total, size_t *end, Error **errp)
 {
     const uint8_t *data = biv->data;
@@ -1437,12 +1440,22 @@ static int read_cer_string(BERInputVisitor *biv, const char *name,
                     "must be primitive", sum);
         return 0;
     }
-    /* sum < limit: the fragments are inside the input */
-    if (!account(biv, sum + extra, name, errp)) {
-        return 0;
+    if (fixed) {
+        if (sum != fixed_len) {
+            input_error(biv, errp, hdr->offset, name,
+                        "expects %zu bytes, got %zu", fixed_len, sum);
+            return 0;
+        }
+        dest = fixed;
+        extra = 0;
+    } else {
+        /* sum < limit: the fragments are inside the input */
+        if (!account(biv, sum + extra, name, errp)) {
+            return 0;
+        }
+        dest = g_malloc(sum + extra);
+        biv->largest_buffer = MAX(biv->largest_buffer, sum + extra);
     }
-    dest = g_malloc(sum + extra);
-    biv->largest_buffer = MAX(biv->largest_buffer, sum + extra);
     /* every fragment but the last is canonical; the last is primitive */
     for (copied = 0, pos = start; copied < sum; ) {
         size_t header_length = 4, length = frag;
@@ -1464,7 +1477,9 @@ static int read_cer_string(BERInputVisitor *biv, const char *name,
     }
     assert(copied == sum);
     memset(dest + sum, 0, extra);
-    *out = dest;
+    if (!fixed) {
+        *out = dest;
+    }
     *total = sum;
     *end = pos + 2;
     return 1;
@@ -1557,14 +1572,16 @@ static bool read_string(BERInputVisitor *biv, const char *name,
             return false;
         }
         *content_offset = hdr.offset;
-        if (biv->mode == BER_MODE_CER && !fixed) {
-            int done = read_cer_string(biv, name, &hdr, extra, &dest, &total,
-                                       &end, errp);
+        if (biv->mode == BER_MODE_CER) {
+            int done = read_cer_string(biv, name, &hdr, fixed, fixed_len,
+                                       extra, &dest, &total, &end, errp);
 
             if (done >= 0) {
                 if (done) {
                     biv->pos = end;
-                    *out = dest;
+                    if (!fixed) {
+                        *out = dest;
+                    }
                     *out_len = total;
                 }
                 return done;
