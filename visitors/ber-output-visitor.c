@@ -38,8 +38,14 @@
 #include "qapi/visitor-impl.h"
 #include "visitors/ber-visitor.h"
 
-/* Streaming (CER) sinks are fed in chunks of about this size. */
-#define BER_SINK_CHUNK (64 * 1024)
+/*
+ * Streaming (CER, planned) sinks are fed in chunks of about this size:
+ * 256 KiB costs the kernel less per byte written to a file than 64 KiB.
+ */
+#define BER_SINK_CHUNK (256 * 1024)
+
+/* Measuring: strings this long are counted, not copied. */
+#define BER_MEASURE_SKIP_MIN 1024
 
 typedef enum BEROutScopeKind {
     BER_OUT_STRUCT,
@@ -973,7 +979,7 @@ static void open_hole(BEROutputVisitor *bov, size_t tlv_length)
 }
 
 /*
- * Measuring: a primitive of @len >= BER_SINK_CHUNK / 16 bytes counts its
+ * Measuring: a primitive of @len >= BER_MEASURE_SKIP_MIN bytes counts its
  * contents without copying them. Planned: one of @len >= BER_SINK_CHUNK
  * goes to the sink from the caller's buffer.
  */
@@ -1002,7 +1008,7 @@ static bool put_primitive(BEROutputVisitor *bov, uint64_t universal_tag,
         return false;
     }
     if (G_UNLIKELY(bov->measure || bov->planned)) {
-        if (len >= (bov->measure ? BER_SINK_CHUNK / 16 : BER_SINK_CHUNK)) {
+        if (len >= (bov->measure ? BER_MEASURE_SKIP_MIN : BER_SINK_CHUNK)) {
             put_long_primitive(bov, universal_tag, content, len);
             return check_sink(bov, errp);
         }

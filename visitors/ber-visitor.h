@@ -88,7 +88,7 @@ typedef bool (*BERWriteFunc)(void *opaque, const uint8_t *buf, size_t len,
  * Create a streaming output visitor that passes the encoding to @write
  * (with @opaque) as it is produced.
  *
- * CER streams: memory is bounded by the nesting depth plus a 64 KiB
+ * CER streams: memory is bounded by the nesting depth plus a 256 KiB
  * buffer, whatever the data size (long strings go out fragment by
  * fragment). DER and BER need every length before the contents, so their
  * top-level value is planned in memory (one buffer, linear) and written
@@ -157,7 +157,7 @@ Visitor *ber_output_visitor_new_measure(BERMode mode, const BEROptions *opts,
  * Create a streaming output visitor for @mode (DER or BER) that takes
  * every length from @plan, in order, and passes the encoding to @write
  * as it is produced. Memory is bounded as for CER: the nesting depth plus
- * a 64 KiB buffer, long strings written straight from the caller's
+ * a 256 KiB buffer, long strings written straight from the caller's
  * buffer. The visits must be those the plan was measured with: a value
  * whose length differs from its plan, or values beyond or short of the
  * plan, make the output invalid and fail the visitor with a sticky error
