@@ -216,68 +216,171 @@ static BERMode ber_mode_of(MigFormat f)
 }
 
 /*
- * DER (and BER, the same bytes) needs every length before its contents:
- * two passes over the native stream. The first measures the encoding
- * into a length plan (ber-visitor.h): it reads the stream mapped and
- * visits page contents without copying them, so it only touches the
- * pages' headers. The second writes the encoding as it goes, each length
- * from the plan. Memory is bounded by the plan, a few runs per record.
+ * DER (and BER, the same bytes) needs every length before its contents.
+ * The stream is read mapped, and each record is walked twice: through a
+ * measuring visitor into a length plan (ber-visitor.h), which reads only
+ * the pages' headers and copies nothing, then through a planned visitor
+ * that writes it, each length from the plan, streaming as CER does. The
+ * record's pages are mapped by the first walk and still there for the
+ * second: the stream is read once. The two outermost values (the stream
+ * and its list of records) are written before their lengths are known:
+ * their length octets are left for the number the native size predicts
+ * and filled in at the end. Only when that prediction fails (the DER
+ * length and the native size on two sides of 2^24 or 2^32) is the stream
+ * converted again, in two whole passes: measured first, then written.
+ * Memory is bounded by the plan (a few runs per record) and the mapped
+ * pages (dropped after each record once 4096 have been read).
  */
-static bool measure_native(int in_fd, off_t start, BERMode mode,
-                           BERPlan *plan, Error **errp)
-{
+typedef struct DerWalk {
     Mapped m;
-    Dropper d = { .m = &m };
-    Visitor *v;
+    const MigHooks *user;
+    MigHooks hooks;
+    BERMode mode;
+    BERPlan *plan;
+    uint64_t pages;       /* mapped pages read since the last drop */
+} DerWalk;
+
+static void der_drop(DerWalk *d, uint64_t at_least)
+{
+    if (d->pages >= at_least && d->m.mapped) {
+        madvise(d->m.data, d->m.len, MADV_DONTNEED);
+        d->pages = 0;
+    }
+}
+
+static void der_record(void *opaque, const MigRecordInfo *info)
+{
+    DerWalk *d = opaque;
+
+    if (d->user && d->user->record) {
+        d->user->record(d->user->opaque, info);
+    }
+    der_drop(d, DROP_PAGES);
+}
+
+static void der_page(void *opaque, const char *block, uint64_t addr,
+                     const uint8_t *data, uint64_t page_size, uint8_t fill,
+                     uint64_t count)
+{
+    DerWalk *d = opaque;
+
+    if (d->user && d->user->page) {
+        d->user->page(d->user->opaque, block, addr, data, page_size, fill,
+                      count);
+    }
+    /* within a record only when it is very large */
+    d->pages += data != NULL;
+    der_drop(d, 4 * DROP_PAGES);
+}
+
+static Visitor *der_measure_record(void *opaque)
+{
+    DerWalk *d = opaque;
+
+    return ber_output_visitor_new_measure(d->mode, NULL, d->plan);
+}
+
+static void der_measured(void *opaque, Visitor *v)
+{
+    visit_free(v);
+}
+
+/* One walk of the mapped stream from @start through @v (with @hooks). */
+static bool der_walk(DerWalk *d, off_t start, Visitor *v,
+                     const MigHooks *hooks, Error **errp)
+{
     MigReader *r;
     bool ok;
 
-    if (!map_fd(in_fd, &m, false, errp)) {
-        return false;
-    }
-    if ((uint64_t)start > m.len) {
-        unmap(&m);
+    if ((uint64_t)start > d->m.len) {
         error_setg(errp, "the input is shorter than its start");
         return false;
     }
-    d.hooks = (MigHooks) { .opaque = &d, .page = drop_page };
-    r = mig_reader_new_mem(m.data + start, m.len - (size_t)start);
-    v = ber_output_visitor_new_measure(mode, NULL, plan);
-    ok = mig_stream_to_visitor(r, v, &d.hooks, errp);
-    visit_free(v);
+    r = mig_reader_new_mem(d->m.data + start, d->m.len - (size_t)start);
+    ok = mig_stream_to_visitor(r, v, hooks, errp);
     mig_reader_free(r);
-    unmap(&m);
+    d->pages = DROP_PAGES;
+    der_drop(d, 0);
+    return ok;
+}
+
+/* The fallback: measure the whole stream, then write it. */
+static bool der_two_passes(DerWalk *d, off_t start, int out_fd, Error **errp)
+{
+    Visitor *v = ber_output_visitor_new_measure(d->mode, NULL, d->plan);
+    MigHooks drop = { .opaque = d, .page = der_page };
+    const MigHooks *user = d->user;
+    bool ok;
+
+    d->user = NULL;
+    ok = der_walk(d, start, v, &drop, errp);
+    d->user = user;
+    visit_free(v);
+    if (!ok) {
+        return false;
+    }
+    v = ber_output_visitor_new_planned_fd(d->mode, NULL, d->plan, out_fd);
+    ok = der_walk(d, start, v, &d->hooks, errp) &&
+         ber_output_visitor_finish(v, errp);
+    visit_free(v);
     return ok;
 }
 
 static bool native_to_der(int in_fd, int out_fd, BERMode mode,
                           const MigHooks *hooks, Error **errp)
 {
-    BERPlan *plan = ber_plan_new();
+    DerWalk d = { .user = hooks, .mode = mode };
     off_t start = lseek(in_fd, 0, SEEK_CUR);
-    MigReader *r;
+    off_t out_start = lseek(out_fd, 0, SEEK_CUR);
+    Error *err = NULL;
+    unsigned octets;
     Visitor *v;
     bool ok;
 
     if (start < 0) {
         error_setg(errp, "the input is not seekable");
-        ber_plan_free(plan);
         return false;
     }
-    ok = measure_native(in_fd, start, mode, plan, errp);
-    if (ok && lseek(in_fd, start, SEEK_SET) < 0) {
-        error_setg(errp, "cannot rewind the input: %s", g_strerror(errno));
-        ok = false;
+    if (!map_fd(in_fd, &d.m, false, errp)) {
+        return false;
     }
-    if (ok) {
-        r = mig_reader_new_fd(in_fd);
-        v = ber_output_visitor_new_planned_fd(mode, NULL, plan, out_fd);
-        ok = mig_stream_to_visitor(r, v, hooks, errp) &&
-             ber_output_visitor_finish(v, errp);
-        visit_free(v);
-        mig_reader_free(r);
+    d.hooks = (MigHooks) { .opaque = &d, .record = der_record,
+                           .page = der_page };
+    d.plan = ber_plan_new();
+    if (out_start < 0) {
+        /* not a file: its lengths cannot be filled in afterwards */
+        ok = der_two_passes(&d, start, out_fd, errp);
+        goto out;
     }
-    ber_plan_free(plan);
+    octets = (unsigned)ber_length_size(d.m.len - (uint64_t)start);
+    ber_plan_defer(d.plan, octets);         /* the stream */
+    ber_plan_defer(d.plan, octets);         /* its records */
+    d.hooks.prewalk_visitor = der_measure_record;
+    d.hooks.prewalk_done = der_measured;
+    v = ber_output_visitor_new_planned_fd(mode, NULL, d.plan, out_fd);
+    ok = der_walk(&d, start, v, &d.hooks, &err) &&
+         ber_output_visitor_finish(v, &err);
+    visit_free(v);
+    if (!ok && ber_plan_misfit(d.plan)) {
+        error_free(err);
+        err = NULL;
+        ber_plan_free(d.plan);
+        d.plan = ber_plan_new();
+        d.hooks.prewalk_visitor = NULL;
+        d.hooks.prewalk_done = NULL;
+        if (ftruncate(out_fd, out_start) < 0 ||
+            lseek(out_fd, out_start, SEEK_SET) < 0) {
+            error_setg(errp, "cannot rewind the output: %s",
+                       g_strerror(errno));
+        } else {
+            ok = der_two_passes(&d, start, out_fd, errp);
+        }
+    } else if (!ok) {
+        error_propagate(errp, err);
+    }
+out:
+    ber_plan_free(d.plan);
+    unmap(&d.m);
     return ok;
 }
 

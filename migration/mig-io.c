@@ -74,6 +74,15 @@ uint64_t mig_reader_remaining(const MigReader *r)
     return r->size == UINT64_MAX ? UINT64_MAX : r->size - mig_reader_offset(r);
 }
 
+bool mig_reader_rewind(MigReader *r, uint64_t offset)
+{
+    if (offset > mig_reader_offset(r) || offset < r->base) {
+        return false;
+    }
+    r->pos = (size_t)(offset - r->base);
+    return true;
+}
+
 static const uint8_t *data_of(const MigReader *r)
 {
     return r->mem ? r->mem : r->buf;

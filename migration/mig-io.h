@@ -52,6 +52,13 @@ uint64_t mig_reader_size(const MigReader *r);
  */
 uint64_t mig_reader_remaining(const MigReader *r);
 
+/*
+ * Go back to @offset, at or before the current offset: always possible for
+ * a reader over memory, for a reader over a file descriptor only within
+ * its buffer. Returns false (nothing changed) when not possible.
+ */
+bool mig_reader_rewind(MigReader *r, uint64_t offset);
+
 /* Read exactly @n bytes into @buf; fails (offset, reason) at the end. */
 bool mig_read(MigReader *r, void *buf, size_t n, Error **errp);
 

@@ -567,6 +567,101 @@ START_TEST(test_planned_departures)
 }
 END_TEST
 
+/* The file's bytes (rewound first). */
+static GByteArray *file_bytes(FILE *f)
+{
+    GByteArray *b = g_byte_array_new();
+    uint8_t buf[65536];
+    size_t n;
+
+    rewind(f);
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+        g_byte_array_append(b, buf, (guint)n);
+    }
+    return b;
+}
+
+/*
+ * A plan measured as it is written: the outer value deferred, each of its
+ * elements measured just before it is written. The deferred length is
+ * filled in from the buffer (short output) or with pwrite (long output),
+ * and a misfit fails the visitor and marks the plan.
+ */
+START_TEST(test_planned_deferred)
+{
+    static const struct {
+        size_t blob;            /* bytes per element */
+        unsigned octets;        /* left for the outer length */
+        bool fits;
+    } cases[] = {
+        { 10, 2, true },        /* 12 x 14 bytes: 81 A8, in the buffer */
+        { 100000, 4, true },    /* 3 x 100,010 bytes: 83 04 94 1E, pwrite */
+        { 100000, 3, false },
+        { 10, 3, false },
+    };
+
+    for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
+        size_t len = cases[c].blob;
+        int n = len > 1000 ? 3 : 12;
+        uint8_t *blob = g_malloc0(len);
+        GByteArray *one = NULL, *got;
+        Visitor *mem = ber_output_visitor_new(BER_MODE_DER, &one);
+        BERPlan *plan = ber_plan_new();
+        FILE *f = tmpfile();
+        Visitor *v;
+        Error *err = NULL;
+        bool ok = true;
+
+        ck_assert(visit_start_list(mem, NULL, NULL, 0, &error_abort));
+        for (int i = 0; i < n; i++) {
+            ck_assert(visit_start_struct(mem, NULL, NULL, 0, &error_abort));
+            ck_assert(visit_type_bytes(mem, "b", &blob, &len, &error_abort));
+            visit_end_struct(mem, NULL);
+        }
+        visit_end_list(mem, NULL);
+        visit_complete(mem, &one);
+        visit_free(mem);
+
+        ber_plan_defer(plan, cases[c].octets);
+        v = ber_output_visitor_new_planned_fd(BER_MODE_DER, NULL, plan,
+                                              fileno(f));
+        ck_assert(visit_start_list(v, NULL, NULL, 0, &error_abort));
+        for (int i = 0; ok && i < n; i++) {
+            /* a struct per element, measured just before it is written */
+            Visitor *m = ber_output_visitor_new_measure(BER_MODE_DER, NULL,
+                                                        plan);
+            ck_assert(visit_start_struct(m, NULL, NULL, 0, &error_abort));
+            ck_assert(visit_type_bytes(m, "b", &blob, &len, &error_abort));
+            visit_end_struct(m, NULL);
+            visit_free(m);
+            ok = visit_start_struct(v, NULL, NULL, 0, &err);
+            if (ok) {
+                ok = visit_type_bytes(v, "b", &blob, &len, &err);
+                visit_end_struct(v, NULL);
+            }
+        }
+        visit_end_list(v, NULL);
+        ok = ok && ber_output_visitor_finish(v, &err);
+        visit_free(v);
+        ck_assert_int_eq(ok, cases[c].fits);
+        ck_assert_int_eq(ber_plan_misfit(plan), !cases[c].fits);
+        if (ok) {
+            got = file_bytes(f);
+            assert_bytes(got, one->data, one->len);
+            g_byte_array_unref(got);
+        } else {
+            ck_assert_msg(strstr(error_get_pretty(err), "were left for it"),
+                          "%s", error_get_pretty(err));
+            error_free(err);
+        }
+        fclose(f);
+        ber_plan_free(plan);
+        g_byte_array_unref(one);
+        g_free(blob);
+    }
+}
+END_TEST
+
 /* A CER string read into a caller's buffer of its exact size, or refused. */
 START_TEST(test_cer_string_into_fixed_buffer)
 {
@@ -1171,6 +1266,7 @@ static Suite *ber_visitors_suite(void)
     tcase_add_test(tc, test_roundtrip_all_modes_and_sink);
     tcase_add_test(tc, test_planned_same_bytes);
     tcase_add_test(tc, test_planned_departures);
+    tcase_add_test(tc, test_planned_deferred);
     tcase_add_test(tc, test_cer_string_into_fixed_buffer);
     tcase_add_test(tc, test_cer_streaming);
     tcase_add_test(tc, test_input_ber_forms);

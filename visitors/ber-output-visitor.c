@@ -62,7 +62,9 @@ typedef struct BEROutScope {
                                less the holes inside (see open_hole()) */
     uint64_t plan_mark;     /* measuring: its run in the BERPlan;
                                planned: the output offset its contents
-                               end at */
+                               end at, or (deferred) its length octets
+                               start at */
+    uint8_t deferred;       /* planned: octets reserved for its length */
 } BEROutScope;
 
 /*
@@ -87,14 +89,24 @@ typedef struct BERPlanRun {
 } BERPlanRun;
 
 #define BER_PLAN_OPEN UINT64_MAX
+/* A deferred value (ber_plan_defer()): BER_PLAN_DEFERRED - octets. */
+#define BER_PLAN_DEFERRED (UINT64_MAX - 1)
+
+static bool plan_is_deferred(uint64_t length)
+{
+    return length != BER_PLAN_OPEN &&
+           length > BER_PLAN_DEFERRED - BER_LENGTH_MAX - 1;
+}
 
 struct BERPlan {
     BERPlanRun *runs;
     size_t len, cap;
     uint64_t encoded_size;  /* bytes of the measured values */
+    uint64_t open;          /* measuring: values open */
     size_t next;            /* reading: the current run */
     uint64_t used;          /* reading: values taken from it */
     uint64_t taken;         /* reading: values taken in all */
+    bool misfit;            /* a deferred length did not fit its octets */
 };
 
 /*
@@ -145,6 +157,7 @@ typedef struct BEROutputVisitor {
 
     BERPlan *measure;       /* measuring into this plan */
     BERPlan *planned;       /* writing with lengths from this plan */
+    int64_t fd_start;       /* planned to an fd: its offset at creation */
 
     /* Last: not cleared at creation (see ber_output_visitor_alloc()). */
     BEROutScope embedded_scopes[BER_OUT_EMBEDDED_SCOPES];
@@ -517,16 +530,23 @@ static inline void plan_reserve(BEROutputVisitor *bov)
     }
 }
 
-/* Measuring: a run for a value that opens; returns its index. */
-static uint64_t plan_open(BERPlan *plan)
+static void plan_append(BERPlan *plan, uint64_t length)
 {
     if (plan->len == plan->cap) {
         plan->cap = plan->cap ? plan->cap * 2 : 64;
         plan->runs = g_renew(BERPlanRun, plan->runs, plan->cap);
     }
-    plan->runs[plan->len].length = BER_PLAN_OPEN;
+    plan->runs[plan->len].length = length;
     plan->runs[plan->len].count = 1;
-    return plan->len++;
+    plan->len++;
+}
+
+/* Measuring: a run for a value that opens; returns its index. */
+static uint64_t plan_open(BERPlan *plan)
+{
+    plan_append(plan, BER_PLAN_OPEN);
+    plan->open++;
+    return plan->len - 1;
 }
 
 /*
@@ -537,6 +557,7 @@ static void plan_close(BERPlan *plan, uint64_t index, uint64_t length)
 {
     assert(index < plan->len && plan->runs[index].length == BER_PLAN_OPEN);
     plan->runs[index].length = length;
+    plan->open--;
     if (index == plan->len - 1 && index > 0 &&
         plan->runs[index - 1].length == length) {
         plan->runs[index - 1].count++;
@@ -544,15 +565,27 @@ static void plan_close(BERPlan *plan, uint64_t index, uint64_t length)
     }
 }
 
-/* Planned: the length of the next value, false when none is left. */
+/*
+ * Planned: the length of the next value, false when none is left. The
+ * last run is never left behind: a measuring visitor may still add to it
+ * (a plan measured as it is read). Runs read are dropped now and then
+ * while no measured value is open (their indices would move).
+ */
 static bool plan_take(BERPlan *plan, uint64_t *length)
 {
-    while (plan->next < plan->len &&
+    while (plan->next + 1 < plan->len &&
            plan->used == plan->runs[plan->next].count) {
         plan->next++;
         plan->used = 0;
     }
+    if (plan->next >= 1024 && !plan->open) {
+        memmove(plan->runs, plan->runs + plan->next,
+                (plan->len - plan->next) * sizeof(*plan->runs));
+        plan->len -= plan->next;
+        plan->next = 0;
+    }
     if (plan->next == plan->len ||
+        plan->used == plan->runs[plan->next].count ||
         plan->runs[plan->next].length == BER_PLAN_OPEN) {
         return false;
     }
@@ -568,6 +601,17 @@ static bool plan_left(const BERPlan *plan)
     return plan->next < plan->len &&
            (plan->used < plan->runs[plan->next].count ||
             plan->next + 1 < plan->len);
+}
+
+void ber_plan_defer(BERPlan *plan, unsigned octets)
+{
+    assert(octets >= 1 && octets <= BER_LENGTH_MAX);
+    plan_append(plan, BER_PLAN_DEFERRED - octets);
+}
+
+bool ber_plan_misfit(const BERPlan *plan)
+{
+    return plan->misfit;
 }
 
 BERPlan *ber_plan_new(void)
@@ -606,6 +650,7 @@ BEROutScope *push_scope(BEROutputVisitor *bov,
     scope->has_frame = false;
     scope->next_member = 0;
     scope->inner_extra = 0;
+    scope->deferred = 0;
     return scope;
 }
 
@@ -625,6 +670,15 @@ void open_frame(BEROutputVisitor *bov, BEROutScope *scope)
 
         if (!plan_take(bov->planned, &length)) {
             plan_mismatch(bov, "more values than planned");
+        }
+        if (plan_is_deferred(length)) {
+            /* room for the length, written when the value closes */
+            scope->deferred = (uint8_t)(BER_PLAN_DEFERRED - length);
+            scope->plan_mark = bov->flushed + bov->len;
+            buffer_reserve(bov, scope->deferred);
+            memset(bov->buf + bov->len, 0, scope->deferred);
+            bov->len += scope->deferred;
+            return;
         }
         put_length(bov, length);
         scope->plan_mark = bov->flushed + bov->len + length;
@@ -658,6 +712,46 @@ static void add_extra_to_parent(BEROutputVisitor *bov, int64_t extra)
     }
 }
 
+/*
+ * Planned: a deferred value closes. Its length goes into the octets left
+ * for it, in the buffer or, once flushed, in the file (pwrite); a length
+ * that needs another number of octets fails the visitor and marks the
+ * plan (ber_plan_misfit()).
+ */
+static G_GNUC_NO_INLINE void close_deferred(BEROutputVisitor *bov,
+                                            const BEROutScope *scope)
+{
+    uint64_t at = scope->plan_mark;
+    uint64_t length = bov->flushed + bov->len - at - scope->deferred;
+    uint8_t octets[BER_LENGTH_MAX];
+    size_t n = ber_length_size(length);
+
+    if (n != scope->deferred) {
+        bov->planned->misfit = true;
+        if (!bov->write_error) {
+            error_setg(&bov->write_error, "BER output: a length of %" PRIu64
+                       " needs %zu octets, %u were left for it", length, n,
+                       scope->deferred);
+        }
+        return;
+    }
+    ber_encode_length(octets, length);
+    if (at >= bov->flushed) {
+        memcpy(bov->buf + (at - bov->flushed), octets, n);
+    } else if (!bov->write_error) {
+        ssize_t put = bov->fd >= 0 && bov->fd_start >= 0 ?
+            pwrite(bov->fd, octets, n, (off_t)(bov->fd_start + (int64_t)at)) :
+            -1;
+
+        if (put != (ssize_t)n) {
+            error_setg(&bov->write_error, "BER output: cannot write a "
+                       "deferred length at offset %" PRIu64 ": %s", at,
+                       put < 0 && bov->fd >= 0 ? g_strerror(errno) :
+                       "not a file");
+        }
+    }
+}
+
 static inline BER_ALWAYS_INLINE
 void pop_scope(BEROutputVisitor *bov)
 {
@@ -674,7 +768,9 @@ void pop_scope(BEROutputVisitor *bov)
         }
         return;
     }
-    if (bov->planned) {
+    if (bov->planned && scope->deferred) {
+        close_deferred(bov, scope);
+    } else if (bov->planned) {
         if (bov->flushed + bov->len != scope->plan_mark) {
             plan_mismatch(bov, "a value of another length than planned");
         }
@@ -1429,6 +1525,7 @@ Visitor *ber_output_visitor_new_planned_fd(BERMode mode,
     assert(mode != BER_MODE_CER && plan);
     bov = to_bov(ber_output_visitor_new_fd(mode, opts, fd));
     bov->planned = plan;
+    bov->fd_start = lseek(fd, 0, SEEK_CUR);
     return &bov->visitor;
 }
 

@@ -144,6 +144,21 @@ void ber_plan_free(BERPlan *plan);
 uint64_t ber_plan_encoded_size(const BERPlan *plan);
 
 /*
+ * Plan the next value as one whose length is not known in advance: the
+ * planned visitor leaves @octets (1 to 9) octets for its length and fills
+ * them in when the value closes (with pwrite() once they were written: a
+ * planned fd visitor on a seekable file only). A length that needs another
+ * number of octets fails the planned visitor, and ber_plan_misfit() then
+ * returns true. For the outermost values of a plan measured piece by
+ * piece, as it is written (a measuring visitor may add to a plan that a
+ * planned visitor is reading, between values).
+ */
+void ber_plan_defer(BERPlan *plan, unsigned octets);
+
+/* Did a deferred length need other octets than it was left? */
+bool ber_plan_misfit(const BERPlan *plan);
+
+/*
  * Create a measuring visitor for @mode (DER or BER; CER needs no plan):
  * every visit succeeds or fails as with ber_output_visitor_new(), but
  * nothing is written and string contents are not copied; the lengths go
