@@ -532,37 +532,33 @@ START_TEST(test_planned_same_bytes)
 }
 END_TEST
 
+/* Write @p @times with @plan (then freed): refused, naming @reason. */
+static void expect_departure(BERPlan *plan, PlanSample *p, int times,
+                             const char *reason)
+{
+    GByteArray *out = g_byte_array_new();
+    char *msg = write_planned(BER_MODE_DER, plan, p, times, out);
+
+    ck_assert_msg(msg && strstr(msg, reason), "%s", msg ? msg : "no error");
+    g_free(msg);
+    ber_plan_free(plan);
+    g_byte_array_unref(out);
+}
+
 START_TEST(test_planned_departures)
 {
     PlanSample *p = plan_sample_new(5000);
-    GByteArray *out = g_byte_array_new();
     BERPlan *plan = measure_sample(BER_MODE_DER, p, 1);
-    char *msg;
 
     /* a string longer than measured */
     g_free(p->list->next->value->name);
     p->list->next->value->name = g_strdup("a longer name than measured");
-    msg = write_planned(BER_MODE_DER, plan, p, 1, out);
-    ck_assert_ptr_nonnull(msg);
-    ck_assert_msg(strstr(msg, "another length than planned"), "%s", msg);
-    g_free(msg);
-    ber_plan_free(plan);
-
+    expect_departure(plan, p, 1, "another length than planned");
     /* more values than planned, then fewer */
-    plan = measure_sample(BER_MODE_DER, p, 1);
-    msg = write_planned(BER_MODE_DER, plan, p, 2, out);
-    ck_assert_ptr_nonnull(msg);
-    ck_assert_msg(strstr(msg, "more values than planned"), "%s", msg);
-    g_free(msg);
-    ber_plan_free(plan);
-    plan = measure_sample(BER_MODE_DER, p, 2);
-    msg = write_planned(BER_MODE_DER, plan, p, 1, out);
-    ck_assert_ptr_nonnull(msg);
-    ck_assert_msg(strstr(msg, "fewer values than planned"), "%s", msg);
-    g_free(msg);
-    ber_plan_free(plan);
-
-    g_byte_array_unref(out);
+    expect_departure(measure_sample(BER_MODE_DER, p, 1), p, 2,
+                     "more values than planned");
+    expect_departure(measure_sample(BER_MODE_DER, p, 2), p, 1,
+                     "fewer values than planned");
     plan_sample_free(p);
 }
 END_TEST
