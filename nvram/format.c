@@ -6,17 +6,17 @@
  * and the header's check INTEGER are assembled here, from the shared X.690
  * codec's primitives: they frame byte ranges whose sizes are fixed by the
  * geometry. Everything with structure (the header body, copy metadata)
- * goes through the visitors.
+ * goes through the visitors, in the types and visit code that qvisit-gen
+ * generates from nvram/format.json.
  */
 #include "config.h"
 
-#include <assert.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "nvram/crc32c.h"
 #include "nvram/format.h"
-#include "qapi/dealloc-visitor.h"
+#include "nvram/gen/format-qapi-visit.h"
 #include "visitors/ber-codec.h"
 #include "visitors/ber-visitor.h"
 
@@ -177,249 +177,115 @@ static uint64_t align_up(uint64_t v)
     return (v + NVRAM_ALIGN - 1) / NVRAM_ALIGN * NVRAM_ALIGN;
 }
 
-/*** Header and metadata types, visited in the QAPI generator's shape ***/
-
-typedef struct NVRAMHeaderEntry {
-    char *name;
-    uint32_t id;
-    uint64_t offset;
-    uint64_t copy_size;
-    uint32_t policy;          /* version 2 */
-} NVRAMHeaderEntry;
-
-typedef struct NVRAMHeaderEntryList {
-    struct NVRAMHeaderEntryList *next;
-    NVRAMHeaderEntry *value;
-} NVRAMHeaderEntryList;
-
-typedef struct NVRAMHeaderBody {
-    char *magic;
-    uint32_t version;
-    uint32_t flags;
-    uint8_t image_id[NVRAM_IMAGE_ID_LEN];
-    uint64_t image_size;
-    uint64_t header_size;
-    uint64_t layout_generation;   /* version 2 */
-    uint8_t *key_check;
-    size_t key_check_len;
-    NVRAMHeaderEntryList *entries;
-} NVRAMHeaderBody;
-
-typedef struct NVRAMCopyMeta {
-    uint32_t entry_id;
-    uint64_t generation;
-    uint32_t encoding;
-    uint32_t flags;
-    uint64_t payload_length;
-    uint32_t check;
-    uint32_t meta_check;          /* version 2 */
-} NVRAMCopyMeta;
+/*** Header and metadata: nvram/format.json's types and visitors ***/
 
 /*
- * Version 2 adds members: the visits of the entries and of copy metadata
- * take the format version (the header body's, read first).
+ * In memory a header body and copy metadata are always in format 2's
+ * shape; format 1's types (the same members less those format 2 added)
+ * are converted to and from it at the visit.
  */
-static bool visit_type_NVRAMHeaderEntry_members(Visitor *v,
-                                                NVRAMHeaderEntry *obj,
-                                                uint32_t version,
-                                                Error **errp)
+
+/*
+ * The members both versions of a header body have, from @src to @dst
+ * (pointers shared, not copied).
+ */
+#define HEADER_BODY_COPY_COMMON(dst, src)                                  \
+    do {                                                                  \
+        (dst)->magic = (src)->magic;                                      \
+        (dst)->version = (src)->version;                                  \
+        (dst)->flags = (src)->flags;                                      \
+        memcpy((dst)->image_id, (src)->image_id, NVRAM_IMAGE_ID_LEN);     \
+        (dst)->image_size = (src)->image_size;                            \
+        (dst)->header_size = (src)->header_size;                          \
+        (dst)->key_check = (src)->key_check;                              \
+        (dst)->key_check_len = (src)->key_check_len;                      \
+    } while (0)
+
+/* Format 1's header body @b1, taken over into format 2's shape. */
+static NVRAMHeaderBodyV2 *header_body_widen(NVRAMHeaderBodyV1 *b1)
 {
-    return visit_type_str(v, "name", &obj->name, errp) &&
-           visit_type_uint32(v, "id", &obj->id, errp) &&
-           visit_type_uint64(v, "offset", &obj->offset, errp) &&
-           visit_type_uint64(v, "copy-size", &obj->copy_size, errp) &&
-           (version < 2 ||
-            visit_type_uint32(v, "policy", &obj->policy, errp));
+    NVRAMHeaderBodyV2 *body = g_new0(NVRAMHeaderBodyV2, 1);
+    NVRAMHeaderEntryV2List **tail = &body->entries;
+
+    HEADER_BODY_COPY_COMMON(body, b1);
+    b1->magic = NULL;
+    b1->key_check = NULL;
+    for (NVRAMHeaderEntryV1List *e = b1->entries; e; e = e->next) {
+        NVRAMHeaderEntryV2 *he = g_new0(NVRAMHeaderEntryV2, 1);
+
+        *qapi_NVRAMHeaderEntryV2_base(he) = *e->value;
+        e->value->name = NULL;
+        QAPI_LIST_APPEND(tail, he);
+    }
+    qapi_free_NVRAMHeaderBodyV1(b1);
+    return body;
 }
 
-static void qapi_free_NVRAMHeaderEntry(NVRAMHeaderEntry *obj);
-
-static bool visit_type_NVRAMHeaderEntry(Visitor *v, const char *name,
-                                        NVRAMHeaderEntry **obj,
-                                        uint32_t version, Error **errp)
+/*
+ * The format version the header body encoded in @buf (@len bytes) claims,
+ * read as the prefix both versions share; 0 when it is unreadable (the
+ * visit of the whole body then fails there, with the message it gives).
+ */
+static uint32_t header_body_version(const uint8_t *buf, size_t len)
 {
-    bool ok = false;
+    NVRAMHeaderPrefix prefix = { 0 };
+    Visitor *v = ber_input_visitor_new(buf, len, BER_MODE_DER);
 
-    if (!visit_start_struct(v, name, (void **)obj, sizeof(NVRAMHeaderEntry),
-                            errp)) {
-        return false;
-    }
-    if (!*obj) {
-        assert(visit_is_dealloc(v));
-        ok = true;
-        goto out_obj;
-    }
-    if (!visit_type_NVRAMHeaderEntry_members(v, *obj, version, errp)) {
-        goto out_obj;
-    }
-    ok = visit_check_struct(v, errp);
-out_obj:
-    visit_end_struct(v, (void **)obj);
-    if (!ok && visit_is_input(v)) {
-        qapi_free_NVRAMHeaderEntry(*obj);
-        *obj = NULL;
-    }
-    return ok;
-}
-
-static void qapi_free_NVRAMHeaderEntry(NVRAMHeaderEntry *obj)
-{
-    Visitor *v;
-
-    if (!obj) {
-        return;
-    }
-    v = qapi_dealloc_visitor_new();
-    visit_type_NVRAMHeaderEntry(v, NULL, &obj, NVRAM_FORMAT_VERSION, NULL);
-    visit_free(v);
-}
-
-static void qapi_free_NVRAMHeaderEntryList(NVRAMHeaderEntryList *obj);
-
-static bool visit_type_NVRAMHeaderEntryList(Visitor *v, const char *name,
-                                            NVRAMHeaderEntryList **obj,
-                                            uint32_t version, Error **errp)
-{
-    bool ok = false;
-    NVRAMHeaderEntryList *tail;
-    size_t size = sizeof(**obj);
-
-    if (!visit_start_list(v, name, (GenericList **)obj, size, errp)) {
-        return false;
-    }
-    for (tail = *obj; tail;
-         tail = (NVRAMHeaderEntryList *)visit_next_list(v, (GenericList *)tail,
-                                                        size)) {
-        if (!visit_type_NVRAMHeaderEntry(v, NULL, &tail->value, version,
-                                         errp)) {
-            goto out_obj;
+    if (visit_start_struct(v, NULL, NULL, 0, NULL)) {
+        if (!visit_type_NVRAMHeaderPrefix_members(v, &prefix, NULL)) {
+            prefix.version = 0;
         }
+        visit_end_struct(v, NULL);
     }
-    ok = visit_check_list(v, errp);
-out_obj:
-    visit_end_list(v, (void **)obj);
-    if (!ok && visit_is_input(v)) {
-        qapi_free_NVRAMHeaderEntryList(*obj);
-        *obj = NULL;
-    }
-    return ok;
-}
-
-static void qapi_free_NVRAMHeaderEntryList(NVRAMHeaderEntryList *obj)
-{
-    Visitor *v;
-
-    if (!obj) {
-        return;
-    }
-    v = qapi_dealloc_visitor_new();
-    visit_type_NVRAMHeaderEntryList(v, NULL, &obj, NVRAM_FORMAT_VERSION,
-                                    NULL);
     visit_free(v);
+    g_free(prefix.magic);
+    return prefix.version;
 }
 
-static bool visit_type_NVRAMHeaderBody_members(Visitor *v,
-                                               NVRAMHeaderBody *obj,
-                                               Error **errp)
+/*
+ * Decode the header body in @buf (@len bytes) with the type of the version
+ * it claims: format 2's from version 2 on (a later version is refused
+ * once decoded, layout_from_body()), else format 1's.
+ */
+static bool header_body_decode(const uint8_t *buf, size_t len,
+                               NVRAMHeaderBodyV2 **body, Error **errp)
 {
-    if (!visit_type_str(v, "magic", &obj->magic, errp) ||
-        !visit_type_uint32(v, "version", &obj->version, errp)) {
-        return false;
-    }
-    return visit_type_uint32(v, "flags", &obj->flags, errp) &&
-           visit_type_sized_buffer(v, "image-id", obj->image_id,
-                                   NVRAM_IMAGE_ID_LEN, 1, errp) &&
-           visit_type_uint64(v, "image-size", &obj->image_size, errp) &&
-           visit_type_uint64(v, "header-size", &obj->header_size, errp) &&
-           (obj->version < 2 ||
-            visit_type_uint64(v, "layout-generation",
-                              &obj->layout_generation, errp)) &&
-           visit_type_bytes(v, "key-check", &obj->key_check,
-                            &obj->key_check_len, errp) &&
-           visit_type_NVRAMHeaderEntryList(v, "entries", &obj->entries,
-                                           obj->version, errp);
-}
+    Visitor *v = ber_input_visitor_new(buf, len, BER_MODE_DER);
+    NVRAMHeaderBodyV1 *b1 = NULL;
+    bool ok;
 
-static void qapi_free_NVRAMHeaderBody(NVRAMHeaderBody *obj);
-
-static bool visit_type_NVRAMHeaderBody(Visitor *v, const char *name,
-                                       NVRAMHeaderBody **obj, Error **errp)
-{
-    bool ok = false;
-
-    if (!visit_start_struct(v, name, (void **)obj, sizeof(NVRAMHeaderBody),
-                            errp)) {
-        return false;
+    if (header_body_version(buf, len) >= 2) {
+        ok = visit_type_NVRAMHeaderBodyV2(v, NULL, body, errp);
+    } else if ((ok = visit_type_NVRAMHeaderBodyV1(v, NULL, &b1, errp))) {
+        *body = header_body_widen(b1);
     }
-    if (!*obj) {
-        assert(visit_is_dealloc(v));
-        ok = true;
-        goto out_obj;
-    }
-    if (!visit_type_NVRAMHeaderBody_members(v, *obj, errp)) {
-        goto out_obj;
-    }
-    ok = visit_check_struct(v, errp);
-out_obj:
-    visit_end_struct(v, (void **)obj);
-    if (!ok && visit_is_input(v)) {
-        qapi_free_NVRAMHeaderBody(*obj);
-        *obj = NULL;
-    }
-    return ok;
-}
-
-static void qapi_free_NVRAMHeaderBody(NVRAMHeaderBody *obj)
-{
-    Visitor *v;
-
-    if (!obj) {
-        return;
-    }
-    v = qapi_dealloc_visitor_new();
-    visit_type_NVRAMHeaderBody(v, NULL, &obj, NULL);
+    ok = ok && ber_input_visitor_finish(v, errp);
     visit_free(v);
+    return ok;
 }
 
-static bool visit_type_NVRAMCopyMeta_members(Visitor *v, NVRAMCopyMeta *obj,
-                                             uint32_t version, Error **errp)
+/*
+ * Visit the copy metadata *@meta in format @version's type (format 1's
+ * has no meta-check); on input *@meta is NULL and gets a new one.
+ */
+static bool visit_copy_meta(Visitor *v, uint32_t version,
+                            NVRAMCopyMetaV2 **meta, Error **errp)
 {
-    return visit_type_uint32(v, "entry-id", &obj->entry_id, errp) &&
-           visit_type_uint64(v, "generation", &obj->generation, errp) &&
-           visit_type_uint32(v, "encoding", &obj->encoding, errp) &&
-           visit_type_uint32(v, "flags", &obj->flags, errp) &&
-           visit_type_uint64(v, "payload-length", &obj->payload_length,
-                             errp) &&
-           visit_type_uint32(v, "check", &obj->check, errp) &&
-           (version < 2 ||
-            visit_type_uint32(v, "meta-check", &obj->meta_check, errp));
-}
+    NVRAMCopyMetaV1 *m1;
 
-static bool visit_type_NVRAMCopyMeta(Visitor *v, const char *name,
-                                     NVRAMCopyMeta **obj, uint32_t version,
-                                     Error **errp)
-{
-    bool ok = false;
-
-    if (!visit_start_struct(v, name, (void **)obj, sizeof(NVRAMCopyMeta),
-                            errp)) {
+    if (version >= 2) {
+        return visit_type_NVRAMCopyMetaV2(v, NULL, meta, errp);
+    }
+    m1 = *meta ? qapi_NVRAMCopyMetaV2_base(*meta) : NULL;
+    if (!visit_type_NVRAMCopyMetaV1(v, NULL, &m1, errp)) {
         return false;
     }
-    if (!*obj) {
-        ok = true;
-        goto out_obj;
+    if (!*meta) {
+        *meta = g_new0(NVRAMCopyMetaV2, 1);
+        *qapi_NVRAMCopyMetaV2_base(*meta) = *m1;
+        qapi_free_NVRAMCopyMetaV1(m1);
     }
-    if (!visit_type_NVRAMCopyMeta_members(v, *obj, version, errp)) {
-        goto out_obj;
-    }
-    ok = visit_check_struct(v, errp);
-out_obj:
-    visit_end_struct(v, (void **)obj);
-    if (!ok && visit_is_input(v)) {
-        g_free(*obj);   /* no pointer members */
-        *obj = NULL;
-    }
-    return ok;
+    return true;
 }
 
 /*** Geometry ***/
@@ -452,7 +318,7 @@ const NVRAMLayoutEntry *nvram_layout_find(const NVRAMLayout *layout,
 /* The DER encoding of the header body of @layout. */
 static GByteArray *header_body_encode(const NVRAMLayout *layout)
 {
-    NVRAMHeaderBody body = {
+    NVRAMHeaderBodyV2 body = {
         .magic = (char *)NVRAM_MAGIC,
         .version = layout->version,
         .flags = layout->flags,
@@ -462,33 +328,43 @@ static GByteArray *header_body_encode(const NVRAMLayout *layout)
         .key_check = (uint8_t *)layout->key_check,
         .key_check_len = layout->key_check_len,
     };
-    NVRAMHeaderBody *pbody = &body;
-    NVRAMHeaderEntryList *head = NULL, **tail = &head;
-    NVRAMHeaderEntry *items = g_new0(NVRAMHeaderEntry, layout->n_entries);
+    NVRAMHeaderBodyV1 b1;
+    size_t n = layout->n_entries;
+    NVRAMHeaderEntryV2 *items = g_new0(NVRAMHeaderEntryV2, n);
+    NVRAMHeaderEntryV2List *nodes = g_new0(NVRAMHeaderEntryV2List, n);
+    NVRAMHeaderEntryV1List *nodes1 = g_new0(NVRAMHeaderEntryV1List, n);
     GByteArray *out = NULL;
     Visitor *v;
 
     memcpy(body.image_id, layout->image_id, NVRAM_IMAGE_ID_LEN);
-    for (size_t i = 0; i < layout->n_entries; i++) {
+    for (size_t i = 0; i < n; i++) {
         items[i].name = (char *)layout->entries[i].name.name;
         items[i].id = layout->entries[i].id;
         items[i].offset = layout->entries[i].offset;
         items[i].copy_size = layout->entries[i].copy_size;
         items[i].policy = layout->entries[i].policy;
-        *tail = g_new0(NVRAMHeaderEntryList, 1);
-        (*tail)->value = &items[i];
-        tail = &(*tail)->next;
+        nodes[i].value = &items[i];
+        nodes[i].next = i + 1 < n ? &nodes[i + 1] : NULL;
+        nodes1[i].value = qapi_NVRAMHeaderEntryV2_base(&items[i]);
+        nodes1[i].next = i + 1 < n ? &nodes1[i + 1] : NULL;
     }
-    body.entries = head;
+    body.entries = n ? nodes : NULL;
     v = ber_output_visitor_new(BER_MODE_DER, &out);
-    visit_type_NVRAMHeaderBody(v, NULL, &pbody, &error_abort);
+    if (layout->version >= 2) {
+        NVRAMHeaderBodyV2 *pbody = &body;
+
+        visit_type_NVRAMHeaderBodyV2(v, NULL, &pbody, &error_abort);
+    } else {
+        NVRAMHeaderBodyV1 *pb1 = &b1;
+
+        HEADER_BODY_COPY_COMMON(&b1, &body);
+        b1.entries = n ? nodes1 : NULL;
+        visit_type_NVRAMHeaderBodyV1(v, NULL, &pb1, &error_abort);
+    }
     visit_complete(v, &out);
     visit_free(v);
-    while (head) {
-        NVRAMHeaderEntryList *next = head->next;
-        g_free(head);
-        head = next;
-    }
+    g_free(nodes1);
+    g_free(nodes);
     g_free(items);
     return out;
 }
@@ -724,7 +600,7 @@ fail:
  * so tell the older copy damaged (no loss) from the newest (a rollback).
  */
 static uint32_t copy_meta_check_value(const NVRAMLayout *layout,
-                                      const NVRAMCopyMeta *meta)
+                                      const NVRAMCopyMetaV2 *meta)
 {
     uint8_t fixed[NVRAM_IMAGE_ID_LEN + 6 * 8];
     uint64_t fields[6] = {
@@ -743,7 +619,7 @@ static uint32_t copy_meta_check_value(const NVRAMLayout *layout,
 }
 
 static uint32_t copy_check_value(const NVRAMLayout *layout,
-                                 const NVRAMCopyMeta *meta,
+                                 const NVRAMCopyMetaV2 *meta,
                                  const uint8_t *payload, size_t len)
 {
     uint8_t fixed[NVRAM_IMAGE_ID_LEN + 5 * 8];
@@ -770,14 +646,14 @@ int nvram_copy_frame(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                      const uint8_t *payload, size_t payload_len,
                      NVRAMCopyFrame *frame, Error **errp)
 {
-    NVRAMCopyMeta meta = {
+    NVRAMCopyMetaV2 meta = {
         .entry_id = entry->id,
         .generation = generation,
         .encoding = encoding,
         .flags = flags,
         .payload_length = payload_len,
     };
-    NVRAMCopyMeta *pmeta = &meta;
+    NVRAMCopyMetaV2 *pmeta = &meta;
     GByteArray *enc = NULL;
     uint64_t content, used, rest;
     size_t n;
@@ -786,7 +662,7 @@ int nvram_copy_frame(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     meta.check = copy_check_value(layout, &meta, payload, payload_len);
     meta.meta_check = copy_meta_check_value(layout, &meta);
     v = ber_output_visitor_new(BER_MODE_DER, &enc);
-    visit_type_NVRAMCopyMeta(v, NULL, &pmeta, layout->version, &error_abort);
+    visit_copy_meta(v, layout->version, &pmeta, &error_abort);
     visit_complete(v, &enc);
     visit_free(v);
 
@@ -849,7 +725,7 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     size_t size = (size_t)entry->copy_size;
     size_t cpos, meta_pos, ppos;
     uint64_t clen, mlen, plen;
-    NVRAMCopyMeta *meta = NULL;
+    NVRAMCopyMetaV2 *meta = NULL;
     Error *local_err = NULL;
     Visitor *v;
     bool ok = false;
@@ -871,8 +747,7 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     }
     v = ber_input_visitor_new(buf + meta_pos, cpos + (size_t)mlen - meta_pos,
                               BER_MODE_DER);
-    if (!visit_type_NVRAMCopyMeta(v, NULL, &meta, layout->version,
-                                  &local_err) ||
+    if (!visit_copy_meta(v, layout->version, &meta, &local_err) ||
         !ber_input_visitor_finish(v, &local_err)) {
         visit_free(v);
         error_propagate_prepend(errp, local_err, "copy metadata at offset %"
@@ -948,7 +823,7 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     view->payload_len = (size_t)plen;
     ok = true;
 out:
-    g_free(meta);
+    qapi_free_NVRAMCopyMetaV2(meta);
     return ok;
 }
 
@@ -1150,13 +1025,19 @@ bool nvram_bytes_blank(const uint8_t *buf, size_t len)
  * is canonical, so its encoding occurs there as it was read. For messages.
  */
 static uint64_t header_entry_offset(const uint8_t *region, size_t len,
-                                    NVRAMHeaderEntry *he, uint32_t version)
+                                    NVRAMHeaderEntryV2 *he, uint32_t version)
 {
     GByteArray *enc = NULL;
     Visitor *v = ber_output_visitor_new(BER_MODE_DER, &enc);
     const uint8_t *at;
 
-    visit_type_NVRAMHeaderEntry(v, NULL, &he, version, &error_abort);
+    if (version >= 2) {
+        visit_type_NVRAMHeaderEntryV2(v, NULL, &he, &error_abort);
+    } else {
+        NVRAMHeaderEntryV1 *he1 = qapi_NVRAMHeaderEntryV2_base(he);
+
+        visit_type_NVRAMHeaderEntryV1(v, NULL, &he1, &error_abort);
+    }
     visit_complete(v, &enc);
     visit_free(v);
     at = memmem(region, len, enc->data, enc->len);
@@ -1174,7 +1055,7 @@ static int entry_offset_cmp(const void *a, const void *b)
     return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
+static int layout_from_body(NVRAMHeaderBodyV2 *body, uint64_t storage_size,
                             const uint8_t *region, const NVRAMHeaderProbe *p,
                             NVRAMLayout **out, Error **errp)
 {
@@ -1219,7 +1100,7 @@ static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
                    "generation 0", p->base);
         return -NVRAM_ERR_CORRUPT_HEADER;
     }
-    for (NVRAMHeaderEntryList *e = body->entries; e; e = e->next) {
+    for (NVRAMHeaderEntryV2List *e = body->entries; e; e = e->next) {
         n++;
     }
     if (n == 0 || n > NVRAM_MAX_ENTRIES) {
@@ -1248,8 +1129,8 @@ static int layout_from_body(NVRAMHeaderBody *body, uint64_t storage_size,
     l->entries = g_new0(NVRAMLayoutEntry, n);
     offset = body->header_size;
     n = 0;
-    for (NVRAMHeaderEntryList *e = body->entries; e; e = e->next, n++) {
-        NVRAMHeaderEntry *he = e->value;
+    for (NVRAMHeaderEntryV2List *e = body->entries; e; e = e->next, n++) {
+        NVRAMHeaderEntryV2 *he = e->value;
         NVRAMLayoutEntry *le = &l->entries[n];
         Error *local_err = NULL;
 
@@ -1451,11 +1332,10 @@ int nvram_header_parse(const uint8_t *region, const NVRAMHeaderProbe *p,
 {
     size_t bpos = p->body_pos, hend = p->region_len, cpos, body_end, next;
     uint64_t base = p->base;
-    NVRAMHeaderBody *body = NULL;
+    NVRAMHeaderBodyV2 *body = NULL;
     Error *local_err = NULL;
     uint64_t blen;
     uint32_t check;
-    Visitor *v;
     int ret = -NVRAM_ERR_CORRUPT_HEADER;
 
     if (!tlv_get(region, bpos, hend, base, true, BER_TAG_SEQUENCE,
@@ -1472,15 +1352,12 @@ int nvram_header_parse(const uint8_t *region, const NVRAMHeaderProbe *p,
                    "mismatch", base + body_end);
         goto corrupt;
     }
-    v = ber_input_visitor_new(region + bpos, body_end - bpos, BER_MODE_DER);
-    if (!visit_type_NVRAMHeaderBody(v, NULL, &body, &local_err) ||
-        !ber_input_visitor_finish(v, &local_err)) {
-        visit_free(v);
+    if (!header_body_decode(region + bpos, body_end - bpos, &body,
+                            &local_err)) {
         error_prepend(&local_err, "header body at offset %" PRIu64 ": ",
                       base + bpos);
         goto corrupt;
     }
-    visit_free(v);
     if (!fill_check(region, next, hend, base, &local_err)) {
         goto corrupt;
     }
@@ -1491,11 +1368,11 @@ int nvram_header_parse(const uint8_t *region, const NVRAMHeaderProbe *p,
         goto corrupt;
     }
     ret = layout_from_body(body, storage_size, region, p, layout, errp);
-    qapi_free_NVRAMHeaderBody(body);
+    qapi_free_NVRAMHeaderBodyV2(body);
     return ret;
 
 corrupt:
     error_propagate_prepend(errp, local_err, "corrupt NVRAM header: ");
-    qapi_free_NVRAMHeaderBody(body);
+    qapi_free_NVRAMHeaderBodyV2(body);
     return ret;
 }

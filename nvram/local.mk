@@ -14,6 +14,24 @@ libvnvram_la_SOURCES = \
 	nvram/crc32c.h \
 	nvram/crypto.c \
 	nvram/crypto.h
+# The header and copy metadata types and their visitors: qvisit-gen from
+# nvram/format.json into nvram/gen/ (never committed, docs/qvisit-gen.md),
+# again whenever the schema or the generator changes.
+NVRAM_FORMAT_QAPI = nvram/gen/format-qapi-features.h \
+	nvram/gen/format-qapi-types.h nvram/gen/format-qapi-types.c \
+	nvram/gen/format-qapi-visit.h nvram/gen/format-qapi-visit.c
+nodist_libvnvram_la_SOURCES = $(NVRAM_FORMAT_QAPI)
+EXTRA_DIST += nvram/format.json
+BUILT_SOURCES += $(NVRAM_FORMAT_QAPI)
+nvram/libvnvram_la-format.lo nvram/libvnvram_internal_la-format.lo: \
+	$(NVRAM_FORMAT_QAPI)
+CLEANFILES += $(NVRAM_FORMAT_QAPI) nvram/gen.stamp
+nvram/gen.stamp: nvram/format.json $(QVISIT_GEN_DEPS)
+	$(AM_V_GEN)$(QVISIT_GEN) -o nvram/gen -p format- \
+		$(srcdir)/nvram/format.json && touch $@
+$(NVRAM_FORMAT_QAPI): nvram/gen.stamp
+	@test -f $@ || { rm -f nvram/gen.stamp; \
+		$(MAKE) $(AM_MAKEFLAGS) nvram/gen.stamp; }
 libvnvram_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(GTHREAD_CFLAGS) $(NETTLE_CFLAGS) \
 	$(LIBNBD_CFLAGS)
 libvnvram_la_LIBADD = libqvisit.la $(GTHREAD_LIBS) $(GLIB_LIBS) $(LIBNBD_LIBS)
@@ -30,6 +48,7 @@ VNVRAM_PUBLIC_SYMBOLS = ^nvram_(create_source|delete|deregister_entry|encoding_n
 # internals (nvram/format.h, nvram/image.h); not installed.
 noinst_LTLIBRARIES += libvnvram-internal.la
 libvnvram_internal_la_SOURCES = $(libvnvram_la_SOURCES)
+nodist_libvnvram_internal_la_SOURCES = $(nodist_libvnvram_la_SOURCES)
 libvnvram_internal_la_CFLAGS = $(libvnvram_la_CFLAGS)
 libvnvram_internal_la_LIBADD = $(libvnvram_la_LIBADD)
 

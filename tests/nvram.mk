@@ -45,6 +45,15 @@ tests_test_nvram_pick_SOURCES = tests/test-nvram-pick.c tests/test-nvram-common.
 tests_test_nvram_pick_CFLAGS = $(NVRAM_TESTS_CFLAGS)
 tests_test_nvram_pick_LDADD = $(NVRAM_INTERNAL_LIBS)
 
+# The format's bytes: header and entry copies of formats 1 and 2 against
+# committed goldens, decoded back, damaged members reported as always.
+check_PROGRAMS += tests/test-nvram-golden
+TESTS += tests/test-nvram-golden
+tests_test_nvram_golden_SOURCES = tests/test-nvram-golden.c tests/test-nvram-common.h
+tests_test_nvram_golden_CFLAGS = $(NVRAM_TESTS_CFLAGS)
+tests_test_nvram_golden_LDADD = $(NVRAM_INTERNAL_LIBS)
+EXTRA_DIST += tests/data/nvram
+
 # A truncated image: read-only for the copies that fit, writes refused.
 check_PROGRAMS += tests/test-nvram-truncated
 TESTS += tests/test-nvram-truncated

@@ -206,6 +206,42 @@ START_TEST(test_manufacture_and_power_cycle)
 }
 END_TEST
 
+/* The record's DER, byte for byte (the bytes every stored TPM image holds). */
+START_TEST(test_record_der)
+{
+    static const uint8_t der[] = {
+        0x30, 0x13,
+        0x02, 0x01, 0x01,               /* format-version */
+        0x02, 0x01, 0x02,               /* tpm-version */
+        0x02, 0x03, 0x09, 0x00, 0x01,   /* libtpms-version */
+        0x01, 0x01, 0xff,               /* present */
+        0x04, 0x03, 'a', 'b', 'c',      /* blob */
+    };
+    VTPMStateBlob rec = {
+        .format_version = 1, .tpm_version = 2, .libtpms_version = 0x90001,
+        .present = true, .blob = (uint8_t *)"abc", .blob_len = 3,
+    };
+    VTPMStateBlob *prec = &rec, *back = NULL;
+    GByteArray *out = NULL;
+    Visitor *v = ber_output_visitor_new(BER_MODE_DER, &out);
+
+    ck_assert(visit_type_VTPMStateBlob(v, NULL, &prec, &error_abort));
+    visit_complete(v, &out);
+    visit_free(v);
+    ck_assert_uint_eq(out->len, sizeof(der));
+    ck_assert_mem_eq(out->data, der, sizeof(der));
+    g_byte_array_unref(out);
+    v = ber_input_visitor_new(der, sizeof(der), BER_MODE_DER);
+    ck_assert(visit_type_VTPMStateBlob(v, NULL, &back, &error_abort));
+    visit_free(v);
+    ck_assert_uint_eq(back->libtpms_version, 0x90001);
+    ck_assert(back->present);
+    ck_assert_uint_eq(back->blob_len, 3);
+    ck_assert_mem_eq(back->blob, "abc", 3);
+    qapi_free_VTPMStateBlob(back);
+}
+END_TEST
+
 /* The image holds each blob as the typed record. */
 START_TEST(test_record_in_image)
 {
@@ -230,7 +266,7 @@ START_TEST(test_record_in_image)
     ck_assert_uint_eq(rec->libtpms_version, TPMLIB_GetVersion());
     ck_assert(rec->present);
     ck_assert_uint_gt(rec->blob_len, 1000);
-    vtpm_state_blob_free(rec);
+    qapi_free_VTPMStateBlob(rec);
     g_free(payload);
     /* Never written: the volatile state (the TPM was stopped without
      * CMD_STORE_VOLATILE). */
@@ -465,6 +501,7 @@ static Suite *vtpm_store_suite(void)
     tcase_add_test(tc, test_profile_tpm12_is_libtpms);
     tcase_add_test(tc, test_vnvram_profile_agrees);
     tcase_add_test(tc, test_manufacture_and_power_cycle);
+    tcase_add_test(tc, test_record_der);
     tcase_add_test(tc, test_record_in_image);
     tcase_add_test(tc, test_damaged_permall_refuses);
     tcase_add_test(tc, test_mirrored_permall_survives_a_bad_copy);

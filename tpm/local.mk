@@ -18,6 +18,24 @@ libvtpm_la_SOURCES = \
 	tpm/vtpm-store.c \
 	tpm/vtpm-store.h \
 	tpm/vtpm-store-priv.h
+# The blob record's type and visitor: qvisit-gen from tpm/vtpm-store.json
+# into tpm/gen/ (never committed, docs/qvisit-gen.md), again whenever the
+# schema or the generator changes.
+VTPM_QAPI = tpm/gen/vtpm-qapi-features.h \
+	tpm/gen/vtpm-qapi-types.h tpm/gen/vtpm-qapi-types.c \
+	tpm/gen/vtpm-qapi-visit.h tpm/gen/vtpm-qapi-visit.c
+nodist_libvtpm_la_SOURCES = $(VTPM_QAPI)
+EXTRA_DIST += tpm/vtpm-store.json
+BUILT_SOURCES += $(VTPM_QAPI)
+# (tools/vnvram compiles tpm/vtpm-profile.c, which includes vtpm-store.h)
+$(libvtpm_la_OBJECTS) $(tools_vnvram_OBJECTS): $(VTPM_QAPI)
+CLEANFILES += $(VTPM_QAPI) tpm/gen.stamp
+tpm/gen.stamp: tpm/vtpm-store.json $(QVISIT_GEN_DEPS)
+	$(AM_V_GEN)$(QVISIT_GEN) -o tpm/gen -p vtpm- \
+		$(srcdir)/tpm/vtpm-store.json && touch $@
+$(VTPM_QAPI): tpm/gen.stamp
+	@test -f $@ || { rm -f tpm/gen.stamp; \
+		$(MAKE) $(AM_MAKEFLAGS) tpm/gen.stamp; }
 libvtpm_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(LIBTPMS_CFLAGS) \
 	$(NETTLE_CFLAGS)
 libvtpm_la_LIBADD = libvnvram.la libqvisit.la $(LIBTPMS_LIBS) $(GLIB_LIBS)

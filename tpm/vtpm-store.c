@@ -40,45 +40,6 @@ static struct {
     char *failure;
 } store;
 
-static bool visit_type_VTPMStateBlob_members(Visitor *v, VTPMStateBlob *obj,
-                                             Error **errp)
-{
-    return visit_type_uint32(v, "format-version", &obj->format_version,
-                             errp) &&
-           visit_type_uint32(v, "tpm-version", &obj->tpm_version, errp) &&
-           visit_type_uint32(v, "libtpms-version", &obj->libtpms_version,
-                             errp) &&
-           visit_type_bool(v, "present", &obj->present, errp) &&
-           visit_type_bytes(v, "blob", &obj->blob, &obj->blob_len, errp);
-}
-
-void vtpm_state_blob_free(VTPMStateBlob *rec)
-{
-    if (rec) {
-        g_free(rec->blob);
-        g_free(rec);
-    }
-}
-
-bool visit_type_VTPMStateBlob(Visitor *v, const char *name,
-                              VTPMStateBlob **obj, Error **errp)
-{
-    bool ok = false;
-
-    if (!visit_start_struct(v, name, (void **)obj, sizeof(**obj), errp)) {
-        return false;
-    }
-    if (visit_type_VTPMStateBlob_members(v, *obj, errp)) {
-        ok = visit_check_struct(v, errp);
-    }
-    visit_end_struct(v, (void **)obj);
-    if (!ok && visit_is_input(v)) {
-        vtpm_state_blob_free(*obj);
-        *obj = NULL;
-    }
-    return ok;
-}
-
 static int entry_index(const char *name)
 {
     for (int i = 0; i < VTPM_STORE_N_ENTRIES; i++) {
@@ -127,22 +88,22 @@ static int store_rw(enum NVRAMRWOp op, Visitor *v,
         if (rec->format_version != VTPM_STATE_BLOB_FORMAT) {
             error_setg(errp, "record format version %u (this vtpm knows %u)",
                        rec->format_version, VTPM_STATE_BLOB_FORMAT);
-            vtpm_state_blob_free(rec);
+            qapi_free_VTPMStateBlob(rec);
             return -1;
         }
         if (rec->tpm_version != store.version) {
             error_setg(errp, "a TPM %s blob, this is a TPM %s",
                        rec->tpm_version == VTPM_VERSION_1_2 ? "1.2" : "2.0",
                        store.version == VTPM_VERSION_1_2 ? "1.2" : "2.0");
-            vtpm_state_blob_free(rec);
+            qapi_free_VTPMStateBlob(rec);
             return -1;
         }
         if (rec->blob_len > UINT32_MAX) {
             error_setg(errp, "a blob of %zu bytes", rec->blob_len);
-            vtpm_state_blob_free(rec);
+            qapi_free_VTPMStateBlob(rec);
             return -1;
         }
-        vtpm_state_blob_free(store.loaded);
+        qapi_free_VTPMStateBlob(store.loaded);
         store.loaded = rec;
         return 0;
     }
@@ -215,7 +176,7 @@ static TPM_RESULT cb_nvram_loaddata(unsigned char **data, uint32_t *length,
     }
     if (ret > 0) {
         /* The image served an older copy than the newest it has. */
-        vtpm_state_blob_free(store.loaded);
+        qapi_free_VTPMStateBlob(store.loaded);
         store.loaded = NULL;
         set_failure("entry %s rolled back: the image could read only an "
                     "older copy; refusing to run a TPM whose state went back "
@@ -232,7 +193,7 @@ static TPM_RESULT cb_nvram_loaddata(unsigned char **data, uint32_t *length,
     }
     if (!store.loaded->present) {
         store.state[idx] = ENTRY_DELETED;
-        vtpm_state_blob_free(store.loaded);
+        qapi_free_VTPMStateBlob(store.loaded);
         store.loaded = NULL;
         vtpm_log(2, "loaded %s: deleted", name);
         return TPM_RETRY;
@@ -240,14 +201,14 @@ static TPM_RESULT cb_nvram_loaddata(unsigned char **data, uint32_t *length,
     store.state[idx] = ENTRY_PRESENT;
     if (TPM_Malloc(data, store.loaded->blob_len ? store.loaded->blob_len : 1)
         != TPM_SUCCESS) {
-        vtpm_state_blob_free(store.loaded);
+        qapi_free_VTPMStateBlob(store.loaded);
         store.loaded = NULL;
         set_failure("out of memory loading %s", name);
         return TPM_FAIL;
     }
     memcpy(*data, store.loaded->blob, store.loaded->blob_len);
     *length = store.loaded->blob_len;
-    vtpm_state_blob_free(store.loaded);
+    qapi_free_VTPMStateBlob(store.loaded);
     store.loaded = NULL;
     vtpm_log(2, "loaded %s: %u bytes", name, *length);
     return TPM_SUCCESS;
@@ -463,7 +424,7 @@ bool vtpm_store_close(void)
     int ret = nvram_delete(store.nvram);
 
     store.nvram = NULL;
-    vtpm_state_blob_free(store.loaded);
+    qapi_free_VTPMStateBlob(store.loaded);
     store.loaded = NULL;
     g_free(store.failure);
     store.failure = NULL;

@@ -37,29 +37,17 @@
 
 #include "nvram/nvram.h"
 #include "qapi/error.h"
+#include "tpm/gen/vtpm-qapi-visit.h"
 
 /* Version of the VTPMStateBlob record this code writes and reads. */
 #define VTPM_STATE_BLOB_FORMAT 1
 
-/* The record of one blob, as shown above. */
-typedef struct VTPMStateBlob {
-    uint32_t format_version;
-    uint32_t tpm_version;
-    uint32_t libtpms_version;
-    bool present;
-    uint8_t *blob;
-    size_t blob_len;
-} VTPMStateBlob;
-
 /*
- * Visit a VTPMStateBlob (the QAPI generator's visit_type_T shape): input
- * visitors allocate *@obj (freed and NULL on failure).
+ * The record of one blob, as shown above, is the type VTPMStateBlob with
+ * visit_type_VTPMStateBlob() (input visitors allocate *obj, freed and NULL
+ * on failure) and qapi_free_VTPMStateBlob(), which qvisit-gen generates
+ * from tpm/vtpm-store.json into tpm/gen/vtpm-qapi-visit.h.
  */
-bool visit_type_VTPMStateBlob(Visitor *v, const char *name,
-                              VTPMStateBlob **obj, Error **errp);
-
-/* Free @rec and its blob; NULL is allowed. */
-void vtpm_state_blob_free(VTPMStateBlob *rec);
 
 /* The entries of a TPM image, in the order of vtpm_store_profile(). */
 #define VTPM_STORE_N_ENTRIES 3
