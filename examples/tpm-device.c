@@ -283,7 +283,7 @@ static bool device_open(TPMDevice *d, const char *img, bool json_entries,
     if (do_start) {
         ret = nvram_start(d->nvram, true, &err);
         if (ret < 0) {
-            error_reportf_err(err, "cannot start the NVRAM: ");
+            error_reportf_err(err, "%s: cannot start the NVRAM: ", img);
             return false;
         }
     }
@@ -440,7 +440,8 @@ static int cmd_format(const char *img, bool json)
     }
     ret = nvram_format(d.nvram, false, &err);
     if (ret < 0) {
-        error_reportf_err(err, "format (%s): ", nvram_strerror(ret));
+        error_reportf_err(err, "%s: cannot format (%s): ", img,
+                          nvram_strerror(ret));
         device_close(&d);
         return 1;
     }
@@ -683,7 +684,7 @@ static int cmd_show_json(const char *img, bool json, const char *only)
 static void usage(FILE *f)
 {
     fprintf(f,
-"Usage: tpm-device IMG COMMAND [ARG] [--json-entries]\n"
+"Usage: tpm-device IMG COMMAND [ARG] [--json-entries] [--key-file F]\n"
 "A TPM-like demo device keeping its state in the vNVRAM image IMG.\n"
 "Each command is one power cycle of the device (a new process).\n"
 "  format         format IMG for the device's three entries\n"
@@ -694,45 +695,92 @@ static void usage(FILE *f)
 "  show           print the state\n"
 "  show-json [E]  print the state, or entry E, as JSON\n"
 "  --json-entries store entries as JSON instead of DER\n"
-"  --key-file F   encryption key (32 bytes, raw or 64 hex digits)\n");
+"  --key-file F   encryption key (a file of 32 raw bytes)\n");
+}
+
+/* A usage error: one line naming what is wrong, then "try --help". */
+static int usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "tpm-device: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "; try 'tpm-device --help'\n");
+    return 2;
+}
+
+/* Read the --key-file @path: exactly NVRAM_KEY_SIZE raw bytes. */
+static bool load_key(const char *path)
+{
+    GError *gerr = NULL;
+    char *data = NULL;
+    gsize len = 0;
+
+    if (!g_file_get_contents(path, &data, &len, &gerr)) {
+        fprintf(stderr, "tpm-device: cannot read the key file: %s\n",
+                gerr->message);
+        g_error_free(gerr);
+        return false;
+    }
+    if (len != NVRAM_KEY_SIZE) {
+        fprintf(stderr, "tpm-device: key file '%s' holds %zu bytes, not %d\n",
+                path, (size_t)len, NVRAM_KEY_SIZE);
+    } else {
+        memcpy(device_key, data, NVRAM_KEY_SIZE);
+        device_has_key = true;
+    }
+    memset(data, 0, len);
+    g_free(data);
+    return device_has_key;
 }
 
 int main(int argc, char **argv)
 {
+    static const char *const commands[] = {
+        "format", "init", "run", "verify", "show", "show-json",
+    };
     const char *args[3] = { NULL, NULL, NULL };
-    bool json = false;
+    bool json = false, known = false;
     int n = 0;
 
     g_set_prgname("tpm-device");
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json-entries")) {
             json = true;
-        } else if (!strcmp(argv[i], "--key-file") && i + 1 < argc) {
-            char *data = NULL;
-            gsize len = 0;
-            if (!g_file_get_contents(argv[++i], &data, &len, NULL) ||
-                len != NVRAM_KEY_SIZE) {
-                fprintf(stderr, "tpm-device: --key-file wants a file of %d "
-                        "bytes\n", NVRAM_KEY_SIZE);
-                g_free(data);
+        } else if (!strcmp(argv[i], "--key-file")) {
+            if (i + 1 == argc) {
+                return usage_error("--key-file needs a file");
+            }
+            if (!load_key(argv[++i])) {
                 return 2;
             }
-            memcpy(device_key, data, NVRAM_KEY_SIZE);
-            device_has_key = true;
-            g_free(data);
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
+        } else if (argv[i][0] == '-' && argv[i][1] &&
+                   !g_ascii_isdigit(argv[i][1])) {   /* -5: a bad count */
+            return usage_error("unknown option '%s'", argv[i]);
         } else if (n < 3) {
             args[n++] = argv[i];
         } else {
-            usage(stderr);
-            return 2;
+            return usage_error("unexpected argument '%s'", argv[i]);
         }
     }
     if (n < 2) {
-        usage(stderr);
-        return 2;
+        return usage_error(n ? "a COMMAND is needed after IMG"
+                             : "IMG and a COMMAND are needed");
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+        known |= !strcmp(args[1], commands[i]);
+    }
+    if (!known) {
+        return usage_error("unknown command '%s'", args[1]);
+    }
+    if (n == 3 && strcmp(args[1], "run") && strcmp(args[1], "show-json")) {
+        return usage_error("%s: unexpected argument '%s'", args[1], args[2]);
     }
     if (!strcmp(args[1], "format") && n == 2) {
         return cmd_format(args[0], json);
@@ -744,9 +792,10 @@ int main(int argc, char **argv)
             char *end;
             errno = 0;
             count = strtoul(args[2], &end, 10);
-            if (errno || *end || count > 100000) {
-                usage(stderr);
-                return 2;
+            if (!g_ascii_isdigit(args[2][0]) || errno || *end ||
+                count > 100000) {
+                return usage_error("run: bad count '%s' (0 to 100000)",
+                                   args[2]);
             }
         }
         return cmd_run(args[0], json, (unsigned)count);
@@ -757,6 +806,5 @@ int main(int argc, char **argv)
     } else if (!strcmp(args[1], "show-json")) {
         return cmd_show_json(args[0], json, n == 3 ? args[2] : NULL);
     }
-    usage(stderr);
-    return 2;
+    g_assert_not_reached();
 }

@@ -11,7 +11,10 @@ EXTRA_PROGRAMS = $(FUZZ_TARGETS)
 CLEANFILES += $(FUZZ_TARGETS)
 
 if FUZZING
-fuzz: $(FUZZ_TARGETS)
+# The generated headers first: the targets' objects include them, and
+# BUILT_SOURCES is made only by all, check and install.
+fuzz: $(BUILT_SOURCES)
+	@$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_TARGETS)
 	@echo "fuzz targets built: $(FUZZ_TARGETS)"
 
 fuzz-run: fuzz

@@ -1234,6 +1234,43 @@ out:
 
 /*** Offline writes ***/
 
+/* The first error an inspection found: where and why. */
+typedef struct FirstError {
+    bool found;
+    uint64_t offset;
+    char message[sizeof(((BERInspectDiagnostic *)0)->message)];
+} FirstError;
+
+static void first_error_note(FirstError *fe, const BERInspectDiagnostic *d,
+                             size_t n)
+{
+    for (size_t i = 0; i < n && !fe->found; i++) {
+        if (d[i].severity == BER_INSPECT_ERROR) {
+            fe->found = true;
+            fe->offset = d[i].offset;
+            g_strlcpy(fe->message, d[i].message, sizeof(fe->message));
+        }
+    }
+}
+
+static bool first_error_element(void *opaque, const BERInspectElement *e)
+{
+    first_error_note(opaque, e->diagnostics, e->diagnostic_count);
+    return true;
+}
+
+static bool first_error_stream(void *opaque, const BERInspectDiagnostic *d)
+{
+    first_error_note(opaque, d, 1);
+    return true;
+}
+
+static const BERInspectCallbacks first_error_callbacks = {
+    .begin = first_error_element,
+    .end = first_error_element,
+    .stream = first_error_stream,
+};
+
 /* True if @value is exactly one element of @encoding; else @errp says why. */
 static bool value_check(const uint8_t *value, size_t len,
                         NVRAMEncoding encoding, Error **errp)
@@ -1256,21 +1293,33 @@ static bool value_check(const uint8_t *value, size_t len,
         visit_free(v);
         return true;
     } else {
+        const char *name = nvram_encoding_name(encoding);
         BERInspectOptions opts;
         BERInspectSummary sum;
+        FirstError fe = { 0 };
 
+        if (len == 0) {
+            error_setg(errp, "the value is empty: not one %s element", name);
+            return false;
+        }
         ber_inspect_options_init(&opts);
         opts.mode = encoding == NVRAM_ENCODING_BER ? BER_MODE_BER :
                     encoding == NVRAM_ENCODING_CER ? BER_MODE_CER :
                     BER_MODE_DER;
         opts.single = true;
         opts.encapsulation = false;
-        if (!ber_inspect(value, len, &opts, NULL, NULL, &sum) ||
-            sum.errors || sum.top_level != 1) {
-            error_setg(errp, "not one valid %s element (%" PRIu64 " errors, %"
-                       PRIu64 " top-level values; see ber-dump --%s)",
-                       nvram_encoding_name(encoding), sum.errors,
-                       sum.top_level, nvram_encoding_name(encoding));
+        if (!ber_inspect(value, len, &opts, &first_error_callbacks, &fe,
+                         &sum) || sum.errors || sum.top_level != 1) {
+            if (fe.found) {
+                error_setg(errp, "not one valid %s element: offset %" PRIu64
+                           ": %s (%" PRIu64 " error%s; see ber-dump --%s)",
+                           name, fe.offset, fe.message, sum.errors,
+                           sum.errors == 1 ? "" : "s", name);
+            } else {
+                error_setg(errp, "not one valid %s element (%" PRIu64
+                           " top-level values; see ber-dump --%s)", name,
+                           sum.top_level, name);
+            }
             return false;
         }
         return true;

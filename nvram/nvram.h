@@ -510,7 +510,7 @@ int nvram_image_read_entry_with_key(NVRAMStorage *storage, const char *name,
  * The value must be exactly one element of @encoding (one BER/CER/DER
  * TLV passing the inspector in that mode, or one JSON value) and fit the
  * slot. Errors: NVRAM_ERR_INVALID (not one valid element; the message
- * says why), NVRAM_ERR_PAYLOAD_TOO_LARGE, NVRAM_ERR_ENTRY_MISSING,
+ * gives the first error's offset and reason), NVRAM_ERR_PAYLOAD_TOO_LARGE, NVRAM_ERR_ENTRY_MISSING,
  * NVRAM_ERR_ENCRYPTED, NVRAM_ERR_WRONG_KEY, the header errors of
  * nvram_image_inspect(), NVRAM_ERR_IO. Nothing is written on failure but
  * for NVRAM_ERR_IO (then the previous value still reads).

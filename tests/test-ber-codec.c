@@ -9,6 +9,7 @@
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "qapi/error.h"
@@ -883,6 +884,108 @@ START_TEST(test_times)
 }
 END_TEST
 
+/* The verdict of ber_time_check on @s fed in parts of @step octets. */
+static BERStatus time_parts(uint64_t tag, const char *s, size_t n,
+                            size_t step, BERMode mode)
+{
+    BERTimeCheck tc;
+    size_t i;
+
+    ber_time_check_init(&tc, tag);
+    for (i = 0; i < n; i += step) {
+        ber_time_check_feed(&tc, (const uint8_t *)s + i,
+                            n - i < step ? n - i : step);
+    }
+    return ber_time_check_finish(&tc, mode);
+}
+
+/*
+ * A constructed time is checked on its joined value: in whatever parts
+ * it comes, the verdict is ber_check_time()'s on the whole, also for
+ * values longer than the head and tail the checker keeps.
+ */
+START_TEST(test_time_segments)
+{
+    static const char *const values[] = {
+        "20261201080255Z", "20261301080255Z", "20260230080255Z",
+        "20261231235960Z", "20261230235960Z", "20261201080255.5Z",
+        "20261201080255.50Z", "20261201080255,5Z", "20261201080255",
+        "20261201080255+0130", "20261201080255-05", "2026120108Z",
+        "20261201080255.Z", "20261201080255ZZ", "", "2026",
+        "261201080255Z", "261301080255Z", "2612010802Z", "261231235960Z",
+        "261201080255+0100", "261201080255.5Z", "26120108Z",
+    };
+    const char *const heads[] = {
+        "20261201080255.", "20261301080255.", "20261201080255,",
+        "261201080255.",
+    };
+    const char *const tails[] = {
+        "5Z", "50Z", "5+0100", "5", "5+2400", "5ZZ", "x5Z",
+    };
+    char big[400];
+    size_t i, j, step, k;
+    int m;
+
+    for (i = 0; i < G_N_ELEMENTS(values); i++) {
+        size_t n = strlen(values[i]);
+
+        for (k = 23; k <= 24; k++) {
+            for (m = BER_MODE_BER; m <= BER_MODE_DER; m++) {
+                BERStatus want = ber_check_time(k, (const uint8_t *)values[i],
+                                                n, (BERMode)m);
+
+                for (step = 1; step <= n + 1; step++) {
+                    ck_assert_msg(time_parts(k, values[i], n, step,
+                                             (BERMode)m) == want,
+                                  "%s in parts of %zu", values[i], step);
+                }
+            }
+        }
+    }
+    /* long fractions, with a fault at the start, middle or end */
+    for (i = 0; i < G_N_ELEMENTS(heads); i++) {
+        for (j = 0; j < G_N_ELEMENTS(tails); j++) {
+            for (k = 0; k <= 300; k += 7) {
+                size_t n;
+
+                n = (size_t)snprintf(big, sizeof(big), "%s", heads[i]);
+                memset(big + n, '1', k);
+                n += k;
+                n += (size_t)snprintf(big + n, sizeof(big) - n, "%s",
+                                      tails[j]);
+                for (m = BER_MODE_BER; m <= BER_MODE_DER; m++) {
+                    uint64_t tag = heads[i][12] == '.' ? 23 : 24;
+                    BERStatus want = ber_check_time(tag, (const uint8_t *)big,
+                                                    n, (BERMode)m);
+
+                    ck_assert_msg(time_parts(tag, big, n, 1, (BERMode)m) == want &&
+                                  time_parts(tag, big, n, 13, (BERMode)m) == want &&
+                                  time_parts(tag, big, n, n, (BERMode)m) == want,
+                                  "%s", big);
+                    if (k > 40) {
+                        /* a non-digit between head and tail */
+                        big[n / 2] = '/';
+                        ck_assert_int_eq(time_parts(tag, big, n, 5, (BERMode)m),
+                                         BER_ERR_TIME_SYNTAX);
+                        ck_assert_int_eq(ber_check_time(tag, (const uint8_t *)big,
+                                                        n, (BERMode)m),
+                                         BER_ERR_TIME_SYNTAX);
+                        big[n / 2] = '1';
+                    }
+                }
+            }
+        }
+    }
+    /* the values the test relies on */
+    snprintf(big, sizeof(big), "20261201080255.%0200dZ", 1);
+    ck_assert_int_eq(time_parts(24, big, strlen(big), 3, BER_MODE_DER), BER_OK);
+    snprintf(big, sizeof(big), "20261201080255.%0200d0Z", 1);
+    ck_assert_int_eq(time_parts(24, big, strlen(big), 3, BER_MODE_DER),
+                     BER_ERR_TIME_NOT_CANONICAL);
+    ck_assert_int_eq(time_parts(24, big, strlen(big), 3, BER_MODE_BER), BER_OK);
+}
+END_TEST
+
 /* X.690 11.2.2: a named bit list has no trailing 0 bits in CER/DER. */
 START_TEST(test_named_bits)
 {
@@ -921,6 +1024,7 @@ static Suite *ber_codec_suite(void)
     tcase_add_test(tc, test_string_segments);
     tcase_add_test(tc, test_string_check);
     tcase_add_test(tc, test_times);
+    tcase_add_test(tc, test_time_segments);
     tcase_add_test(tc, test_named_bits);
     suite_add_tcase(s, tc);
     return s;

@@ -31,6 +31,7 @@ typedef struct Result {
     bool big;                   /* some value or tag shown in hex */
     bool encapsulates;
     char codes[1024];           /* diagnostic codes, space separated */
+    char where[1024];           /* the same as code@offset */
     char values[4096];          /* rendered primitive values, '|' separated */
     uint32_t max_end_depth;
 } Result;
@@ -44,6 +45,10 @@ static void add_codes(Result *r, const BERInspectElement *e)
 
         snprintf(r->codes + l, sizeof(r->codes) - l, "%s ",
                  e->diagnostics[i].code);
+        l = strlen(r->where);
+        snprintf(r->where + l, sizeof(r->where) - l, "%s@%llu ",
+                 e->diagnostics[i].code,
+                 (unsigned long long)e->diagnostics[i].offset);
     }
 }
 
@@ -802,6 +807,15 @@ static void assert_code(const char *hex, BERMode mode, const char *code)
                   "want %s", hex, r.codes, code);
 }
 
+/* @hex has an error with code@offset @where (e.g. "time-value@0"). */
+static void assert_at(const char *hex, BERMode mode, const char *where)
+{
+    Result r = inspect_hex(hex, mode);
+
+    ck_assert_msg(r.sum.errors > 0 && strstr(r.where, where), "%s: '%s', "
+                  "want %s", hex, r.where, where);
+}
+
 /* Constructed strings: segments are OCTET STRINGs (X.690 8.23.5). */
 START_TEST(test_string_segment_rules)
 {
@@ -891,6 +905,114 @@ START_TEST(test_time_rules)
                  BER_MODE_BER);
     assert_code("18 0e 32 30 32 36 31 32 30 31 30 38 30 32 35 35",
                 BER_MODE_DER, "time-form");
+}
+END_TEST
+
+/*
+ * A constructed time (legal in BER: the times are VisibleStrings, 8.23.5)
+ * is checked on its joined value like a primitive one, the error at the
+ * constructed element; DER and CER (at most 1000 octets) want it
+ * primitive. The tree shows the joined value and its reading.
+ */
+START_TEST(test_constructed_time_rules)
+{
+    /* UTCTime "261126185609Z" as "261126" + "185609Z" */
+    static const char utc[] =
+        "37 11 04 06 32 36 31 31 32 36 04 07 31 38 35 36 30 39 5a";
+    /* GeneralizedTime "20261201080255Z", nested and indefinite */
+    static const char gt[] =
+        "38 80 24 80 04 04 32 30 32 36 00 00 "
+        "04 0b 31 32 30 31 30 38 30 32 35 35 5a 00 00";
+    Result r;
+
+    assert_clean(utc, BER_MODE_BER);
+    assert_clean(gt, BER_MODE_BER);
+    r = inspect_hex(utc, BER_MODE_BER);
+    ck_assert_str_eq(r.values, "323631313236 \"261126\"|"
+                     "3138353630395A \"185609Z\"|");
+    /* month 13, split inside the month */
+    assert_at("37 11 04 03 32 36 31 04 0a 33 32 36 31 38 35 36 30 39 5a",
+              BER_MODE_BER, "time-value@0");
+    /* GeneralizedTime month 13, one level down */
+    assert_at("30 80 38 80 24 80 04 04 32 30 32 36 00 00 "
+              "04 0b 31 33 30 31 30 38 30 32 35 35 5a 00 00 00 00",
+              BER_MODE_BER, "time-value@2");
+    /* "261126185609[": the syntax */
+    assert_at("37 11 04 06 32 36 31 31 32 36 04 07 31 38 35 36 30 39 5b",
+              BER_MODE_BER, "time-syntax@0");
+    /* February 29 of 2025 split between the day's digits */
+    assert_at("37 11 04 05 32 35 30 32 32 04 08 39 31 38 35 36 30 39 5a",
+              BER_MODE_BER, "time-value@0");
+    assert_clean("37 11 04 05 32 34 30 32 32 04 08 39 31 38 35 36 30 39 5a",
+                 BER_MODE_BER);
+    /* a leap second in UTCTime */
+    assert_at("37 11 04 06 32 36 31 32 33 31 04 07 32 33 35 39 36 30 5a",
+              BER_MODE_BER, "time-value@0");
+    /* no seconds: BER warns (a canonical-form rule), no error */
+    r = inspect_hex("37 0f 04 06 32 36 31 31 32 36 04 05 31 38 35 36 5a",
+                    BER_MODE_BER);
+    ck_assert_uint_eq(r.sum.errors, 0);
+    ck_assert_ptr_nonnull(strstr(r.where, "time-form@0"));
+    /* a segment of the wrong type: that error only, no time finding */
+    r = inspect_hex("37 11 04 06 32 36 31 31 32 36 17 07 31 38 35 36 30 39 5a",
+                    BER_MODE_BER);
+    ck_assert_str_eq(r.where, "segment-type@10 ");
+    /* DER: constructed at all; CER: constructed under 1000 octets */
+    assert_at(utc, BER_MODE_DER, "constructed-string@0");
+    assert_at("37 80 04 06 32 36 31 31 32 36 04 07 31 38 35 36 30 39 5a 00 00",
+              BER_MODE_CER, "cer-constructed-string@0");
+    assert_clean("17 0d 32 36 31 31 32 36 31 38 35 36 30 39 5a", BER_MODE_DER);
+    assert_clean("17 0d 32 36 31 31 32 36 31 38 35 36 30 39 5a", BER_MODE_CER);
+    /* an empty time at the very end of the data: no reading, no read
+     * past it (found by fuzz-ber-dump; fails under the sanitizers) */
+    {
+        static const uint8_t empty[][5] = {
+            { 0x17, 0x83, 0x00, 0x00, 0x00 }, { 0x18, 0x00 }, { 0x17, 0x01, '2' },
+        };
+        static const size_t lens[] = { 5, 2, 3 };
+        size_t i;
+
+        for (i = 0; i < N_ELEMENTS(empty); i++) {
+            uint8_t *exact = malloc(lens[i]);
+
+            ck_assert_ptr_nonnull(exact);
+            memcpy(exact, empty[i], lens[i]);
+            r = inspect(exact, lens[i], BER_MODE_BER);
+            ck_assert_ptr_nonnull(strstr(r.codes, "time-syntax"));
+            free(exact);
+        }
+    }
+    /* the reading of the joined value */
+    {
+        uint8_t buf[32];
+        size_t n = 0;
+        BERText t = { 0 };
+        BERInspectElement e;
+        const char *p = utc;
+
+        while (*p) {
+            unsigned v;
+
+            ck_assert(sscanf(p, "%2x", &v) == 1);
+            buf[n++] = (uint8_t)v;
+            p += p[2] ? 3 : 2;
+        }
+        memset(&e, 0, sizeof(e));
+        e.tag_class = BER_CLASS_UNIVERSAL;
+        e.constructed = true;
+        e.tag = 23;
+        e.header_length = 2;
+        e.length = n - 2;
+        e.content = buf + 2;
+        e.content_available = n - 2;
+        ber_text_value(&e, &t, 0, false, NULL);
+        ck_assert_str_eq(t.data, "\"261126185609Z\" "
+                         "(2026-11-26 18:56:09 UTC)");
+        t.len = 0;
+        buf[8] = '3';       /* month 13: no reading */
+        ck_assert(!ber_text_constructed_time(&e, &t));
+        ber_text_free(&t);
+    }
 }
 END_TEST
 
@@ -1008,6 +1130,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_tool_json);
     tcase_add_test(tc, test_string_segment_rules);
     tcase_add_test(tc, test_time_rules);
+    tcase_add_test(tc, test_constructed_time_rules);
     tcase_add_test(tc, test_real_decimal_rule);
     tcase_add_test(tc, test_named_bits_rule);
     tcase_add_test(tc, test_oid_names);

@@ -285,20 +285,73 @@ run --json --schema "$SCHEMA" --type Device.Pair "$T/pair-bad.hex"
 check "--schema mismatch in JSON: counted and described" test $rc = 1 -a -n "$(grep '"code":"schema"' "$T/out")" -a -n "$(grep '"errors":1}' "$T/out")"
 # libtasn1 agrees on each of them (asn1Decoding: tag errors, missing fields)
 hex2bin() { for b in $(cat "$1"); do printf "\\$(printf %03o "0x$b")"; done; }
-if command -v asn1Decoding > /dev/null 2>&1; then
+# agree_tasn1 TYPE PREFIX NAME:STATUS...: ber-dump exits STATUS on each
+# $T/PREFIX-NAME.hex and asn1Decoding accepts exactly the ones it accepts;
+# $agree is 1 when all hold
+agree_tasn1() {
+    type=$1 prefix=$2
+    shift 2
     agree=1
-    for c in bad:1 good:0 short:1 long:1; do
-        hex2bin "$T/pair-${c%%:*}.hex" > "$T/pair.der"
-        run --schema "$SCHEMA" --type Device.Pair "$T/pair.der"
+    for c in "$@"; do
+        hex2bin "$T/$prefix-${c%%:*}.hex" > "$T/tasn1.der"
+        run --schema "$SCHEMA" --type "$type" "$T/tasn1.der"
         ours=$rc
-        asn1Decoding "$SCHEMA" "$T/pair.der" Device.Pair > /dev/null 2>&1
+        asn1Decoding "$SCHEMA" "$T/tasn1.der" "$type" > /dev/null 2>&1
         theirs=$?
         test $ours = ${c#*:} || agree=0
         if test $ours = 0; then test $theirs = 0 || agree=0; else test $theirs != 0 || agree=0; fi
     done
+}
+if command -v asn1Decoding > /dev/null 2>&1; then
+    agree_tasn1 Device.Pair pair bad:1 good:0 short:1 long:1
     check "--schema verdicts agree with libtasn1's asn1Decoding" test $agree = 1
 else
     missing_peer "asn1Decoding (libtasn1-bin) not available: schema verdicts against libtasn1"
+fi
+# a constructed time (BER) is shown with its joined value and reading:
+# on its line when definite, after its segments when indefinite
+echo "37 11 04 06 32 36 31 31 32 36 04 07 31 38 35 36 30 39 5a" > "$T/ctime.hex"
+run "$T/ctime.hex"
+check "constructed UTCTime: joined value and reading on its line" test $rc = 0 -a -n "$(grep '+ UTCTime \"261126185609Z\" (2026-11-26 18:56:09 UTC)$' "$T/out")"
+echo "38 80 24 80 04 04 32 30 32 36 00 00 04 0b 31 33 30 31 30 38 30 32 35 35 5a 00 00" > "$T/ctime-bad.hex"
+sed 's/31 33 30 31 30 38/31 32 30 31 30 38/' "$T/ctime-bad.hex" > "$T/ctime-indef.hex"
+run "$T/ctime-indef.hex"
+check "indefinite constructed GeneralizedTime: '= value (reading)' after its segments" test $rc = 0 -a "$(tail -n 1 "$T/out" | sed 's/^ *//')" = '= "20261201080255Z" (2026-12-01 08:02:55 UTC)'
+run "$T/ctime-bad.hex"
+check "constructed GeneralizedTime of month 13: error at 0, no reading" test $rc = 1 -a -n "$(grep 'error at 0: GeneralizedTime: impossible date or time of day \[time-value\]' "$T/out")" -a -z "$(grep '^ *= ' "$T/out")"
+# SET (Device.Attrs): members in any order in BER, in tag order in DER
+# (10.3), every required member present, none twice; the error names the
+# schema path, at the offset of the SET (missing) or of the duplicate
+echo "31 0d 80 01 05 81 01 ff a4 05 80 03 01 00 01" > "$T/set-good.hex"
+echo "31 0d a4 05 80 03 01 00 01 80 01 05 81 01 ff" > "$T/set-order.hex"
+echo "31 0a 80 01 05 a4 05 80 03 01 00 01" > "$T/set-missing.hex"
+echo "31 08 80 01 05 81 01 ff a4 00" > "$T/set-inner.hex"
+echo "31 10 80 01 05 81 01 ff 80 01 06 a4 05 80 03 01 00 01" > "$T/set-dup.hex"
+run --der --schema "$SCHEMA" --type Device.Attrs "$T/set-good.hex"
+check "--schema SET in tag order: DER exit 0" test $rc = 0 -a -n "$(grep 'x \[0\] 65537' "$T/out")"
+run --schema "$SCHEMA" --type Device.Attrs "$T/set-order.hex"
+check "--schema SET members in another order: BER exit 0, labelled" test $rc = 0 -a -n "$(grep ' a \[0\] 5$' "$T/out")" -a -n "$(grep ' b \[1\] TRUE$' "$T/out")"
+run --der --schema "$SCHEMA" --type Device.Attrs "$T/set-order.hex"
+check "--schema SET members in another order: DER error at 9 (not tag order)" test $rc = 1 -a -n "$(grep 'error at 9: DER: SET elements are not in ascending order' "$T/out")"
+run --schema "$SCHEMA" --type Device.Attrs "$T/set-missing.hex"
+check "--schema SET without a required member: error at 0 naming it" test $rc = 1 -a -n "$(grep 'error at 0: schema: Device.Attrs.b: missing \[schema\]' "$T/out")" -a "$(grep -c '\[schema\]' "$T/out")" = 1
+run --schema "$SCHEMA" --type Device.Attrs "$T/set-inner.hex"
+check "--schema inner SET without its member: error at 8" test $rc = 1 -a -n "$(grep 'error at 8: schema: Device.Attrs.e.x: missing \[schema\]' "$T/out")"
+run --schema "$SCHEMA" --type Device.Attrs "$T/set-dup.hex"
+check "--schema SET member twice: error at 8" test $rc = 1 -a -n "$(grep 'error at 8: schema: Device.Attrs.a: the SET has this member already \[schema\]' "$T/out")"
+# libtasn1 agrees on the SET verdicts but one: asn1Decoding accepts a SET
+# without a required member (its decoder leaves the SET when its length is
+# used up and drops the members not seen), which X.680 does not allow
+if command -v asn1Decoding > /dev/null 2>&1; then
+    agree_tasn1 Device.Attrs set good:0 order:0 dup:1
+    check "--schema SET verdicts agree with asn1Decoding (in order, any order, duplicate)" test $agree = 1
+    for c in missing inner; do
+        hex2bin "$T/set-$c.hex" > "$T/set.der"
+        asn1Decoding "$SCHEMA" "$T/set.der" Device.Attrs > /dev/null 2>&1
+        echo "# asn1Decoding on set-$c (a required member missing): exit $? (ber-dump: 1)"
+    done
+else
+    missing_peer "asn1Decoding (libtasn1-bin) not available: SET verdicts against libtasn1"
 fi
 run --schema "$top_srcdir/tests/ber-dump-schema.asn" --type Device.Nope "$T/dev.hex"
 check "--schema with an unknown type: exit 2" test $rc = 2
@@ -395,6 +448,10 @@ if command -v openssl > /dev/null 2>&1 && test -f "$T/c.pem"; then
         check "an encrypted PEM key is said to be encrypted, not decoded" test $rc = 1 -a -n "$(grep 'PEM block 2 (RSA PRIVATE KEY, line [0-9]*) is encrypted (Proc-Type: 4,ENCRYPTED): not shown \[pem-encrypted\]' "$T/out")"
     else
         skip "openssl wrote no traditional encrypted key"
+    fi
+    if grep -q 'Proc-Type: 4,ENCRYPTED' "$T/enc.pem"; then
+        run "$T/enc.pem"
+        check "an encrypted PEM key alone: that one error, exit 1" test $rc = 1 -a "$(grep -c '^! error' "$T/out")" = 1 -a -n "$(grep 'PEM block 1 (RSA PRIVATE KEY, line 1) is encrypted' "$T/out")"
     fi
     run --flat "$T/c.pem"
     check "a single PEM block: no marker" test -z "$(grep -- '^-- PEM' "$T/out")"

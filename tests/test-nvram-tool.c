@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -715,10 +716,26 @@ START_TEST(test_tool_verbs)
                          "permall:64KiB", "--entry", "counters:1K:mirror",
                          NULL), 0);
     g_free(out);
-    /* import: one valid element of the entry's encoding, else refused */
+    /* import: one valid element of the entry's encoding, else refused
+     * with the image, the entry, and the first error's offset and reason */
     ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "permall", bad,
                          NULL), 2);
-    ck_assert_msg(strstr(out, "not one valid der element"), "%s", out);
+    ck_assert_msg(g_str_has_prefix(out, "vnvram: ") &&
+                  strstr(out, img) && strstr(out, "entry 'permall'") &&
+                  strstr(out, "not one valid der element: offset 2: "
+                              "contents of 6 octets run past the end") &&
+                  strchr(out, '\n') == out + strlen(out) - 1, "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "permall",
+                         "/dev/null", NULL), 2);
+    ck_assert_msg(strstr(out, "entry 'permall': the value is empty"), "%s",
+                  out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "permall", der,
+                         "--encoding", "cer", NULL), 2);
+    ck_assert_msg(strstr(out, "not one valid cer element: offset 1: "
+                              "definite length on a constructed value"),
+                  "%s", out);
     g_free(out);
     ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "permall", der,
                          NULL), 0);
@@ -786,6 +803,275 @@ START_TEST(test_tool_verbs)
     g_free(back);
     g_free(bad);
     g_free(json);
+}
+END_TEST
+
+/*
+ * Every failure of a command on an image is one line that names the
+ * image: the library's reasons ("no entry", "never written", "wrong key",
+ * "already holds an image") do not, so the tool puts the image first;
+ * the storage layer's do (quoted), and are not named twice.
+ */
+START_TEST(test_tool_errors_name_the_image)
+{
+    char *img = img_path("named.img"), *junk = img_path("junk.img");
+    char *key = img_path("named.key"), *enc = img_path("named-enc.img");
+    char *wrong = img_path("wrong.key"), *missing = img_path("missing.img");
+    char *quoted = g_strdup_printf("'%s'", missing);
+    char *out = NULL;
+    struct {
+        const char *args[8];
+        int status;
+        const char *image, *needle;
+    } cases[] = {
+        { { "create", img, "--entry", "a:100" }, 2, img,
+          "already holds an NVRAM image" },
+        { { "dump", img, "nothere" }, 2, img, "no entry 'nothere'" },
+        { { "dump", img, "a" }, 1, img, "entry 'a' was never written" },
+        { { "export", img, "a" }, 1, img, "entry 'a' was never written" },
+        { { "resize", img, "--entry", "nothere:8K" }, 2, img,
+          "no entry 'nothere'" },
+        { { "add", img, "--entry", "a:8K" }, 2, img, "entry 'a'" },
+        { { "info", junk }, 2, junk, "not an NVRAM image" },
+        { { "check", junk }, 2, junk, "not an NVRAM image" },
+        { { "check", "--repair", junk }, 2, junk, "not an NVRAM image" },
+        { { "upgrade", junk }, 2, junk, "not an NVRAM image" },
+        { { "dump", enc, "a", "--key-file", wrong }, 2, enc,
+          "the key does not open" },
+        { { "import", enc, "a", key, "--key-file", wrong }, 2, enc,
+          "the key does not open" },
+        { { "info", missing }, 2, quoted, "No such file or directory" },
+        { { "dump", img, "j", "--tree" }, 2, img,
+          "entry 'j' is stored as JSON, not BER" },
+    };
+
+    unlink(img);
+    unlink(enc);
+    ck_assert(g_file_set_contents(junk, "not an image at all", -1, NULL));
+    ck_assert(g_file_set_contents(key, "0123456789abcdef0123456789abcdef"
+                                  "0123456789abcdef0123456789abcdef", -1,
+                                  NULL));
+    ck_assert(g_file_set_contents(wrong, "1123456789abcdef0123456789abcdef"
+                                  "0123456789abcdef0123456789abcdef", -1,
+                                  NULL));
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
+                         "a:100", "--entry", "j:100", NULL), 0);
+    g_free(out);
+    ck_assert(g_file_set_contents(junk, "[1, 2]", -1, NULL));
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "j", junk,
+                         "--encoding", "json", NULL), 0);
+    g_free(out);
+    ck_assert(g_file_set_contents(junk, "not an image at all", -1, NULL));
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", enc, "--entry",
+                         "a:100", "--key-file", key, NULL), 0);
+    g_free(out);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char **a = cases[i].args;
+        char *first = g_strdup_printf("vnvram: %s: ", cases[i].image);
+        int ret = run(&out, "tools/vnvram", a[0], a[1], a[2], a[3], a[4],
+                      a[5], a[6], a[7], NULL);
+
+        ck_assert_msg(ret == cases[i].status &&
+                      strstr(out, cases[i].needle) &&
+                      (g_str_has_prefix(out, first) ||
+                       /* quoted by the storage layer, named once */
+                       (cases[i].image[0] == '\'' &&
+                        strstr(out, cases[i].image) &&
+                        !strstr(strstr(out, cases[i].image) +
+                                strlen(cases[i].image), missing))) &&
+                      strchr(out, '\n') == out + strlen(out) - 1,
+                      "case %zu: exit %d: %s", i, ret, out);
+        g_free(first);
+        g_free(out);
+    }
+    unlink(img);
+    unlink(enc);
+    unlink(junk);
+    unlink(key);
+    unlink(wrong);
+    g_free(img);
+    g_free(enc);
+    g_free(junk);
+    g_free(key);
+    g_free(wrong);
+    g_free(missing);
+    g_free(quoted);
+}
+END_TEST
+
+/* Run "vnvram ARGS > /dev/full"; returns its exit code, *@err its stderr. */
+static int run_to_full(char **err, const char *args)
+{
+    char *errfile = img_path("full.err");
+    char *cmd = g_strdup_printf("'%s/tools/vnvram' %s > /dev/full 2> '%s'",
+                                builddir, args, errfile);
+    int status = system(cmd);
+
+    ck_assert(g_file_get_contents(errfile, err, NULL, NULL));
+    unlink(errfile);
+    g_free(errfile);
+    g_free(cmd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/*
+ * export FILE where FILE is not a regular file: written through, never
+ * replaced (a rename over /dev/full made it a regular file); a full
+ * device is an error. Output to a full standard output is an error too,
+ * for every command, not a silent exit 0.
+ */
+START_TEST(test_tool_export_targets)
+{
+    char *img = img_path("export.img"), *der = img_path("export.der");
+    char *link = img_path("full.link"), *dangling = img_path("dangling.link");
+    char *target = img_path("dangling.der"), *fifo = img_path("export.fifo");
+    char *out = NULL, *contents = NULL, *args;
+    const char *cmds[] = { "info", "check", "check --json", "dump",
+                           "dump --hex", "dump --raw", "export" };
+    char buf[16];
+    struct stat st;
+    gsize len;
+    int fd;
+
+    unlink(img);
+    ck_assert(g_file_set_contents(der, "\x30\x03\x02\x01\x05", 5, NULL));
+    ck_assert_int_eq(run(&out, "tools/vnvram", "create", img, "--entry",
+                         "e:100", NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "import", img, "e", der,
+                         NULL), 0);
+    g_free(out);
+    /* a FIFO: the bytes go through it */
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    fd = open(fifo, O_RDWR | O_NONBLOCK);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "e", fifo,
+                         NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(read(fd, buf, sizeof(buf)), 5);
+    ck_assert(memcmp(buf, "\x30\x03\x02\x01\x05", 5) == 0);
+    close(fd);
+    ck_assert_int_eq(lstat(fifo, &st), 0);
+    ck_assert(S_ISFIFO(st.st_mode));
+    /* a dangling symbolic link: its target is made, the link stays */
+    ck_assert_int_eq(symlink(target, dangling), 0);
+    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "e", dangling,
+                         NULL), 0);
+    g_free(out);
+    ck_assert_int_eq(lstat(dangling, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert(g_file_get_contents(target, &contents, &len, NULL));
+    ck_assert(len == 5 && memcmp(contents, "\x30\x03\x02\x01\x05", 5) == 0);
+    g_free(contents);
+    /* a directory: refused by name */
+    ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "e", workdir,
+                         NULL), 2);
+    ck_assert_msg(strstr(out, workdir) && strstr(out, "Is a directory") &&
+                  strchr(out, '\n') == out + strlen(out) - 1, "%s", out);
+    g_free(out);
+    if (stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode)) {
+        /* a link to a full device: ENOSPC, the link and the device kept */
+        ck_assert_int_eq(symlink("/dev/full", link), 0);
+        ck_assert_int_eq(run(&out, "tools/vnvram", "export", img, "e", link,
+                             NULL), 2);
+        ck_assert_msg(strstr(out, link) &&
+                      strstr(out, g_strerror(ENOSPC)), "%s", out);
+        g_free(out);
+        ck_assert_int_eq(lstat(link, &st), 0);
+        ck_assert(S_ISLNK(st.st_mode));
+        ck_assert_int_eq(stat("/dev/full", &st), 0);
+        ck_assert(S_ISCHR(st.st_mode));
+        /* standard output on a full device: one line, exit 2 */
+        for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
+            const char *entry = g_str_has_prefix(cmds[i], "check") ||
+                                !strcmp(cmds[i], "info") ? "" : " e";
+            char *err = NULL;
+
+            args = g_strdup_printf("%s '%s'%s", cmds[i], img, entry);
+            ck_assert_int_eq(run_to_full(&err, args), 2);
+            /* said once (export reports it itself, not again at exit) */
+            ck_assert_msg(strstr(err, "writing to standard output: ") &&
+                          strstr(err, g_strerror(ENOSPC)) &&
+                          strstr(err, "standard output") ==
+                          g_strrstr(err, "standard output"),
+                          "%s: %s", args, err);
+            g_free(err);
+            g_free(args);
+        }
+        unlink(link);
+    }
+    unlink(dangling);
+    unlink(target);
+    unlink(fifo);
+    unlink(img);
+    unlink(der);
+    g_free(img);
+    g_free(der);
+    g_free(link);
+    g_free(dangling);
+    g_free(target);
+    g_free(fifo);
+}
+END_TEST
+
+/*
+ * The demo device's usage errors: one line naming what is wrong and
+ * "try --help", exit 2 (not the whole usage text); a failure to open its
+ * image names the image.
+ */
+START_TEST(test_device_usage_errors)
+{
+    char *img = img_path("device-usage.img"), *junk = img_path("junk2.img");
+    char *key = img_path("device.key"), *out = NULL;
+    struct {
+        const char *args[5];
+        const char *needle;
+    } cases[] = {
+        { { NULL }, "IMG and a COMMAND are needed" },
+        { { img }, "a COMMAND is needed" },
+        { { img, "frobnicate" }, "unknown command 'frobnicate'" },
+        { { img, "run", "abc" }, "bad count 'abc'" },
+        { { img, "run", "-5" }, "bad count '-5'" },
+        { { img, "run", "100001" }, "bad count '100001'" },
+        { { img, "show", "extra" }, "show: unexpected argument 'extra'" },
+        { { img, "format", "--bogus" }, "unknown option '--bogus'" },
+        { { img, "show", "--key-file" }, "--key-file needs a file" },
+        { { img, "run", "1", "2" }, "unexpected argument '2'" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char **a = cases[i].args;
+        int ret = run(&out, "examples/tpm-device", a[0], a[1], a[2], a[3],
+                      a[4], NULL);
+
+        ck_assert_msg(ret == 2 && strstr(out, cases[i].needle) &&
+                      strstr(out, "try 'tpm-device --help'") &&
+                      strchr(out, '\n') == out + strlen(out) - 1,
+                      "case %zu: exit %d: %s", i, ret, out);
+        g_free(out);
+    }
+    /* a key file: what it holds, against what is needed */
+    ck_assert(g_file_set_contents(key, "0123456789abcdef0123456789abcdef"
+                                  "0123456789abcdef0123456789abcdef", -1,
+                                  NULL));
+    ck_assert_int_eq(run(&out, "examples/tpm-device", img, "format",
+                         "--key-file", key, NULL), 2);
+    ck_assert_msg(strstr(out, "holds 64 bytes, not 32"), "%s", out);
+    g_free(out);
+    /* an image it cannot use: named */
+    ck_assert(g_file_set_contents(junk, "not an image at all", -1, NULL));
+    ck_assert_int_eq(run(&out, "examples/tpm-device", junk, "show", NULL), 1);
+    ck_assert_msg(strstr(out, junk) && strstr(out, "not an NVRAM image") &&
+                  strchr(out, '\n') == out + strlen(out) - 1, "%s", out);
+    g_free(out);
+    ck_assert_int_eq(run(&out, "examples/tpm-device", "--help", NULL), 0);
+    ck_assert_msg(strstr(out, "Usage: tpm-device IMG COMMAND"), "%s", out);
+    g_free(out);
+    unlink(junk);
+    unlink(key);
+    g_free(img);
+    g_free(junk);
+    g_free(key);
 }
 END_TEST
 
@@ -880,6 +1166,9 @@ int main(void)
     tcase_add_test(tc, test_tool_fifo);
     tcase_add_test(tc, test_tool_verbs);
     tcase_add_test(tc, test_tool_usage_errors);
+    tcase_add_test(tc, test_tool_errors_name_the_image);
+    tcase_add_test(tc, test_device_usage_errors);
+    tcase_add_test(tc, test_tool_export_targets);
     tcase_add_test(tc, test_tool_file_size_limit);
     tcase_add_test(tc, test_tool_truncated);
     tcase_add_test(tc, test_tool_grow_size_limit);

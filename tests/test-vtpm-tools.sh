@@ -98,6 +98,26 @@ check "garbage file in dir=: refused, never formatted" \
 mkdir "$T/z"; head -c 600000 /dev/zero > "$T/z/tpm2-00.vnvram"
 check "blank file in dir=: refused, never formatted" \
     refused r3 "is not formatted" "$T/z/tpm2-00.vnvram" --tpmstate dir="$T/z"
+check "dir= that does not exist: the image named, not a temporary file" \
+    sh -c "! '$VTPM' socket --tpm2 --tpmstate dir=$T/no-such-dir --server type=tcp,port=1 2> '$T/nodir.err' &&
+           grep -q \"cannot create the TPM image '$T/no-such-dir/tpm2-00.vnvram': No such file or directory\" '$T/nodir.err' &&
+           test \$(wc -l < '$T/nodir.err') = 1"
+# A full file system (a 256 KiB tmpfs, when we may mount one): the first
+# start cannot make the image; the image is named and nothing is left.
+mkdir "$T/full"
+if mount -t tmpfs -o size=256K tmpfs "$T/full" 2> /dev/null; then
+    "$VTPM" socket --tpm2 --tpmstate dir="$T/full" --server type=tcp,port=1 \
+        2> "$T/full.err"
+    rc=$?
+    left=$(ls -A "$T/full")
+    umount "$T/full"
+    check "full disk: refused, the image named, nothing left behind" \
+        sh -c "test $rc = 1 && test -z '$left' &&
+               grep -q \"cannot create the TPM image '$T/full/tpm2-00.vnvram': .*No space left on device\" '$T/full.err' &&
+               test \$(wc -l < '$T/full.err') = 1"
+else
+    ok "full disk # SKIP no tmpfs (needs root)"
+fi
 check "missing image with backend-uri: refused" \
     sh -c "! '$VTPM' socket --tpm2 --tpmstate backend-uri=file://$T/none.img --server type=tcp,port=1 2>/dev/null"
 
@@ -157,6 +177,13 @@ print(" ".join(str(c["offset"] + 64) for c in e["copies"]))' \
             ! grep -q "wrong key" "$T/p5.err"
     }
     check "pwdfile: damage with the right passphrase is damage, not a wrong key" damaged
+    # Without --log the refusal is told once on stderr (it was also logged
+    # there, two or three times); libtpms' own lines aside.
+    "$VTPM" socket --tpm2 --tpmstate dir="$T/p" --key pwdfile="$T/pw" \
+        --server type=tcp,port=1 --flags not-need-init 2> "$T/p6.err"
+    check "without --log, one failure is one line of vtpm's" \
+        sh -c "test \$(grep -v '^libtpms/' '$T/p6.err' | wc -l) = 1 &&
+               grep -q '^vtpm: .*cannot load the TPM.s permall' '$T/p6.err'"
     check "pwdfile: kdf= without pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key file=/x,kdf=sha512
     check "pwdfile: format= with pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key pwdfile=/x,format=hex
 fi
@@ -166,4 +193,9 @@ check "bad --flags" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 
 check "bad --key mode" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key file=/x,mode=aes-cbc
 check "unsupported backend-uri scheme" opt_error socket --tpm2 --tpmstate backend-uri=http://x --server port=1
 check "not the socket interface" opt_error chardev --tpm2
+check "an unknown option, by name" sh -c "! '$VTPM' socket --tpm2 --bogus 2> '$T/opterr'; grep -q \"unknown option '--bogus'\" '$T/opterr'"
+check "an unknown option: one line" opt_error socket --tpm2 --bogus --tpmstate dir="$T"
+check "an option without its value, by name" sh -c "! '$VTPM' socket --tpm2 --tpmstate 2> '$T/opterr'; grep -q \"option '--tpmstate' needs a value\" '$T/opterr'"
+check "an option without its value: one line" opt_error socket --tpm2 --server port=1 --tpmstate
+check "--version, as swtpm's" sh -c "'$VTPM' --version | grep -q '^vtpm (qvisit) ' && '$VTPM' socket --version | grep -q '^vtpm '"
 finish

@@ -54,6 +54,7 @@ static Schema schema;
 typedef struct SchemaFrame {
     SchemaNode *node;           /* container type, or NULL: unlabelled */
     size_t next;                /* next SEQUENCE field */
+    bool *seen;                 /* SET: the members present so far */
     uint64_t count;             /* SEQUENCE OF items seen */
     int skip_tags;              /* explicit tags of @node already consumed */
     const char *label;
@@ -410,6 +411,7 @@ static const char *schema_begin(const BERInspectElement *e)
     parent = e->depth ? &sframes[e->depth - 1] : NULL;
     self = &sframes[e->depth];
     free(self->path);
+    free(self->seen);
     memset(self, 0, sizeof(*self));
     schema_universal = -1;
     schema_diag_set = false;
@@ -478,8 +480,28 @@ static const char *schema_begin(const BERInspectElement *e)
                 Cursor k = { c->child[i], 0 };
 
                 if (schema_match(k, e, &alt, 0)) {
-                    at = k;
                     label = c->child[i]->name;
+                    if (!seq) {
+                        /* SET members come in any order (BER; CER/DER
+                         * order is the inspector's), each at most once */
+                        if (!parent->seen) {
+                            parent->seen = calloc(c->nchild, sizeof(bool));
+                            if (!parent->seen) {
+                                abort();
+                            }
+                        }
+                        if (parent->seen[i]) {
+                            char *p = schema_path(parent->path, label, 0);
+
+                            schema_fail(e->offset, "schema: %s: the SET "
+                                        "has this member already", p);
+                            free(p);
+                            alt = NULL;
+                            break;
+                        }
+                        parent->seen[i] = true;
+                    }
+                    at = k;
                     self->path = schema_path(parent->path, label, 0);
                     if (seq) {
                         parent->next = i + 1;
@@ -491,7 +513,9 @@ static const char *schema_begin(const BERInspectElement *e)
                     break;
                 }
             }
-            if (!at.node && expected < c->nchild) {
+            if (schema_diag_set) {
+                /* a duplicate SET member, reported */
+            } else if (!at.node && expected < c->nchild) {
                 char *p = schema_path(parent->path, c->child[expected]->name,
                                       0);
                 Cursor k = { c->child[expected], 0 };
@@ -572,7 +596,7 @@ static void schema_keep_label(const BERInspectElement *e, const char *label)
     sframes[e->depth].label = strdup(label);
 }
 
-/* @e is complete: a SEQUENCE must have had its required fields. */
+/* @e is complete: a SEQUENCE or SET must have had its required fields. */
 static void schema_end(const BERInspectElement *e)
 {
     SchemaFrame *f;
@@ -583,11 +607,13 @@ static void schema_end(const BERInspectElement *e)
     }
     f = &sframes[e->depth];
     if (f->node && !f->failed && !f->skip_tags && e->constructed &&
-        !strcmp(f->node->type, "SEQUENCE")) {
+        (!strcmp(f->node->type, "SEQUENCE") || !strcmp(f->node->type, "SET"))) {
+        bool set = !strcmp(f->node->type, "SET");
         size_t i;
 
-        for (i = f->next; i < f->node->nchild; i++) {
-            if (!f->node->child[i]->optional) {
+        for (i = set ? 0 : f->next; i < f->node->nchild; i++) {
+            if (!f->node->child[i]->optional &&
+                !(set && f->seen && f->seen[i])) {
                 char *p = schema_path(f->path, f->node->child[i]->name, 0);
 
                 schema_fail(e->offset, "schema: %s: missing", p);
@@ -600,6 +626,8 @@ static void schema_end(const BERInspectElement *e)
     f->label = NULL;
     free(f->path);
     f->path = NULL;
+    free(f->seen);
+    f->seen = NULL;
 }
 
 bool dump_schema_open(const char *file, const char *type)
@@ -651,6 +679,7 @@ void dump_schema_close(void)
     }
     for (size_t i = 0; i < sframe_cap; i++) {
         free(sframes[i].path);
+        free(sframes[i].seen);
     }
     free(sframes);
     ber_text_free(&pr_found);

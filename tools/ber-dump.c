@@ -613,7 +613,9 @@ static int dump(const char *name, bool header)
             sum.errors++;
         }
     }
-    if (len == 0) {
+    if (len == 0 && sum.errors) {
+        /* only encrypted PEM blocks, each reported: no second finding */
+    } else if (len == 0) {
         BERInspectDiagnostic d = { .offset = opt.offset,
                                    .severity = BER_INSPECT_ERROR,
                                    .code = "empty", .message = "no data" };

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "nvram/nvram.h"
 #include "nvram/storage.h"
@@ -280,11 +282,22 @@ static int status_of(int code)
     }
 }
 
-/* Report @err (one line) and return the exit status for @code. */
-static int fail(int code, Error *err)
+/*
+ * Report @err (one line) and return the exit status for @code. @img (may
+ * be NULL) is the image the failure concerns: the line names it first,
+ * unless the message quotes it already (the storage layer's messages do).
+ */
+static int fail(const char *img, int code, Error *err)
 {
-    fprintf(stderr, "%s: %s\n", prog, err ? error_get_pretty(err)
-                                          : nvram_strerror(code));
+    const char *msg = err ? error_get_pretty(err) : nvram_strerror(code);
+    char *quoted = img ? g_strdup_printf("'%s'", img) : NULL;
+
+    if (img && !strstr(msg, quoted)) {
+        fprintf(stderr, "%s: %s: %s\n", prog, img, msg);
+    } else {
+        fprintf(stderr, "%s: %s\n", prog, msg);
+    }
+    g_free(quoted);
     error_free(err);
     return status_of(code);
 }
@@ -388,7 +401,7 @@ static int check_key_applies(const char *img, const Options *o, bool need)
     int ret = inspect_image(img, &info, &err);
 
     if (ret < 0) {
-        return fail(ret, err);
+        return fail(img, ret, err);
     }
     encrypted = info->flags & 1;
     nvram_image_info_free(info);
@@ -538,7 +551,7 @@ static int cmd_info(const char *img, Options *o)
 
     ret = inspect_image(img, &info, &err);
     if (ret < 0) {
-        return fail(ret, err);
+        return fail(img, ret, err);
     }
     if (o->json) {
         print_info_json(img, info);
@@ -591,24 +604,20 @@ static int cmd_check(const char *img, Options *o)
         NVRAMStorage *s = open_image(img, true, &err);
 
         if (!s) {
-            return fail(-NVRAM_ERR_IO, err);
+            return fail(img, -NVRAM_ERR_IO, err);
         }
         log = g_ptr_array_new_with_free_func(g_free);
         left = nvram_image_repair(s, log, &err);
         nvram_storage_close(s);
         if (left < 0) {
             g_ptr_array_unref(log);
-            fprintf(stderr, "%s: %s: unusable: %s\n", prog, img,
-                    error_get_pretty(err));
-            error_free(err);
+            fail(img, left, err);
             return EXIT_UNUSABLE;
         }
     }
     ret = inspect_image(img, &info, &err);
     if (ret < 0) {
-        fprintf(stderr, "%s: %s: unusable: %s\n", prog, img,
-                error_get_pretty(err));
-        error_free(err);
+        fail(img, ret, err);
         if (log) {
             g_ptr_array_unref(log);
         }
@@ -692,7 +701,7 @@ static int cmd_measure(Options *o)
     ret = nvram_measure((NVRAMEntrySpec *)o->list.specs->data,
                         o->list.specs->len, &size, &err);
     if (ret < 0) {
-        return fail(ret, err);
+        return fail(NULL, ret, err);
     }
     if (o->json) {
         printf("{\"size\": %" PRIu64 ", \"entries\": %u}\n", size,
@@ -716,7 +725,7 @@ static int cmd_create(const char *img, Options *o)
               errno == ENOENT;
     s = nvram_storage_open(img, false, true, &err);
     if (!s) {
-        return fail(-NVRAM_ERR_IO, err);
+        return fail(img, -NVRAM_ERR_IO, err);
     }
     ret = nvram_image_format(s, (NVRAMEntrySpec *)o->list.specs->data,
                              (NVRAMEntryPolicy *)o->list.policies->data,
@@ -731,12 +740,15 @@ static int cmd_create(const char *img, Options *o)
     }
     if (ret < 0) {
         if (ret == -NVRAM_ERR_ALREADY_FORMATTED) {
-            fprintf(stderr, "%s: %s (use --force to overwrite it)\n", prog,
-                    error_get_pretty(err));
+            char *msg = g_strdup_printf("%s (use --force to overwrite it)",
+                                        error_get_pretty(err));
+
             error_free(err);
-            return EXIT_UNUSABLE;
+            err = NULL;
+            error_setg(&err, "%s", msg);
+            g_free(msg);
         }
-        return fail(ret, err);
+        return fail(img, ret, err);
     }
     if (o->json) {
         printf("{\"image\": ");
@@ -763,7 +775,7 @@ static int read_value(const char *img, const char *entry, const Options *o,
 
     s = open_image(img, false, &err);
     if (!s) {
-        return fail(-NVRAM_ERR_IO, err);
+        return fail(img, -NVRAM_ERR_IO, err);
     }
     ret = nvram_image_read_entry_with_key(s, entry,
                                           o->has_key ? o->key : NULL,
@@ -771,7 +783,7 @@ static int read_value(const char *img, const char *entry, const Options *o,
                                           payload, len, enc, gen, &err);
     nvram_storage_close(s);
     if (ret < 0) {
-        return fail(ret, err);
+        return fail(img, ret, err);
     }
     *rolled_back = ret == NVRAM_READ_ROLLED_BACK;
     if (*rolled_back) {
@@ -810,20 +822,70 @@ static int cmd_dump(const char *img, const char *entry, Options *o)
         fwrite(payload, 1, len, stdout);
         putchar('\n');
     } else if (enc == NVRAM_ENCODING_JSON) {
-        fprintf(stderr, "%s: entry '%s' is stored as JSON, not BER: use "
-                "--json\n", prog, entry);
+        fprintf(stderr, "%s: %s: entry '%s' is stored as JSON, not BER: "
+                "use --json\n", prog, img, entry);
         ret = EXIT_UNUSABLE;
     } else {
         fprintf(stderr, "%s: entry '%s', generation %" PRIu64 ", %zu bytes "
                 "of %s\n", prog, entry, gen, len, nvram_encoding_name(enc));
         if (show_ber_tree(entry, payload, len, enc, o->json)) {
-            fprintf(stderr, "%s: entry '%s' is not valid %s\n", prog, entry,
-                    nvram_encoding_name(enc));
+            fprintf(stderr, "%s: %s: entry '%s' is not valid %s\n", prog,
+                    img, entry, nvram_encoding_name(enc));
             ret = EXIT_PROBLEMS;
         }
     }
     g_free(payload);
     return ret ? ret : rolled_back ? EXIT_PROBLEMS : 0;
+}
+
+/*
+ * Write @data[0..@len) to @path. A regular file, or a new one, is replaced
+ * whole (GLib writes a temporary file and renames it over @path); anything
+ * else that is there (a device, a FIFO, a symbolic link such as
+ * /dev/stdout) is written through, since a rename would replace the node
+ * itself. False with @errp set on any failure.
+ */
+static bool write_file(const char *path, const uint8_t *data, size_t len,
+                       Error **errp)
+{
+    GError *gerr = NULL;
+    struct stat st;
+    int fd;
+
+    if (lstat(path, &st) < 0 || S_ISREG(st.st_mode)) {
+        if (!g_file_set_contents(path, (const char *)data, (gssize)len,
+                                 &gerr)) {
+            error_setg(errp, "cannot write %s: %s", path, gerr->message);
+            g_error_free(gerr);
+            return false;
+        }
+        return true;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot open %s", path);
+        return false;
+    }
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            error_setg_errno(errp, n < 0 ? errno : EIO, "cannot write %s",
+                             path);
+            close(fd);
+            return false;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    if (close(fd) < 0) {
+        error_setg_errno(errp, errno, "cannot write %s", path);
+        return false;
+    }
+    return true;
 }
 
 static int cmd_export(const char *img, const char *entry, const char *file,
@@ -834,7 +896,7 @@ static int cmd_export(const char *img, const char *entry, const char *file,
     uint64_t gen;
     size_t len;
     bool rolled_back = false;
-    GError *gerr = NULL;
+    Error *err = NULL;
     int ret;
 
     ret = check_key_applies(img, o, true);
@@ -849,14 +911,13 @@ static int cmd_export(const char *img, const char *entry, const char *file,
         ret = fwrite(payload, 1, len, stdout) == len && fflush(stdout) == 0
               ? 0 : EXIT_UNUSABLE;
         if (ret) {
-            fprintf(stderr, "%s: writing to stdout: %s\n", prog,
+            fprintf(stderr, "%s: writing to standard output: %s\n", prog,
                     g_strerror(errno));
+            clearerr(stdout);   /* reported: not again at exit */
         }
-    } else if (!g_file_set_contents(file, (const char *)payload,
-                                    (gssize)len, &gerr)) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", prog, file,
-                gerr->message);
-        g_error_free(gerr);
+    } else if (!write_file(file, payload, len, &err)) {
+        fprintf(stderr, "%s: %s\n", prog, error_get_pretty(err));
+        error_free(err);
         ret = EXIT_UNUSABLE;
     } else {
         fprintf(stderr, "%s: exported entry '%s' (generation %" PRIu64
@@ -907,7 +968,7 @@ static int cmd_import(const char *img, const char *entry, const char *file,
     s = open_image(img, true, &err);
     if (!s) {
         g_free(data);
-        return fail(-NVRAM_ERR_IO, err);
+        return fail(img, -NVRAM_ERR_IO, err);
     }
     ret = nvram_image_write_entry(s, entry, o->has_key ? o->key : NULL,
                                   o->has_key ? NVRAM_KEY_SIZE : 0,
@@ -916,7 +977,7 @@ static int cmd_import(const char *img, const char *entry, const char *file,
     memset(data, 0, len);
     g_free(data);
     if (ret < 0) {
-        return fail(ret, err);
+        return fail(img, ret, err);
     }
     if (o->json) {
         printf("{\"image\": ");
@@ -941,7 +1002,7 @@ static int cmd_relayout(const char *cmd, const char *img, Options *o)
 
     s = open_image(img, true, &err);
     if (!s) {
-        return fail(-NVRAM_ERR_IO, err);
+        return fail(img, -NVRAM_ERR_IO, err);
     }
     if (!strcmp(cmd, "add")) {
         ret = nvram_image_add_entries(s,
@@ -958,7 +1019,7 @@ static int cmd_relayout(const char *cmd, const char *img, Options *o)
     }
     nvram_storage_close(s);
     if (ret < 0) {
-        return fail(ret, err);
+        return fail(img, ret, err);
     }
     if (o->json) {
         printf("{\"image\": ");
@@ -1166,6 +1227,12 @@ int main(int argc, char **argv)
         ret = cmd_relayout(cmd->name, argv[optind], &o);
     }
 out:
+    /* Output is buffered: a full disk or a closed pipe shows only here. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: writing to standard output: %s\n", prog,
+                g_strerror(errno));
+        ret = EXIT_UNUSABLE;
+    }
     memset(o.key, 0, sizeof(o.key));
     g_array_unref(o.list.specs);
     g_array_unref(o.list.policies);

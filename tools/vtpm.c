@@ -41,6 +41,7 @@ static void usage(FILE *f)
 "            [--flags not-need-init,startup-clear] [--pid file=F]\n"
 "            [--log file=F[,level=N]] [--key file=F[,format=hex|binary]\n"
 "            | --key pwdfile=F[,kdf=pbkdf2|sha512]] [--daemon]\n"
+"       %s --version\n"
 "A TPM 2.0 (--tpm2) or 1.2 (libtpms) with swtpm's socket interface whose\n"
 "state is kept in a crash-safe vNVRAM image. With dir=DIR the image\n"
 "DIR/%s (TPM 1.2: DIR/%s) is created at the first start;\n"
@@ -49,7 +50,12 @@ static void usage(FILE *f)
 "(backend-uri=nbd+unix:///?socket=S: a qcow2 image through qemu-nbd).\n"
 "An existing image that is not healthy is never formatted: vtpm refuses\n"
 "to start and says why.\n",
-            prog, VTPM_STATE_FILE, VTPM12_STATE_FILE);
+            prog, prog, VTPM_STATE_FILE, VTPM12_STATE_FILE);
+}
+
+static void print_version(void)
+{
+    printf("%s (%s) %s\n", prog, PACKAGE_NAME, PACKAGE_VERSION);
 }
 
 static G_GNUC_PRINTF(1, 2) int fail(const char *fmt, ...)
@@ -133,7 +139,7 @@ static void detach_stdio(void)
 
 enum {
     OPT_TPM2 = 256, OPT_TPMSTATE, OPT_SERVER, OPT_CTRL, OPT_FLAGS, OPT_PID,
-    OPT_LOG, OPT_KEY, OPT_DAEMON, OPT_HELP,
+    OPT_LOG, OPT_KEY, OPT_DAEMON, OPT_HELP, OPT_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -147,6 +153,7 @@ static const struct option long_options[] = {
     { "key", required_argument, NULL, OPT_KEY },
     { "daemon", no_argument, NULL, OPT_DAEMON },
     { "help", no_argument, NULL, OPT_HELP },
+    { "version", no_argument, NULL, OPT_VERSION },
     { NULL, 0, NULL, 0 },
 };
 
@@ -171,11 +178,16 @@ static int parse_options(int argc, char **argv, Options *o)
             usage(stdout);
             exit(0);
         }
+        if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+            print_version();
+            exit(0);
+        }
         fail("the first argument must be 'socket' (try --help)");
         return 2;
     }
     optind = 2;
-    while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+    opterr = 0;     /* getopt's own messages take two lines: ours take one */
+    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
         bool ok = true;
 
         switch (c) {
@@ -202,8 +214,14 @@ static int parse_options(int argc, char **argv, Options *o)
         case 'h':
             usage(stdout);
             exit(0);
+        case OPT_VERSION:
+            print_version();
+            exit(0);
+        case ':':
+            fail("option '%s' needs a value (try --help)", argv[optind - 1]);
+            return 2;
         default:
-            fprintf(stderr, "%s: try --help\n", prog);
+            fail("unknown option '%s' (try --help)", argv[optind - 1]);
             return 2;
         }
         if (!ok) {
@@ -262,6 +280,8 @@ int main(int argc, char **argv)
         rc = fail_err(err);
         goto out;
     }
+    /* Until it serves, a failure is told once, by fail_err() on stderr. */
+    vtpm_log_errors_to_stderr(false);
     /* Detach first: the image's worker thread must start in the process
      * that serves it. The child reports errors on the inherited stderr
      * until it is ready. */
@@ -299,6 +319,7 @@ int main(int argc, char **argv)
         goto out;
     }
     vtpm_log(1, "serving the TPM image %s", o.state.path);
+    vtpm_log_errors_to_stderr(true);
     if (ready_fd >= 0) {
         char ok = 0;
 

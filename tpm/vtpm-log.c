@@ -14,6 +14,12 @@
 
 static FILE *log_file;
 static unsigned log_level;
+static bool errors_to_stderr = true;
+
+void vtpm_log_errors_to_stderr(bool on)
+{
+    errors_to_stderr = on;
+}
 
 bool vtpm_log_open(const char *path, unsigned level, Error **errp)
 {
@@ -47,7 +53,10 @@ void vtpm_log_close(void)
 
 bool vtpm_log_enabled(unsigned level)
 {
-    return level == 0 || (log_file && level <= log_level);
+    if (!log_file) {
+        return level == 0 && errors_to_stderr;
+    }
+    return level <= log_level;
 }
 
 void vtpm_log(unsigned level, const char *fmt, ...)

@@ -21,6 +21,13 @@ bool vtpm_log_open(const char *path, unsigned level, Error **errp);
 /* Close the log file; later messages go to stderr (errors only). */
 void vtpm_log_close(void);
 
+/*
+ * Without a log file, whether errors go to stderr (the default). A
+ * program that reports its own startup failure on stderr turns this off
+ * until it serves, so that one failure is not printed twice.
+ */
+void vtpm_log_errors_to_stderr(bool on);
+
 /* True if messages of @level are written. */
 bool vtpm_log_enabled(unsigned level);
 

@@ -309,7 +309,9 @@ static bool create_image(const VTPMStoreConfig *cfg, Error **errp)
 
     fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, 0600);
     if (fd < 0) {
-        error_setg(errp, "cannot create '%s': %s", tmp, strerror(errno));
+        /* the temporary name means nothing to the user: the image's does */
+        error_setg(errp, "cannot create the TPM image '%s': %s", cfg->path,
+                   strerror(errno));
         return false;
     }
     close(fd);
@@ -327,6 +329,7 @@ static bool create_image(const VTPMStoreConfig *cfg, Error **errp)
         ok = false;
     }
     if (!ok) {
+        error_prepend(errp, "cannot create the TPM image '%s': ", cfg->path);
         unlink(tmp);
         return false;
     }

@@ -1017,6 +1017,51 @@ BERStatus ber_check_time(uint64_t tag, const uint8_t *s, size_t n,
     return BER_OK;
 }
 
+void ber_time_check_init(BERTimeCheck *tc, uint64_t tag)
+{
+    memset(tc, 0, sizeof(*tc));
+    tc->tag = tag;
+}
+
+void ber_time_check_feed(BERTimeCheck *tc, const uint8_t *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++, tc->seen++) {
+        if (tc->seen < BER_TIME_HEAD) {
+            tc->head[tc->seen] = s[i];
+            continue;
+        }
+        /* the octet leaving the tail ring goes between head and tail */
+        if (tc->seen >= BER_TIME_HEAD + BER_TIME_TAIL) {
+            uint8_t out = tc->tail[(tc->seen - BER_TIME_HEAD) % BER_TIME_TAIL];
+
+            if (!g_ascii_isdigit(out)) {
+                tc->middle_not_digit = true;
+            }
+        }
+        tc->tail[(tc->seen - BER_TIME_HEAD) % BER_TIME_TAIL] = s[i];
+    }
+}
+
+BERStatus ber_time_check_finish(const BERTimeCheck *tc, BERMode mode)
+{
+    uint8_t joined[BER_TIME_HEAD + BER_TIME_TAIL];
+    size_t n = tc->seen < BER_TIME_HEAD ? (size_t)tc->seen : BER_TIME_HEAD;
+    uint64_t rest = tc->seen - n;
+    size_t k = rest < BER_TIME_TAIL ? (size_t)rest : BER_TIME_TAIL;
+    size_t i;
+
+    if (tc->middle_not_digit) {
+        return BER_ERR_TIME_SYNTAX;     /* only fraction digits fit there */
+    }
+    memcpy(joined, tc->head, n);
+    for (i = 0; i < k; i++) {
+        joined[n + i] = tc->tail[(rest - k + i) % BER_TIME_TAIL];
+    }
+    return ber_check_time(tc->tag, joined, n + k, mode);
+}
+
 bool ber_utf8_validate(const uint8_t *s, size_t len, size_t *bad_offset)
 {
     BERStringCheck sc;

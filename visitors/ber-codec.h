@@ -359,6 +359,41 @@ BERStatus ber_check_time(uint64_t tag, const uint8_t *s, size_t n,
                          BERMode mode);
 
 /*
+ * Incremental check of a UTCTime/GeneralizedTime value given in parts:
+ * the segments of a constructed time (BER allows it: the time types are
+ * VisibleStrings, 8.23.5, so the segments are OCTET STRINGs), checked on
+ * the joined value with exactly the verdict of ber_check_time(). Nothing
+ * is allocated whatever the length: the first BER_TIME_HEAD and the last
+ * BER_TIME_TAIL octets are kept and the octets between them must be
+ * digits. That loses nothing: the date, the time of day and the fraction
+ * separator lie within the first 15 octets of a valid time and the zone
+ * within the last 5, so whatever lies between is fraction digits.
+ * Zero-initialise with ber_time_check_init(), feed the parts in order,
+ * then ber_time_check_finish().
+ */
+#define BER_TIME_HEAD 32
+#define BER_TIME_TAIL 8
+
+typedef struct BERTimeCheck {
+    uint64_t tag;                 /* 23 (UTCTime) or 24 (GeneralizedTime) */
+    uint64_t seen;                /* octets fed so far */
+    uint8_t head[BER_TIME_HEAD];
+    uint8_t tail[BER_TIME_TAIL];  /* ring of the octets after the head */
+    bool middle_not_digit;        /* an octet between head and tail */
+} BERTimeCheck;
+
+void ber_time_check_init(BERTimeCheck *tc, uint64_t tag);
+
+/* Feed the next @len octets of the value at @s. */
+void ber_time_check_feed(BERTimeCheck *tc, const uint8_t *s, size_t len);
+
+/*
+ * The value is complete: the result ber_check_time() gives for the
+ * joined value in @mode.
+ */
+BERStatus ber_time_check_finish(const BERTimeCheck *tc, BERMode mode);
+
+/*
  * Validate UTF-8 (RFC 3629): rejects overlong forms, surrogates, code
  * points above U+10FFFF, stray continuation and truncated sequences. NUL
  * is valid UTF-8 here (callers storing C strings reject it separately).

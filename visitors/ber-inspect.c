@@ -99,6 +99,11 @@ typedef struct Walker {
     uint64_t probe_first_tag;
     bool probe_first_constructed;
     struct Walker *sub;           /* reused probe walker */
+    /* The constructed UTCTime/GeneralizedTime being joined: one at a time,
+     * since a time's segments are OCTET STRINGs; a time can open inside
+     * another only below a segment of the wrong type, already an error. */
+    BERTimeCheck time_check;
+    size_t time_root;             /* its frame index + 1, 0: none */
 } Walker;
 
 static bool is_string_tag(uint64_t tag)
@@ -473,18 +478,20 @@ static int compare_padded(const uint8_t *a, size_t alen, const uint8_t *b,
     return 0;
 }
 
-/* UTCTime (X.680 47.3) and GeneralizedTime (46.3): the codec's rules. */
-static void check_time(Walker *w, uint64_t off, uint64_t tag,
-                       const uint8_t *s, size_t n)
+/*
+ * UTCTime (X.680 47.3) and GeneralizedTime (46.3) at @off: the codec's
+ * verdicts on the value in BER (@st) and in DER (@st_der).
+ */
+static void report_time(Walker *w, uint64_t off, uint64_t tag, BERStatus st,
+                        BERStatus st_der)
 {
-    BERStatus st = ber_check_time(tag, s, n, BER_MODE_BER);
     const char *name = tag == 23 ? "UTCTime" : "GeneralizedTime";
 
     if (st == BER_ERR_TIME_SYNTAX) {
         diag_error(w, off, "time-syntax", "not a valid %s", name);
     } else if (st != BER_OK) {
         diag_error(w, off, "time-value", "%s: %s", name, ber_status_message(st));
-    } else if (ber_check_time(tag, s, n, BER_MODE_DER) != BER_OK) {
+    } else if (st_der != BER_OK) {
         diag_noncanonical(w, off, "time-form",
                           "%s must end in 'Z', give seconds "
                           "and no trailing zero in fractions in CER/DER (11.7, "
@@ -724,7 +731,8 @@ static void check_primitive(Walker *w, const Header *h, const uint8_t *c,
         break;
     case 23: case 24:
         if (!segment) {
-            check_time(w, off, h->tag, c, n);
+            report_time(w, off, h->tag, ber_check_time(h->tag, c, n, BER_MODE_BER),
+                        ber_check_time(h->tag, c, n, BER_MODE_DER));
         }
         break;
     default:
@@ -749,6 +757,8 @@ static void check_segment(Walker *w, Frame *f, const Header *h,
                    "a segment of a constructed %s "
                    "must be %s %s (X.690 8.23.5, 8.6.4)", utag_name(root->tag),
                    article(want), want);
+        /* the joined value lacks this segment: no second finding on it */
+        root->string_bad = true;
         return;
     }
     if (root->unused_segment) {
@@ -794,6 +804,15 @@ static void check_segment(Walker *w, Frame *f, const Header *h,
 /* Rules applying once the constructed value @f is complete. */
 static void check_close(Walker *w, Frame *f, uint64_t pos)
 {
+    if (w->time_root == (size_t)(f - w->stack) + 1) {
+        /* a constructed time: checked on its joined value, as a primitive */
+        w->time_root = 0;
+        if (!f->broken && !f->truncated && !f->string_bad) {
+            report_time(w, f->offset, f->tag,
+                        ber_time_check_finish(&w->time_check, BER_MODE_BER),
+                        ber_time_check_finish(&w->time_check, BER_MODE_DER));
+        }
+    }
     if (f->string_tag >= 0 && f->string_root == (uint32_t)(f - w->stack) &&
         !f->broken && !f->truncated) {
         check_string_end(w, &f->string_check, &f->string_bad, f->offset);
@@ -897,6 +916,15 @@ static void push(Walker *w, const Header *h, uint64_t cstart, uint64_t cend,
         } else {
             f->string_root = (uint32_t)w->depth;
             ber_string_check_init(&f->string_check, h->tag);
+            if (h->tag == 23 || h->tag == 24) {
+                if (w->time_root) {
+                    /* inside a wrong segment of another time (reported):
+                     * that one is no longer checked */
+                    w->stack[w->time_root - 1].string_bad = true;
+                }
+                w->time_root = w->depth + 1;
+                ber_time_check_init(&w->time_check, h->tag);
+            }
         }
     }
     w->depth++;
@@ -1140,6 +1168,9 @@ static void walk(Walker *w)
                     check_string_part(w, &root->string_check,
                                       &root->string_bad, cstart, c,
                                       available);
+                    if (w->time_root == top->string_root + 1) {
+                        ber_time_check_feed(&w->time_check, c, available);
+                    }
                 }
                 if (h.tag == BER_TAG_BIT_STRING && available > 0) {
                     root->string_total += available - 1;
@@ -1193,6 +1224,7 @@ static void walker_init(Walker *w, const uint8_t *data, size_t len,
     w->ndiags = 0;
     memset(&w->sum, 0, sizeof(w->sum));
     w->probe_failed = false;
+    w->time_root = 0;
 }
 
 static void walker_free(Walker *w)

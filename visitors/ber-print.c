@@ -636,6 +636,16 @@ bool ber_printer_end(BERPrinter *p, const BERInspectElement *e,
         stash_element_diagnostics(p, e, x, 0);
         break;
     case BER_PRINT_TREE:
+        p->value.len = 0;
+        if (e->indefinite && ber_text_constructed_time(e, &p->value)) {
+            /* the joined value is known only now */
+            put_spaces(p, (size_t)tree_indent(e->depth));
+            puts_(p, "= ");
+            color(p, C_VALUE);
+            put(p, p->value.data, p->value.len);
+            color(p, C_RESET);
+            putc_(p, '\n');
+        }
         element_diagnostics(p, e, x, tree_indent(e->depth));
         break;
     default:

@@ -625,13 +625,14 @@ static void text_time(BERText *t, uint64_t tag, const uint8_t *s, size_t n)
 {
     char buf[96];
     size_t y = tag == 24 ? 4 : 2, pos = y + 6, frac = 0, frac_len = 0;
-    int year = (s[0] - '0') * 10 + (s[1] - '0');
     bool minutes = false, seconds = false;
-    int len;
+    int year, len;
 
+    /* first: an empty or short value has no year to read */
     if (ber_check_time(tag, s, n, BER_MODE_BER) != BER_OK) {
         return;
     }
+    year = (s[0] - '0') * 10 + (s[1] - '0');
     if (tag == 24) {
         year = year * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     } else {
@@ -685,6 +686,49 @@ void ber_text_append_json(BERText *t, const char *s, size_t n)
     text_string(t, (const uint8_t *)s, n, ENC_UTF8, 0, true);
 }
 
+bool ber_text_constructed_time(const BERInspectElement *e, BERText *t)
+{
+    uint8_t joined[64];         /* longer times are shown by their segments */
+    size_t n = 0, pos = 0, len = (size_t)e->content_available;
+
+    if (!e->constructed || e->tag_class != BER_CLASS_UNIVERSAL ||
+        e->tag_too_large || (e->tag != 23 && e->tag != 24) || e->truncated) {
+        return false;
+    }
+    /* the segments in order: nested constructed ones are stepped into */
+    while (pos < len) {
+        BERHeader h;
+
+        if (ber_read_header(e->content, len, pos, BER_MODE_BER, &h, NULL) !=
+            BER_OK || h.tag_class != BER_CLASS_UNIVERSAL) {
+            return false;
+        }
+        if (h.tag == BER_TAG_EOC) {
+            pos += h.header_length;
+        } else if (h.tag != BER_TAG_OCTET_STRING) {
+            return false;
+        } else if (h.constructed) {
+            pos += h.header_length;
+        } else {
+            if (h.length > sizeof(joined) - n) {
+                return false;
+            }
+            memcpy(joined + n, e->content + pos + h.header_length,
+                   (size_t)h.length);
+            n += (size_t)h.length;
+            pos += h.header_length + (size_t)h.length;
+        }
+    }
+    if (ber_check_time(e->tag, joined, n, BER_MODE_BER) != BER_OK) {
+        return false;
+    }
+    text_putc(t, '"');
+    text_string(t, joined, n, ENC_OCTETS, 0, false);
+    text_putc(t, '"');
+    text_time(t, e->tag, joined, n);
+    return true;
+}
+
 unsigned ber_text_value(const BERInspectElement *e, BERText *t, size_t max,
                         bool json, const BEROidTable *oids)
 {
@@ -695,6 +739,11 @@ unsigned ber_text_value(const BERInspectElement *e, BERText *t, size_t max,
     if (!t->data) {
         text_reserve(t, 64);
         t->data[0] = 0;
+    }
+    if (e->constructed && !e->indefinite && !json &&
+        e->content_available == e->length &&
+        ber_text_constructed_time(e, t)) {
+        return BER_VALUE_QUOTED;
     }
     if (e->constructed || e->end_of_contents || e->indefinite) {
         return 0;

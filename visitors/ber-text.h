@@ -64,6 +64,17 @@ unsigned ber_text_value(const BERInspectElement *e, BERText *t,
                         size_t max_octets, bool json,
                         const BEROidTable *oids);
 
+/*
+ * Append the joined value of a constructed UTCTime/GeneralizedTime @e and
+ * its reading ("\"261126185609Z\" (2026-11-26 18:56:09 UTC)") to @t, from
+ * the segments in @e's contents: the whole contents must be there (the
+ * begin event of a definite-length value, the end event of an
+ * indefinite one). Returns false and appends nothing when @e is no
+ * constructed time, the segments are not OCTET STRINGs, the joined value
+ * is over 64 octets or is not a valid time.
+ */
+bool ber_text_constructed_time(const BERInspectElement *e, BERText *t);
+
 /* The value is shown in hexadecimal: too large for a machine type. */
 #define BER_VALUE_BIG      1u
 /* The text is a bare JSON literal (number, true, false, null). */
