@@ -821,26 +821,42 @@ static inline bool pop_definite_scope(BERInputVisitor *biv)
     return true;
 }
 
-static bool ber_input_check_struct(Visitor *v, Error **errp)
+/* check_struct and check_list: the current scope of @kind ends here. */
+static inline __attribute__((always_inline))
+bool check_kind_ends(Visitor *v, BERInScopeKind kind, const char *what,
+                     Error **errp)
 {
     BERInputVisitor *biv = to_biv(v);
 
-    assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_STRUCT);
+    assert(top_scope(biv) && top_scope(biv)->kind == kind);
     if (G_LIKELY(definite_scope_ends(biv))) {
         return true;
     }
-    return check_scope_end(biv, "unexpected extra member", errp);
+    return check_scope_end(biv, what, errp);
 }
 
-static void ber_input_end_struct(Visitor *v, void **obj)
+/* end_struct and end_list: leave the current scope, of @kind. */
+static inline __attribute__((always_inline))
+void end_kind(Visitor *v, BERInScopeKind kind)
 {
     BERInputVisitor *biv = to_biv(v);
 
-    assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_STRUCT);
+    assert(top_scope(biv) && top_scope(biv)->kind == kind);
     if (G_LIKELY(pop_definite_scope(biv))) {
         return;
     }
     pop_scope(biv);
+}
+
+static bool ber_input_check_struct(Visitor *v, Error **errp)
+{
+    return check_kind_ends(v, BER_IN_STRUCT, "unexpected extra member",
+                           errp);
+}
+
+static void ber_input_end_struct(Visitor *v, void **obj)
+{
+    end_kind(v, BER_IN_STRUCT);
 }
 
 static bool ber_input_start_list(Visitor *v, const char *name,
@@ -897,24 +913,13 @@ static GenericList *ber_input_next_list(Visitor *v, GenericList *tail,
 
 static bool ber_input_check_list(Visitor *v, Error **errp)
 {
-    BERInputVisitor *biv = to_biv(v);
-
-    assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_LIST);
-    if (G_LIKELY(definite_scope_ends(biv))) {
-        return true;
-    }
-    return check_scope_end(biv, "unexpected extra list element", errp);
+    return check_kind_ends(v, BER_IN_LIST, "unexpected extra list element",
+                           errp);
 }
 
 static void ber_input_end_list(Visitor *v, void **obj)
 {
-    BERInputVisitor *biv = to_biv(v);
-
-    assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_LIST);
-    if (G_LIKELY(pop_definite_scope(biv))) {
-        return;
-    }
-    pop_scope(biv);
+    end_kind(v, BER_IN_LIST);
 }
 
 static bool ber_input_start_alternate(Visitor *v, const char *name,
@@ -1044,6 +1049,46 @@ static bool ber_input_optional(Visitor *v, const char *name, bool *present)
 }
 
 /*
+ * next_element() for the common case of a primitive element, in one pass
+ * without calls: the current scope a definite-length struct or list, no
+ * implicit tag or pending error, the universal identifier @universal_tag
+ * (primitive, below 31) and a definite length in 1 to 3 octets, minimal
+ * (as DER requires), inside the scope; in CER no longer than a fragment.
+ * Fills *@hdr as next_element() would and counts the element; anything
+ * else returns false with nothing done, for next_element() to decide
+ * (and to name the offset of any error).
+ */
+static inline bool short_primitive_header(BERInputVisitor *biv,
+                                          uint8_t universal_tag,
+                                          BERHeader *hdr)
+{
+    const uint8_t *p;
+    size_t pos = biv->pos, room, header_length, length;
+
+    if (G_UNLIKELY(pos >= biv->fast_limit || biv->fast_limit - pos < 2)) {
+        return false;
+    }
+    room = biv->fast_limit - pos;
+    p = biv->data + pos;
+    if (G_UNLIKELY(p[0] != universal_tag ||
+                   !short_definite_length(p, room, &length, &header_length) ||
+                   (biv->mode == BER_MODE_CER &&
+                    length > biv->fragment_size))) {
+        return false;
+    }
+    biv->header_reads++;
+    biv->top->next++;
+    *hdr = (BERHeader) {
+        .tag_class = BER_CLASS_UNIVERSAL,
+        .tag = universal_tag,
+        .offset = pos,
+        .header_length = header_length,
+        .length = length,
+    };
+    return true;
+}
+
+/*
  * Read a primitive element; *@content points at its contents, *@content_offset is
  * their offset. The cursor moves past it.
  */
@@ -1054,7 +1099,9 @@ static bool read_primitive(BERInputVisitor *biv, const char *name,
 {
     BERHeader hdr;
 
-    if (!next_element(biv, name, universal_tag, what, &hdr, errp)) {
+    if (!G_LIKELY(short_primitive_header(biv, (uint8_t)universal_tag,
+                                         &hdr)) &&
+        !next_element(biv, name, universal_tag, what, &hdr, errp)) {
         return false;
     }
     if (hdr.constructed) {
@@ -1120,28 +1167,50 @@ bool read_small_integer(BERInputVisitor *biv, bool non_negative,
     return true;
 }
 
-/* An INTEGER into int64_t in any mode and state (errors included). */
-static G_GNUC_NO_INLINE bool read_int64(BERInputVisitor *biv,
-                                        const char *name, int64_t *obj,
-                                        Error **errp)
+/*
+ * The end of a primitive element whose contents (at @offset) decoded with
+ * @status: the reason of a bad one (and @suffix), else element_done().
+ */
+static bool primitive_done(BERInputVisitor *biv, const char *name,
+                           size_t offset, BERStatus status,
+                           const char *suffix, Error **errp)
+{
+    if (status != BER_OK) {
+        input_error(biv, errp, offset, name, "%s%s",
+                    ber_status_message(status), suffix);
+        return false;
+    }
+    return element_done(biv, name, errp);
+}
+
+/*
+ * An INTEGER into int64_t, or with @is_unsigned into uint64_t, in any mode
+ * and state (errors included).
+ */
+static G_GNUC_NO_INLINE bool read_integer(BERInputVisitor *biv,
+                                          const char *name, bool is_unsigned,
+                                          uint64_t *obj, Error **errp)
 {
     const uint8_t *content;
     size_t len, offset;
-    int64_t value;
+    uint64_t value;
+    int64_t svalue;
     BERStatus status;
 
     if (!read_primitive(biv, name, BER_TAG_INTEGER, "INTEGER", &content,
                         &len, &offset, errp)) {
         return false;
     }
-    status = ber_decode_int64(content, len, &value);
-    if (status != BER_OK) {
-        input_error(biv, errp, offset, name, "%s%s",
-                    ber_status_message(status),
-                    status == BER_ERR_INTEGER_RANGE ? " (expects int64)" : "");
-        return false;
+    if (is_unsigned) {
+        status = ber_decode_uint64(content, len, &value);
+    } else {
+        status = ber_decode_int64(content, len, &svalue);
+        value = (uint64_t)svalue;
     }
-    if (!element_done(biv, name, errp)) {
+    if (!primitive_done(biv, name, offset, status,
+                        status != BER_ERR_INTEGER_RANGE ? "" :
+                        is_unsigned ? " (expects uint64)" :
+                        " (expects int64)", errp)) {
         return false;
     }
     *obj = value;
@@ -1156,35 +1225,7 @@ static bool ber_input_type_int64(Visitor *v, const char *name, int64_t *obj,
     if (G_LIKELY(read_small_integer(biv, false, obj))) {
         return true;
     }
-    return read_int64(biv, name, obj, errp);
-}
-
-/* An INTEGER into uint64_t in any mode and state (errors included). */
-static G_GNUC_NO_INLINE bool read_uint64(BERInputVisitor *biv,
-                                         const char *name, uint64_t *obj,
-                                         Error **errp)
-{
-    const uint8_t *content;
-    size_t len, offset;
-    uint64_t value;
-    BERStatus status;
-
-    if (!read_primitive(biv, name, BER_TAG_INTEGER, "INTEGER", &content,
-                        &len, &offset, errp)) {
-        return false;
-    }
-    status = ber_decode_uint64(content, len, &value);
-    if (status != BER_OK) {
-        input_error(biv, errp, offset, name, "%s%s",
-                    ber_status_message(status),
-                    status == BER_ERR_INTEGER_RANGE ? " (expects uint64)" : "");
-        return false;
-    }
-    if (!element_done(biv, name, errp)) {
-        return false;
-    }
-    *obj = value;
-    return true;
+    return read_integer(biv, name, false, (uint64_t *)obj, errp);
 }
 
 static bool ber_input_type_uint64(Visitor *v, const char *name,
@@ -1197,7 +1238,7 @@ static bool ber_input_type_uint64(Visitor *v, const char *name,
         *obj = (uint64_t)value;
         return true;
     }
-    return read_uint64(biv, name, obj, errp);
+    return read_integer(biv, name, true, obj, errp);
 }
 
 static bool ber_input_type_enum(Visitor *v, const char *name, int *obj,
@@ -1248,12 +1289,7 @@ static bool ber_input_type_bool(Visitor *v, const char *name, bool *obj,
         return false;
     }
     status = ber_decode_boolean(content, len, biv->mode, &value);
-    if (status != BER_OK) {
-        input_error(biv, errp, offset, name, "%s",
-                    ber_status_message(status));
-        return false;
-    }
-    if (!element_done(biv, name, errp)) {
+    if (!primitive_done(biv, name, offset, status, "", errp)) {
         return false;
     }
     *obj = value;
@@ -1274,12 +1310,7 @@ static bool ber_input_type_number(Visitor *v, const char *name, double *obj,
         return false;
     }
     status = ber_decode_real(content, len, biv->mode, &value, NULL, NULL);
-    if (status != BER_OK) {
-        input_error(biv, errp, offset, name, "%s",
-                    ber_status_message(status));
-        return false;
-    }
-    if (!element_done(biv, name, errp)) {
+    if (!primitive_done(biv, name, offset, status, "", errp)) {
         return false;
     }
     *obj = value;
@@ -1298,12 +1329,7 @@ static bool ber_input_type_null(Visitor *v, const char *name, QNull **obj,
                         &offset, errp)) {
         return false;
     }
-    if (ber_check_null(len) != BER_OK) {
-        input_error(biv, errp, offset, name, "%s",
-                    ber_status_message(BER_ERR_NULL_LENGTH));
-        return false;
-    }
-    if (!element_done(biv, name, errp)) {
+    if (!primitive_done(biv, name, offset, ber_check_null(len), "", errp)) {
         return false;
     }
     *obj = qnull();
@@ -1547,46 +1573,6 @@ static int read_cer_string(BERInputVisitor *biv, const char *name,
     *total = sum;
     *end = pos + 2;
     return 1;
-}
-
-/*
- * next_element() for the common case of a primitive string, in one pass
- * without calls: the current scope a definite-length struct or list, no
- * implicit tag or pending error, the universal identifier @universal_tag
- * (primitive, below 31) and a definite length in 1 to 3 octets, minimal
- * (as DER requires), inside the scope; in CER no longer than a fragment.
- * Fills *@hdr as next_element() would and counts the element; anything
- * else returns false with nothing done, for next_element() to decide
- * (and to name the offset of any error).
- */
-static inline bool short_primitive_header(BERInputVisitor *biv,
-                                          uint8_t universal_tag,
-                                          BERHeader *hdr)
-{
-    const uint8_t *p;
-    size_t pos = biv->pos, room, header_length, length;
-
-    if (G_UNLIKELY(pos >= biv->fast_limit || biv->fast_limit - pos < 2)) {
-        return false;
-    }
-    room = biv->fast_limit - pos;
-    p = biv->data + pos;
-    if (G_UNLIKELY(p[0] != universal_tag ||
-                   !short_definite_length(p, room, &length, &header_length) ||
-                   (biv->mode == BER_MODE_CER &&
-                    length > biv->fragment_size))) {
-        return false;
-    }
-    biv->header_reads++;
-    biv->top->next++;
-    *hdr = (BERHeader) {
-        .tag_class = BER_CLASS_UNIVERSAL,
-        .tag = universal_tag,
-        .offset = pos,
-        .header_length = header_length,
-        .length = length,
-    };
-    return true;
 }
 
 /*
