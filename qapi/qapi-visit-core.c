@@ -220,29 +220,41 @@ static G_GNUC_NO_INLINE bool integer_range_error(Visitor *v, const char *name,
 }
 
 /*
- * The narrow wrappers. A scalar owns no memory: freeing a struct skips its
- * integer members before anything else (the dealloc callbacks do nothing),
- * and *@obj is written only on success.
+ * The narrow wrappers: @name_ (u)int@bits_t through the 64-bit callback
+ * @cb (of @wide values), out of range when @out_of_range(value). A scalar
+ * owns no memory: freeing a struct skips its integer members before
+ * anything else (the dealloc callbacks do nothing), and *@obj is written
+ * only on success.
  */
-#define VISIT_TYPE_UINT(bits)                                               \
-bool visit_type_uint##bits(Visitor *v, const char *name,                    \
-                           uint##bits##_t *obj, Error **errp)               \
+#define VISIT_TYPE_NARROW(name_, bits, wide, cb, out_of_range)             \
+bool visit_type_##name_##bits(Visitor *v, const char *name,                 \
+                              name_##bits##_t *obj, Error **errp)           \
 {                                                                           \
-    uint64_t value;                                                         \
+    wide value;                                                             \
                                                                             \
     if (v->type == VISITOR_DEALLOC) {                                       \
         return true;                                                        \
     }                                                                       \
     value = *obj;                                                           \
-    if (!v->type_uint64(v, name, &value, errp)) {                           \
+    if (!v->cb(v, name, &value, errp)) {                                    \
         return false;                                                       \
     }                                                                       \
-    if (G_UNLIKELY(value > UINT##bits##_MAX)) {                             \
-        return integer_range_error(v, name, "uint" #bits "_t", errp);       \
+    if (G_UNLIKELY(out_of_range(value))) {                                  \
+        return integer_range_error(v, name, #name_ #bits "_t", errp);       \
     }                                                                       \
     *obj = value;                                                           \
     return true;                                                            \
 }
+#define UINT8_OUT(x) ((x) > UINT8_MAX)
+#define UINT16_OUT(x) ((x) > UINT16_MAX)
+#define UINT32_OUT(x) ((x) > UINT32_MAX)
+#define INT8_OUT(x) ((x) < INT8_MIN || (x) > INT8_MAX)
+#define INT16_OUT(x) ((x) < INT16_MIN || (x) > INT16_MAX)
+#define INT32_OUT(x) ((x) < INT32_MIN || (x) > INT32_MAX)
+#define VISIT_TYPE_UINT(bits) \
+    VISIT_TYPE_NARROW(uint, bits, uint64_t, type_uint64, UINT##bits##_OUT)
+#define VISIT_TYPE_INT(bits) \
+    VISIT_TYPE_NARROW(int, bits, int64_t, type_int64, INT##bits##_OUT)
 
 VISIT_TYPE_UINT(8)
 VISIT_TYPE_UINT(16)
@@ -256,26 +268,6 @@ bool visit_type_uint64(Visitor *v, const char *name, uint64_t *obj,
         return true;
     }
     return v->type_uint64(v, name, obj, errp);
-}
-
-#define VISIT_TYPE_INT(bits)                                                \
-bool visit_type_int##bits(Visitor *v, const char *name,                     \
-                          int##bits##_t *obj, Error **errp)                 \
-{                                                                           \
-    int64_t value;                                                          \
-                                                                            \
-    if (v->type == VISITOR_DEALLOC) {                                       \
-        return true;                                                        \
-    }                                                                       \
-    value = *obj;                                                           \
-    if (!v->type_int64(v, name, &value, errp)) {                            \
-        return false;                                                       \
-    }                                                                       \
-    if (G_UNLIKELY(value < INT##bits##_MIN || value > INT##bits##_MAX)) {   \
-        return integer_range_error(v, name, "int" #bits "_t", errp);        \
-    }                                                                       \
-    *obj = value;                                                           \
-    return true;                                                            \
 }
 
 VISIT_TYPE_INT(8)
