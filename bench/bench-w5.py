@@ -82,7 +82,7 @@ TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
 def run(argv, env=None, rss_file=None):
     """Run argv (stdout to /dev/null); return (wall ns, peak RSS in KiB of
-    that program, exit status)."""
+    that program, exit status, CPU seconds: user + system)."""
     if TIME and rss_file:
         argv = [TIME, "-f", "%M", "-o", rss_file] + argv
     t0 = time.monotonic_ns()
@@ -97,13 +97,14 @@ def run(argv, env=None, rss_file=None):
         sys.stderr.write("bench-w5: %s: exit %d: %s\n"
                          % (" ".join(argv), rc, err))
     kib = ru.ru_maxrss
+    cpu = ru.ru_utime + ru.ru_stime   # of GNU time and its child: ~1 ms more
     if TIME and rss_file:
         try:
             with open(rss_file) as f:
                 kib = int(f.read().split()[-1])
         except (OSError, ValueError, IndexError):
             kib = 0
-    return t, kib, rc
+    return t, kib, rc, cpu
 
 
 class QMP:
@@ -225,36 +226,45 @@ def main():
     o = {k: os.path.join(work, "out." + k)
          for k in ("cp", "der", "cer", "json", "der.mig", "cer.mig",
                    "json.mig")}
+    # (label, argv, environment, the file it creates)
     cases = [
-        ("read", ["cat", stream], None),
-        ("cp", ["cp", stream, o["cp"]], None),
-        ("to DER", [mig, "convert", stream, o["der"], "--to", "der"], env),
+        ("read", ["cat", stream], None, None),
+        ("cp", ["cp", stream, o["cp"]], None, o["cp"]),
+        ("to DER", [mig, "convert", stream, o["der"], "--to", "der"], env,
+         o["der"]),
         ("from DER", [mig, "convert", o["der"], o["der.mig"], "--to", "qemu"],
-         env),
-        ("to CER", [mig, "convert", stream, o["cer"], "--to", "cer"], env),
+         env, o["der.mig"]),
+        ("to CER", [mig, "convert", stream, o["cer"], "--to", "cer"], env,
+         o["cer"]),
         ("from CER", [mig, "convert", o["cer"], o["cer.mig"], "--to", "qemu"],
-         env),
-        ("to JSON", [mig, "convert", stream, o["json"], "--to", "json"], env),
+         env, o["cer.mig"]),
+        ("to JSON", [mig, "convert", stream, o["json"], "--to", "json"], env,
+         o["json"]),
         ("from JSON", [mig, "convert", o["json"], o["json.mig"], "--to",
-                       "qemu"], env),
+                       "qemu"], env, o["json.mig"]),
     ]
     reps = 3 if a.quick else 5
     times = {c[0]: [] for c in cases}
+    cpus = {c[0]: [] for c in cases}
     rss = {c[0]: 0 for c in cases}
     failed = set()
     run(["cat", stream])        # the page cache warm for every case
     for r in range(reps):
-        for label, argv, e in cases:
+        for label, argv, e, made in cases:
             if label in failed:
                 continue
-            if label == "cp" and os.path.exists(o["cp"]):
-                os.unlink(o["cp"])  # cp creates its file, as convert does
+            if made and os.path.exists(made):
+                # Every case creates its file: replacing the last run's
+                # would charge it with freeing that file's pages (and ext4
+                # starts writing back a file renamed over another).
+                os.unlink(made)
             os.sync()   # untimed: no case writes back another's output
-            t, kib, rc = run(argv, e, os.path.join(work, "rss"))
+            t, kib, rc, cpu = run(argv, e, os.path.join(work, "rss"))
             if rc != 0:
                 failed.add(label)
                 continue
             times[label].append(t)
+            cpus[label].append(cpu)
             rss[label] = max(rss[label], kib)
         if r == 0:
             for k in ("der.mig", "cer.mig", "json.mig"):
@@ -270,17 +280,27 @@ def main():
     figure("W5 stream size", native, "bytes", "(-M pc -m 256, 192 MiB random)")
     if not TIME:
         out("# no /usr/bin/time: peak RSS figures include this script's own")
-    for label, _, _ in cases:
+    for label, _, _, _ in cases:
         m = med(label)
         if m is not None:
             figure("W5 %s" % label, m / 1e6, "ms",
-                   "(median of %d, wall; peak RSS %.1f MiB)"
-                   % (len(times[label]), rss[label] / 1024))
+                   "(median of %d, wall; CPU %.0f ms; peak RSS %.1f MiB)"
+                   % (len(times[label]),
+                      statistics.median(cpus[label]) * 1e3,
+                      rss[label] / 1024))
     for k in ("der", "cer", "json"):
         if os.path.exists(o[k]):
             figure("W5 %s size / native stream" % k.upper(),
                    os.path.getsize(o[k]) / native, "x")
     cp = med("cp")
+    cp_cpu = statistics.median(cpus["cp"]) if cpus["cp"] else None
+    for label in ("to DER", "from DER", "to CER", "from CER"):
+        if cp_cpu and cpus[label] and label not in failed:
+            # wall time is the goal; CPU time says how much of it is ours
+            # on a loaded machine
+            figure("W5 %s CPU time / cp CPU time" % label,
+                   statistics.median(cpus[label]) / cp_cpu, "x",
+                   "(user + system, medians)")
     for label in ("to DER", "from DER", "to CER", "from CER"):
         m = med(label)
         goal("W5 %s time / cp" % label,
@@ -304,7 +324,7 @@ def main():
                      [mig, "convert", b["der"], b["der.mig"], "--to", "qemu"],
                      [mig, "convert", big, b["cer"], "--to", "cer"],
                      [mig, "convert", b["cer"], b["cer.mig"], "--to", "qemu"]):
-            t, kib, rc = run(argv, env, os.path.join(work, "rss"))
+            t, kib, rc, _ = run(argv, env, os.path.join(work, "rss"))
             if rc == 0:
                 peaks.append(kib)
         for f in b.values():

@@ -96,10 +96,6 @@ bench: all bench/bench$(EXEEXT) $(BENCH_WORKLOADS)
 	./bench/bench$(EXEEXT) --ber-dump=tools/ber-dump$(EXEEXT) $(BENCH_FLAGS)
 .PHONY: bench
 
-# W5 (migration): a shell program over tools/migstream and real QEMU, run by
-# hand (bench/w5-migration.sh BUILDDIR); docs/migration.md has its figures.
-EXTRA_DIST += bench/w5-migration.sh
-
 # W6 (commit over NBD into qcow2 against nbd_pwrite+nbd_flush on the same
 # connection): a program of its own, run by make bench in every pass; never
 # built by make all or make check.

@@ -216,144 +216,171 @@ static BERMode ber_mode_of(MigFormat f)
 }
 
 /*
- * DER (and BER, the same bytes) needs every length before its contents,
- * and the DER visitor plans a whole top-level value in memory. So the
- * stream is encoded in two passes, one record at a time: the first sums
- * the records' encoded lengths, the second writes the outer headers and
- * then each record as it is encoded. Memory is bounded by the largest
- * record (QEMU's rate limit cuts RAM into parts of ~13 MB), not the
- * stream; the bytes are those of a one-piece DER encoding.
+ * DER (and BER, the same bytes) needs every length before its contents.
+ * The stream is read mapped, and each record is walked twice: through a
+ * measuring visitor into a length plan (ber-visitor.h), which reads only
+ * the pages' headers and copies nothing, then through a planned visitor
+ * that writes it, each length from the plan, streaming as CER does. The
+ * record's pages are mapped by the first walk and still there for the
+ * second: the stream is read once. The two outermost values (the stream
+ * and its list of records) are written before their lengths are known:
+ * their length octets are left for the number the native size predicts
+ * and filled in at the end. Only when that prediction fails (the DER
+ * length and the native size on two sides of 2^24 or 2^32) is the stream
+ * converted again, in two whole passes: measured first, then written.
+ * Memory is bounded by the plan (a few runs per record) and the mapped
+ * pages (dropped after each record once 4096 have been read).
  */
-typedef struct DerPlan {
-    BERMode mode;
+typedef struct DerWalk {
+    Mapped m;
     const MigHooks *user;
-    int fd;
-    bool write;           /* second pass */
-    uint64_t content;     /* first pass: bytes of all records */
-    GByteArray *rec;
-    Error *err;
-} DerPlan;
+    MigHooks hooks;
+    BERMode mode;
+    BERPlan *plan;
+    uint64_t pages;       /* mapped pages read since the last drop */
+} DerWalk;
 
-static Visitor *der_record_visitor(void *opaque)
+static void der_drop(DerWalk *d, uint64_t at_least)
 {
-    DerPlan *p = opaque;
-
-    return ber_output_visitor_new(p->mode, &p->rec);
-}
-
-static void der_record_done(void *opaque, Visitor *v, const MigRecordInfo *info)
-{
-    DerPlan *p = opaque;
-
-    if (info) {
-        visit_complete(v, &p->rec);
-        if (!p->write) {
-            p->content += p->rec->len;
-        } else if (!p->err) {
-            mig_write_fd(&p->fd, p->rec->data, p->rec->len, &p->err);
-        }
-        g_byte_array_unref(p->rec);
-        p->rec = NULL;
+    if (d->pages >= at_least && d->m.mapped) {
+        madvise(d->m.data, d->m.len, MADV_DONTNEED);
+        d->pages = 0;
     }
-    visit_free(v);
 }
 
 static void der_record(void *opaque, const MigRecordInfo *info)
 {
-    DerPlan *p = opaque;
+    DerWalk *d = opaque;
 
-    if (p->write && p->user && p->user->record) {
-        p->user->record(p->user->opaque, info);
+    if (d->user && d->user->record) {
+        d->user->record(d->user->opaque, info);
     }
+    der_drop(d, DROP_PAGES);
 }
 
 static void der_page(void *opaque, const char *block, uint64_t addr,
                      const uint8_t *data, uint64_t page_size, uint8_t fill,
                      uint64_t count)
 {
-    DerPlan *p = opaque;
+    DerWalk *d = opaque;
 
-    if (p->write && p->user && p->user->page) {
-        p->user->page(p->user->opaque, block, addr, data, page_size, fill,
+    if (d->user && d->user->page) {
+        d->user->page(d->user->opaque, block, addr, data, page_size, fill,
                       count);
     }
+    /* within a record only when it is very large */
+    d->pages += data != NULL;
+    der_drop(d, 4 * DROP_PAGES);
 }
 
-/* One pass over the native stream in @fd from @start, records split off. */
-static bool der_pass(int fd, off_t start, Visitor *outer, DerPlan *p,
-                     Error **errp)
+static Visitor *der_measure_record(void *opaque)
 {
-    MigHooks split = { .opaque = p, .record = der_record, .page = der_page,
-                       .record_visitor = der_record_visitor,
-                       .record_done = der_record_done };
+    DerWalk *d = opaque;
+
+    return ber_output_visitor_new_measure(d->mode, NULL, d->plan);
+}
+
+static void der_measured(void *opaque, Visitor *v)
+{
+    visit_free(v);
+}
+
+/* One walk of the mapped stream from @start through @v (with @hooks). */
+static bool der_walk(DerWalk *d, off_t start, Visitor *v,
+                     const MigHooks *hooks, Error **errp)
+{
     MigReader *r;
     bool ok;
 
-    if (lseek(fd, start, SEEK_SET) < 0) {
-        error_setg(errp, "cannot rewind the input: %s", g_strerror(errno));
+    if ((uint64_t)start > d->m.len) {
+        error_setg(errp, "the input is shorter than its start");
         return false;
     }
-    r = mig_reader_new_fd(fd);
-    ok = mig_stream_to_visitor(r, outer, &split, errp);
+    r = mig_reader_new_mem(d->m.data + start, d->m.len - (size_t)start);
+    ok = mig_stream_to_visitor(r, v, hooks, errp);
     mig_reader_free(r);
+    d->pages = DROP_PAGES;
+    der_drop(d, 0);
+    return ok;
+}
+
+/* The fallback: measure the whole stream, then write it. */
+static bool der_two_passes(DerWalk *d, off_t start, int out_fd, Error **errp)
+{
+    Visitor *v = ber_output_visitor_new_measure(d->mode, NULL, d->plan);
+    MigHooks drop = { .opaque = d, .page = der_page };
+    const MigHooks *user = d->user;
+    bool ok;
+
+    d->user = NULL;
+    ok = der_walk(d, start, v, &drop, errp);
+    d->user = user;
+    visit_free(v);
+    if (!ok) {
+        return false;
+    }
+    v = ber_output_visitor_new_planned_fd(d->mode, NULL, d->plan, out_fd);
+    ok = der_walk(d, start, v, &d->hooks, errp) &&
+         ber_output_visitor_finish(v, errp);
+    visit_free(v);
     return ok;
 }
 
 static bool native_to_der(int in_fd, int out_fd, BERMode mode,
                           const MigHooks *hooks, Error **errp)
 {
-    DerPlan p = { .mode = mode, .user = hooks, .fd = out_fd };
-    GByteArray *outer_der = NULL;
-    Visitor *outer = ber_output_visitor_new(mode, &outer_der);
+    DerWalk d = { .user = hooks, .mode = mode };
     off_t start = lseek(in_fd, 0, SEEK_CUR);
-    uint8_t hdr[2 * 10];
-    size_t hl, prefix_len, n;
-    uint64_t total;
+    off_t out_start = lseek(out_fd, 0, SEEK_CUR);
+    Error *err = NULL;
+    unsigned octets;
+    Visitor *v;
     bool ok;
 
-    /*
-     * Pass 1: the outer value with an empty records list (30 00 at its
-     * end) gives the bytes before the records; the records give their sum.
-     */
-    ok = start >= 0 && der_pass(in_fd, start, outer, &p, errp);
-    if (ok) {
-        visit_complete(outer, &outer_der);
+    if (start < 0) {
+        error_setg(errp, "the input is not seekable");
+        return false;
     }
-    visit_free(outer);
-    if (!ok) {
-        if (start < 0) {
-            error_setg(errp, "the input is not seekable");
+    if (!map_fd(in_fd, &d.m, false, errp)) {
+        return false;
+    }
+    d.hooks = (MigHooks) { .opaque = &d, .record = der_record,
+                           .page = der_page };
+    d.plan = ber_plan_new();
+    if (out_start < 0) {
+        /* not a file: its lengths cannot be filled in afterwards */
+        ok = der_two_passes(&d, start, out_fd, errp);
+        goto out;
+    }
+    octets = (unsigned)ber_length_size(d.m.len - (uint64_t)start);
+    ber_plan_defer(d.plan, octets);         /* the stream */
+    ber_plan_defer(d.plan, octets);         /* its records */
+    d.hooks.prewalk_visitor = der_measure_record;
+    d.hooks.prewalk_done = der_measured;
+    v = ber_output_visitor_new_planned_fd(mode, NULL, d.plan, out_fd);
+    ok = der_walk(&d, start, v, &d.hooks, &err) &&
+         ber_output_visitor_finish(v, &err);
+    visit_free(v);
+    if (!ok && ber_plan_misfit(d.plan)) {
+        error_free(err);
+        err = NULL;
+        ber_plan_free(d.plan);
+        d.plan = ber_plan_new();
+        d.hooks.prewalk_visitor = NULL;
+        d.hooks.prewalk_done = NULL;
+        if (ftruncate(out_fd, out_start) < 0 ||
+            lseek(out_fd, out_start, SEEK_SET) < 0) {
+            error_setg(errp, "cannot rewind the output: %s",
+                       g_strerror(errno));
+        } else {
+            ok = der_two_passes(&d, start, out_fd, errp);
         }
-        return false;
+    } else if (!ok) {
+        error_propagate(errp, err);
     }
-    hl = outer_der->data[1] < 0x80 ? 2 : 2 + (outer_der->data[1] & 0x7f);
-    g_assert(outer_der->len >= hl + 2 &&
-             outer_der->data[outer_der->len - 2] == 0x30 &&
-             outer_der->data[outer_der->len - 1] == 0);
-    prefix_len = outer_der->len - hl - 2;
-    total = prefix_len + 1 + ber_length_size(p.content) + p.content;
-    hdr[0] = 0x30;
-    n = 1 + ber_encode_length(hdr + 1, total);
-    ok = mig_write_fd(&out_fd, hdr, n, errp) &&
-         mig_write_fd(&out_fd, outer_der->data + hl, prefix_len, errp);
-    hdr[0] = 0x30;
-    n = 1 + ber_encode_length(hdr + 1, p.content);
-    ok = ok && mig_write_fd(&out_fd, hdr, n, errp);
-    g_byte_array_unref(outer_der);
-    if (!ok) {
-        return false;
-    }
-
-    /* Pass 2: the records again, written as each is encoded. */
-    p.write = true;
-    outer = ber_output_visitor_new_sink(BER_MODE_CER, NULL, discard, NULL);
-    ok = der_pass(in_fd, start, outer, &p, errp);
-    visit_free(outer);
-    if (ok && p.err) {
-        error_propagate(errp, p.err);
-        return false;
-    }
-    error_free(p.err);
+out:
+    ber_plan_free(d.plan);
+    unmap(&d.m);
     return ok;
 }
 

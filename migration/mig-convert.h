@@ -43,7 +43,9 @@ bool mig_format_detect(const uint8_t *head, size_t len, MigFormat *f);
  * Convert the stream in the regular file @in_fd (format @in) to @out,
  * written to @out_fd. Native input is read in one pass through a fixed
  * buffer; CER output streams, so qemu -> cer runs in bounded memory.
- * DER and BER output are planned in memory (linear in the stream); JSON
+ * DER and BER output stream too: the input is mapped and each record
+ * measured, then written (see mig-convert.c; memory: the largest record's
+ * pages and a few runs of lengths per record); JSON
  * output and input are built in memory; encoded input is mapped. Other
  * pairs go through a temporary native file. @hooks (may be NULL) see the
  * native side. Returns false with @errp set; what was written to @out_fd

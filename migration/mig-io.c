@@ -10,8 +10,6 @@
 
 #include "migration/mig-io.h"
 
-#define MIG_WRITER_BUFFER (64 * 1024)
-
 struct MigReader {
     int fd;                  /* -1 for memory */
     const uint8_t *mem;      /* memory source, or NULL */
@@ -74,6 +72,15 @@ uint64_t mig_reader_size(const MigReader *r)
 uint64_t mig_reader_remaining(const MigReader *r)
 {
     return r->size == UINT64_MAX ? UINT64_MAX : r->size - mig_reader_offset(r);
+}
+
+bool mig_reader_rewind(MigReader *r, uint64_t offset)
+{
+    if (offset > mig_reader_offset(r) || offset < r->base) {
+        return false;
+    }
+    r->pos = (size_t)(offset - r->base);
+    return true;
 }
 
 static const uint8_t *data_of(const MigReader *r)
@@ -359,6 +366,22 @@ bool mig_write(MigWriter *w, const void *buf, size_t n, Error **errp)
     memcpy(w->buf + w->len, p, n);
     w->len += n;
     return true;
+}
+
+uint8_t *mig_write_reserve(MigWriter *w, size_t n, Error **errp)
+{
+    uint8_t *p;
+
+    g_assert(n <= MIG_WRITER_BUFFER);
+    if (!sticky(w, errp)) {
+        return NULL;
+    }
+    if (w->len + n > MIG_WRITER_BUFFER && !mig_writer_flush(w, errp)) {
+        return NULL;
+    }
+    p = w->buf + w->len;
+    w->len += n;
+    return p;
 }
 
 bool mig_write_u8(MigWriter *w, uint8_t v, Error **errp)

@@ -52,6 +52,13 @@ uint64_t mig_reader_size(const MigReader *r);
  */
 uint64_t mig_reader_remaining(const MigReader *r);
 
+/*
+ * Go back to @offset, at or before the current offset: always possible for
+ * a reader over memory, for a reader over a file descriptor only within
+ * its buffer. Returns false (nothing changed) when not possible.
+ */
+bool mig_reader_rewind(MigReader *r, uint64_t offset);
+
 /* Read exactly @n bytes into @buf; fails (offset, reason) at the end. */
 bool mig_read(MigReader *r, void *buf, size_t n, Error **errp);
 
@@ -86,7 +93,10 @@ typedef bool (*MigWriteFunc)(void *opaque, const uint8_t *buf, size_t len,
 
 typedef struct MigWriter MigWriter;
 
-/* A writer passing its bytes to @write in chunks of up to 64 KiB. */
+/* The writer's buffer: its callback gets chunks of up to this size. */
+#define MIG_WRITER_BUFFER (256 * 1024)
+
+/* A writer passing its bytes to @write in chunks of up to 256 KiB. */
 MigWriter *mig_writer_new(MigWriteFunc write, void *opaque);
 
 /* A writer to @fd (short writes and EINTR retried; the fd stays the caller's). */
@@ -100,6 +110,13 @@ uint64_t mig_writer_offset(const MigWriter *w);
 
 /* Queue @n bytes. A write failure is sticky: later calls fail with it. */
 bool mig_write(MigWriter *w, const void *buf, size_t n, Error **errp);
+/*
+ * Queue @n <= MIG_WRITER_BUFFER bytes that the caller fills in place: a
+ * pointer to them, valid until the next call on @w; NULL with @errp set
+ * after a write failure. For decoders that can write straight into it.
+ */
+uint8_t *mig_write_reserve(MigWriter *w, size_t n, Error **errp);
+
 bool mig_write_u8(MigWriter *w, uint8_t v, Error **errp);
 bool mig_write_be32(MigWriter *w, uint32_t v, Error **errp);
 bool mig_write_be64(MigWriter *w, uint64_t v, Error **errp);

@@ -162,14 +162,18 @@ MigStats *mig_stats_fd(int fd, MigFormat f, Error **errp)
     for (int i = 0; i < MIG_STATS_ENCODINGS; i++) {
         Visitor *v;
         char *text = NULL;
+        BERPlan *plan = NULL;
 
         p.count = 0;
         if (columns[i] == MIG_FORMAT_JSON) {
             v = json_output_visitor_new(false, &text);
+        } else if (columns[i] == MIG_FORMAT_CER) {
+            v = ber_output_visitor_new_sink(BER_MODE_CER, NULL, count_sink,
+                                            &p.count);
         } else {
-            v = ber_output_visitor_new_sink(columns[i] == MIG_FORMAT_CER
-                                            ? BER_MODE_CER : BER_MODE_DER,
-                                            NULL, count_sink, &p.count);
+            /* DER's size, measured: no DER of the whole stream in memory */
+            plan = ber_plan_new();
+            v = ber_output_visitor_new_measure(BER_MODE_DER, NULL, plan);
         }
         ok = walk(fd, v, i == 0 ? &hooks : NULL, errp);
         if (ok && columns[i] == MIG_FORMAT_JSON) {
@@ -178,7 +182,11 @@ MigStats *mig_stats_fd(int fd, MigFormat f, Error **errp)
             g_free(text);
         } else if (ok) {
             ok = ber_output_visitor_finish(v, errp);
+            if (plan) {
+                p.count = ber_plan_encoded_size(plan);
+            }
         }
+        ber_plan_free(plan);
         visit_free(v);
         if (!ok) {
             goto fail;

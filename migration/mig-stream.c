@@ -69,6 +69,7 @@ typedef struct Codec {
     bool have_block;
     int footers;               /* -1 not yet known; else whether sections have them */
     MigRecordInfo info;        /* of the record being walked */
+    bool replay;               /* walking a record the second time */
     char machine[MAX_MACHINE_NAME + 1];
 } Codec;
 
@@ -613,6 +614,18 @@ static bool c_page_data(Codec *c, uint64_t addr, Error **errp)
         if (!buf || !visit_type_bytes(c->v, "data", &buf, &len, errp)) {
             return false;
         }
+    } else if (c->page_size <= MIG_WRITER_BUFFER) {
+        /* decoded straight into the writer's buffer: no copy of its own */
+        buf = mig_write_reserve(c->w, c->page_size, errp);
+        if (!buf || !visit_type_sized_buffer(c->v, "data", buf, c->page_size,
+                                             1, errp)) {
+            return false;
+        }
+        if (c->hooks && c->hooks->page) {
+            c->hooks->page(c->hooks->opaque, c->block, addr, buf,
+                           c->page_size, 0, 1);
+        }
+        return true;
     } else {
         if (!visit_type_bytes(c->v, "data", &buf, &len, errp)) {
             return false;
@@ -818,7 +831,8 @@ static bool c_section(Codec *c, int type, Error **errp)
             !c_u32(c, "version_id", &version, errp)) {
             return false;
         }
-        if (g_hash_table_contains(c->sections, GUINT_TO_POINTER(id))) {
+        if (!c->replay &&
+            g_hash_table_contains(c->sections, GUINT_TO_POINTER(id))) {
             return refuse(c, errp, "section id %" PRIu32 " starts twice", id);
         }
         g_hash_table_insert(c->sections, GUINT_TO_POINTER(id), g_strdup(name));
@@ -916,6 +930,40 @@ static void record_hooks(Codec *c)
     }
 }
 
+/*
+ * The first walk of a record (MigHooks.prewalk_visitor); then back to its
+ * start, in the state it started from, for the walk that counts.
+ */
+static bool prewalk(Codec *c, Error **errp)
+{
+    const MigHooks *hooks = c->hooks;
+    Visitor *outer = c->v;
+    uint64_t at = mig_reader_offset(c->r);
+    char block[sizeof(c->block)];
+    bool have_block = c->have_block, eof = false, ok;
+    int footers = c->footers;
+
+    memcpy(block, c->block, sizeof(block));
+    c->v = hooks->prewalk_visitor(hooks->opaque);
+    c->hooks = NULL;
+    ok = c_record(c, &eof, errp);
+    c->hooks = hooks;
+    hooks->prewalk_done(hooks->opaque, c->v);
+    c->v = outer;
+    if (!ok) {
+        return false;
+    }
+    if (!mig_reader_rewind(c->r, at)) {
+        return refuse(c, errp, "cannot go back to the record at offset %"
+                      PRIu64 " (not a reader over memory)", at);
+    }
+    memcpy(c->block, block, sizeof(block));
+    c->have_block = have_block;
+    c->footers = footers;
+    c->replay = true;
+    return true;
+}
+
 static bool c_records(Codec *c, Error **errp)
 {
     ListWalk l;
@@ -932,10 +980,16 @@ static bool c_records(Codec *c, Error **errp)
             ok = refuse(c, errp, "a record after the EOF record");
             break;
         }
+        if (c->hooks && c->hooks->prewalk_visitor && !c->to_native &&
+            !prewalk(c, errp)) {
+            ok = false;
+            break;
+        }
         if (split) {
             c->v = c->hooks->record_visitor(c->hooks->opaque);
         }
         ok = c_record(c, &eof, errp);
+        c->replay = false;
         if (!ok && c->to_native) {
             error_prepend(errp, "record %zu: ", n);
         }

@@ -91,6 +91,16 @@ typedef struct MigHooks {
      */
     Visitor *(*record_visitor)(void *opaque);
     void (*record_done)(void *opaque, Visitor *v, const MigRecordInfo *info);
+    /*
+     * If set, each record is walked twice over the same bytes: first
+     * through the visitor prewalk_visitor returns, as a top-level value of
+     * its own and with no other hook called (then passed to prewalk_done,
+     * which frees it), then as usual. The reader must be able to go back
+     * a record (mig_reader_rewind(): a reader over memory). For measuring
+     * each record's encoding just before it is written.
+     */
+    Visitor *(*prewalk_visitor)(void *opaque);
+    void (*prewalk_done)(void *opaque, Visitor *v);
 } MigHooks;
 
 /*

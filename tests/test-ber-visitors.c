@@ -375,7 +375,7 @@ START_TEST(test_cer_streaming)
                       4 + 3 * (2 + (len / 1000) * 1004 + 3 +
                                len % 1000 + 2));
     /* Nothing ever held more than a chunk plus one fragment. */
-    ck_assert_uint_le(stats.max_write, 64 * 1024 + 1004);
+    ck_assert_uint_le(stats.max_write, 256 * 1024 + 1004);
 
     /* A failing sink makes later visits fail with its error. */
     memset(&stats, 0, sizeof(stats));
@@ -393,6 +393,308 @@ START_TEST(test_cer_streaming)
     error_free(err);
     visit_free(v);
     g_free(blob);
+}
+END_TEST
+
+/*** Planned DER/BER: measured, then streamed ***/
+
+typedef struct PlanSample {
+    TestNestedList *list;
+    Opt *opt;
+    uint8_t *blob;
+    size_t blob_len;
+} PlanSample;
+
+static bool visit_plan_sample(Visitor *v, void *obj, Error **errp)
+{
+    PlanSample *p = obj;
+    bool ok;
+
+    if (!visit_start_struct(v, NULL, NULL, 0, errp)) {
+        return false;
+    }
+    ok = visit_type_TestNestedList(v, "list", &p->list, errp) &&
+         visit_opt(v, &p->opt, errp) &&
+         visit_type_bytes(v, "blob", &p->blob, &p->blob_len, errp);
+    visit_end_struct(v, NULL);
+    return ok;
+}
+
+static bool append_sink(void *opaque, const uint8_t *buf, size_t len,
+                        Error **errp)
+{
+    g_byte_array_append(opaque, buf, (guint)len);
+    return true;
+}
+
+/* Measure @times visits of @p into a new plan. */
+static BERPlan *measure_sample(BERMode mode, PlanSample *p, int times)
+{
+    BERPlan *plan = ber_plan_new();
+    Visitor *v = ber_output_visitor_new_measure(mode, NULL, plan);
+
+    for (int i = 0; i < times; i++) {
+        ck_assert(visit_plan_sample(v, p, &error_abort));
+        visit_complete(v, NULL);
+    }
+    ck_assert(ber_output_visitor_finish(v, &error_abort));
+    visit_free(v);
+    return plan;
+}
+
+/* Visit @p @times through a planned visitor; the error of finish, or NULL. */
+static char *write_planned(BERMode mode, BERPlan *plan, PlanSample *p,
+                           int times, GByteArray *out)
+{
+    Visitor *v = ber_output_visitor_new_planned_sink(mode, NULL, plan,
+                                                     append_sink, out);
+    Error *err = NULL;
+    char *msg = NULL;
+    bool ok = true;
+
+    for (int i = 0; ok && i < times; i++) {
+        ok = visit_plan_sample(v, p, &err);
+    }
+    if (!ok || !ber_output_visitor_finish(v, &err)) {
+        msg = g_strdup(error_get_pretty(err));
+        error_free(err);
+    }
+    visit_free(v);
+    return msg;
+}
+
+static PlanSample *plan_sample_new(size_t blob_len)
+{
+    PlanSample *p = g_new0(PlanSample, 1);
+    TestNestedList **tail = &p->list;
+
+    for (int i = 0; i < 40; i++) {
+        *tail = g_new0(TestNestedList, 1);
+        (*tail)->value = test_nested_new(i < 30 ? 7 : i, i % 3 == 0);
+        if (i == 5 || i == 33) {
+            /* longer than BER_SINK_CHUNK: written from the caller's buffer */
+            g_free((*tail)->value->name);
+            (*tail)->value->name = g_strnfill(i == 5 ? 300000 : 300, 'n');
+        }
+        tail = &(*tail)->next;
+    }
+    p->opt = g_new0(Opt, 1);
+    p->opt->a = 1;
+    p->opt->c = g_strdup("hi");
+    p->opt->alt = g_new0(TestAlternate, 1);
+    p->opt->alt->type = QTYPE_QNUM;
+    p->opt->alt->u.i = 5;
+    p->blob_len = blob_len;
+    p->blob = g_malloc(blob_len);
+    for (size_t i = 0; i < blob_len; i++) {
+        p->blob[i] = (uint8_t)(i * 7);
+    }
+    return p;
+}
+
+static void plan_sample_free(PlanSample *p)
+{
+    qapi_free_TestNestedList(p->list);
+    opt_free_members(p->opt);
+    g_free(p->opt);
+    g_free(p->blob);
+    g_free(p);
+}
+
+START_TEST(test_planned_same_bytes)
+{
+    static const size_t blobs[] = { 0, 100, 1024, 4096, 5000, 300000 };
+
+    for (BERMode mode = BER_MODE_BER; mode <= BER_MODE_DER; mode++) {
+        if (mode == BER_MODE_CER) {
+            continue;
+        }
+        for (size_t b = 0; b < G_N_ELEMENTS(blobs); b++) {
+            PlanSample *p = plan_sample_new(blobs[b]);
+            GByteArray *one = ber_test_encode(mode, visit_plan_sample, p);
+            GByteArray *out = g_byte_array_new();
+            BERPlan *plan = measure_sample(mode, p, 3);
+            char *msg;
+
+            ck_assert_uint_eq(ber_plan_encoded_size(plan), 3 * one->len);
+            msg = write_planned(mode, plan, p, 3, out);
+            ck_assert_msg(!msg, "%s", msg);
+            ck_assert_uint_eq(out->len, 3 * one->len);
+            for (int i = 0; i < 3; i++) {
+                ck_assert(!memcmp(out->data + i * one->len, one->data,
+                                  one->len));
+            }
+            ber_plan_free(plan);
+            g_byte_array_unref(out);
+            g_byte_array_unref(one);
+            plan_sample_free(p);
+        }
+    }
+}
+END_TEST
+
+/* Write @p @times with @plan (then freed): refused, naming @reason. */
+static void expect_departure(BERPlan *plan, PlanSample *p, int times,
+                             const char *reason)
+{
+    GByteArray *out = g_byte_array_new();
+    char *msg = write_planned(BER_MODE_DER, plan, p, times, out);
+
+    ck_assert_msg(msg && strstr(msg, reason), "%s", msg ? msg : "no error");
+    g_free(msg);
+    ber_plan_free(plan);
+    g_byte_array_unref(out);
+}
+
+START_TEST(test_planned_departures)
+{
+    PlanSample *p = plan_sample_new(5000);
+    BERPlan *plan = measure_sample(BER_MODE_DER, p, 1);
+
+    /* a string longer than measured */
+    g_free(p->list->next->value->name);
+    p->list->next->value->name = g_strdup("a longer name than measured");
+    expect_departure(plan, p, 1, "another length than planned");
+    /* more values than planned, then fewer */
+    expect_departure(measure_sample(BER_MODE_DER, p, 1), p, 2,
+                     "more values than planned");
+    expect_departure(measure_sample(BER_MODE_DER, p, 2), p, 1,
+                     "fewer values than planned");
+    plan_sample_free(p);
+}
+END_TEST
+
+/* The file's bytes (rewound first). */
+static GByteArray *file_bytes(FILE *f)
+{
+    GByteArray *b = g_byte_array_new();
+    uint8_t buf[65536];
+    size_t n;
+
+    rewind(f);
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+        g_byte_array_append(b, buf, (guint)n);
+    }
+    return b;
+}
+
+/*
+ * A plan measured as it is written: the outer value deferred, each of its
+ * elements measured just before it is written. The deferred length is
+ * filled in from the buffer (short output) or with pwrite (long output),
+ * and a misfit fails the visitor and marks the plan.
+ */
+START_TEST(test_planned_deferred)
+{
+    static const struct {
+        size_t blob;            /* bytes per element */
+        unsigned octets;        /* left for the outer length */
+        bool fits;
+    } cases[] = {
+        { 10, 2, true },        /* 12 x 14 bytes: 81 A8, in the buffer */
+        { 100000, 4, true },    /* 3 x 100,010 bytes: 83 04 94 1E, pwrite */
+        { 100000, 3, false },
+        { 10, 3, false },
+    };
+
+    for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
+        size_t len = cases[c].blob;
+        int n = len > 1000 ? 3 : 12;
+        uint8_t *blob = g_malloc0(len);
+        GByteArray *one = NULL, *got;
+        Visitor *mem = ber_output_visitor_new(BER_MODE_DER, &one);
+        BERPlan *plan = ber_plan_new();
+        FILE *f = tmpfile();
+        Visitor *v;
+        Error *err = NULL;
+        bool ok = true;
+
+        ck_assert(visit_start_list(mem, NULL, NULL, 0, &error_abort));
+        for (int i = 0; i < n; i++) {
+            ck_assert(visit_start_struct(mem, NULL, NULL, 0, &error_abort));
+            ck_assert(visit_type_bytes(mem, "b", &blob, &len, &error_abort));
+            visit_end_struct(mem, NULL);
+        }
+        visit_end_list(mem, NULL);
+        visit_complete(mem, &one);
+        visit_free(mem);
+
+        ber_plan_defer(plan, cases[c].octets);
+        v = ber_output_visitor_new_planned_fd(BER_MODE_DER, NULL, plan,
+                                              fileno(f));
+        ck_assert(visit_start_list(v, NULL, NULL, 0, &error_abort));
+        for (int i = 0; ok && i < n; i++) {
+            /* a struct per element, measured just before it is written */
+            Visitor *m = ber_output_visitor_new_measure(BER_MODE_DER, NULL,
+                                                        plan);
+            ck_assert(visit_start_struct(m, NULL, NULL, 0, &error_abort));
+            ck_assert(visit_type_bytes(m, "b", &blob, &len, &error_abort));
+            visit_end_struct(m, NULL);
+            visit_free(m);
+            ok = visit_start_struct(v, NULL, NULL, 0, &err);
+            if (ok) {
+                ok = visit_type_bytes(v, "b", &blob, &len, &err);
+                visit_end_struct(v, NULL);
+            }
+        }
+        visit_end_list(v, NULL);
+        ok = ok && ber_output_visitor_finish(v, &err);
+        visit_free(v);
+        ck_assert_int_eq(ok, cases[c].fits);
+        ck_assert_int_eq(ber_plan_misfit(plan), !cases[c].fits);
+        if (ok) {
+            got = file_bytes(f);
+            assert_bytes(got, one->data, one->len);
+            g_byte_array_unref(got);
+        } else {
+            ck_assert_msg(strstr(error_get_pretty(err), "were left for it"),
+                          "%s", error_get_pretty(err));
+            error_free(err);
+        }
+        fclose(f);
+        ber_plan_free(plan);
+        g_byte_array_unref(one);
+        g_free(blob);
+    }
+}
+END_TEST
+
+/* A CER string read into a caller's buffer of its exact size, or refused. */
+START_TEST(test_cer_string_into_fixed_buffer)
+{
+    size_t len = 5000;
+    uint8_t *blob = g_malloc(len), *in = g_malloc0(len + 1);
+    GByteArray *cer = NULL;
+    Visitor *v = ber_output_visitor_new(BER_MODE_CER, &cer);
+    Error *err = NULL;
+
+    for (size_t i = 0; i < len; i++) {
+        blob[i] = (uint8_t)(i * 13);
+    }
+    ck_assert(visit_type_bytes(v, NULL, &blob, &len, &error_abort));
+    visit_complete(v, &cer);
+    visit_free(v);
+    ck_assert_uint_eq(cer->data[1], 0x80);    /* constructed, fragments */
+
+    v = ber_input_visitor_new(cer->data, cer->len, BER_MODE_CER);
+    ck_assert(visit_type_sized_buffer(v, NULL, in, len, 1, &error_abort));
+    ck_assert(ber_input_visitor_finish(v, &error_abort));
+    visit_free(v);
+    ck_assert_mem_eq(in, blob, len);
+
+    memset(in, 0, len + 1);
+    v = ber_input_visitor_new(cer->data, cer->len, BER_MODE_CER);
+    ck_assert(!visit_type_sized_buffer(v, "b", in, len + 1, 1, &err));
+    ck_assert_str_eq(error_get_pretty(err), "offset 0: Parameter 'b': "
+                     "expects 5001 bytes, got 5000");
+    error_free(err);
+    visit_free(v);
+    for (size_t i = 0; i <= len; i++) {
+        ck_assert_uint_eq(in[i], 0);          /* left unchanged */
+    }
+    g_byte_array_unref(cer);
+    g_free(blob);
+    g_free(in);
 }
 END_TEST
 
@@ -959,6 +1261,10 @@ static Suite *ber_visitors_suite(void)
     tcase_add_test(tc, test_optional_and_alternate_tags);
     tcase_add_test(tc, test_high_tag_members);
     tcase_add_test(tc, test_roundtrip_all_modes_and_sink);
+    tcase_add_test(tc, test_planned_same_bytes);
+    tcase_add_test(tc, test_planned_departures);
+    tcase_add_test(tc, test_planned_deferred);
+    tcase_add_test(tc, test_cer_string_into_fixed_buffer);
     tcase_add_test(tc, test_cer_streaming);
     tcase_add_test(tc, test_input_ber_forms);
     tcase_add_test(tc, test_error_messages);

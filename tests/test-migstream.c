@@ -469,6 +469,71 @@ START_TEST(test_two_pass_der)
 }
 END_TEST
 
+static void put_be(GByteArray *b, uint64_t v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        uint8_t byte = (uint8_t)(v >> (8 * i));
+        g_byte_array_append(b, &byte, 1);
+    }
+}
+
+/*
+ * mig_convert_fd() leaves the length octets of the two outermost DER
+ * values for the number the native size predicts. A RAM section of
+ * 2^21 zero pages is 18 MiB natively (5 length octets) and a few dozen
+ * bytes of DER (2): the prediction fails, and the stream is converted
+ * again in two passes, to the same bytes as one-pass DER.
+ */
+START_TEST(test_der_length_prediction_fails)
+{
+    const uint64_t pages = 1u << 21;
+    GByteArray *s = g_byte_array_new();
+    GByteArray *one, *two;
+    Error *err = NULL;
+    int in, out;
+
+    g_byte_array_append(s, (const uint8_t *)"QEVM", 4);
+    put_be(s, 3, 4);
+    put_be(s, 1, 1);                      /* section start */
+    put_be(s, 0, 4);
+    put_be(s, 3, 1);
+    g_byte_array_append(s, (const uint8_t *)"ram", 3);
+    put_be(s, 0, 4);
+    put_be(s, 4, 4);
+    put_be(s, (pages * 4096) | 0x04, 8);  /* MEM_SIZE */
+    put_be(s, 6, 1);
+    g_byte_array_append(s, (const uint8_t *)"pc.ram", 6);
+    put_be(s, pages * 4096, 8);
+    put_be(s, 0x02, 8);                   /* ZERO, block named */
+    put_be(s, 6, 1);
+    g_byte_array_append(s, (const uint8_t *)"pc.ram", 6);
+    put_be(s, 0, 1);
+    for (uint64_t i = 1; i < pages; i++) {
+        put_be(s, (i * 4096) | 0x22, 8);  /* ZERO | CONTINUE */
+        put_be(s, 0, 1);
+    }
+    put_be(s, 0x10, 8);                   /* EOS */
+    put_be(s, 0, 1);                      /* EOF */
+    ck_assert_uint_ge(s->len, 1u << 24);
+
+    one = encode(s->data, s->len, BER_MODE_DER, &err);
+    ck_assert_msg(one, "%s", err ? error_get_pretty(err) : "");
+    ck_assert_uint_lt(one->len, 256);
+    in = fd_with(s);
+    out = fd_with(&(GByteArray){ NULL, 0 });
+    ck_assert_msg(mig_convert_fd(in, MIG_FORMAT_QEMU, out, MIG_FORMAT_DER,
+                                 NULL, &err), "%s", error_get_pretty(err));
+    two = contents(out);
+    ck_assert_uint_eq(two->len, one->len);
+    ck_assert(!memcmp(two->data, one->data, one->len));
+    g_byte_array_unref(one);
+    g_byte_array_unref(two);
+    g_byte_array_unref(s);
+    close(in);
+    close(out);
+}
+END_TEST
+
 START_TEST(test_desc_parse)
 {
     Error *err = NULL;
@@ -525,6 +590,7 @@ int main(void)
     tcase_add_test(tc, test_way_back_refusals);
     tcase_add_test(tc, test_desc_parse);
     tcase_add_test(tc, test_two_pass_der);
+    tcase_add_test(tc, test_der_length_prediction_fails);
     suite_add_tcase(s, tc);
     return check_run_suite(s);
 }

@@ -17,11 +17,19 @@
  * top-level value closes, one backward pass moves each segment between
  * two recorded positions to its final place and writes the minimal length
  * octets in the gap, so every content byte moves at most once.
+ *
+ * Planned DER/BER (a BERPlan, two passes): the measuring visitor runs the
+ * definite-mode bookkeeping above on a buffer it keeps forgetting (only
+ * differences of positions matter, so the open values' positions move
+ * back with it), skips string contents, and records each constructed
+ * value's length as it closes; the planned visitor then writes each
+ * length as the value opens and streams like CER.
  */
 #include "config.h"
 
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,8 +38,14 @@
 #include "qapi/visitor-impl.h"
 #include "visitors/ber-visitor.h"
 
-/* Streaming (CER) sinks are fed in chunks of about this size. */
-#define BER_SINK_CHUNK (64 * 1024)
+/*
+ * Streaming (CER, planned) sinks are fed in chunks of about this size:
+ * 256 KiB costs the kernel less per byte written to a file than 64 KiB.
+ */
+#define BER_SINK_CHUNK (256 * 1024)
+
+/* Measuring: strings this long are counted, not copied. */
+#define BER_MEASURE_SKIP_MIN 1024
 
 typedef enum BEROutScopeKind {
     BER_OUT_STRUCT,
@@ -46,6 +60,11 @@ typedef struct BEROutScope {
     size_t plan_index;      /* definite: its entry in the plan */
     int64_t inner_extra;    /* definite: length octets still to insert,
                                less the holes inside (see open_hole()) */
+    uint64_t plan_mark;     /* measuring: its run in the BERPlan;
+                               planned: the output offset its contents
+                               end at, or (deferred) its length octets
+                               start at */
+    uint8_t deferred;       /* planned: octets reserved for its length */
 } BEROutScope;
 
 /*
@@ -58,6 +77,37 @@ typedef struct BERPlanEntry {
     uint64_t length;
     size_t hole;
 } BERPlanEntry;
+
+/*
+ * A BERPlan: runs of equal contents lengths, in the order the values
+ * open. A value still open while measuring has a run of its own with
+ * the length BER_PLAN_OPEN.
+ */
+typedef struct BERPlanRun {
+    uint64_t length;
+    uint64_t count;
+} BERPlanRun;
+
+#define BER_PLAN_OPEN UINT64_MAX
+/* A deferred value (ber_plan_defer()): BER_PLAN_DEFERRED - octets. */
+#define BER_PLAN_DEFERRED (UINT64_MAX - 1)
+
+static bool plan_is_deferred(uint64_t length)
+{
+    return length != BER_PLAN_OPEN &&
+           length > BER_PLAN_DEFERRED - BER_LENGTH_MAX - 1;
+}
+
+struct BERPlan {
+    BERPlanRun *runs;
+    size_t len, cap;
+    uint64_t encoded_size;  /* bytes of the measured values */
+    uint64_t open;          /* measuring: values open */
+    size_t next;            /* reading: the current run */
+    uint64_t used;          /* reading: values taken from it */
+    uint64_t taken;         /* reading: values taken in all */
+    bool misfit;            /* a deferred length did not fit its octets */
+};
 
 /*
  * Strings at least this long in definite mode get a hole in front of them,
@@ -102,6 +152,12 @@ typedef struct BEROutputVisitor {
     void *write_opaque;
     int fd;
     Error *write_error;
+    uint64_t flushed;       /* bytes passed to the sink (or, measuring,
+                               forgotten) */
+
+    BERPlan *measure;       /* measuring into this plan */
+    BERPlan *planned;       /* writing with lengths from this plan */
+    int64_t fd_start;       /* planned to an fd: its offset at creation */
 
     /* Last: not cleared at creation (see ber_output_visitor_alloc()). */
     BEROutScope embedded_scopes[BER_OUT_EMBEDDED_SCOPES];
@@ -117,6 +173,12 @@ static BEROutputVisitor *to_bov(Visitor *v)
 static bool definite_mode(BEROutputVisitor *bov)
 {
     return bov->mode != BER_MODE_CER;
+}
+
+/* Is the encoding passed on as it is produced (CER or planned)? */
+static bool streams(BEROutputVisitor *bov)
+{
+    return !definite_mode(bov) || bov->planned;
 }
 
 /* The slow path of buffer_reserve(): grow geometrically. */
@@ -185,15 +247,35 @@ static inline void put_byte(BEROutputVisitor *bov, uint8_t octet)
 
 static void sink_write(BEROutputVisitor *bov, const uint8_t *data, size_t n)
 {
+    bov->flushed += n;
     if (!bov->write_error && n) {
         bov->write(bov->write_opaque, data, n, &bov->write_error);
     }
 }
 
+/*
+ * Measuring: drop the buffered bytes and @more bytes not even buffered.
+ * The open values' positions move back by as much, modulo 2^64 like the
+ * buffer positions they are compared with, so the lengths computed from
+ * them are unchanged.
+ */
+static void forget(BEROutputVisitor *bov, size_t more)
+{
+    size_t shift = bov->len + more;
+
+    for (size_t i = 0; i < bov->plan_len; i++) {
+        bov->plan[i].position -= shift;
+    }
+    bov->flushed += shift;
+    bov->len = 0;
+}
+
 /* Hand buffered bytes to the sink (only once they are final). */
 static void sink_flush(BEROutputVisitor *bov)
 {
-    if (bov->write && bov->len) {
+    if (bov->measure) {
+        forget(bov, 0);
+    } else if (bov->write && bov->len) {
         sink_write(bov, bov->buf, bov->len);
         bov->len = 0;
     }
@@ -201,8 +283,18 @@ static void sink_flush(BEROutputVisitor *bov)
 
 static void maybe_stream(BEROutputVisitor *bov)
 {
-    if (bov->write && !definite_mode(bov) && bov->len >= BER_SINK_CHUNK) {
+    if (bov->len >= BER_SINK_CHUNK &&
+        ((bov->write && streams(bov)) || bov->measure)) {
         sink_flush(bov);
+    }
+}
+
+/* Planned: a sticky error once the visits leave the plan. */
+static void plan_mismatch(BEROutputVisitor *bov, const char *what)
+{
+    if (!bov->write_error) {
+        error_setg(&bov->write_error, "BER output: %s (value %" PRIu64
+                   " of the plan)", what, bov->planned->taken);
     }
 }
 
@@ -338,6 +430,14 @@ static void finish_top_level(BEROutputVisitor *bov)
     size_t i, src_end, dst_end;
     int64_t shift = 0;
 
+    if (bov->measure) {
+        /* the length octets still to insert count as written */
+        assert(!bov->plan_len && bov->top_extra >= 0);
+        forget(bov, (size_t)bov->top_extra);
+        bov->top_extra = 0;
+        bov->measure->encoded_size = bov->flushed;
+        return;
+    }
     if (!definite_mode(bov) || !bov->plan_len) {
         maybe_stream(bov);
         return;
@@ -430,6 +530,108 @@ static inline void plan_reserve(BEROutputVisitor *bov)
     }
 }
 
+static void plan_append(BERPlan *plan, uint64_t length)
+{
+    if (plan->len == plan->cap) {
+        plan->cap = plan->cap ? plan->cap * 2 : 64;
+        plan->runs = g_renew(BERPlanRun, plan->runs, plan->cap);
+    }
+    plan->runs[plan->len].length = length;
+    plan->runs[plan->len].count = 1;
+    plan->len++;
+}
+
+/* Measuring: a run for a value that opens; returns its index. */
+static uint64_t plan_open(BERPlan *plan)
+{
+    plan_append(plan, BER_PLAN_OPEN);
+    plan->open++;
+    return plan->len - 1;
+}
+
+/*
+ * Measuring: the value of run @index closes with @length. The last run
+ * joins the one before it when that is closed and of the same length.
+ */
+static void plan_close(BERPlan *plan, uint64_t index, uint64_t length)
+{
+    assert(index < plan->len && plan->runs[index].length == BER_PLAN_OPEN);
+    plan->runs[index].length = length;
+    plan->open--;
+    if (index == plan->len - 1 && index > 0 &&
+        plan->runs[index - 1].length == length) {
+        plan->runs[index - 1].count++;
+        plan->len--;
+    }
+}
+
+/*
+ * Planned: the length of the next value, false when none is left. The
+ * last run is never left behind: a measuring visitor may still add to it
+ * (a plan measured as it is read). Runs read are dropped now and then
+ * while no measured value is open (their indices would move).
+ */
+static bool plan_take(BERPlan *plan, uint64_t *length)
+{
+    while (plan->next + 1 < plan->len &&
+           plan->used == plan->runs[plan->next].count) {
+        plan->next++;
+        plan->used = 0;
+    }
+    if (plan->next >= 1024 && !plan->open) {
+        memmove(plan->runs, plan->runs + plan->next,
+                (plan->len - plan->next) * sizeof(*plan->runs));
+        plan->len -= plan->next;
+        plan->next = 0;
+    }
+    if (plan->next == plan->len ||
+        plan->used == plan->runs[plan->next].count ||
+        plan->runs[plan->next].length == BER_PLAN_OPEN) {
+        return false;
+    }
+    plan->used++;
+    plan->taken++;
+    *length = plan->runs[plan->next].length;
+    return true;
+}
+
+/* Planned: are values of the plan left? */
+static bool plan_left(const BERPlan *plan)
+{
+    return plan->next < plan->len &&
+           (plan->used < plan->runs[plan->next].count ||
+            plan->next + 1 < plan->len);
+}
+
+void ber_plan_defer(BERPlan *plan, unsigned octets)
+{
+    assert(octets >= 1 && octets <= BER_LENGTH_MAX);
+    plan_append(plan, BER_PLAN_DEFERRED - octets);
+}
+
+bool ber_plan_misfit(const BERPlan *plan)
+{
+    return plan->misfit;
+}
+
+BERPlan *ber_plan_new(void)
+{
+    return g_new0(BERPlan, 1);
+}
+
+void ber_plan_free(BERPlan *plan)
+{
+    if (plan) {
+        g_free(plan->runs);
+        g_free(plan);
+    }
+}
+
+uint64_t ber_plan_encoded_size(const BERPlan *plan)
+{
+    return plan->encoded_size;
+}
+
 /* The scope and frame helpers are on every struct's path: always inline. */
 #define BER_ALWAYS_INLINE __attribute__((always_inline))
 
@@ -448,6 +650,7 @@ BEROutScope *push_scope(BEROutputVisitor *bov,
     scope->has_frame = false;
     scope->next_member = 0;
     scope->inner_extra = 0;
+    scope->deferred = 0;
     return scope;
 }
 
@@ -461,6 +664,28 @@ void open_frame(BEROutputVisitor *bov, BEROutScope *scope)
 
         put(bov, &octet, 1);
         return;
+    }
+    if (bov->planned) {
+        uint64_t length = 0;
+
+        if (!plan_take(bov->planned, &length)) {
+            plan_mismatch(bov, "more values than planned");
+        }
+        if (plan_is_deferred(length)) {
+            /* room for the length, written when the value closes */
+            scope->deferred = (uint8_t)(BER_PLAN_DEFERRED - length);
+            scope->plan_mark = bov->flushed + bov->len;
+            buffer_reserve(bov, scope->deferred);
+            memset(bov->buf + bov->len, 0, scope->deferred);
+            bov->len += scope->deferred;
+            return;
+        }
+        put_length(bov, length);
+        scope->plan_mark = bov->flushed + bov->len + length;
+        return;
+    }
+    if (bov->measure) {
+        scope->plan_mark = plan_open(bov->measure);
     }
     plan_reserve(bov);
     scope->plan_index = bov->plan_len;
@@ -487,6 +712,46 @@ static void add_extra_to_parent(BEROutputVisitor *bov, int64_t extra)
     }
 }
 
+/*
+ * Planned: a deferred value closes. Its length goes into the octets left
+ * for it, in the buffer or, once flushed, in the file (pwrite); a length
+ * that needs another number of octets fails the visitor and marks the
+ * plan (ber_plan_misfit()).
+ */
+static G_GNUC_NO_INLINE void close_deferred(BEROutputVisitor *bov,
+                                            const BEROutScope *scope)
+{
+    uint64_t at = scope->plan_mark;
+    uint64_t length = bov->flushed + bov->len - at - scope->deferred;
+    uint8_t octets[BER_LENGTH_MAX];
+    size_t n = ber_length_size(length);
+
+    if (n != scope->deferred) {
+        bov->planned->misfit = true;
+        if (!bov->write_error) {
+            error_setg(&bov->write_error, "BER output: a length of %" PRIu64
+                       " needs %zu octets, %u were left for it", length, n,
+                       scope->deferred);
+        }
+        return;
+    }
+    ber_encode_length(octets, length);
+    if (at >= bov->flushed) {
+        memcpy(bov->buf + (at - bov->flushed), octets, n);
+    } else if (!bov->write_error) {
+        ssize_t put = bov->fd >= 0 && bov->fd_start >= 0 ?
+            pwrite(bov->fd, octets, n, (off_t)(bov->fd_start + (int64_t)at)) :
+            -1;
+
+        if (put != (ssize_t)n) {
+            error_setg(&bov->write_error, "BER output: cannot write a "
+                       "deferred length at offset %" PRIu64 ": %s", at,
+                       put < 0 && bov->fd >= 0 ? g_strerror(errno) :
+                       "not a file");
+        }
+    }
+}
+
 static inline BER_ALWAYS_INLINE
 void pop_scope(BEROutputVisitor *bov)
 {
@@ -503,12 +768,25 @@ void pop_scope(BEROutputVisitor *bov)
         }
         return;
     }
-    if (definite_mode(bov)) {
+    if (bov->planned && scope->deferred) {
+        close_deferred(bov, scope);
+    } else if (bov->planned) {
+        if (bov->flushed + bov->len != scope->plan_mark) {
+            plan_mismatch(bov, "a value of another length than planned");
+        }
+    } else if (definite_mode(bov)) {
         BERPlanEntry *entry = &bov->plan[scope->plan_index];
         uint64_t length = (uint64_t)((int64_t)(bov->len - entry->position - 1)
                                      + scope->inner_extra);
 
-        if (scope->inner_extra == 0 && length < 0x80) {
+        if (bov->measure) {
+            /* its inner entries are gone: it is the last */
+            assert(scope->plan_index == bov->plan_len - 1);
+            plan_close(bov->measure, scope->plan_mark, length);
+            bov->plan_len--;
+            add_extra_to_parent(bov, scope->inner_extra +
+                                (int64_t)ber_length_size(length) - 1);
+        } else if (scope->inner_extra == 0 && length < 0x80) {
             /* no inner length pending, so no inner plan entry is left */
             assert(scope->plan_index == bov->plan_len - 1);
             bov->buf[entry->position] = (uint8_t)length;
@@ -796,6 +1074,28 @@ static void open_hole(BEROutputVisitor *bov, size_t tlv_length)
     bov->scopes[bov->depth - 1].inner_extra -= hole;
 }
 
+/*
+ * Measuring: a primitive of @len >= BER_MEASURE_SKIP_MIN bytes counts its
+ * contents without copying them. Planned: one of @len >= BER_SINK_CHUNK
+ * goes to the sink from the caller's buffer.
+ */
+static G_GNUC_NO_INLINE void put_long_primitive(BEROutputVisitor *bov,
+                                                uint64_t universal_tag,
+                                                const uint8_t *content,
+                                                size_t len)
+{
+    buffer_reserve(bov, BER_IDENTIFIER_MAX + BER_LENGTH_MAX);
+    put_identifier_reserved(bov, universal_tag, false);
+    bov->len += ber_encode_length(bov->buf + bov->len, len);
+    if (bov->measure) {
+        forget(bov, len);
+    } else {
+        sink_flush(bov);
+        sink_write(bov, content, len);
+    }
+    element_done(bov);
+}
+
 /* A primitive element: identifier, minimal length, contents. */
 static bool put_primitive(BEROutputVisitor *bov, uint64_t universal_tag,
                           const uint8_t *content, size_t len, Error **errp)
@@ -803,7 +1103,12 @@ static bool put_primitive(BEROutputVisitor *bov, uint64_t universal_tag,
     if (!check_sink(bov, errp)) {
         return false;
     }
-    if (len >= BER_OUT_HOLE_MIN && bov->depth && definite_mode(bov)) {
+    if (G_UNLIKELY(bov->measure || bov->planned)) {
+        if (len >= (bov->measure ? BER_MEASURE_SKIP_MIN : BER_SINK_CHUNK)) {
+            put_long_primitive(bov, universal_tag, content, len);
+            return check_sink(bov, errp);
+        }
+    } else if (len >= BER_OUT_HOLE_MIN && bov->depth && definite_mode(bov)) {
         open_hole(bov, BER_IDENTIFIER_MAX + BER_LENGTH_MAX + len);
     }
     /* one reserve for the whole TLV; the puts below then never grow */
@@ -1006,10 +1311,13 @@ static bool put_string(BEROutputVisitor *bov, uint64_t universal_tag,
         put(bov, &octet, 1);
         put_length(bov, n);
         if (bov->write && bov->len + n > BER_SINK_CHUNK) {
-            /* Stream large payloads straight through. */
             sink_flush(bov);
+        }
+        if (bov->write && n >= BER_SINK_CHUNK) {
+            /* a fragment the size of the buffer goes straight through */
             sink_write(bov, data + done, n);
         } else {
+            /* the sink sees whole buffers, not a small write per fragment */
             put(bov, data + done, n);
         }
         done += n;
@@ -1176,6 +1484,51 @@ Visitor *ber_output_visitor_new_fd(BERMode mode, const BEROptions *opts,
     return &bov->visitor;
 }
 
+static bool discard_write(void *opaque, const uint8_t *buf, size_t len,
+                          Error **errp)
+{
+    return true;
+}
+
+Visitor *ber_output_visitor_new_measure(BERMode mode, const BEROptions *opts,
+                                        BERPlan *plan)
+{
+    BEROutputVisitor *bov;
+
+    assert(mode != BER_MODE_CER && plan);
+    /* a sink, so that every visit takes the paths that keep the plan */
+    bov = to_bov(ber_output_visitor_new_sink(mode, opts, discard_write,
+                                             NULL));
+    bov->measure = plan;
+    return &bov->visitor;
+}
+
+Visitor *ber_output_visitor_new_planned_sink(BERMode mode,
+                                             const BEROptions *opts,
+                                             BERPlan *plan, BERWriteFunc write,
+                                             void *opaque)
+{
+    BEROutputVisitor *bov;
+
+    assert(mode != BER_MODE_CER && plan);
+    bov = to_bov(ber_output_visitor_new_sink(mode, opts, write, opaque));
+    bov->planned = plan;
+    return &bov->visitor;
+}
+
+Visitor *ber_output_visitor_new_planned_fd(BERMode mode,
+                                           const BEROptions *opts,
+                                           BERPlan *plan, int fd)
+{
+    BEROutputVisitor *bov;
+
+    assert(mode != BER_MODE_CER && plan);
+    bov = to_bov(ber_output_visitor_new_fd(mode, opts, fd));
+    bov->planned = plan;
+    bov->fd_start = lseek(fd, 0, SEEK_CUR);
+    return &bov->visitor;
+}
+
 bool ber_output_visitor_finish(Visitor *v, Error **errp)
 {
     BEROutputVisitor *bov = to_bov(v);
@@ -1186,6 +1539,9 @@ bool ber_output_visitor_finish(Visitor *v, Error **errp)
     }
     if (bov->depth == 0) {
         sink_flush(bov);
+        if (bov->planned && plan_left(bov->planned)) {
+            plan_mismatch(bov, "fewer values than planned");
+        }
     }
     return check_sink(bov, errp);
 }

@@ -88,7 +88,7 @@ typedef bool (*BERWriteFunc)(void *opaque, const uint8_t *buf, size_t len,
  * Create a streaming output visitor that passes the encoding to @write
  * (with @opaque) as it is produced.
  *
- * CER streams: memory is bounded by the nesting depth plus a 64 KiB
+ * CER streams: memory is bounded by the nesting depth plus a 256 KiB
  * buffer, whatever the data size (long strings go out fragment by
  * fragment). DER and BER need every length before the contents, so their
  * top-level value is planned in memory (one buffer, linear) and written
@@ -110,10 +110,84 @@ Visitor *ber_output_visitor_new_fd(BERMode mode, const BEROptions *opts,
 
 /*
  * Flush a streaming output visitor. Returns true if everything was
- * written; false with @errp set on the first write error. For a memory
- * visitor it just returns true.
+ * written; false with @errp set on the first write error (or, for a
+ * planned visitor, on the first departure from its plan, or when planned
+ * values were never visited). For a memory or measuring visitor it
+ * just returns true.
  */
 bool ber_output_visitor_finish(Visitor *v, Error **errp);
+
+/*
+ * A length plan: DER or BER output streamed in bounded memory, in two
+ * passes over the same visits. The first, through a measuring visitor,
+ * writes nothing and keeps no contents: it records the contents length of
+ * every constructed value. The second, through a planned visitor, writes
+ * each identifier and length as soon as the value opens, then its
+ * contents as they are visited, as CER output streams. The bytes are
+ * those of ber_output_visitor_new_sink() for the same visits.
+ *
+ * A plan keeps one run per change of length among the values in the
+ * order they open: equal neighbours (the pages of a RAM dump, the
+ * elements of a list of records) take one run together.
+ */
+typedef struct BERPlan BERPlan;
+
+/* An empty plan, to be filled by one measuring visitor. Never fails. */
+BERPlan *ber_plan_new(void);
+
+void ber_plan_free(BERPlan *plan);
+
+/*
+ * The encoded size in bytes of everything the measuring visitor has been
+ * shown so far (all its top-level values together).
+ */
+uint64_t ber_plan_encoded_size(const BERPlan *plan);
+
+/*
+ * Plan the next value as one whose length is not known in advance: the
+ * planned visitor leaves @octets (1 to 9) octets for its length and fills
+ * them in when the value closes (with pwrite() once they were written: a
+ * planned fd visitor on a seekable file only). A length that needs another
+ * number of octets fails the planned visitor, and ber_plan_misfit() then
+ * returns true. For the outermost values of a plan measured piece by
+ * piece, as it is written (a measuring visitor may add to a plan that a
+ * planned visitor is reading, between values).
+ */
+void ber_plan_defer(BERPlan *plan, unsigned octets);
+
+/* Did a deferred length need other octets than it was left? */
+bool ber_plan_misfit(const BERPlan *plan);
+
+/*
+ * Create a measuring visitor for @mode (DER or BER; CER needs no plan):
+ * every visit succeeds or fails as with ber_output_visitor_new(), but
+ * nothing is written and string contents are not copied; the lengths go
+ * to @plan, which must outlive the visitor. visit_complete(v, NULL)
+ * after each top-level value is allowed and does nothing.
+ */
+Visitor *ber_output_visitor_new_measure(BERMode mode, const BEROptions *opts,
+                                        BERPlan *plan);
+
+/*
+ * Create a streaming output visitor for @mode (DER or BER) that takes
+ * every length from @plan, in order, and passes the encoding to @write
+ * as it is produced. Memory is bounded as for CER: the nesting depth plus
+ * a 256 KiB buffer, long strings written straight from the caller's
+ * buffer. The visits must be those the plan was measured with: a value
+ * whose length differs from its plan, or values beyond or short of the
+ * plan, make the output invalid and fail the visitor with a sticky error
+ * (reported by later visits and by ber_output_visitor_finish()). @plan is
+ * consumed (read once, front to back) and must outlive the visitor.
+ */
+Visitor *ber_output_visitor_new_planned_sink(BERMode mode,
+                                             const BEROptions *opts,
+                                             BERPlan *plan, BERWriteFunc write,
+                                             void *opaque);
+
+/* As ber_output_visitor_new_planned_sink(), writing to @fd as _new_fd(). */
+Visitor *ber_output_visitor_new_planned_fd(BERMode mode,
+                                           const BEROptions *opts,
+                                           BERPlan *plan, int fd);
 
 /*
  * Create an input visitor decoding the @len bytes at @data (which must
