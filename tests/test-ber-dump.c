@@ -21,6 +21,7 @@
 #include <fcntl.h>
 
 #include "qapi/error.h"
+#include "tests/check-main.h"
 #include "visitors/ber-inspect.h"
 
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -1140,11 +1141,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run_suite(suite());
 }

@@ -14,21 +14,13 @@ BD="$top_builddir/tools/ber-dump"
 COMPLI="$top_srcdir/tests/data/compli"
 T=$(mktemp -d "${TMPDIR:-/tmp}/test-ber-dump.XXXXXX") || exit 99
 trap 'rm -rf "$T"' EXIT INT TERM
-n=0
-failed=0
+. "$top_srcdir/tests/lib.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
 skip() { n=$((n + 1)); echo "ok $n - # SKIP $1"; }
 # a peer we compare against is missing: skipped, or a failure when
 # QVISIT_REQUIRE_PEERS=1 (./quickstart check)
 missing_peer() {
     if test "${QVISIT_REQUIRE_PEERS:-0}" = 1; then not_ok "$1 (required)"; else skip "$1"; fi
-}
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 # run ARGS...: stdout in $T/out, stderr in $T/err, exit status in $rc
 run() {
