@@ -459,5 +459,18 @@ else
     missing_peer "openssl not available: PEM bundle markers"
 fi
 
+# a failed write of standard output is an error: one line, exit 2
+if test -w /dev/full; then
+    printf '\002\001\001' > "$T/int.der"
+    for a in --help --version "$T/int.der"; do
+        "$BD" "$a" > /dev/full 2> "$T/err"
+        rc=$?
+        check "$(basename -- "$a") > /dev/full: exit 2, one line naming standard output" \
+            sh -c "test $rc = 2 && test \$(wc -l < '$T/err') = 1 && grep -q '^ber-dump: writing to standard output: ' '$T/err'"
+    done
+else
+    skip "/dev/full is not writable"
+fi
+
 echo "1..$n"
 test $failed = 0

@@ -755,7 +755,7 @@ static bool parse_u64(const char *s, uint64_t *v)
 
 enum { OPT_FLAT = 256, OPT_COLOR, OPT_OID_FILE };
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "ber", no_argument, NULL, 'b' },
@@ -915,7 +915,8 @@ int main(int argc, char **argv)
         }
     }
     if (!ber_printer_finish(printer)) {
-        fprintf(stderr, "ber-dump: write error: %s\n", strerror(write_errno));
+        fprintf(stderr, "ber-dump: writing to standard output: %s\n",
+                strerror(write_errno));
         status = 2;
     }
     ber_printer_free(printer);
@@ -923,5 +924,18 @@ int main(int argc, char **argv)
     ber_oid_table_free(oids);
     g_free(pem_blocks);
     g_free(opt.oid_files);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    int status = run(argc, argv);
+
+    /* --help and --version go through stdio: a full disk shows only here. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "ber-dump: writing to standard output: %s\n",
+                strerror(errno));
+        status = 2;
+    }
     return status;
 }
