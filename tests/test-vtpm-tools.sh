@@ -184,6 +184,17 @@ print(" ".join(str(c["offset"] + 64) for c in e["copies"]))' \
     check "without --log, one failure is one line of vtpm's" \
         sh -c "test \$(grep -v '^libtpms/' '$T/p6.err' | wc -l) = 1 &&
                grep -q '^vtpm: .*cannot load the TPM.s permall' '$T/p6.err'"
+    # With --log file=F, libtpms' own lines go to F as well (as swtpm's):
+    # stderr keeps vtpm's one line.
+    "$VTPM" socket --tpm2 --tpmstate dir="$T/p" --key pwdfile="$T/pw" \
+        --server type=tcp,port=1 --flags not-need-init \
+        --log file="$T/p7.log" 2> "$T/p7.err"
+    check "with --log file=F, stderr is vtpm's one line, no libtpms lines" \
+        sh -c "test \$(wc -l < '$T/p7.err') = 1 &&
+               grep -q '^vtpm: .*cannot load the TPM.s permall' '$T/p7.err'"
+    if grep -q '^libtpms/' "$T/p6.err"; then
+        check "... and libtpms' lines are in F" grep -q '^libtpms/' "$T/p7.log"
+    fi
     check "pwdfile: kdf= without pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key file=/x,kdf=sha512
     check "pwdfile: format= with pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key pwdfile=/x,format=hex
 fi
