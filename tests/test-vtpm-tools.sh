@@ -199,6 +199,40 @@ print(" ".join(str(c["offset"] + 64) for c in e["copies"]))' \
     check "pwdfile: format= with pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key pwdfile=/x,format=hex
 fi
 
+# --pid file=F writes through what is not a regular file: a rename would
+# replace a symbolic link, a FIFO or a device by a regular file.
+mkdir "$T/pidst"
+: > "$T/pidtarget"
+ln -s "$T/pidtarget" "$T/pl.pid"
+check "--pid file=SYMLINK: vtpm starts" \
+    start_vtpm pl --tpmstate dir="$T/pidst" --flags not-need-init
+check "... the link is still a link, its target holds the pid" \
+    sh -c "test -L '$T/pl.pid' && test \"\$(cat '$T/pidtarget')\" = \"\$(cat '$T/pl.pid')\" &&
+           kill -0 \$(cat '$T/pidtarget')"
+check "... stop" stop_vtpm pl
+mkfifo "$T/pf.fifo"
+timeout 20 cat "$T/pf.fifo" > "$T/pf.got" &   # bounded: vtpm may refuse to start
+reader=$!
+"$VTPM" socket --tpm2 --tpmstate dir="$T/pidst" --server type=unixio,path="$T/pf.sock" \
+    --flags not-need-init --pid file="$T/pf.fifo" --daemon 2> "$T/pf.err"
+rc=$?
+wait $reader
+fifo_pid=$(cat "$T/pf.got")
+check "--pid file=FIFO: vtpm starts and writes its pid into the FIFO" \
+    sh -c "test $rc = 0 && test -p '$T/pf.fifo' && kill -0 '$fifo_pid' 2> /dev/null"
+test -n "$fifo_pid" && kill "$fifo_pid" 2> /dev/null
+i=0
+while [ $i -lt 250 ] && alive "$fifo_pid"; do sleep 0.02; i=$((i + 1)); done
+check "... and stops" test -n "$fifo_pid" -a $i -lt 250
+for a in --help --version "socket --help"; do
+    # shellcheck disable=SC2086
+    "$VTPM" $a > /dev/full 2> "$T/full.err"
+    rc=$?
+    check "$a > /dev/full: exit 2, one line" \
+        sh -c "test $rc = 2 && test \$(wc -l < '$T/full.err') = 1 &&
+               grep -q '^vtpm: writing to standard output: ' '$T/full.err'"
+done
+
 check "bad --server" opt_error socket --tpm2 --tpmstate dir="$T" --server type=udp,port=1
 check "bad --flags" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --flags bogus
 check "bad --key mode" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key file=/x,mode=aes-cbc
