@@ -459,6 +459,24 @@ else
     missing_peer "openssl not available: PEM bundle markers"
 fi
 
+# counts name their noun in the singular for 1, the plural otherwise
+printf '\002\001\001\000' > "$T/trail1.der"
+run --single "$T/trail1.der"
+check "--single: 1 octet of trailing data (singular)" \
+    grep -q '^! error at 3: 1 octet of trailing data after the value \[trailing-garbage\]$' "$T/out"
+printf '\002\001\001\000\000' > "$T/trail2.der"
+run --single "$T/trail2.der"
+check "--single: 2 octets of trailing data (plural)" \
+    grep -q '^! error at 3: 2 octets of trailing data after the value' "$T/out"
+printf '\036\001\000' > "$T/bmp1.der"
+run "$T/bmp1.der"
+check "a BMPString of 1 octet (singular)" \
+    grep -q 'BMPString of 1 octet is not a multiple of 2 \[bmp-string\]' "$T/out"
+printf '\002' > "$T/one.der"
+run --offset 2 "$T/one.der"
+check "--offset past the end of a 1-octet file (singular)" \
+    grep -q 'is past the end (1 octet)$' "$T/err"
+
 # a failed write of standard output is an error: one line, exit 2
 if test -w /dev/full; then
     printf '\002\001\001' > "$T/int.der"

@@ -576,8 +576,8 @@ static int dump(const char *name, bool header)
         return 2;
     }
     if (opt.offset > in.len) {
-        input_error(name, "--offset %" PRIu64 " is past the end (%zu octets)",
-                    opt.offset, in.len);
+        input_error(name, "--offset %" PRIu64 " is past the end (%zu octet%s)",
+                    opt.offset, in.len, in.len == 1 ? "" : "s");
         input_release(&in);
         return 2;
     }
@@ -586,7 +586,8 @@ static int dump(const char *name, bool header)
     if (opt.have_length) {
         if (opt.length > len) {
             input_error(name, "--length %" PRIu64 " runs past the end (%zu "
-                        "octets from the offset)", opt.length, len);
+                        "octet%s from the offset)", opt.length, len,
+                        len == 1 ? "" : "s");
             input_release(&in);
             return 2;
         }

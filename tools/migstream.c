@@ -194,10 +194,12 @@ static void dump_record(void *opaque, const MigRecordInfo *info)
             printf(" instance %" PRIu32 " version %" PRIu32, info->instance_id,
                    info->version_id);
         }
-        printf("  (%" PRIu64 " bytes", info->native_len);
+        printf("  (%" PRIu64 " byte%s", info->native_len,
+               info->native_len == 1 ? "" : "s");
         if (info->pages || info->zero_pages) {
-            printf(", %" PRIu64 " pages, %" PRIu64 " zero pages", info->pages,
-                   info->zero_pages);
+            printf(", %" PRIu64 " page%s, %" PRIu64 " zero page%s",
+                   info->pages, info->pages == 1 ? "" : "s", info->zero_pages,
+                   info->zero_pages == 1 ? "" : "s");
         }
         printf(")\n");
     }
@@ -394,8 +396,9 @@ static int cmd_stats(const char *in, bool json, bool gzip)
                    PRId64 "\n", "whole stream, gzip -c", "", gz[0], gz[1],
                    gz[2], gz[3]);
         }
-        printf("RAM: %" PRIu64 " pages with data, %" PRIu64 " zero pages\n",
-               s->pages, s->zero_pages);
+        printf("RAM: %" PRIu64 " page%s with data, %" PRIu64 " zero page%s\n",
+               s->pages, s->pages == 1 ? "" : "s", s->zero_pages,
+               s->zero_pages == 1 ? "" : "s");
     }
     mig_stats_free(s);
     return 0;
