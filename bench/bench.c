@@ -1688,6 +1688,20 @@ static void usage(FILE *f)
 "                     the median of its N values\n");
 }
 
+/* Wall time of each section of a pass, for planning runs (no goal). */
+static uint64_t section_begin(void)
+{
+    return bench_now_ns();
+}
+
+static void section_end(const char *key, uint64_t t0)
+{
+    if (!bench_config.loop) {
+        bench_figure(bench_fmt("time %s", key), (bench_now_ns() - t0) / 1e9,
+                     "s", "(wall, this pass)");
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -1708,6 +1722,7 @@ int main(int argc, char **argv)
     };
     Tasn1Peer *tasn1;
     char *why = NULL;
+    uint64_t t0, run_t0 = bench_now_ns();
     int c;
 
     bench_config.loop_seconds = 5;
@@ -1785,27 +1800,43 @@ int main(int argc, char **argv)
     for (int pass = 1; pass <= bench_config.passes; pass++) {
         bench_pass_begin(pass);
         if (section_enabled("w1-4k")) {
+            t0 = section_begin();
             run_w1(4096, "W1-4K", "w1-4k", tasn1);
+            section_end("w1-4k", t0);
         }
         if (section_enabled("w1-1m")) {
+            t0 = section_begin();
             run_w1(1048576, "W1-1M", "w1-1m", tasn1);
+            section_end("w1-1m", t0);
         }
         if (section_enabled("w2")) {
+            t0 = section_begin();
             run_w2();
+            section_end("w2", t0);
         }
         if (section_enabled("w3")) {
+            t0 = section_begin();
             run_w3();
+            section_end("w3", t0);
         }
         for (size_t i = 0; i < bench_n_workloads; i++) {
             if (section_enabled(bench_workloads[i].key)) {
+                t0 = section_begin();
                 bench_workload_run(&bench_workloads[i], BENCH_TOP_BUILDDIR,
                                    opt.dir, opt.quick);
+                section_end(bench_workloads[i].key, t0);
             }
         }
         /* no goals: once is enough */
         if (pass == 1 && section_enabled("dump")) {
+            t0 = section_begin();
             run_dump();
+            section_end("dump", t0);
         }
+    }
+    if (!bench_config.loop) {
+        bench_note("total time: %.0f s (wall)",
+                   (bench_now_ns() - run_t0) / 1e9);
     }
     tasn1_peer_free(tasn1);
     g_free(why);

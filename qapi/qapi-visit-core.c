@@ -204,134 +204,83 @@ bool visit_type_int(Visitor *v, const char *name, int64_t *obj, Error **errp)
     return v->type_int64(v, name, obj, errp);
 }
 
-/* inline: each width's wrapper becomes one function, one frame */
-static inline __attribute__((always_inline))
-bool visit_type_uintN(Visitor *v, uint64_t *obj, const char *name,
-                      uint64_t max, const char *type, Error **errp)
+/*
+ * A decoded value outside the member's range: the error path of the
+ * narrow integer wrappers, out of line so that their common path keeps
+ * no frame of its own.
+ */
+static G_GNUC_NO_INLINE bool integer_range_error(Visitor *v, const char *name,
+                                                 const char *type,
+                                                 Error **errp)
 {
-    uint64_t value;
-
-    /* a scalar owns no memory: freeing a struct skips its 8 to 32-bit
-     * members without the call (the dealloc callback does nothing) */
-    if (v->type == VISITOR_DEALLOC) {
-        return true;
-    }
-    value = *obj;
-    assert(v->type == VISITOR_INPUT || value <= max);
-    if (!v->type_uint64(v, name, &value, errp)) {
-        return false;
-    }
-    if (value > max) {
-        assert(v->type == VISITOR_INPUT);
-        error_setg(errp, "Parameter '%s' expects %s",
-                   name ? name : "null", type);
-        return false;
-    }
-    *obj = value;
-    return true;
+    assert(v->type == VISITOR_INPUT);
+    error_setg(errp, "Parameter '%s' expects %s", name ? name : "null",
+               type);
+    return false;
 }
 
-bool visit_type_uint8(Visitor *v, const char *name, uint8_t *obj,
-                      Error **errp)
-{
-    uint64_t value = *obj;
-    bool ok = visit_type_uintN(v, &value, name, UINT8_MAX, "uint8_t", errp);
-
-    *obj = value;
-    return ok;
+/*
+ * The narrow wrappers: @name_ (u)int@bits_t through the 64-bit callback
+ * @cb (of @wide values), out of range when @out_of_range(value). A scalar
+ * owns no memory: freeing a struct skips its integer members before
+ * anything else (the dealloc callbacks do nothing), and *@obj is written
+ * only on success.
+ */
+#define VISIT_TYPE_NARROW(name_, bits, wide, cb, out_of_range)             \
+bool visit_type_##name_##bits(Visitor *v, const char *name,                 \
+                              name_##bits##_t *obj, Error **errp)           \
+{                                                                           \
+    wide value;                                                             \
+                                                                            \
+    if (v->type == VISITOR_DEALLOC) {                                       \
+        return true;                                                        \
+    }                                                                       \
+    value = *obj;                                                           \
+    if (!v->cb(v, name, &value, errp)) {                                    \
+        return false;                                                       \
+    }                                                                       \
+    if (G_UNLIKELY(out_of_range(value))) {                                  \
+        return integer_range_error(v, name, #name_ #bits "_t", errp);       \
+    }                                                                       \
+    *obj = value;                                                           \
+    return true;                                                            \
 }
+#define UINT8_OUT(x) ((x) > UINT8_MAX)
+#define UINT16_OUT(x) ((x) > UINT16_MAX)
+#define UINT32_OUT(x) ((x) > UINT32_MAX)
+#define INT8_OUT(x) ((x) < INT8_MIN || (x) > INT8_MAX)
+#define INT16_OUT(x) ((x) < INT16_MIN || (x) > INT16_MAX)
+#define INT32_OUT(x) ((x) < INT32_MIN || (x) > INT32_MAX)
+#define VISIT_TYPE_UINT(bits) \
+    VISIT_TYPE_NARROW(uint, bits, uint64_t, type_uint64, UINT##bits##_OUT)
+#define VISIT_TYPE_INT(bits) \
+    VISIT_TYPE_NARROW(int, bits, int64_t, type_int64, INT##bits##_OUT)
 
-bool visit_type_uint16(Visitor *v, const char *name, uint16_t *obj,
-                       Error **errp)
-{
-    uint64_t value = *obj;
-    bool ok = visit_type_uintN(v, &value, name, UINT16_MAX, "uint16_t",
-                               errp);
-
-    *obj = value;
-    return ok;
-}
-
-bool visit_type_uint32(Visitor *v, const char *name, uint32_t *obj,
-                       Error **errp)
-{
-    uint64_t value = *obj;
-    bool ok = visit_type_uintN(v, &value, name, UINT32_MAX, "uint32_t",
-                               errp);
-
-    *obj = value;
-    return ok;
-}
+VISIT_TYPE_UINT(8)
+VISIT_TYPE_UINT(16)
+VISIT_TYPE_UINT(32)
 
 bool visit_type_uint64(Visitor *v, const char *name, uint64_t *obj,
                        Error **errp)
 {
     assert(obj);
+    if (v->type == VISITOR_DEALLOC) {
+        return true;
+    }
     return v->type_uint64(v, name, obj, errp);
 }
 
-static inline __attribute__((always_inline))
-bool visit_type_intN(Visitor *v, int64_t *obj, const char *name,
-                     int64_t min, int64_t max, const char *type,
-                     Error **errp)
-{
-    int64_t value;
-
-    if (v->type == VISITOR_DEALLOC) {   /* as in visit_type_uintN() */
-        return true;
-    }
-    value = *obj;
-
-    assert(v->type == VISITOR_INPUT || (value >= min && value <= max));
-    if (!v->type_int64(v, name, &value, errp)) {
-        return false;
-    }
-    if (value < min || value > max) {
-        assert(v->type == VISITOR_INPUT);
-        error_setg(errp, "Parameter '%s' expects %s",
-                   name ? name : "null", type);
-        return false;
-    }
-    *obj = value;
-    return true;
-}
-
-bool visit_type_int8(Visitor *v, const char *name, int8_t *obj, Error **errp)
-{
-    int64_t value = *obj;
-    bool ok = visit_type_intN(v, &value, name, INT8_MIN, INT8_MAX, "int8_t",
-                              errp);
-
-    *obj = value;
-    return ok;
-}
-
-bool visit_type_int16(Visitor *v, const char *name, int16_t *obj,
-                      Error **errp)
-{
-    int64_t value = *obj;
-    bool ok = visit_type_intN(v, &value, name, INT16_MIN, INT16_MAX,
-                              "int16_t", errp);
-
-    *obj = value;
-    return ok;
-}
-
-bool visit_type_int32(Visitor *v, const char *name, int32_t *obj,
-                      Error **errp)
-{
-    int64_t value = *obj;
-    bool ok = visit_type_intN(v, &value, name, INT32_MIN, INT32_MAX,
-                              "int32_t", errp);
-
-    *obj = value;
-    return ok;
-}
+VISIT_TYPE_INT(8)
+VISIT_TYPE_INT(16)
+VISIT_TYPE_INT(32)
 
 bool visit_type_int64(Visitor *v, const char *name, int64_t *obj,
                       Error **errp)
 {
     assert(obj);
+    if (v->type == VISITOR_DEALLOC) {
+        return true;
+    }
     return v->type_int64(v, name, obj, errp);
 }
 

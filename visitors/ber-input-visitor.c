@@ -29,20 +29,22 @@ typedef enum BERInScopeKind {
     BER_IN_ALTERNATE,
 } BERInScopeKind;
 
+/*
+ * An open scope. Small, as the fast paths fill one per SEQUENCE: a list
+ * element's index is its list's @next - 1 while it is open, so it is not
+ * stored again.
+ */
 typedef struct BERInScope {
-    BERInScopeKind kind;
+    uint8_t kind;           /* BERInScopeKind */
     bool has_frame;         /* owns a constructed encoding */
-    bool indefinite;        /* closed by 00 00, else at @end */
-    bool simple;            /* a definite struct or list: the fast paths'
-                             * first question, asked once */
-    size_t end;             /* definite: end of the contents */
-    size_t limit;           /* children must end by here */
+    bool indefinite;        /* closed by 00 00, else at @limit */
+    bool simple;            /* a definite struct or list */
+    size_t limit;           /* definite: end of the contents; children
+                             * must end by here */
     size_t header_offset;   /* for messages */
-    uint64_t next_member;   /* struct: position k of the next member */
-    uint64_t next_index;    /* list: index of the next element */
+    uint64_t next;          /* struct: position k of the next member;
+                             * list: number of elements begun */
     const char *name;       /* the name the scope was started with */
-    bool name_is_index;     /* a list element: @index names it */
-    uint64_t index;
 } BERInScope;
 
 /* One open constructed string segment during reassembly. */
@@ -68,6 +70,15 @@ typedef struct BERInputVisitor {
     BERInScope *scopes;     /* @first_scopes until deeper nesting */
     size_t depth;
     size_t scopes_cap;
+    BERInScope *top;        /* &scopes[depth - 1], NULL at depth 0 */
+    /*
+     * The fast paths' one question: the current scope's @limit when they
+     * may run (a definite struct or list, no pending error or implicit
+     * tag), else 0. sync_state() keeps it after every change of those.
+     */
+    size_t fast_limit;
+    size_t fast_depth;      /* a SEQUENCE may open on the fast path below
+                             * this depth (0 in CER) */
 
     BERStringLevel *levels;
     size_t levels_cap;
@@ -96,7 +107,43 @@ static BERInputVisitor *to_biv(Visitor *v)
 
 static BERInScope *top_scope(BERInputVisitor *biv)
 {
-    return biv->depth ? &biv->scopes[biv->depth - 1] : NULL;
+    return biv->top;
+}
+
+/* Recompute @top and the fast paths' gate after a change of state. */
+static inline void sync_state(BERInputVisitor *biv)
+{
+    BERInScope *top = biv->depth ? &biv->scopes[biv->depth - 1] : NULL;
+
+    biv->top = top;
+    biv->fast_limit = top && top->simple && !biv->sticky &&
+        !biv->override_pending ? top->limit : 0;
+}
+
+static void set_depth(BERInputVisitor *biv, size_t depth)
+{
+    biv->depth = depth;
+    sync_state(biv);
+}
+
+static void set_override(BERInputVisitor *biv, bool pending, uint64_t tag)
+{
+    biv->override_pending = pending;
+    biv->override_tag = tag;
+    sync_state(biv);
+}
+
+static void update_fast_depth(BERInputVisitor *biv)
+{
+    biv->fast_depth = biv->mode == BER_MODE_CER ? 0 :
+        MIN(biv->max_depth, biv->scopes_cap);
+}
+
+/* Poison the visitor with @err (taken). */
+static void make_sticky(BERInputVisitor *biv, Error *err)
+{
+    biv->sticky = err;
+    sync_state(biv);
 }
 
 /*
@@ -112,8 +159,10 @@ static char *full_name(BERInputVisitor *biv, const char *name)
     for (i = 0; i < biv->depth; i++) {
         const BERInScope *scope = &biv->scopes[i];
 
-        if (scope->name_is_index) {
-            g_string_append_printf(s, "[%" PRIu64 "]", scope->index);
+        if (i > 0 && biv->scopes[i - 1].kind == BER_IN_LIST) {
+            uint64_t n = biv->scopes[i - 1].next;
+
+            g_string_append_printf(s, "[%" PRIu64 "]", n ? n - 1 : 0);
         } else if (scope->name &&
                    !(i > 0 && biv->scopes[i - 1].kind == BER_IN_ALTERNATE)) {
             if (s->len) {
@@ -124,7 +173,7 @@ static char *full_name(BERInputVisitor *biv, const char *name)
     }
     if (top && top->kind == BER_IN_LIST) {
         g_string_append_printf(s, "[%" PRIu64 "]",
-                               top->next_index ? top->next_index - 1 : 0);
+                               top->next ? top->next - 1 : 0);
     } else if (name && !biv->naming_scope &&
                !(top && top->kind == BER_IN_ALTERNATE)) {
         if (s->len) {
@@ -171,6 +220,7 @@ static void set_sticky(BERInputVisitor *biv, size_t offset, const char *name,
 {
     if (!biv->sticky) {
         input_error(biv, &biv->sticky, offset, name, "%s", reason);
+        sync_state(biv);
     }
 }
 
@@ -187,6 +237,7 @@ static G_GNUC_NO_INLINE bool account_exceeded(BERInputVisitor *biv,
         input_error(biv, &biv->sticky, biv->pos, name,
                     "allocation limit of %zu bytes exceeded",
                     biv->max_alloc);
+        sync_state(biv);
     }
     return check_sticky(biv, errp);
 }
@@ -279,7 +330,7 @@ static inline int scope_at_end(BERInputVisitor *biv, const char *name,
         return 0;
     }
     if (G_LIKELY(!scope->indefinite)) {
-        return biv->pos >= scope->end;
+        return biv->pos >= scope->limit;
     }
     return indefinite_at_end(biv, scope, name, errp);
 }
@@ -316,12 +367,14 @@ static bool next_element(BERInputVisitor *biv, const char *name,
     BERStatus status;
     int at_end;
 
-    biv->override_pending = false;
+    if (use_override) {
+        set_override(biv, false, 0);
+    }
     if (!check_sticky(biv, errp)) {
         return false;
     }
     if (scope && scope->kind == BER_IN_LIST) {
-        scope->next_index++;
+        scope->next++;
     }
     at_end = scope_at_end(biv, name, errp);
     if (at_end < 0) {
@@ -346,7 +399,7 @@ static bool next_element(BERInputVisitor *biv, const char *name,
         return false;
     }
     if (scope && scope->kind == BER_IN_STRUCT) {
-        scope->next_member++;
+        scope->next++;
     }
     if (use_override) {
         if (hdr->tag_class != BER_CLASS_CONTEXT || hdr->tag != override_tag) {
@@ -429,17 +482,15 @@ static bool push_scope(BERInputVisitor *biv, BERInScopeKind kind,
                                   biv->scopes_cap * 2);
         }
         biv->scopes_cap *= 2;
+        update_fast_depth(biv);
+        sync_state(biv);
     }
     /* Only now: the array may have moved. */
     parent = top_scope(biv);
-    scope = &biv->scopes[biv->depth++];
+    scope = &biv->scopes[biv->depth];
     memset(scope, 0, sizeof(*scope));
     scope->kind = kind;
     scope->name = name;
-    if (parent && parent->kind == BER_IN_LIST) {
-        scope->name_is_index = true;
-        scope->index = parent->next_index ? parent->next_index - 1 : 0;
-    }
     if (hdr) {
         size_t contents = hdr->offset + hdr->header_length;
 
@@ -448,10 +499,8 @@ static bool push_scope(BERInputVisitor *biv, BERInScopeKind kind,
         scope->header_offset = hdr->offset;
         if (hdr->indefinite) {
             scope->limit = parent ? parent->limit : biv->len;
-            scope->end = scope->limit;
         } else {
-            scope->end = contents + (size_t)hdr->length;
-            scope->limit = scope->end;
+            scope->limit = contents + (size_t)hdr->length;
         }
         biv->pos = contents;
     } else {
@@ -459,13 +508,13 @@ static bool push_scope(BERInputVisitor *biv, BERInScopeKind kind,
         scope->header_offset = biv->pos;
         if (parent) {
             scope->indefinite = parent->indefinite;
-            scope->end = parent->end;
             scope->limit = parent->limit;
         } else {
-            scope->end = scope->limit = biv->len;
+            scope->limit = biv->len;
         }
     }
     scope->simple = kind != BER_IN_ALTERNATE && !scope->indefinite;
+    set_depth(biv, biv->depth + 1);
     return true;
 }
 
@@ -484,7 +533,7 @@ static void pop_scope(BERInputVisitor *biv)
     scope = biv->scopes[biv->depth - 1];
     if (scope.has_frame) {
         if (!scope.indefinite) {
-            biv->pos = scope.end;
+            biv->pos = scope.limit;
         } else if (!biv->sticky) {
             biv->naming_scope = true;
             at_end = scope_at_end(biv, NULL, &err);
@@ -492,7 +541,7 @@ static void pop_scope(BERInputVisitor *biv)
                 biv->pos += 2;
             } else {
                 if (err) {
-                    biv->sticky = err;
+                    make_sticky(biv, err);
                 } else {
                     set_sticky(biv, biv->pos, NULL,
                                "value not fully consumed");
@@ -501,10 +550,10 @@ static void pop_scope(BERInputVisitor *biv)
             biv->naming_scope = false;
         }
     }
-    biv->depth--;
+    set_depth(biv, biv->depth - 1);
     if (scope.kind != BER_IN_ALTERNATE && scope.has_frame && !biv->sticky) {
         if (!element_done(biv, scope.name, &err)) {
-            biv->sticky = err;
+            make_sticky(biv, err);
         }
     }
 }
@@ -551,7 +600,33 @@ static inline bool short_definite_length(const uint8_t *p, size_t room,
     return *length <= room - *header_length;
 }
 
-/* Start a constructed element (SEQUENCE / SEQUENCE OF). */
+/*
+ * Open a scope for a definite-length SEQUENCE whose identifier and short
+ * length (@header_length, @length) are at @pos, below a scope the fast
+ * paths may use (or at the top): it is one too.
+ */
+static inline __attribute__((always_inline))
+void push_short_sequence(BERInputVisitor *biv, BERInScopeKind kind,
+                         const char *name, size_t pos, size_t header_length,
+                         size_t length)
+{
+    BERInScope *scope = &biv->scopes[biv->depth];
+
+    *scope = (BERInScope) {
+        .kind = kind,
+        .has_frame = true,
+        .simple = true,
+        .limit = pos + header_length + length,
+        .header_offset = pos,
+        .name = name,
+    };
+    biv->header_reads++;
+    biv->depth++;
+    biv->top = scope;
+    biv->fast_limit = scope->limit;
+    biv->pos = pos + header_length;
+}
+
 /*
  * The common case of opening a SEQUENCE nested in a struct or list, in one
  * pass: definite lengths (DER or BER), no implicit tag or pending error, a
@@ -563,54 +638,57 @@ static inline __attribute__((always_inline))
 bool start_short_sequence(BERInputVisitor *biv, BERInScopeKind kind,
                           const char *name)
 {
-    BERInScope *parent, *scope;
-    size_t length, header_length, pos = biv->pos;
+    size_t length, header_length, pos = biv->pos, limit = biv->fast_limit;
 
-    if (G_UNLIKELY(biv->sticky || biv->override_pending || !biv->depth ||
-                   biv->mode == BER_MODE_CER ||
-                   biv->depth >= biv->max_depth ||
-                   biv->depth == biv->scopes_cap)) {
-        return false;
-    }
-    parent = &biv->scopes[biv->depth - 1];
-    if (G_UNLIKELY(!parent->simple || pos >= parent->limit ||
-                   parent->limit - pos < 2)) {
-        return false;
-    }
-    if (G_UNLIKELY(biv->data[pos] != (BER_TAG_SEQUENCE | 0x20) ||
-                   !short_definite_length(biv->data + pos, parent->limit - pos,
+    /* fast_limit != 0: a parent scope, no pending error or implicit tag */
+    if (G_UNLIKELY(pos >= limit || limit - pos < 2 ||
+                   biv->depth >= biv->fast_depth ||
+                   biv->data[pos] != (BER_TAG_SEQUENCE | 0x20) ||
+                   !short_definite_length(biv->data + pos, limit - pos,
                                           &length, &header_length))) {
         return false;
     }
-    biv->header_reads++;
-    scope = &biv->scopes[biv->depth++];
-    memset(scope, 0, sizeof(*scope));
-    scope->kind = kind;
-    scope->name = name;
-    if (parent->kind == BER_IN_LIST) {
-        parent->next_index++;
-        scope->name_is_index = true;
-        scope->index = parent->next_index - 1;
-    } else {
-        parent->next_member++;
-    }
-    scope->has_frame = true;
-    scope->simple = true;       /* a struct or list, definite */
-    scope->header_offset = pos;
-    scope->end = scope->limit = pos + header_length + length;
-    biv->pos = pos + header_length;
+    biv->top->next++;
+    push_short_sequence(biv, kind, name, pos, header_length, length);
     return true;
 }
 
-static bool start_constructed(BERInputVisitor *biv, BERInScopeKind kind,
-                              const char *name, Error **errp)
+/*
+ * start_short_sequence() for the top-level value: the same conditions,
+ * against the end of the data, which the value must end at unless
+ * trailing bytes are allowed.
+ */
+static bool start_top_sequence(BERInputVisitor *biv, BERInScopeKind kind,
+                               const char *name)
+{
+    size_t length, header_length, pos = biv->pos, room = biv->len - pos;
+
+    if (biv->depth || biv->sticky || biv->override_pending ||
+        biv->fast_depth < 1 || pos >= biv->len || room < 2 ||
+        biv->data[pos] != (BER_TAG_SEQUENCE | 0x20) ||
+        !short_definite_length(biv->data + pos, room, &length,
+                               &header_length) ||
+        (!biv->allow_trailing && header_length + length != room)) {
+        return false;
+    }
+    push_short_sequence(biv, kind, name, pos, header_length, length);
+    return true;
+}
+
+/*
+ * Start a constructed element (SEQUENCE / SEQUENCE OF) in any mode and
+ * state: the general path of start_short_sequence().
+ */
+static G_GNUC_NO_INLINE bool start_constructed(BERInputVisitor *biv,
+                                               BERInScopeKind kind,
+                                               const char *name,
+                                               Error **errp)
 {
     BERHeader hdr;
 
-    if (G_LIKELY(start_short_sequence(biv, kind, name))) {
+    if (start_top_sequence(biv, kind, name)) {
         return true;
     }
-
     if (!next_element(biv, name, BER_TAG_SEQUENCE, "SEQUENCE", &hdr, errp)) {
         return false;
     }
@@ -630,6 +708,13 @@ static bool start_constructed(BERInputVisitor *biv, BERInScopeKind kind,
     return push_scope(biv, kind, name, &hdr, errp);
 }
 
+/* The allocation budget of a scope just opened was exceeded: close it. */
+static G_GNUC_NO_INLINE bool abandon_scope(BERInputVisitor *biv)
+{
+    set_depth(biv, biv->depth - 1);
+    return false;
+}
+
 static bool ber_input_start_struct(Visitor *v, const char *name, void **obj,
                                    size_t size, Error **errp)
 {
@@ -638,13 +723,13 @@ static bool ber_input_start_struct(Visitor *v, const char *name, void **obj,
     if (obj) {
         *obj = NULL;
     }
-    if (!start_constructed(biv, BER_IN_STRUCT, name, errp)) {
+    if (!G_LIKELY(start_short_sequence(biv, BER_IN_STRUCT, name)) &&
+        !start_constructed(biv, BER_IN_STRUCT, name, errp)) {
         return false;
     }
     if (obj) {
         if (!account(biv, size, name, errp)) {
-            biv->depth--;
-            return false;
+            return abandon_scope(biv);
         }
         *obj = alloc_node(size);
     }
@@ -704,9 +789,9 @@ static bool check_scope_end(BERInputVisitor *biv, const char *what,
  */
 static inline bool definite_scope_ends(BERInputVisitor *biv)
 {
-    const BERInScope *scope = &biv->scopes[biv->depth - 1];
+    const BERInScope *scope = biv->top;
 
-    return !biv->sticky && !scope->indefinite && biv->pos >= scope->end;
+    return !biv->sticky && !scope->indefinite && biv->pos >= scope->limit;
 }
 
 /*
@@ -717,38 +802,61 @@ static inline bool definite_scope_ends(BERInputVisitor *biv)
  */
 static inline bool pop_definite_scope(BERInputVisitor *biv)
 {
-    const BERInScope *scope = &biv->scopes[biv->depth - 1];
+    const BERInScope *scope = biv->top;
+    BERInScope *parent;
 
     if (G_UNLIKELY(biv->sticky || biv->depth < 2 || !scope->has_frame ||
-                   scope->indefinite ||
-                   scope[-1].kind == BER_IN_ALTERNATE)) {
+                   scope->indefinite)) {
         return false;
     }
-    biv->pos = scope->end;
+    parent = &biv->scopes[biv->depth - 2];
+    if (G_UNLIKELY(parent->kind == BER_IN_ALTERNATE)) {
+        return false;
+    }
+    biv->pos = scope->limit;
     biv->depth--;
+    biv->top = parent;
+    biv->fast_limit = parent->simple && !biv->override_pending ?
+        parent->limit : 0;
     return true;
 }
 
-static bool ber_input_check_struct(Visitor *v, Error **errp)
+/* check_struct and check_list: the current scope of @kind ends here. */
+static inline __attribute__((always_inline))
+bool check_kind_ends(Visitor *v, BERInScopeKind kind, const char *what,
+                     Error **errp)
 {
     BERInputVisitor *biv = to_biv(v);
 
-    assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_STRUCT);
+    assert(top_scope(biv) && top_scope(biv)->kind == kind);
     if (G_LIKELY(definite_scope_ends(biv))) {
         return true;
     }
-    return check_scope_end(biv, "unexpected extra member", errp);
+    return check_scope_end(biv, what, errp);
 }
 
-static void ber_input_end_struct(Visitor *v, void **obj)
+/* end_struct and end_list: leave the current scope, of @kind. */
+static inline __attribute__((always_inline))
+void end_kind(Visitor *v, BERInScopeKind kind)
 {
     BERInputVisitor *biv = to_biv(v);
 
-    assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_STRUCT);
+    assert(top_scope(biv) && top_scope(biv)->kind == kind);
     if (G_LIKELY(pop_definite_scope(biv))) {
         return;
     }
     pop_scope(biv);
+}
+
+static bool ber_input_check_struct(Visitor *v, Error **errp)
+{
+    return check_kind_ends(v, BER_IN_STRUCT, "unexpected extra member",
+                           errp);
+}
+
+static void ber_input_end_struct(Visitor *v, void **obj)
+{
+    end_kind(v, BER_IN_STRUCT);
 }
 
 static bool ber_input_start_list(Visitor *v, const char *name,
@@ -761,7 +869,8 @@ static bool ber_input_start_list(Visitor *v, const char *name,
     if (list) {
         *list = NULL;
     }
-    if (!start_constructed(biv, BER_IN_LIST, name, errp)) {
+    if (!G_LIKELY(start_short_sequence(biv, BER_IN_LIST, name)) &&
+        !start_constructed(biv, BER_IN_LIST, name, errp)) {
         return false;
     }
     if (!list) {
@@ -769,8 +878,7 @@ static bool ber_input_start_list(Visitor *v, const char *name,
     }
     at_end = scope_at_end(biv, name, errp);
     if (at_end < 0 || (!at_end && !account(biv, size, name, errp))) {
-        biv->depth--;
-        return false;
+        return abandon_scope(biv);
     }
     if (!at_end) {
         *list = alloc_node(size);
@@ -790,7 +898,7 @@ static GenericList *ber_input_next_list(Visitor *v, GenericList *tail,
     }
     at_end = scope_at_end(biv, NULL, &err);
     if (G_UNLIKELY(at_end < 0)) {
-        biv->sticky = err;
+        make_sticky(biv, err);
         return NULL;
     }
     if (at_end) {
@@ -805,24 +913,13 @@ static GenericList *ber_input_next_list(Visitor *v, GenericList *tail,
 
 static bool ber_input_check_list(Visitor *v, Error **errp)
 {
-    BERInputVisitor *biv = to_biv(v);
-
-    assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_LIST);
-    if (G_LIKELY(definite_scope_ends(biv))) {
-        return true;
-    }
-    return check_scope_end(biv, "unexpected extra list element", errp);
+    return check_kind_ends(v, BER_IN_LIST, "unexpected extra list element",
+                           errp);
 }
 
 static void ber_input_end_list(Visitor *v, void **obj)
 {
-    BERInputVisitor *biv = to_biv(v);
-
-    assert(top_scope(biv) && top_scope(biv)->kind == BER_IN_LIST);
-    if (G_LIKELY(pop_definite_scope(biv))) {
-        return;
-    }
-    pop_scope(biv);
+    end_kind(v, BER_IN_LIST);
 }
 
 static bool ber_input_start_alternate(Visitor *v, const char *name,
@@ -840,8 +937,7 @@ static bool ber_input_start_alternate(Visitor *v, const char *name,
     if (parent && parent->kind == BER_IN_STRUCT) {
         /* EXPLICIT [k] around the CHOICE (see the output visitor). */
         if (!biv->override_pending) {
-            biv->override_pending = true;
-            biv->override_tag = parent->next_member;
+            set_override(biv, true, parent->next);
         }
         if (!next_element(biv, name, 0, "explicit tag", &hdr, errp)) {
             return false;
@@ -855,12 +951,12 @@ static bool ber_input_start_alternate(Visitor *v, const char *name,
             return false;
         }
     } else {
-        biv->override_pending = false;
+        set_override(biv, false, 0);
         if (!check_sticky(biv, errp)) {
             return false;
         }
         if (parent && parent->kind == BER_IN_LIST) {
-            parent->next_index++;
+            parent->next++;
         }
         if (!push_scope(biv, BER_IN_ALTERNATE, name, NULL, errp)) {
             return false;
@@ -899,12 +995,11 @@ static bool ber_input_start_alternate(Visitor *v, const char *name,
     }
     *obj = g_malloc0(size);
     (*obj)->type = (QType)hdr.tag;
-    biv->override_pending = true;
-    biv->override_tag = hdr.tag;
+    set_override(biv, true, hdr.tag);
     return true;
 
 fail:
-    biv->depth--;
+    set_depth(biv, biv->depth - 1);
     return false;
 }
 
@@ -914,11 +1009,11 @@ static void ber_input_end_alternate(Visitor *v, void **obj)
     BERInScope *scope = top_scope(biv);
 
     assert(scope && scope->kind == BER_IN_ALTERNATE);
-    biv->override_pending = false;
+    set_override(biv, false, 0);
     if (scope->has_frame) {
         pop_scope(biv);
     } else {
-        biv->depth--;
+        set_depth(biv, biv->depth - 1);
     }
 }
 
@@ -941,17 +1036,56 @@ static bool ber_input_optional(Visitor *v, const char *name, bool *present)
             read_header(biv, biv->pos, scope->limit, &hdr, &err_offset) ==
             BER_OK &&
             hdr.tag_class == BER_CLASS_CONTEXT &&
-            hdr.tag == scope->next_member) {
+            hdr.tag == scope->next) {
             *present = true;
         }
     }
     if (*present) {
-        biv->override_pending = true;
-        biv->override_tag = scope->next_member;
+        set_override(biv, true, scope->next);
     } else {
-        scope->next_member++;
+        scope->next++;
     }
     return *present;
+}
+
+/*
+ * next_element() for the common case of a primitive element, in one pass
+ * without calls: the current scope a definite-length struct or list, no
+ * implicit tag or pending error, the universal identifier @universal_tag
+ * (primitive, below 31) and a definite length in 1 to 3 octets, minimal
+ * (as DER requires), inside the scope; in CER no longer than a fragment.
+ * Fills *@hdr as next_element() would and counts the element; anything
+ * else returns false with nothing done, for next_element() to decide
+ * (and to name the offset of any error).
+ */
+static inline bool short_primitive_header(BERInputVisitor *biv,
+                                          uint8_t universal_tag,
+                                          BERHeader *hdr)
+{
+    const uint8_t *p;
+    size_t pos = biv->pos, room, header_length, length;
+
+    if (G_UNLIKELY(pos >= biv->fast_limit || biv->fast_limit - pos < 2)) {
+        return false;
+    }
+    room = biv->fast_limit - pos;
+    p = biv->data + pos;
+    if (G_UNLIKELY(p[0] != universal_tag ||
+                   !short_definite_length(p, room, &length, &header_length) ||
+                   (biv->mode == BER_MODE_CER &&
+                    length > biv->fragment_size))) {
+        return false;
+    }
+    biv->header_reads++;
+    biv->top->next++;
+    *hdr = (BERHeader) {
+        .tag_class = BER_CLASS_UNIVERSAL,
+        .tag = universal_tag,
+        .offset = pos,
+        .header_length = header_length,
+        .length = length,
+    };
+    return true;
 }
 
 /*
@@ -965,7 +1099,9 @@ static bool read_primitive(BERInputVisitor *biv, const char *name,
 {
     BERHeader hdr;
 
-    if (!next_element(biv, name, universal_tag, what, &hdr, errp)) {
+    if (!G_LIKELY(short_primitive_header(biv, (uint8_t)universal_tag,
+                                         &hdr)) &&
+        !next_element(biv, name, universal_tag, what, &hdr, errp)) {
         return false;
     }
     if (hdr.constructed) {
@@ -993,23 +1129,17 @@ static inline __attribute__((always_inline))
 bool read_small_integer(BERInputVisitor *biv, bool non_negative,
                         int64_t *out)
 {
-    BERInScope *scope;
     const uint8_t *p;
-    size_t len, pos = biv->pos;
+    size_t len, pos = biv->pos, limit = biv->fast_limit;
     uint64_t value;
 
-    if (G_UNLIKELY(biv->sticky || biv->override_pending || !biv->depth)) {
-        return false;
-    }
-    scope = &biv->scopes[biv->depth - 1];
-    if (G_UNLIKELY(!scope->simple || pos >= scope->limit ||
-                   scope->limit - pos < 3)) {
+    if (G_UNLIKELY(pos >= limit || limit - pos < 3)) {
         return false;
     }
     p = biv->data + pos;
     len = p[1];
     if (G_UNLIKELY(p[0] != BER_TAG_INTEGER || len - 1 > 7 ||
-                   len > scope->limit - pos - 2)) {
+                   len > limit - pos - 2)) {
         return false;
     }
     p += 2;
@@ -1030,39 +1160,57 @@ bool read_small_integer(BERInputVisitor *biv, bool non_negative,
         }
     }
     biv->header_reads++;
-    if (scope->kind == BER_IN_LIST) {
-        scope->next_index++;
-    } else {
-        scope->next_member++;
-    }
+    biv->top->next++;
     /* element_done() has nothing to check inside a struct or list */
     biv->pos = pos + 2 + len;
     *out = (int64_t)value;
     return true;
 }
 
-/* An INTEGER into int64_t in any mode and state (errors included). */
-static G_GNUC_NO_INLINE bool read_int64(BERInputVisitor *biv,
-                                        const char *name, int64_t *obj,
-                                        Error **errp)
+/*
+ * The end of a primitive element whose contents (at @offset) decoded with
+ * @status: the reason of a bad one (and @suffix), else element_done().
+ */
+static bool primitive_done(BERInputVisitor *biv, const char *name,
+                           size_t offset, BERStatus status,
+                           const char *suffix, Error **errp)
+{
+    if (status != BER_OK) {
+        input_error(biv, errp, offset, name, "%s%s",
+                    ber_status_message(status), suffix);
+        return false;
+    }
+    return element_done(biv, name, errp);
+}
+
+/*
+ * An INTEGER into int64_t, or with @is_unsigned into uint64_t, in any mode
+ * and state (errors included).
+ */
+static G_GNUC_NO_INLINE bool read_integer(BERInputVisitor *biv,
+                                          const char *name, bool is_unsigned,
+                                          uint64_t *obj, Error **errp)
 {
     const uint8_t *content;
     size_t len, offset;
-    int64_t value;
+    uint64_t value;
+    int64_t svalue;
     BERStatus status;
 
     if (!read_primitive(biv, name, BER_TAG_INTEGER, "INTEGER", &content,
                         &len, &offset, errp)) {
         return false;
     }
-    status = ber_decode_int64(content, len, &value);
-    if (status != BER_OK) {
-        input_error(biv, errp, offset, name, "%s%s",
-                    ber_status_message(status),
-                    status == BER_ERR_INTEGER_RANGE ? " (expects int64)" : "");
-        return false;
+    if (is_unsigned) {
+        status = ber_decode_uint64(content, len, &value);
+    } else {
+        status = ber_decode_int64(content, len, &svalue);
+        value = (uint64_t)svalue;
     }
-    if (!element_done(biv, name, errp)) {
+    if (!primitive_done(biv, name, offset, status,
+                        status != BER_ERR_INTEGER_RANGE ? "" :
+                        is_unsigned ? " (expects uint64)" :
+                        " (expects int64)", errp)) {
         return false;
     }
     *obj = value;
@@ -1077,35 +1225,7 @@ static bool ber_input_type_int64(Visitor *v, const char *name, int64_t *obj,
     if (G_LIKELY(read_small_integer(biv, false, obj))) {
         return true;
     }
-    return read_int64(biv, name, obj, errp);
-}
-
-/* An INTEGER into uint64_t in any mode and state (errors included). */
-static G_GNUC_NO_INLINE bool read_uint64(BERInputVisitor *biv,
-                                         const char *name, uint64_t *obj,
-                                         Error **errp)
-{
-    const uint8_t *content;
-    size_t len, offset;
-    uint64_t value;
-    BERStatus status;
-
-    if (!read_primitive(biv, name, BER_TAG_INTEGER, "INTEGER", &content,
-                        &len, &offset, errp)) {
-        return false;
-    }
-    status = ber_decode_uint64(content, len, &value);
-    if (status != BER_OK) {
-        input_error(biv, errp, offset, name, "%s%s",
-                    ber_status_message(status),
-                    status == BER_ERR_INTEGER_RANGE ? " (expects uint64)" : "");
-        return false;
-    }
-    if (!element_done(biv, name, errp)) {
-        return false;
-    }
-    *obj = value;
-    return true;
+    return read_integer(biv, name, false, (uint64_t *)obj, errp);
 }
 
 static bool ber_input_type_uint64(Visitor *v, const char *name,
@@ -1118,7 +1238,7 @@ static bool ber_input_type_uint64(Visitor *v, const char *name,
         *obj = (uint64_t)value;
         return true;
     }
-    return read_uint64(biv, name, obj, errp);
+    return read_integer(biv, name, true, obj, errp);
 }
 
 static bool ber_input_type_enum(Visitor *v, const char *name, int *obj,
@@ -1169,12 +1289,7 @@ static bool ber_input_type_bool(Visitor *v, const char *name, bool *obj,
         return false;
     }
     status = ber_decode_boolean(content, len, biv->mode, &value);
-    if (status != BER_OK) {
-        input_error(biv, errp, offset, name, "%s",
-                    ber_status_message(status));
-        return false;
-    }
-    if (!element_done(biv, name, errp)) {
+    if (!primitive_done(biv, name, offset, status, "", errp)) {
         return false;
     }
     *obj = value;
@@ -1195,12 +1310,7 @@ static bool ber_input_type_number(Visitor *v, const char *name, double *obj,
         return false;
     }
     status = ber_decode_real(content, len, biv->mode, &value, NULL, NULL);
-    if (status != BER_OK) {
-        input_error(biv, errp, offset, name, "%s",
-                    ber_status_message(status));
-        return false;
-    }
-    if (!element_done(biv, name, errp)) {
+    if (!primitive_done(biv, name, offset, status, "", errp)) {
         return false;
     }
     *obj = value;
@@ -1219,12 +1329,7 @@ static bool ber_input_type_null(Visitor *v, const char *name, QNull **obj,
                         &offset, errp)) {
         return false;
     }
-    if (ber_check_null(len) != BER_OK) {
-        input_error(biv, errp, offset, name, "%s",
-                    ber_status_message(BER_ERR_NULL_LENGTH));
-        return false;
-    }
-    if (!element_done(biv, name, errp)) {
+    if (!primitive_done(biv, name, offset, ber_check_null(len), "", errp)) {
         return false;
     }
     *obj = qnull();
@@ -1471,56 +1576,6 @@ static int read_cer_string(BERInputVisitor *biv, const char *name,
 }
 
 /*
- * next_element() for the common case of a primitive string, in one pass
- * without calls: the current scope a definite-length struct or list, no
- * implicit tag or pending error, the universal identifier @universal_tag
- * (primitive, below 31) and a definite length in 1 to 3 octets, minimal
- * (as DER requires), inside the scope; in CER no longer than a fragment.
- * Fills *@hdr as next_element() would and counts the element; anything
- * else returns false with nothing done, for next_element() to decide
- * (and to name the offset of any error).
- */
-static inline bool short_primitive_header(BERInputVisitor *biv,
-                                          uint8_t universal_tag,
-                                          BERHeader *hdr)
-{
-    BERInScope *scope;
-    const uint8_t *p;
-    size_t pos = biv->pos, room, header_length, length;
-
-    if (G_UNLIKELY(biv->sticky || biv->override_pending || !biv->depth)) {
-        return false;
-    }
-    scope = &biv->scopes[biv->depth - 1];
-    if (G_UNLIKELY(!scope->simple || pos >= scope->limit ||
-                   scope->limit - pos < 2)) {
-        return false;
-    }
-    room = scope->limit - pos;
-    p = biv->data + pos;
-    if (G_UNLIKELY(p[0] != universal_tag ||
-                   !short_definite_length(p, room, &length, &header_length) ||
-                   (biv->mode == BER_MODE_CER &&
-                    length > biv->fragment_size))) {
-        return false;
-    }
-    biv->header_reads++;
-    if (scope->kind == BER_IN_LIST) {
-        scope->next_index++;
-    } else {
-        scope->next_member++;
-    }
-    *hdr = (BERHeader) {
-        .tag_class = BER_CLASS_UNIVERSAL,
-        .tag = universal_tag,
-        .offset = pos,
-        .header_length = header_length,
-        .length = length,
-    };
-    return true;
-}
-
-/*
  * Read a string element. If @fixed, its length must be @fixed_len and it
  * is copied there; otherwise a new buffer of length + @extra bytes (zeroed
  * extra) is returned in *@out. *@content_offset gets the contents offset
@@ -1704,6 +1759,8 @@ Visitor *ber_input_visitor_new_opts(const uint8_t *data, size_t len,
     biv->mode = mode;
     biv->scopes = biv->first_scopes;
     biv->scopes_cap = BER_IN_FIRST_SCOPES;
+    biv->top = NULL;
+    biv->fast_limit = 0;
     biv->fragment_size = opts && opts->cer_fragment_size ?
         opts->cer_fragment_size : BER_DEFAULT_CER_FRAGMENT;
     biv->max_depth = opts && opts->max_depth ?
@@ -1717,6 +1774,7 @@ Visitor *ber_input_visitor_new_opts(const uint8_t *data, size_t len,
             per_octet ? SIZE_MAX : BER_DEFAULT_MAX_ALLOC_BASE + len * per_octet;
     }
     biv->allow_trailing = opts && opts->allow_trailing;
+    update_fast_depth(biv);
 
     biv->visitor.type = VISITOR_INPUT;
     biv->visitor.start_struct = ber_input_start_struct;
