@@ -74,6 +74,7 @@ typedef struct MigDesc {
  */
 MigDesc *mig_desc_parse(const char *json, size_t len, Error **errp);
 
+/* Free @d and everything it owns; NULL is accepted. */
 void mig_desc_free(MigDesc *d);
 
 /* The device described for section @name instance @instance_id, or NULL. */

@@ -38,6 +38,8 @@ MigReader *mig_reader_new_fd(int fd);
 /* A reader over @len bytes at @data, which must outlive the reader. */
 MigReader *mig_reader_new_mem(const uint8_t *data, size_t len);
 
+/* Free @r and its buffer; the fd it reads stays open (the caller's). NULL
+ * is accepted. */
 void mig_reader_free(MigReader *r);
 
 /* The offset of the next byte to be read. */
@@ -117,6 +119,7 @@ bool mig_write(MigWriter *w, const void *buf, size_t n, Error **errp);
  */
 uint8_t *mig_write_reserve(MigWriter *w, size_t n, Error **errp);
 
+/* Big-endian integer writes, as QEMU's qemu_put_be*(); as mig_write(). */
 bool mig_write_u8(MigWriter *w, uint8_t v, Error **errp);
 bool mig_write_be32(MigWriter *w, uint32_t v, Error **errp);
 bool mig_write_be64(MigWriter *w, uint64_t v, Error **errp);

@@ -42,6 +42,7 @@ MigFormat mig_stats_format(int i);
  */
 MigStats *mig_stats_fd(int fd, MigFormat f, Error **errp);
 
+/* Free @s and its rows; NULL is accepted. */
 void mig_stats_free(MigStats *s);
 
 #ifdef __cplusplus

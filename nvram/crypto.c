@@ -137,8 +137,8 @@ bool nvram_unseal(const uint8_t *key, const uint8_t *image_id,
     uint8_t *out;
 
     if (len < NVRAM_SEAL_OVERHEAD) {
-        error_setg(errp, "encrypted value of %zu bytes is shorter than its "
-                   "nonce and tag", len);
+        error_setg(errp, "encrypted value of %zu byte%s is shorter than its "
+                   "nonce and tag", len, len == 1 ? "" : "s");
         return false;
     }
     clen = len - NVRAM_SEAL_OVERHEAD;

@@ -170,6 +170,8 @@ bool nvram_storage_flush(NVRAMStorage *s, Error **errp);
  */
 bool nvram_storage_pwritev(NVRAMStorage *s, const struct iovec *iov,
                            int count, uint64_t offset, Error **errp);
+
+/* The storage's size in bytes in *@size: ops->get_size, same contract. */
 bool nvram_storage_get_size(NVRAMStorage *s, uint64_t *size, Error **errp);
 
 /*

@@ -451,5 +451,36 @@ else
     missing_peer "openssl not available: PEM bundle markers"
 fi
 
+# counts name their noun in the singular for 1, the plural otherwise
+printf '\002\001\001\000' > "$T/trail1.der"
+run --single "$T/trail1.der"
+check "--single: 1 octet of trailing data (singular)" \
+    grep -q '^! error at 3: 1 octet of trailing data after the value \[trailing-garbage\]$' "$T/out"
+printf '\002\001\001\000\000' > "$T/trail2.der"
+run --single "$T/trail2.der"
+check "--single: 2 octets of trailing data (plural)" \
+    grep -q '^! error at 3: 2 octets of trailing data after the value' "$T/out"
+printf '\036\001\000' > "$T/bmp1.der"
+run "$T/bmp1.der"
+check "a BMPString of 1 octet (singular)" \
+    grep -q 'BMPString of 1 octet is not a multiple of 2 \[bmp-string\]' "$T/out"
+printf '\002' > "$T/one.der"
+run --offset 2 "$T/one.der"
+check "--offset past the end of a 1-octet file (singular)" \
+    grep -q 'is past the end (1 octet)$' "$T/err"
+
+# a failed write of standard output is an error: one line, exit 2
+if test -w /dev/full; then
+    printf '\002\001\001' > "$T/int.der"
+    for a in --help --version "$T/int.der"; do
+        "$BD" "$a" > /dev/full 2> "$T/err"
+        rc=$?
+        check "$(basename -- "$a") > /dev/full: exit 2, one line naming standard output" \
+            sh -c "test $rc = 2 && test \$(wc -l < '$T/err') = 1 && grep -q '^ber-dump: writing to standard output: ' '$T/err'"
+    done
+else
+    skip "/dev/full is not writable"
+fi
+
 echo "1..$n"
 test $failed = 0

@@ -189,20 +189,62 @@ run convert "$T/cut.mig" "$T/cut.der" --to der
 check "truncated stream refused: exit 1, offset named, no output left" \
     sh -c "test $rc = 1 && grep -q 'offset [0-9]*: ' '$T/err' && test \$(wc -l < '$T/err') = 1 &&
            ! ls '$T'/cut.der* > /dev/null 2>&1"
+# usage errors: one line naming what, "; try 'migstream --help'", exit 2
+usage_is() {
+    test $rc = 2 && test "$(wc -l < "$T/err")" = 1 &&
+        grep -q "^migstream: $1.*; try 'migstream --help'\$" "$T/err"
+}
 run
-check "no command: exit 2, try --help" sh -c "test $rc = 2 && grep -q \"Try 'migstream --help'\" '$T/err'"
+check "no command: exit 2, one line, try --help" usage_is "a command is needed"
 run convert "$T/pc.mig" "$T/x"
-check "convert without --to: exit 2" test $rc = 2
+check "convert without --to: exit 2, one line" usage_is "convert needs IN OUT --to"
 run convert "$T/pc.mig" "$T/x" --to xml
-check "convert --to xml: exit 2" test $rc = 2
+check "convert --to xml: exit 2, names xml" usage_is "--to xml: "
 run --bogus
-check "unknown option: exit 2" test $rc = 2
+check "unknown option: exit 2, our one line naming it" usage_is "unknown option '--bogus'"
+run -Q
+check "unknown short option: exit 2, names it" usage_is "unknown option '-Q'"
+run convert A B --to
+check "--to without a value: exit 2, one line" usage_is "option '--to' needs a value"
+run info "$T/pc.mig"
+check "unknown command: exit 2, names it" usage_is "unknown command 'info'"
+run dump "$T/pc.mig" "$T/pc.mig"
+check "dump with two inputs: exit 2, one line" usage_is "dump needs one input"
+run dump --to der "$T/pc.mig"
+check "--to with dump: exit 2, one line" usage_is "dump: --to goes with convert"
 run dump "$T/nonexistent"
 check "missing input: exit 2, one line" sh -c "test $rc = 2 && test \$(wc -l < '$T/err') = 1"
 run diff "$T/pc.mig" "$T/nonexistent"
 check "diff with a missing input: exit 2" test $rc = 2
+# input that is not a stream is refused input: 1, like a malformed one
+head -c 4096 /dev/urandom > "$T/garbage"
+for f in /dev/null "$T/garbage"; do
+    run dump "$f"
+    check "dump $(basename "$f"): refused, exit 1, one line naming it" \
+        sh -c "test $rc = 1 && test \$(wc -l < '$T/err') = 1 && grep -q '^migstream: $f: offset 0: ' '$T/err'"
+    run stats "$f"
+    check "stats $(basename "$f"): refused, exit 1" test $rc = 1
+    run convert "$f" "$T/garbage.der" --to der
+    check "convert $(basename "$f"): refused, exit 1, no output" \
+        sh -c "test $rc = 1 && ! ls '$T'/garbage.der* > /dev/null 2>&1"
+done
+printf '\060\003\002\001' > "$T/bad.der"
+run dump "$T/bad.der"
+check "dump of a malformed DER file: exit 1" test $rc = 1
+run convert "$T/pc.mig" "$T/nodir/x.der" --to der
+check "convert to an unwritable place: exit 2 (I/O), one line" \
+    sh -c "test $rc = 2 && test \$(wc -l < '$T/err') = 1"
 run --help
 check "--help: exit 0, usage on stdout" sh -c "test $rc = 0 && grep -q '^Usage: migstream convert' '$T/out'"
+if test -w /dev/full; then
+    for a in --help --version "dump $T/pc.mig"; do
+        # shellcheck disable=SC2086
+        "$MS" $a > /dev/full 2> "$T/err"
+        rc=$?
+        check "$a > /dev/full: exit 2, one line" \
+            sh -c "test $rc = 2 && test \$(wc -l < '$T/err') = 1 && grep -q 'standard output' '$T/err'"
+    done
+fi
 
 # ---- bounded memory --------------------------------------------------------------
 # rss_check MIB: a guest of MIB+64 MiB with MIB MiB of random data, to CER.

@@ -184,9 +184,54 @@ print(" ".join(str(c["offset"] + 64) for c in e["copies"]))' \
     check "without --log, one failure is one line of vtpm's" \
         sh -c "test \$(grep -v '^libtpms/' '$T/p6.err' | wc -l) = 1 &&
                grep -q '^vtpm: .*cannot load the TPM.s permall' '$T/p6.err'"
+    # With --log file=F, libtpms' own lines go to F as well (as swtpm's):
+    # stderr keeps vtpm's one line.
+    "$VTPM" socket --tpm2 --tpmstate dir="$T/p" --key pwdfile="$T/pw" \
+        --server type=tcp,port=1 --flags not-need-init \
+        --log file="$T/p7.log" 2> "$T/p7.err"
+    check "with --log file=F, stderr is vtpm's one line, no libtpms lines" \
+        sh -c "test \$(wc -l < '$T/p7.err') = 1 &&
+               grep -q '^vtpm: .*cannot load the TPM.s permall' '$T/p7.err'"
+    if grep -q '^libtpms/' "$T/p6.err"; then
+        check "... and libtpms' lines are in F" grep -q '^libtpms/' "$T/p7.log"
+    fi
     check "pwdfile: kdf= without pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key file=/x,kdf=sha512
     check "pwdfile: format= with pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key pwdfile=/x,format=hex
 fi
+
+# --pid file=F writes through what is not a regular file: a rename would
+# replace a symbolic link, a FIFO or a device by a regular file.
+mkdir "$T/pidst"
+: > "$T/pidtarget"
+ln -s "$T/pidtarget" "$T/pl.pid"
+check "--pid file=SYMLINK: vtpm starts" \
+    start_vtpm pl --tpmstate dir="$T/pidst" --flags not-need-init
+check "... the link is still a link, its target holds the pid" \
+    sh -c "test -L '$T/pl.pid' && test \"\$(cat '$T/pidtarget')\" = \"\$(cat '$T/pl.pid')\" &&
+           kill -0 \$(cat '$T/pidtarget')"
+check "... stop" stop_vtpm pl
+mkfifo "$T/pf.fifo"
+timeout 20 cat "$T/pf.fifo" > "$T/pf.got" &   # bounded: vtpm may refuse to start
+reader=$!
+"$VTPM" socket --tpm2 --tpmstate dir="$T/pidst" --server type=unixio,path="$T/pf.sock" \
+    --flags not-need-init --pid file="$T/pf.fifo" --daemon 2> "$T/pf.err"
+rc=$?
+wait $reader
+fifo_pid=$(cat "$T/pf.got")
+check "--pid file=FIFO: vtpm starts and writes its pid into the FIFO" \
+    sh -c "test $rc = 0 && test -p '$T/pf.fifo' && kill -0 '$fifo_pid' 2> /dev/null"
+test -n "$fifo_pid" && kill "$fifo_pid" 2> /dev/null
+i=0
+while [ $i -lt 250 ] && alive "$fifo_pid"; do sleep 0.02; i=$((i + 1)); done
+check "... and stops" test -n "$fifo_pid" -a $i -lt 250
+for a in --help --version "socket --help"; do
+    # shellcheck disable=SC2086
+    "$VTPM" $a > /dev/full 2> "$T/full.err"
+    rc=$?
+    check "$a > /dev/full: exit 2, one line" \
+        sh -c "test $rc = 2 && test \$(wc -l < '$T/full.err') = 1 &&
+               grep -q '^vtpm: writing to standard output: ' '$T/full.err'"
+done
 
 check "bad --server" opt_error socket --tpm2 --tpmstate dir="$T" --server type=udp,port=1
 check "bad --flags" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --flags bogus

@@ -576,8 +576,8 @@ static int dump(const char *name, bool header)
         return 2;
     }
     if (opt.offset > in.len) {
-        input_error(name, "--offset %" PRIu64 " is past the end (%zu octets)",
-                    opt.offset, in.len);
+        input_error(name, "--offset %" PRIu64 " is past the end (%zu octet%s)",
+                    opt.offset, in.len, in.len == 1 ? "" : "s");
         input_release(&in);
         return 2;
     }
@@ -586,7 +586,8 @@ static int dump(const char *name, bool header)
     if (opt.have_length) {
         if (opt.length > len) {
             input_error(name, "--length %" PRIu64 " runs past the end (%zu "
-                        "octets from the offset)", opt.length, len);
+                        "octet%s from the offset)", opt.length, len,
+                        len == 1 ? "" : "s");
             input_release(&in);
             return 2;
         }
@@ -755,7 +756,7 @@ static bool parse_u64(const char *s, uint64_t *v)
 
 enum { OPT_FLAT = 256, OPT_COLOR, OPT_OID_FILE };
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "ber", no_argument, NULL, 'b' },
@@ -915,7 +916,8 @@ int main(int argc, char **argv)
         }
     }
     if (!ber_printer_finish(printer)) {
-        fprintf(stderr, "ber-dump: write error: %s\n", strerror(write_errno));
+        fprintf(stderr, "ber-dump: writing to standard output: %s\n",
+                strerror(write_errno));
         status = 2;
     }
     ber_printer_free(printer);
@@ -923,5 +925,18 @@ int main(int argc, char **argv)
     ber_oid_table_free(oids);
     g_free(pem_blocks);
     g_free(opt.oid_files);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    int status = run(argc, argv);
+
+    /* --help and --version go through stdio: a full disk shows only here. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "ber-dump: writing to standard output: %s\n",
+                strerror(errno));
+        status = 2;
+    }
     return status;
 }

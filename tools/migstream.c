@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -46,12 +47,25 @@ static void usage(FILE *f)
 "2 usage or I/O errors (diff: any error).\n");
 }
 
-static int usage_error(const char *msg)
+/* A usage error: one line naming what is wrong, then "try --help". */
+static int usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
 {
-    fprintf(stderr, "migstream: %s\nTry 'migstream --help'.\n", msg);
+    va_list ap;
+
+    fputs("migstream: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("; try 'migstream --help'\n", stderr);
     return EXIT_USAGE;
 }
 
+/*
+ * Open @path and detect its format: the fd, or -EXIT_USAGE if it cannot
+ * be opened (I/O) or -EXIT_BAD if it is not a stream (refused input),
+ * with the message printed.
+ */
 static int open_input(const char *path, MigFormat *f)
 {
     Error *err = NULL;
@@ -59,13 +73,13 @@ static int open_input(const char *path, MigFormat *f)
 
     if (fd < 0) {
         fprintf(stderr, "migstream: %s: %s\n", path, g_strerror(errno));
-        return -1;
+        return -EXIT_USAGE;
     }
     if (!mig_format_detect_fd(fd, f, &err)) {
         fprintf(stderr, "migstream: %s: %s\n", path, error_get_pretty(err));
         error_free(err);
         close(fd);
-        return -1;
+        return -EXIT_BAD;
     }
     return fd;
 }
@@ -80,7 +94,7 @@ static int cmd_convert(const char *in, const char *out, MigFormat to)
 
     ifd = open_input(in, &from);
     if (ifd < 0) {
-        return EXIT_USAGE;
+        return -ifd;
     }
     ofd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644);
     if (ofd < 0) {
@@ -91,19 +105,17 @@ static int cmd_convert(const char *in, const char *out, MigFormat to)
     /* Into a temporary name: a refused stream leaves no output at all. */
     ok = mig_convert_fd(ifd, from, ofd, to, NULL, &err);
     close(ifd);
-    if (close(ofd) < 0 && ok) {
-        error_setg(&err, "%s: %s", out, g_strerror(errno));
-        ok = false;
-    }
-    if (ok && rename(tmp, out) < 0) {
-        error_setg(&err, "%s: %s", out, g_strerror(errno));
-        ok = false;
-    }
     if (!ok) {
+        close(ofd);
         unlink(tmp);
         fprintf(stderr, "migstream: %s: %s\n", in, error_get_pretty(err));
         error_free(err);
         return EXIT_BAD;
+    }
+    if (close(ofd) < 0 || rename(tmp, out) < 0) {
+        fprintf(stderr, "migstream: %s: %s\n", out, g_strerror(errno));
+        unlink(tmp);
+        return EXIT_USAGE;
     }
     return 0;
 }
@@ -182,10 +194,12 @@ static void dump_record(void *opaque, const MigRecordInfo *info)
             printf(" instance %" PRIu32 " version %" PRIu32, info->instance_id,
                    info->version_id);
         }
-        printf("  (%" PRIu64 " bytes", info->native_len);
+        printf("  (%" PRIu64 " byte%s", info->native_len,
+               info->native_len == 1 ? "" : "s");
         if (info->pages || info->zero_pages) {
-            printf(", %" PRIu64 " pages, %" PRIu64 " zero pages", info->pages,
-                   info->zero_pages);
+            printf(", %" PRIu64 " page%s, %" PRIu64 " zero page%s",
+                   info->pages, info->pages == 1 ? "" : "s", info->zero_pages,
+                   info->zero_pages == 1 ? "" : "s");
         }
         printf(")\n");
     }
@@ -201,7 +215,7 @@ static int cmd_dump(const char *in, bool json, bool fields)
     bool ok;
 
     if (fd < 0) {
-        return EXIT_USAGE;
+        return -fd;
     }
     if (json) {
         printf("[");
@@ -236,6 +250,7 @@ static int cmd_diff(const char *a, const char *b)
     Error *err = NULL;
     int afd, bfd, rc;
 
+    /* diff: any error is 2, 1 meaning "they differ" */
     afd = open_input(a, &fa);
     if (afd < 0) {
         return EXIT_USAGE;
@@ -322,7 +337,7 @@ static int cmd_stats(const char *in, bool json, bool gzip)
     int fd = open_input(in, &f);
 
     if (fd < 0) {
-        return EXIT_USAGE;
+        return -fd;
     }
     s = mig_stats_fd(fd, f, &err);
     close(fd);
@@ -381,14 +396,15 @@ static int cmd_stats(const char *in, bool json, bool gzip)
                    PRId64 "\n", "whole stream, gzip -c", "", gz[0], gz[1],
                    gz[2], gz[3]);
         }
-        printf("RAM: %" PRIu64 " pages with data, %" PRIu64 " zero pages\n",
-               s->pages, s->zero_pages);
+        printf("RAM: %" PRIu64 " page%s with data, %" PRIu64 " zero page%s\n",
+               s->pages, s->pages == 1 ? "" : "s", s->zero_pages,
+               s->zero_pages == 1 ? "" : "s");
     }
     mig_stats_free(s);
     return 0;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "to", required_argument, NULL, 't' },
@@ -404,11 +420,13 @@ int main(int argc, char **argv)
     MigFormat to = MIG_FORMAT_QEMU;
     int c;
 
-    while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
         switch (c) {
         case 't':
             if (!mig_format_parse(optarg, &to)) {
-                return usage_error("--to: der, cer, ber, json or qemu");
+                return usage_error("--to %s: der, cer, ber, json or qemu",
+                                   optarg);
             }
             have_to = true;
             break;
@@ -418,7 +436,13 @@ int main(int argc, char **argv)
         case 'h': usage(stdout); return 0;
         case 'V': printf("migstream (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
             return 0;
-        default: return usage_error("unknown option");
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            if (optopt) {
+                return usage_error("unknown option '-%c'", optopt);
+            }
+            return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind >= argc) {
@@ -427,14 +451,19 @@ int main(int argc, char **argv)
     cmd = argv[optind++];
     argc -= optind;
     argv += optind;
+    if (strcmp(cmd, "convert") && strcmp(cmd, "dump") && strcmp(cmd, "diff") &&
+        strcmp(cmd, "stats")) {
+        return usage_error("unknown command '%s' (convert, dump, diff or "
+                           "stats)", cmd);
+    }
     if (!strcmp(cmd, "convert")) {
         if (argc != 2 || !have_to) {
-            return usage_error("convert IN OUT --to FORMAT");
+            return usage_error("convert needs IN OUT --to FORMAT");
         }
         return cmd_convert(argv[0], argv[1], to);
     }
     if (have_to) {
-        return usage_error("--to goes with convert");
+        return usage_error("%s: --to goes with convert", cmd);
     }
     if (!strcmp(cmd, "dump") && argc == 1) {
         return cmd_dump(argv[0], json, fields);
@@ -445,8 +474,19 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "stats") && argc == 1) {
         return cmd_stats(argv[0], json, gzip);
     }
-    if (strcmp(cmd, "dump") && strcmp(cmd, "diff") && strcmp(cmd, "stats")) {
-        return usage_error("unknown command (convert, dump, diff or stats)");
+    return usage_error("%s needs %s", cmd,
+                       !strcmp(cmd, "diff") ? "two inputs, A B" : "one input, IN");
+}
+
+int main(int argc, char **argv)
+{
+    int rc = run(argc, argv);
+
+    /* Output is buffered: a full disk or a closed pipe shows only here. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "migstream: writing to standard output: %s\n",
+                g_strerror(errno));
+        rc = EXIT_USAGE;
     }
-    return usage_error("wrong number of arguments");
+    return rc;
 }

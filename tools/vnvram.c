@@ -826,8 +826,9 @@ static int cmd_dump(const char *img, const char *entry, Options *o)
                 "use --json\n", prog, img, entry);
         ret = EXIT_UNUSABLE;
     } else {
-        fprintf(stderr, "%s: entry '%s', generation %" PRIu64 ", %zu bytes "
-                "of %s\n", prog, entry, gen, len, nvram_encoding_name(enc));
+        fprintf(stderr, "%s: entry '%s', generation %" PRIu64 ", %zu byte%s "
+                "of %s\n", prog, entry, gen, len, len == 1 ? "" : "s",
+                nvram_encoding_name(enc));
         if (show_ber_tree(entry, payload, len, enc, o->json)) {
             fprintf(stderr, "%s: %s: entry '%s' is not valid %s\n", prog,
                     img, entry, nvram_encoding_name(enc));
@@ -921,8 +922,8 @@ static int cmd_export(const char *img, const char *entry, const char *file,
         ret = EXIT_UNUSABLE;
     } else {
         fprintf(stderr, "%s: exported entry '%s' (generation %" PRIu64
-                ", %zu bytes of %s) to %s\n", prog, entry, gen, len,
-                nvram_encoding_name(enc), file);
+                ", %zu byte%s of %s) to %s\n", prog, entry, gen, len,
+                len == 1 ? "" : "s", nvram_encoding_name(enc), file);
     }
     if (payload) {
         memset(payload, 0, len);
@@ -987,8 +988,9 @@ static int cmd_import(const char *img, const char *entry, const char *file,
         printf(", \"length\": %zu, \"encoding\": \"%s\"}\n", (size_t)len,
                nvram_encoding_name(enc));
     } else {
-        printf("imported %zu bytes of %s into entry '%s' of %s\n",
-               (size_t)len, nvram_encoding_name(enc), entry, img);
+        printf("imported %zu byte%s of %s into entry '%s' of %s\n",
+               (size_t)len, len == 1 ? "" : "s", nvram_encoding_name(enc),
+               entry, img);
     }
     return 0;
 }

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "tpm/vtpm-device.h"
@@ -77,17 +78,54 @@ static int fail_err(Error *err)
     return 1;
 }
 
-/* Write our pid to @path through a temporary file and a rename. */
+/*
+ * Write our pid to @path: a regular file, or a new one, through a temporary
+ * file and a rename; anything else (a device, a FIFO, a symbolic link) is
+ * written through, since a rename would replace the node itself.
+ */
 static bool write_pid_file(const char *path, Error **errp)
 {
     g_autofree char *text = g_strdup_printf("%d\n", (int)getpid());
     g_autoptr(GError) gerr = NULL;
+    size_t len = strlen(text);
+    struct stat st;
+    int fd;
 
-    if (!g_file_set_contents(path, text, -1, &gerr)) {
-        error_setg(errp, "--pid: %s", gerr->message);
+    if (lstat(path, &st) < 0 || S_ISREG(st.st_mode)) {
+        if (!g_file_set_contents(path, text, -1, &gerr)) {
+            error_setg(errp, "--pid: %s", gerr->message);
+            return false;
+        }
+        return true;
+    }
+    fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "--pid: cannot open %s", path);
+        return false;
+    }
+    /* A pid line is far below PIPE_BUF: one write or none. */
+    if (write(fd, text, len) != (ssize_t)len) {
+        error_setg_errno(errp, errno ? errno : EIO, "--pid: cannot write %s",
+                         path);
+        close(fd);
+        return false;
+    }
+    if (close(fd) < 0) {
+        error_setg_errno(errp, errno, "--pid: cannot write %s", path);
         return false;
     }
     return true;
+}
+
+/* Flush what --help or --version printed: 0, or 2 if it was not written. */
+static int stdout_status(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: writing to standard output: %s\n", prog,
+                strerror(errno));
+        return 2;
+    }
+    return 0;
 }
 
 /*
@@ -176,11 +214,11 @@ static int parse_options(int argc, char **argv, Options *o)
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
                           strcmp(argv[1], "-h") == 0)) {
             usage(stdout);
-            exit(0);
+            exit(stdout_status());
         }
         if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
             print_version();
-            exit(0);
+            exit(stdout_status());
         }
         fail("the first argument must be 'socket' (try --help)");
         return 2;
@@ -213,10 +251,10 @@ static int parse_options(int argc, char **argv, Options *o)
         case OPT_HELP:
         case 'h':
             usage(stdout);
-            exit(0);
+            exit(stdout_status());
         case OPT_VERSION:
             print_version();
-            exit(0);
+            exit(stdout_status());
         case ':':
             fail("option '%s' needs a value (try --help)", argv[optind - 1]);
             return 2;

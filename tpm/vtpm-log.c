@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/time.h>
+#include <libtpms/tpm_library.h>
 
 #include "tpm/vtpm-log.h"
 
@@ -39,12 +41,16 @@ bool vtpm_log_open(const char *path, unsigned level, Error **errp)
     vtpm_log_close();
     log_file = f;
     log_level = level;
+    /* libtpms' own lines ("libtpms/tpm2: Entering failure mode") too, as
+     * swtpm sends them to its log. */
+    TPMLIB_SetDebugFD(fileno(f));
     return true;
 }
 
 void vtpm_log_close(void)
 {
     if (log_file && log_file != stderr) {
+        TPMLIB_SetDebugFD(STDERR_FILENO);
         fclose(log_file);
     }
     log_file = NULL;

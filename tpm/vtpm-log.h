@@ -13,12 +13,14 @@
 #include "qapi/error.h"
 
 /*
- * Send the log to @path (appended; "-" means stderr) at @level. Returns
- * false with @errp set when the file cannot be opened.
+ * Send the log, and libtpms' own lines, to @path (appended; "-" means
+ * stderr) at @level. Returns false with @errp set when the file cannot be
+ * opened.
  */
 bool vtpm_log_open(const char *path, unsigned level, Error **errp);
 
-/* Close the log file; later messages go to stderr (errors only). */
+/* Close the log file; later messages, and libtpms', go to stderr (errors
+ * only). */
 void vtpm_log_close(void);
 
 /*

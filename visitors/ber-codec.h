@@ -322,6 +322,8 @@ typedef struct BERStringCheck {
                            * (UTF-8: continuation octets) */
 } BERStringCheck;
 
+/* Start checking a value of universal type @tag (any tag; those without a
+ * repertoire accept every octet) in @sc. Never fails. */
 void ber_string_check_init(BERStringCheck *sc, uint64_t tag);
 
 /*
@@ -382,6 +384,8 @@ typedef struct BERTimeCheck {
     bool middle_not_digit;        /* an octet between head and tail */
 } BERTimeCheck;
 
+/* Start checking a time of universal @tag (23 UTCTime or 24
+ * GeneralizedTime) in @tc. Never fails. */
 void ber_time_check_init(BERTimeCheck *tc, uint64_t tag);
 
 /* Feed the next @len octets of the value at @s. */
@@ -423,6 +427,9 @@ size_t ber_length_size(uint64_t length);
  * (BER_INTEGER_MAX octets). Returns the octet count (1..8 / 1..9).
  */
 size_t ber_encode_int64(uint8_t *out, int64_t value);
+
+/* The same for an unsigned @value: a leading 0 octet when its top bit is
+ * set, so 1..9 octets. */
 size_t ber_encode_uint64(uint8_t *out, uint64_t value);
 
 /*

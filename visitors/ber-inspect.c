@@ -499,6 +499,12 @@ static void report_time(Walker *w, uint64_t off, uint64_t tag, BERStatus st,
     }
 }
 
+/* "" or "s": the count's noun in the singular for 1 ("1 octet"). */
+static const char *plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 /*
  * Feed @n octets of a string value (a primitive string, or one segment
  * of the constructed string whose checker is @sc) at @off; report the
@@ -549,9 +555,9 @@ static void check_string_end(Walker *w, const BERStringCheck *sc, bool *bad,
         diag_error(w, off, "utf8", "UTF8String ends inside a character");
     } else if (st != BER_OK) {
         diag_error(w, off, sc->tag == 30 ? "bmp-string" : "universal-string",
-                   "%s of %llu octets is not a multiple of %u",
+                   "%s of %llu octet%s is not a multiple of %u",
                    utag_name(sc->tag), (unsigned long long)sc->seen,
-                   sc->tag == 30 ? 2 : 4);
+                   plural(sc->seen), sc->tag == 30 ? 2 : 4);
     }
 }
 
@@ -777,9 +783,10 @@ static void check_segment(Walker *w, Frame *f, const Header *h,
                                            &root->short_fragment)) {
             case BER_ERR_CER_FRAGMENT_AFTER_SHORT:
                 diag_error(w, root->last_fragment_offset, "cer-fragment",
-                           "CER string fragment of %llu octets is "
+                           "CER string fragment of %llu octet%s is "
                            "not the last one: all but the last must have 1000",
-                           (unsigned long long)root->last_fragment_length);
+                           (unsigned long long)root->last_fragment_length,
+                           plural(root->last_fragment_length));
                 break;
             case BER_ERR_CER_FRAGMENT_LONG:
                 diag_error(w, h->offset, "cer-fragment",
@@ -973,8 +980,9 @@ static void walk(Walker *w)
             }
             if (w->opts.single && w->sum.top_level > 0) {
                 diag_error(w, pos, "trailing-garbage",
-                           "%llu octets of trailing " "data after the value",
-                           (unsigned long long)(w->len - pos));
+                           "%llu octet%s of trailing data after the value",
+                           (unsigned long long)(w->len - pos),
+                           plural(w->len - pos));
                 flush_stream(w);
                 pos = w->len;
                 break;
@@ -1008,9 +1016,11 @@ static void walk(Walker *w)
         /* header rules of the mode */
         if (h.length_not_minimal) {
             diag_noncanonical(w, h.length_offset, "length-not-minimal",
-                              "length %llu in %zu octets: not minimal",
+                              "length %llu in %zu octet%s: not minimal",
                               (unsigned long long)h.length,
-                              h.header_length - (h.length_offset - h.offset));
+                              h.header_length - (h.length_offset - h.offset),
+                              plural(h.header_length -
+                                     (h.length_offset - h.offset)));
         }
         if (h.indefinite && w->opts.mode == BER_MODE_DER) {
             diag_error(w, h.length_offset, "indefinite-in-der",
