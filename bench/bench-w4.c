@@ -50,6 +50,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -236,6 +237,39 @@ static double run(Peer *p, uint8_t *cmd, size_t len)
     return t;
 }
 
+/*
+ * Whether @port can be bound on loopback now. A server that cannot bind its
+ * port exits, and a connect to that port would then reach whoever holds
+ * it (once, the other peer: the bench waited on it forever).
+ */
+static bool port_is_free(int port)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET,
+                              .sin_port = htons(port) };
+    int one = 1;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool ok;
+
+    if (fd < 0) {
+        return false;
+    }
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    close(fd);
+    return ok;
+}
+
+/* Whether @p's server process has exited (reaped here if so). */
+static bool peer_exited(Peer *p)
+{
+    if (waitpid(p->pid, NULL, WNOHANG) == p->pid) {
+        p->pid = 0;
+        return true;
+    }
+    return false;
+}
+
 static bool connect_peer(Peer *p)
 {
     struct sockaddr_in sa = { .sin_family = AF_INET,
@@ -243,15 +277,28 @@ static bool connect_peer(Peer *p)
     int one = 1;
 
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    for (int i = 0; i < 200; i++) {
+    p->fd = -1;
+    for (int i = 0; i < 200 && !peer_exited(p); i++) {
         p->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (connect(p->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+            if (peer_exited(p)) {
+                break;
+            }
+            /* a server that stops answering fails the pass, not hangs it */
+            struct timeval limit = { .tv_sec = 30 };
+
             setsockopt(p->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+            setsockopt(p->fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
             return true;
         }
         close(p->fd);
+        p->fd = -1;
         g_usleep(20000);
     }
+    if (p->fd >= 0) {
+        close(p->fd);
+    }
+    p->fd = -1;
     return false;
 }
 
@@ -266,6 +313,9 @@ static bool start_peer(Peer *p, const char *program)
         bool ok;
 
         p->port = 20000 + 2 * g_random_int_range(0, 6000);  /* not ephemeral */
+        if (!port_is_free(p->port) || !port_is_free(p->port + 1)) {
+            continue;
+        }
         server = g_strdup_printf("type=tcp,port=%d", p->port);
         ctrl = g_strdup_printf("type=tcp,port=%d", p->port + 1);
         g_ptr_array_add(argv, (char *)program);
@@ -296,8 +346,11 @@ static bool start_peer(Peer *p, const char *program)
         if (connect_peer(p)) {
             return true;
         }
-        kill(p->pid, SIGKILL);
-        waitpid(p->pid, NULL, 0);
+        if (p->pid > 0) {
+            kill(p->pid, SIGKILL);
+            waitpid(p->pid, NULL, 0);
+            p->pid = 0;
+        }
     }
     return false;
 }
