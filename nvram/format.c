@@ -82,6 +82,21 @@ static size_t fill_put_headers(uint8_t *out, uint64_t total)
 }
 
 /*
+ * Say that *@errp, from decoding @what (at image offset @at) with a visitor
+ * whose base offset was @at, is about @what. The input visitor's messages
+ * name the image offset of the failing element; the visit core's range
+ * checks ("Parameter 'x' expects uint32_t") name none, so those get @what's.
+ */
+static void error_prepend_decoded(Error **errp, const char *what, uint64_t at)
+{
+    if (g_str_has_prefix(error_get_pretty(*errp), "offset ")) {
+        error_prepend(errp, "%s: ", what);
+    } else {
+        error_prepend(errp, "%s at offset %" PRIu64 ": ", what, at);
+    }
+}
+
+/*
  * Parse a DER TLV header at @buf[@pos] within [@pos, @end) and require the
  * universal identifier (@constructed, @tag). @base is the image offset of
  * @buf[0], for messages.
@@ -243,14 +258,16 @@ static uint32_t header_body_version(const uint8_t *buf, size_t len)
 }
 
 /*
- * Decode the header body in @buf (@len bytes) with the type of the version
- * it claims: format 2's from version 2 on (a later version is refused
- * once decoded, layout_from_body()), else format 1's.
+ * Decode the header body in @buf (@len bytes, at image offset @at) with
+ * the type of the version it claims: format 2's from version 2 on (a
+ * later version is refused once decoded, layout_from_body()), else
+ * format 1's. Errors name image offsets.
  */
-static bool header_body_decode(const uint8_t *buf, size_t len,
+static bool header_body_decode(const uint8_t *buf, size_t len, uint64_t at,
                                NVRAMHeaderBodyV2 **body, Error **errp)
 {
-    Visitor *v = ber_input_visitor_new(buf, len, BER_MODE_DER);
+    BEROptions opts = { .base_offset = at };
+    Visitor *v = ber_input_visitor_new_opts(buf, len, BER_MODE_DER, &opts);
     NVRAMHeaderBodyV1 *b1 = NULL;
     bool ok;
 
@@ -726,6 +743,7 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
     size_t cpos, meta_pos, ppos;
     uint64_t clen, mlen, plen;
     NVRAMCopyMetaV2 *meta = NULL;
+    BEROptions opts = { 0 };
     Error *local_err = NULL;
     Visitor *v;
     bool ok = false;
@@ -745,13 +763,15 @@ bool nvram_copy_parse(const NVRAMLayout *layout, const NVRAMLayoutEntry *entry,
                  "copy metadata", &cpos, &mlen, errp)) {
         return false;
     }
-    v = ber_input_visitor_new(buf + meta_pos, cpos + (size_t)mlen - meta_pos,
-                              BER_MODE_DER);
+    opts.base_offset = offset + meta_pos;
+    v = ber_input_visitor_new_opts(buf + meta_pos,
+                                   cpos + (size_t)mlen - meta_pos,
+                                   BER_MODE_DER, &opts);
     if (!visit_copy_meta(v, layout->version, &meta, &local_err) ||
         !ber_input_visitor_finish(v, &local_err)) {
         visit_free(v);
-        error_propagate_prepend(errp, local_err, "copy metadata at offset %"
-                                PRIu64 ": ", offset + meta_pos);
+        error_prepend_decoded(&local_err, "copy metadata", opts.base_offset);
+        error_propagate(errp, local_err);
         goto out;
     }
     visit_free(v);
@@ -1352,10 +1372,9 @@ int nvram_header_parse(const uint8_t *region, const NVRAMHeaderProbe *p,
                    "mismatch", base + body_end);
         goto corrupt;
     }
-    if (!header_body_decode(region + bpos, body_end - bpos, &body,
-                            &local_err)) {
-        error_prepend(&local_err, "header body at offset %" PRIu64 ": ",
-                      base + bpos);
+    if (!header_body_decode(region + bpos, body_end - bpos, base + bpos,
+                            &body, &local_err)) {
+        error_prepend_decoded(&local_err, "header body", base + bpos);
         goto corrupt;
     }
     if (!fill_check(region, next, hend, base, &local_err)) {

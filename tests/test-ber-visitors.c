@@ -953,6 +953,54 @@ START_TEST(test_error_messages)
 }
 END_TEST
 
+static bool visit_enum(Visitor *v, void *obj, Error **errp);
+
+/* base_offset moves every offset a message names, and nothing else. */
+START_TEST(test_error_base_offset)
+{
+    BEROptions opts = { .base_offset = 4096 };
+    TestPoint *pt = NULL;
+    TestEnum e = 0;
+    int64_t x;
+    char *msg;
+
+    msg = decode_error(BYTES(0x30, 0x05, 0x02, 0x01, 0x01, 0x04, 0x00),
+                       BER_MODE_DER, &opts, visit_point, &pt);
+    ck_assert_str_eq(msg, "offset 4101: Parameter 'pt.y': expected INTEGER, "
+                     "found OCTET STRING");
+    g_free(msg);
+    msg = decode_error(BYTES(0x30, 0x80, 0x02, 0x01, 0x01, 0x02, 0x01, 0x02),
+                       BER_MODE_BER, &opts, visit_point, &pt);
+    ck_assert_str_eq(msg, "offset 4104: Parameter 'pt': missing "
+                     "end-of-contents of the value at offset 4096");
+    g_free(msg);
+    ck_assert_ptr_null(pt);
+    msg = decode_error(BYTES(0x0a, 0x01, 0x04), BER_MODE_DER, &opts,
+                       visit_enum, &e);
+    ck_assert_str_eq(msg, "offset 4098: Parameter 'e' does not accept value "
+                     "'4'");
+    g_free(msg);
+    msg = decode_error(BYTES(0x02, 0x01, 0x01, 0x00), BER_MODE_DER, &opts,
+                       visit_i64, &x);
+    ck_assert_str_eq(msg, "offset 4099: Parameter 'x': trailing bytes after "
+                     "the top-level value");
+    g_free(msg);
+    {
+        Visitor *v = ber_input_visitor_new_opts(BYTES(0x30, 0x00),
+                                                BER_MODE_DER, &opts);
+        Error *err = NULL;
+
+        ck_assert(visit_start_struct(v, NULL, NULL, 0, &error_abort));
+        ck_assert(!ber_input_visitor_finish(v, &err));
+        ck_assert_str_eq(error_get_pretty(err), "offset 4098: the top-level "
+                         "value is incomplete");
+        error_free(err);
+        visit_end_struct(v, NULL);
+        visit_free(v);
+    }
+}
+END_TEST
+
 static bool visit_int8(Visitor *v, void *obj, Error **errp)
 {
     return visit_type_int8(v, "i8", obj, errp);
@@ -1268,6 +1316,7 @@ static Suite *ber_visitors_suite(void)
     tcase_add_test(tc, test_cer_streaming);
     tcase_add_test(tc, test_input_ber_forms);
     tcase_add_test(tc, test_error_messages);
+    tcase_add_test(tc, test_error_base_offset);
     tcase_add_test(tc, test_scalar_input);
     tcase_add_test(tc, test_alternates);
     tcase_add_test(tc, test_real_decimal_modes);

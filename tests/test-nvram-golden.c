@@ -265,20 +265,19 @@ START_TEST(test_format1_golden)
     ck_assert_uint_eq(view.generation, 5);
 
     header_damaged(l, 0, region, flags, 1,
-                   "corrupt NVRAM header: header body at offset 8: "
-                   "offset 17: Parameter 'flags': expected INTEGER, found "
-                   "BOOLEAN");
+                   "corrupt NVRAM header: header body: offset 25: "
+                   "Parameter 'flags': expected INTEGER, found BOOLEAN");
     header_damaged(l, 0, region, copy_size, 3,
-                   "corrupt NVRAM header: header body at offset 8: "
-                   "offset 96: Parameter 'entries[1].copy-size': expected "
-                   "INTEGER, found UTF8String");
+                   "corrupt NVRAM header: header body: offset 104: "
+                   "Parameter 'entries[1].copy-size': expected INTEGER, "
+                   "found UTF8String");
     /* metadata: entry-id, generation, ..., check */
     copy_damaged(l, &l->entries[1], copy, 1,
-                 "copy metadata at offset 12292: offset 5: Parameter "
-                 "'generation': expected INTEGER, found OCTET STRING");
+                 "copy metadata: offset 12297: Parameter 'generation': "
+                 "expected INTEGER, found OCTET STRING");
     copy_damaged(l, &l->entries[1], copy, 5,
-                 "copy metadata at offset 12292: offset 17: Parameter "
-                 "'check': expected INTEGER, found OCTET STRING");
+                 "copy metadata: offset 12309: Parameter 'check': "
+                 "expected INTEGER, found OCTET STRING");
     g_byte_array_unref(copy);
     g_free(region);
     nvram_layout_free(back);
@@ -307,13 +306,13 @@ START_TEST(test_format2_golden)
         nvram_layout_free(back);
         if (c == 1) {
             header_damaged(l, c, region, layout_gen, 1,
-                           "corrupt NVRAM header: header body at offset "
-                           "4100: offset 47: Parameter 'layout-generation': "
-                           "expected INTEGER, found OCTET STRING");
+                           "corrupt NVRAM header: header body: offset "
+                           "4147: Parameter 'layout-generation': expected "
+                           "INTEGER, found OCTET STRING");
             header_damaged(l, c, region, policy, 3,
-                           "corrupt NVRAM header: header body at offset "
-                           "4100: offset 135: Parameter 'entries[1].policy': "
-                           "expected INTEGER, found NULL");
+                           "corrupt NVRAM header: header body: offset "
+                           "4235: Parameter 'entries[1].policy': expected "
+                           "INTEGER, found NULL");
         }
         g_free(region);
     }
@@ -322,8 +321,8 @@ START_TEST(test_format2_golden)
     ck_assert(view.verified && view.meta_verified);
     ck_assert_uint_eq(view.generation, 7);
     copy_damaged(l, &l->entries[1], copy, 6,
-                 "copy metadata at offset 16388: offset 23: Parameter "
-                 "'meta-check': expected INTEGER, found OCTET STRING");
+                 "copy metadata: offset 16411: Parameter 'meta-check': "
+                 "expected INTEGER, found OCTET STRING");
     g_byte_array_unref(copy);
     nvram_layout_free(l);
 }

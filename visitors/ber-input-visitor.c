@@ -65,6 +65,7 @@ typedef struct BERInputVisitor {
     size_t max_depth;
     size_t max_alloc;
     bool allow_trailing;
+    uint64_t base_offset;   /* BEROptions.base_offset, for messages */
 
     size_t pos;
     BERInScope *scopes;     /* @first_scopes until deeper nesting */
@@ -187,6 +188,12 @@ static char *full_name(BERInputVisitor *biv, const char *name)
     return g_string_free(s, false);
 }
 
+/* @offset in @biv's input as the messages name it: in the larger input. */
+static uint64_t msg_offset(const BERInputVisitor *biv, size_t offset)
+{
+    return biv->base_offset + offset;
+}
+
 static void input_error(BERInputVisitor *biv, Error **errp, size_t offset,
                         const char *name, const char *fmt, ...)
     G_GNUC_PRINTF(5, 6);
@@ -201,7 +208,8 @@ static void input_error(BERInputVisitor *biv, Error **errp, size_t offset,
     reason = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     param = full_name(biv, name);
-    error_setg(errp, "offset %zu: Parameter '%s': %s", offset, param, reason);
+    error_setg(errp, "offset %" PRIu64 ": Parameter '%s': %s",
+               msg_offset(biv, offset), param, reason);
     g_free(param);
     g_free(reason);
 }
@@ -301,8 +309,8 @@ static G_GNUC_NO_INLINE int indefinite_at_end(BERInputVisitor *biv,
 
     if (biv->pos >= scope->limit) {
         input_error(biv, errp, biv->pos, name,
-                    "missing end-of-contents of the value at offset %zu",
-                    scope->header_offset);
+                    "missing end-of-contents of the value at offset %"
+                    PRIu64, msg_offset(biv, scope->header_offset));
         return -1;
     }
     if (biv->data[biv->pos] != 0) {
@@ -454,8 +462,8 @@ static bool element_done(BERInputVisitor *biv, const char *name,
         }
         if (!at_end) {
             input_error(biv, errp, biv->pos, name,
-                        "extra data inside the explicit tag at offset %zu",
-                        scope->header_offset);
+                        "extra data inside the explicit tag at offset %"
+                        PRIu64, msg_offset(biv, scope->header_offset));
             return false;
         }
     }
@@ -1263,8 +1271,9 @@ static bool ber_input_type_enum(Visitor *v, const char *name, int *obj,
     if (value < 0 || value >= lookup->size) {
         char *param = full_name(biv, name);
 
-        error_setg(errp, "offset %zu: Parameter '%s' does not accept value "
-                   "'%" PRId64 "'", offset, param, value);
+        error_setg(errp, "offset %" PRIu64 ": Parameter '%s' does not "
+                   "accept value '%" PRId64 "'", msg_offset(biv, offset),
+                   param, value);
         g_free(param);
         return false;
     }
@@ -1791,6 +1800,7 @@ Visitor *ber_input_visitor_new_opts(const uint8_t *data, size_t len,
             per_octet ? SIZE_MAX : BER_DEFAULT_MAX_ALLOC_BASE + len * per_octet;
     }
     biv->allow_trailing = opts && opts->allow_trailing;
+    biv->base_offset = opts ? opts->base_offset : 0;
     update_fast_depth(biv);
 
     biv->visitor.type = VISITOR_INPUT;
@@ -1833,13 +1843,13 @@ bool ber_input_visitor_finish(Visitor *v, Error **errp)
         return false;
     }
     if (biv->depth || !biv->top_done) {
-        error_setg(errp, "offset %zu: the top-level value is incomplete",
-                   biv->pos);
+        error_setg(errp, "offset %" PRIu64 ": the top-level value is "
+                   "incomplete", msg_offset(biv, biv->pos));
         return false;
     }
     if (!biv->allow_trailing && biv->pos != biv->len) {
-        error_setg(errp, "offset %zu: trailing bytes after the top-level "
-                   "value", biv->pos);
+        error_setg(errp, "offset %" PRIu64 ": trailing bytes after the "
+                   "top-level value", msg_offset(biv, biv->pos));
         return false;
     }
     return true;

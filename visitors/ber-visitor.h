@@ -62,6 +62,13 @@ typedef struct BEROptions {
     size_t max_alloc;
     /* Input: accept bytes after the top-level value (default: error). */
     bool allow_trailing;
+    /*
+     * Input: where the decoded bytes start in the larger input they were
+     * taken from (an image, a file). Added to every offset an error
+     * names, so the message points where a hex dump or
+     * ber-dump --offset looks. Default 0.
+     */
+    uint64_t base_offset;
 } BEROptions;
 
 /*
