@@ -238,6 +238,7 @@ typedef struct DerWalk {
     BERMode mode;
     BERPlan *plan;
     uint64_t pages;       /* mapped pages read since the last drop */
+    bool out_failed;      /* writing the output failed (not the input) */
 } DerWalk;
 
 static void der_drop(DerWalk *d, uint64_t at_least)
@@ -322,12 +323,14 @@ static bool der_two_passes(DerWalk *d, off_t start, int out_fd, Error **errp)
     v = ber_output_visitor_new_planned_fd(d->mode, NULL, d->plan, out_fd);
     ok = der_walk(d, start, v, &d->hooks, errp) &&
          ber_output_visitor_finish(v, errp);
+    d->out_failed = !ok && ber_output_visitor_write_failed(v);
     visit_free(v);
     return ok;
 }
 
 static bool native_to_der(int in_fd, int out_fd, BERMode mode,
-                          const MigHooks *hooks, Error **errp)
+                          const MigHooks *hooks, bool *out_failed,
+                          Error **errp)
 {
     DerWalk d = { .user = hooks, .mode = mode };
     off_t start = lseek(in_fd, 0, SEEK_CUR);
@@ -360,6 +363,7 @@ static bool native_to_der(int in_fd, int out_fd, BERMode mode,
     v = ber_output_visitor_new_planned_fd(mode, NULL, d.plan, out_fd);
     ok = der_walk(&d, start, v, &d.hooks, &err) &&
          ber_output_visitor_finish(v, &err);
+    d.out_failed = !ok && ber_output_visitor_write_failed(v);
     visit_free(v);
     if (!ok && ber_plan_misfit(d.plan)) {
         error_free(err);
@@ -372,6 +376,7 @@ static bool native_to_der(int in_fd, int out_fd, BERMode mode,
             lseek(out_fd, out_start, SEEK_SET) < 0) {
             error_setg(errp, "cannot rewind the output: %s",
                        g_strerror(errno));
+            d.out_failed = true;
         } else {
             ok = der_two_passes(&d, start, out_fd, errp);
         }
@@ -379,14 +384,19 @@ static bool native_to_der(int in_fd, int out_fd, BERMode mode,
         error_propagate(errp, err);
     }
 out:
+    *out_failed = d.out_failed;
     ber_plan_free(d.plan);
     unmap(&d.m);
     return ok;
 }
 
-/* Native in @r -> @out (not native), written to @out_fd. */
+/*
+ * Native in @r -> @out (not native), written to @out_fd (or, if -1,
+ * encoded as CER and discarded); *@out_failed tells a failed write.
+ */
 static bool native_to_encoded(MigReader *r, int out_fd, MigFormat out,
-                              const MigHooks *hooks, Error **errp)
+                              const MigHooks *hooks, bool *out_failed,
+                              Error **errp)
 {
     Visitor *v;
     bool ok;
@@ -399,6 +409,7 @@ static bool native_to_encoded(MigReader *r, int out_fd, MigFormat out,
             visit_complete(v, &text);
             ok = mig_write_fd(&out_fd, (uint8_t *)text, strlen(text), errp) &&
                  mig_write_fd(&out_fd, (const uint8_t *)"\n", 1, errp);
+            *out_failed = !ok;
         }
         visit_free(v);
         g_free(text);
@@ -409,6 +420,7 @@ static bool native_to_encoded(MigReader *r, int out_fd, MigFormat out,
                                                   NULL);
     ok = mig_stream_to_visitor(r, v, hooks, errp) &&
          ber_output_visitor_finish(v, errp);
+    *out_failed = !ok && ber_output_visitor_write_failed(v);
     visit_free(v);
     return ok;
 }
@@ -438,14 +450,20 @@ int mig_native_tmpfile(int in_fd, MigFormat in, Error **errp)
 }
 
 bool mig_convert_fd(int in_fd, MigFormat in, int out_fd, MigFormat out,
-                    const MigHooks *hooks, Error **errp)
+                    const MigHooks *hooks, bool *write_failed, Error **errp)
 {
+    bool out_failed = false, ignored;
     MigReader *r;
     bool ok;
 
+    if (!write_failed) {
+        write_failed = &ignored;
+    }
+    *write_failed = false;
     if (in != MIG_FORMAT_QEMU && out == MIG_FORMAT_QEMU) {
         MigWriter *w = mig_writer_new_fd(out_fd);
         ok = encoded_to_native(in_fd, in, w, hooks, errp);
+        *write_failed = !ok && mig_writer_failed(w);
         mig_writer_free(w);
         return ok;
     }
@@ -454,14 +472,16 @@ bool mig_convert_fd(int in_fd, MigFormat in, int out_fd, MigFormat out,
         if (tmp < 0) {
             return false;
         }
-        ok = mig_convert_fd(tmp, MIG_FORMAT_QEMU, out_fd, out, hooks, errp);
+        ok = mig_convert_fd(tmp, MIG_FORMAT_QEMU, out_fd, out, hooks,
+                            write_failed, errp);
         close(tmp);
         return ok;
     }
     if (out == MIG_FORMAT_QEMU) {
         /* Native -> native: check it all, then copy the checked bytes. */
         r = mig_reader_new_fd(in_fd);
-        ok = native_to_encoded(r, -1, MIG_FORMAT_CER, hooks, errp);
+        ok = native_to_encoded(r, -1, MIG_FORMAT_CER, hooks, &out_failed,
+                               errp);
         mig_reader_free(r);
         if (ok) {
             MigWriter *w = mig_writer_new_fd(out_fd);
@@ -481,21 +501,24 @@ bool mig_convert_fd(int in_fd, MigFormat in, int out_fd, MigFormat out,
                 at += got;
             }
             ok = ok && mig_writer_flush(w, errp);
+            *write_failed = !ok && mig_writer_failed(w);
             mig_writer_free(w);
         }
         return ok;
     }
     if (out == MIG_FORMAT_DER || out == MIG_FORMAT_BER) {
-        return native_to_der(in_fd, out_fd, ber_mode_of(out), hooks, errp);
+        return native_to_der(in_fd, out_fd, ber_mode_of(out), hooks,
+                             write_failed, errp);
     }
     r = mig_reader_new_fd(in_fd);
-    ok = native_to_encoded(r, out_fd, out, hooks, errp);
+    ok = native_to_encoded(r, out_fd, out, hooks, write_failed, errp);
     mig_reader_free(r);
     return ok;
 }
 
 bool mig_walk_fd(int in_fd, MigFormat in, const MigHooks *hooks, Error **errp)
 {
+    bool out_failed;
     MigReader *r;
     bool ok;
 
@@ -509,7 +532,7 @@ bool mig_walk_fd(int in_fd, MigFormat in, const MigHooks *hooks, Error **errp)
         return ok;
     }
     r = mig_reader_new_fd(in_fd);
-    ok = native_to_encoded(r, -1, MIG_FORMAT_CER, hooks, errp);
+    ok = native_to_encoded(r, -1, MIG_FORMAT_CER, hooks, &out_failed, errp);
     mig_reader_free(r);
     return ok;
 }

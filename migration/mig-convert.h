@@ -50,9 +50,12 @@ bool mig_format_detect(const uint8_t *head, size_t len, MigFormat *f);
  * pairs go through a temporary native file. @hooks (may be NULL) see the
  * native side. Returns false with @errp set; what was written to @out_fd
  * is then incomplete: callers write to a temporary name and rename.
+ * *@write_failed (may be NULL) tells why: true when writing @out_fd
+ * failed (an I/O error, a full disk; the input may be good), false when
+ * the input was refused.
  */
 bool mig_convert_fd(int in_fd, MigFormat in, int out_fd, MigFormat out,
-                    const MigHooks *hooks, Error **errp);
+                    const MigHooks *hooks, bool *write_failed, Error **errp);
 
 /*
  * Walk the stream in @in_fd (format @in) for its hooks only, encoding

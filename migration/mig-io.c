@@ -321,6 +321,11 @@ uint64_t mig_writer_offset(const MigWriter *w)
     return w->flushed + w->len;
 }
 
+bool mig_writer_failed(const MigWriter *w)
+{
+    return w->error != NULL;
+}
+
 static bool sticky(MigWriter *w, Error **errp)
 {
     if (w->error) {

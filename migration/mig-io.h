@@ -110,6 +110,9 @@ void mig_writer_free(MigWriter *w);
 /* Bytes written so far (flushed or not). */
 uint64_t mig_writer_offset(const MigWriter *w);
 
+/* Has a write failed (the sticky error of mig_write())? */
+bool mig_writer_failed(const MigWriter *w);
+
 /* Queue @n bytes. A write failure is sticky: later calls fail with it. */
 bool mig_write(MigWriter *w, const void *buf, size_t n, Error **errp);
 /*

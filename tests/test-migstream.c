@@ -450,7 +450,7 @@ START_TEST(test_two_pass_der)
         GByteArray *two;
 
         ck_assert_msg(mig_convert_fd(in, MIG_FORMAT_QEMU, out, formats[i],
-                                     NULL, &err), "%s", error_get_pretty(err));
+                                     NULL, NULL, &err), "%s", error_get_pretty(err));
         two = contents(out);
         if (mode < 0) {
             /* the file ends with a newline, the string with its NUL */
@@ -522,7 +522,7 @@ START_TEST(test_der_length_prediction_fails)
     in = fd_with(s);
     out = fd_with(&(GByteArray){ NULL, 0 });
     ck_assert_msg(mig_convert_fd(in, MIG_FORMAT_QEMU, out, MIG_FORMAT_DER,
-                                 NULL, &err), "%s", error_get_pretty(err));
+                                 NULL, NULL, &err), "%s", error_get_pretty(err));
     two = contents(out);
     ck_assert_uint_eq(two->len, one->len);
     ck_assert(!memcmp(two->data, one->data, one->len));

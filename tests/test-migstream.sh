@@ -189,6 +189,29 @@ run convert "$T/cut.mig" "$T/cut.der" --to der
 check "truncated stream refused: exit 1, offset named, no output left" \
     sh -c "test $rc = 1 && grep -q 'offset [0-9]*: ' '$T/err' && test \$(wc -l < '$T/err') = 1 &&
            ! ls '$T'/cut.der* > /dev/null 2>&1"
+# A write that fails (RLIMIT_FSIZE of 8 KiB, SIGXFSZ ignored: EFBIG) is an
+# I/O error, exit 2, the output named; a good stream, and nothing left.
+for f in der cer ber json qemu; do
+    (trap '' XFSZ; ulimit -f 8; exec "$MS" convert "$T/pc.mig" "$T/fsz.$f" --to $f) \
+        > "$T/out" 2> "$T/err"
+    rc=$?
+    check "write fails (file size limit), --to $f: exit 2, OUT named, nothing left" \
+        sh -c "test $rc = 2 && test \$(wc -l < '$T/err') = 1 &&
+               grep -q '^migstream: $T/fsz.$f: .*File too large' '$T/err' &&
+               ! ls '$T'/fsz.$f* > /dev/null 2>&1"
+done
+# The same on a full file system (a 64 KiB tmpfs, when we may mount one).
+mkdir "$T/full"
+if mount -t tmpfs -o size=64K tmpfs "$T/full" 2> /dev/null; then
+    run convert "$T/pc.mig" "$T/full/pc.der" --to der
+    left=$(ls -A "$T/full")
+    umount "$T/full"
+    check "full disk, --to der: exit 2, OUT named, nothing left" \
+        sh -c "test $rc = 2 && test -z '$left' &&
+               grep -q '^migstream: $T/full/pc.der: .*No space left on device' '$T/err'"
+else
+    ok "full disk # SKIP no tmpfs (needs root)"
+fi
 # usage errors: one line naming what, "; try 'migstream --help'", exit 2
 usage_is() {
     test $rc = 2 && test "$(wc -l < "$T/err")" = 1 &&

@@ -115,6 +115,45 @@ static char *img_path(const char *name)
     return g_build_filename(workdir, name, NULL);
 }
 
+/* Damage the byte at @off of @img (flip its bits). */
+static void flip_byte(const char *img, uint64_t off)
+{
+    int fd = open(img, O_RDWR);
+    unsigned char byte;
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(pread(fd, &byte, 1, (off_t)off), 1);
+    byte ^= 0xff;
+    ck_assert_int_eq(pwrite(fd, &byte, 1, (off_t)off), 1);
+    close(fd);
+}
+
+/*
+ * vnvram check of @img finds @want problems: as many lines as its summary
+ * line counts, and as many elements of "problems" in --json.
+ */
+static void check_counts_agree(const char *img, int want)
+{
+    g_autofree char *out = NULL, *json = NULL, *summary = NULL;
+    g_auto(GStrv) lines = NULL;
+    const char *p;
+    int n = 0;
+
+    ck_assert_int_eq(run(&out, "tools/vnvram", "check", img, NULL), 1);
+    lines = g_strsplit(g_strchomp(out), "\n", -1);
+    ck_assert_int_eq(g_strv_length(lines), want + 1);
+    summary = g_strdup_printf("%s: %d problem%s found", img, want,
+                              want == 1 ? "" : "s");
+    ck_assert_str_eq(lines[want], summary);
+    ck_assert_int_eq(run(&json, "tools/vnvram", "check", "--json", img, NULL),
+                     1);
+    for (p = json; (p = strstr(p, "\"message\": ")); p++) {
+        n++;
+    }
+    ck_assert_msg(n == want && strstr(json, "\"healthy\": false"),
+                  "%d problems in --json, not %d: %s", n, want, json);
+}
+
 START_TEST(test_tool_lifecycle)
 {
     char *img = img_path("tool.img"), *out = NULL;
@@ -274,7 +313,21 @@ START_TEST(test_device_json_entries_and_damage)
                   out);
     g_free(out);
     expect_run(1, "permall: rollback", "tools/vnvram", "check", img, NULL);
+    /* the damaged copy and its rollback: two lines, two problems, in the
+     * text and in --json */
+    check_counts_agree(img, 2);
     expect_run(0, NULL, "examples/tpm-device", img, "show", NULL);
+    /* both copies damaged: each copy's line and the lost value's, three */
+    s = nvram_storage_open_file(img, true, false, &error_abort);
+    ck_assert_int_eq(nvram_image_inspect(s, &info, &error_abort), 0);
+    for (int c = 0; c < 2; c++) {
+        if (info->entries[0].copies[c].valid) {
+            flip_byte(img, info->entries[0].copies[c].offset + 200);
+        }
+    }
+    nvram_image_info_free(info);
+    nvram_storage_close(s);
+    check_counts_agree(img, 3);
     fp = g_strconcat(img, ".fingerprint", NULL);
     unlink(fp);
     g_free(fp);

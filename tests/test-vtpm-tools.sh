@@ -195,6 +195,11 @@ print(" ".join(str(c["offset"] + 64) for c in e["copies"]))' \
     if grep -q '^libtpms/' "$T/p6.err"; then
         check "... and libtpms' lines are in F" grep -q '^libtpms/' "$T/p7.log"
     fi
+    # ... and F has the failure once (libtpms asks for the blob twice),
+    # naming the image and the reason.
+    check "with --log file=F, one load failure is one line of F, image and reason" \
+        sh -c "test \$(grep -v '^libtpms/' '$T/p7.log' | wc -l) = 1 &&
+               grep -q \"vtpm: TPM not started: cannot load the TPM's permall from the image $PIMG: entry 'permall': \" '$T/p7.log'"
     check "pwdfile: kdf= without pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key file=/x,kdf=sha512
     check "pwdfile: format= with pwdfile=" opt_error socket --tpm2 --tpmstate dir="$T" --server port=1 --key pwdfile=/x,format=hex
 fi

@@ -90,7 +90,7 @@ static int cmd_convert(const char *in, const char *out, MigFormat to)
     Error *err = NULL;
     g_autofree char *tmp = g_strdup_printf("%s.XXXXXX", out);
     int ifd, ofd;
-    bool ok;
+    bool ok, write_failed;
 
     ifd = open_input(in, &from);
     if (ifd < 0) {
@@ -103,14 +103,16 @@ static int cmd_convert(const char *in, const char *out, MigFormat to)
         return EXIT_USAGE;
     }
     /* Into a temporary name: a refused stream leaves no output at all. */
-    ok = mig_convert_fd(ifd, from, ofd, to, NULL, &err);
+    ok = mig_convert_fd(ifd, from, ofd, to, NULL, &write_failed, &err);
     close(ifd);
     if (!ok) {
         close(ofd);
         unlink(tmp);
-        fprintf(stderr, "migstream: %s: %s\n", in, error_get_pretty(err));
+        /* a full disk is an I/O error (2), not a refused input (1) */
+        fprintf(stderr, "migstream: %s: %s\n", write_failed ? out : in,
+                error_get_pretty(err));
         error_free(err);
-        return EXIT_BAD;
+        return write_failed ? EXIT_USAGE : EXIT_BAD;
     }
     if (close(ofd) < 0 || rename(tmp, out) < 0) {
         fprintf(stderr, "migstream: %s: %s\n", out, g_strerror(errno));

@@ -562,7 +562,10 @@ static int cmd_info(const char *img, Options *o)
     return 0;
 }
 
-/* One finding of check: text line or JSON array element. */
+/*
+ * One problem found by check: a text line or a JSON array element, and
+ * one more in *@count (what the summary line counts).
+ */
 static void check_report(const Options *o, int *count, const char *entry,
                          const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 static void check_report(const Options *o, int *count, const char *entry,
@@ -598,7 +601,7 @@ static int cmd_check(const char *img, Options *o)
     NVRAMImageInfo *info = NULL;
     GPtrArray *log = NULL;
     Error *err = NULL;
-    int problems = 0, n = 0, left = 0, ret;
+    int problems = 0, left = 0, ret;
 
     if (o->repair) {
         NVRAMStorage *s = open_image(img, true, &err);
@@ -639,39 +642,35 @@ static int cmd_check(const char *img, Options *o)
     }
     for (unsigned c = 0; c < info->header_copies; c++) {
         if (info->header_problem[c]) {
-            check_report(o, &n, NULL, "header copy %u damaged: %s", c,
-                         info->header_problem[c]);
-            problems++;
+            check_report(o, &problems, NULL, "header copy %u damaged: %s",
+                         c, info->header_problem[c]);
         }
     }
     if (info->storage_size < info->image_size) {
-        check_report(o, &n, NULL, "truncated: the image needs %" PRIu64
-                     " bytes, the drive has %" PRIu64 "; the copies within "
-                     "it are read, writes are refused", info->image_size,
+        check_report(o, &problems, NULL, "truncated: the image needs %"
+                     PRIu64 " bytes, the drive has %" PRIu64 "; the copies "
+                     "within it are read, writes are refused", info->image_size,
                      info->storage_size);
-        problems++;
     }
     for (size_t i = 0; i < info->n_entries; i++) {
         const NVRAMEntryInfo *e = &info->entries[i];
         for (int c = 0; c < 2; c++) {
             if (!e->copies[c].valid) {
-                check_report(o, &n, e->name.name, "copy %d damaged: %s", c,
-                             e->copies[c].problem);
-                problems++;
+                check_report(o, &problems, e->name.name, "copy %d damaged: "
+                             "%s", c, e->copies[c].problem);
             }
         }
         if (e->generation_exhausted) {
-            check_report(o, &n, e->name.name, "generation %" PRIu64 " cannot "
-                         "grow: writes are refused", UINT64_MAX);
-            problems++;
+            check_report(o, &problems, e->name.name, "generation %" PRIu64
+                         " cannot grow: writes are refused", UINT64_MAX);
         }
         if (e->status == -NVRAM_ERR_ENTRY_CORRUPT) {
-            check_report(o, &n, e->name.name, "both copies damaged: the "
-                         "value is lost");
+            check_report(o, &problems, e->name.name, "both copies damaged: "
+                         "the value is lost");
         } else if (e->rolled_back) {
-            check_report(o, &n, e->name.name, "rollback: the newest copy is "
-                         "damaged; reads serve copy %d (generation %" PRIu64
-                         "), a later commit may be lost", e->newest,
+            check_report(o, &problems, e->name.name, "rollback: the newest "
+                         "copy is damaged; reads serve copy %d (generation %"
+                         PRIu64 "), a later commit may be lost", e->newest,
                          e->copies[e->newest].generation);
         }
     }

@@ -348,7 +348,7 @@ int main(int argc, char **argv)
     if (o.flags.not_need_init &&
         (!vtpm_device_init(false, &err) ||
          (o.flags.startup_clear && !vtpm_device_startup_clear(&err)))) {
-        vtpm_log_error("not started: %s", error_get_pretty(err));
+        vtpm_log_error("%s", error_get_pretty(err));
         rc = fail_err(err);
         goto out;
     }

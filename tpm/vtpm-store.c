@@ -38,6 +38,7 @@ static struct {
     const VTPMStateBlob *pending;
     VTPMStateBlob *loaded;
     char *failure;
+    char *path;             /* the image, for the failure messages */
 } store;
 
 static int entry_index(const char *name)
@@ -50,6 +51,11 @@ static int entry_index(const char *name)
     return -1;
 }
 
+/*
+ * Record why the store failed. Not logged here: a load failure reaches
+ * the log once, through the Error of vtpm_device_init() (libtpms asks
+ * for a blob more than once); a store failure is logged by its caller.
+ */
 static void set_failure(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 static void set_failure(const char *fmt, ...)
 {
@@ -59,7 +65,6 @@ static void set_failure(const char *fmt, ...)
     g_free(store.failure);
     store.failure = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    vtpm_log_error("%s", store.failure);
 }
 
 /* The device callback of the three entries. */
@@ -178,16 +183,17 @@ static TPM_RESULT cb_nvram_loaddata(unsigned char **data, uint32_t *length,
         /* The image served an older copy than the newest it has. */
         qapi_free_VTPMStateBlob(store.loaded);
         store.loaded = NULL;
-        set_failure("entry %s rolled back: the image could read only an "
-                    "older copy; refusing to run a TPM whose state went back "
-                    "in time (restore the image or start from a new one)",
-                    name);
+        set_failure("entry %s rolled back in the TPM image %s: the image "
+                    "could read only an older copy; refusing to run a TPM "
+                    "whose state went back in time (restore the image or "
+                    "start from a new one)", name, store.path);
         return TPM_FAIL;
     }
     if (ret < 0) {
-        set_failure("cannot load the TPM's %s from the image: %s; the TPM "
-                    "is not started (it is never re-manufactured over state "
-                    "it cannot read)", name, error_get_pretty(err));
+        set_failure("cannot load the TPM's %s from the image %s: %s; the "
+                    "TPM is not started (it is never re-manufactured over "
+                    "state it cannot read)", name, store.path,
+                    error_get_pretty(err));
         error_free(err);
         return TPM_FAIL;
     }
@@ -222,8 +228,9 @@ static TPM_RESULT cb_nvram_storedata(const unsigned char *data,
 
     (void)tpm_number;
     if (!vtpm_store_put(name, data, length, &err)) {
-        set_failure("cannot store the TPM's %s: %s", name,
-                    error_get_pretty(err));
+        set_failure("cannot store the TPM's %s in the image %s: %s", name,
+                    store.path, error_get_pretty(err));
+        vtpm_log_error("%s", store.failure);
         error_free(err);
         return TPM_FAIL;
     }
@@ -244,8 +251,9 @@ static TPM_RESULT cb_nvram_deletename(uint32_t tpm_number, const char *name,
         return must_exist ? TPM_FAIL : TPM_SUCCESS;
     }
     if (!vtpm_store_put(name, NULL, 0, &err)) {
-        set_failure("cannot delete the TPM's %s: %s", name,
-                    error_get_pretty(err));
+        set_failure("cannot delete the TPM's %s in the image %s: %s", name,
+                    store.path, error_get_pretty(err));
+        vtpm_log_error("%s", store.failure);
         error_free(err);
         return TPM_FAIL;
     }
@@ -416,6 +424,7 @@ bool vtpm_store_open(const VTPMStoreConfig *cfg, Error **errp)
         return false;
     }
     store.nvram = nvram;
+    store.path = g_strdup(cfg->path);
     for (int i = 0; i < VTPM_STORE_N_ENTRIES; i++) {
         store.state[i] = ENTRY_UNKNOWN;
     }
@@ -431,6 +440,8 @@ bool vtpm_store_close(void)
     store.loaded = NULL;
     g_free(store.failure);
     store.failure = NULL;
+    g_free(store.path);
+    store.path = NULL;
     return ret == 0;
 }
 

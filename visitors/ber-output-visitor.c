@@ -152,6 +152,7 @@ typedef struct BEROutputVisitor {
     void *write_opaque;
     int fd;
     Error *write_error;
+    bool io_failed;         /* write_error is the sink's or pwrite()'s */
     uint64_t flushed;       /* bytes passed to the sink (or, measuring,
                                forgotten) */
 
@@ -248,8 +249,9 @@ static inline void put_byte(BEROutputVisitor *bov, uint8_t octet)
 static void sink_write(BEROutputVisitor *bov, const uint8_t *data, size_t n)
 {
     bov->flushed += n;
-    if (!bov->write_error && n) {
-        bov->write(bov->write_opaque, data, n, &bov->write_error);
+    if (!bov->write_error && n &&
+        !bov->write(bov->write_opaque, data, n, &bov->write_error)) {
+        bov->io_failed = true;
     }
 }
 
@@ -744,6 +746,7 @@ static G_GNUC_NO_INLINE void close_deferred(BEROutputVisitor *bov,
             -1;
 
         if (put != (ssize_t)n) {
+            bov->io_failed = true;
             error_setg(&bov->write_error, "BER output: cannot write a "
                        "deferred length at offset %" PRIu64 ": %s", at,
                        put < 0 && bov->fd >= 0 ? g_strerror(errno) :
@@ -1527,6 +1530,12 @@ Visitor *ber_output_visitor_new_planned_fd(BERMode mode,
     bov->planned = plan;
     bov->fd_start = lseek(fd, 0, SEEK_CUR);
     return &bov->visitor;
+}
+
+bool ber_output_visitor_write_failed(Visitor *v)
+{
+    assert(v->type == VISITOR_OUTPUT && v->free == ber_output_free);
+    return to_bov(v)->io_failed;
 }
 
 bool ber_output_visitor_finish(Visitor *v, Error **errp)

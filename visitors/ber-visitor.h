@@ -125,6 +125,13 @@ Visitor *ber_output_visitor_new_fd(BERMode mode, const BEROptions *opts,
 bool ber_output_visitor_finish(Visitor *v, Error **errp);
 
 /*
+ * Did the visitor fail writing its output: the write callback, or the
+ * pwrite() of a deferred length (an I/O error such as a full disk), as
+ * opposed to a departure from its plan? False while nothing failed.
+ */
+bool ber_output_visitor_write_failed(Visitor *v);
+
+/*
  * A length plan: DER or BER output streamed in bounded memory, in two
  * passes over the same visits. The first, through a measuring visitor,
  * writes nothing and keeps no contents: it records the contents length of
