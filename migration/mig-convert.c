@@ -2,6 +2,7 @@
  * migration/mig-convert.c: whole-file conversions (see mig-convert.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -334,7 +335,9 @@ static bool native_to_der(int in_fd, int out_fd, BERMode mode,
 {
     DerWalk d = { .user = hooks, .mode = mode };
     off_t start = lseek(in_fd, 0, SEEK_CUR);
-    off_t out_start = lseek(out_fd, 0, SEEK_CUR);
+    /* O_APPEND: pwrite() and ftruncate() would not do what is meant */
+    off_t out_start = (fcntl(out_fd, F_GETFL) & O_APPEND) ? -1
+                      : lseek(out_fd, 0, SEEK_CUR);
     Error *err = NULL;
     unsigned octets;
     Visitor *v;
@@ -378,6 +381,7 @@ static bool native_to_der(int in_fd, int out_fd, BERMode mode,
                        g_strerror(errno));
             d.out_failed = true;
         } else {
+            d.user = NULL;      /* the walk just done gave them every record */
             ok = der_two_passes(&d, start, out_fd, errp);
         }
     } else if (!ok) {

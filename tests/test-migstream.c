@@ -9,6 +9,7 @@
  * unchanged; never a crash, a hang or a large allocation.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,20 +478,38 @@ static void put_be(GByteArray *b, uint64_t v, int width)
     }
 }
 
-/*
- * mig_convert_fd() leaves the length octets of the two outermost DER
- * values for the number the native size predicts. A RAM section of
- * 2^21 zero pages is 18 MiB natively (5 length octets) and a few dozen
- * bytes of DER (2): the prediction fails, and the stream is converted
- * again in two passes, to the same bytes as one-pass DER.
- */
-START_TEST(test_der_length_prediction_fails)
+typedef struct HookCount {
+    uint64_t records, zero_pages;
+} HookCount;
+
+static HookCount seen;
+
+static void count_record(void *opaque, const MigRecordInfo *info)
 {
-    const uint64_t pages = 1u << 21;
+    (void)opaque;
+    (void)info;
+    seen.records++;
+}
+
+static void count_page(void *opaque, const char *block, uint64_t addr,
+                       const uint8_t *data, uint64_t page_size, uint8_t fill,
+                       uint64_t count)
+{
+    (void)opaque, (void)block, (void)addr, (void)page_size, (void)fill;
+    seen.zero_pages += data ? 0 : count;
+}
+
+static const MigHooks counter = { .record = count_record,
+                                  .page = count_page };
+
+/*
+ * A pc-like stream of one RAM block of @pages pages: zero pages, or pages
+ * of data (each page's first octet its number) when @data.
+ */
+static GByteArray *ram_stream(uint64_t pages, bool data)
+{
     GByteArray *s = g_byte_array_new();
-    GByteArray *one, *two;
-    Error *err = NULL;
-    int in, out;
+    uint8_t page[4096] = { 0 };
 
     g_byte_array_append(s, (const uint8_t *)"QEVM", 4);
     put_be(s, 3, 4);
@@ -504,16 +523,41 @@ START_TEST(test_der_length_prediction_fails)
     put_be(s, 6, 1);
     g_byte_array_append(s, (const uint8_t *)"pc.ram", 6);
     put_be(s, pages * 4096, 8);
-    put_be(s, 0x02, 8);                   /* ZERO, block named */
-    put_be(s, 6, 1);
-    g_byte_array_append(s, (const uint8_t *)"pc.ram", 6);
-    put_be(s, 0, 1);
-    for (uint64_t i = 1; i < pages; i++) {
-        put_be(s, (i * 4096) | 0x22, 8);  /* ZERO | CONTINUE */
-        put_be(s, 0, 1);
+    for (uint64_t i = 0; i < pages; i++) {
+        /* ZERO or PAGE; CONTINUE after the first, which names the block */
+        put_be(s, (i * 4096) | (data ? 0x08 : 0x02) | (i ? 0x20 : 0), 8);
+        if (!i) {
+            put_be(s, 6, 1);
+            g_byte_array_append(s, (const uint8_t *)"pc.ram", 6);
+        }
+        if (data) {
+            page[0] = (uint8_t)(i + 1);
+            g_byte_array_append(s, page, sizeof(page));
+        } else {
+            put_be(s, 0, 1);
+        }
     }
     put_be(s, 0x10, 8);                   /* EOS */
     put_be(s, 0, 1);                      /* EOF */
+    return s;
+}
+
+/*
+ * mig_convert_fd() leaves the length octets of the two outermost DER
+ * values for the number the native size predicts. A RAM section of
+ * 2^21 zero pages is 18 MiB natively (5 length octets) and a few dozen
+ * bytes of DER (2): the prediction fails, and the stream is converted
+ * again in two passes, to the same bytes as one-pass DER.
+ */
+START_TEST(test_der_length_prediction_fails)
+{
+    const uint64_t pages = 1u << 21;
+    GByteArray *s;
+    GByteArray *one, *two;
+    Error *err = NULL;
+    int in, out;
+
+    s = ram_stream(pages, false);
     ck_assert_uint_ge(s->len, 1u << 24);
 
     one = encode(s->data, s->len, BER_MODE_DER, &err);
@@ -521,11 +565,69 @@ START_TEST(test_der_length_prediction_fails)
     ck_assert_uint_lt(one->len, 256);
     in = fd_with(s);
     out = fd_with(&(GByteArray){ NULL, 0 });
+    seen = (HookCount){ 0 };
     ck_assert_msg(mig_convert_fd(in, MIG_FORMAT_QEMU, out, MIG_FORMAT_DER,
-                                 NULL, NULL, &err), "%s", error_get_pretty(err));
+                                 &counter, NULL, &err), "%s", error_get_pretty(err));
     two = contents(out);
     ck_assert_uint_eq(two->len, one->len);
     ck_assert(!memcmp(two->data, one->data, one->len));
+    /* the hooks see the stream once, however many walks it took */
+    {
+        HookCount der = seen;
+
+        int cer = fd_with(&(GByteArray){ NULL, 0 });
+
+        seen = (HookCount){ 0 };
+        close(in);
+        in = fd_with(s);
+        ck_assert(mig_convert_fd(in, MIG_FORMAT_QEMU, cer, MIG_FORMAT_CER,
+                                 &counter, NULL, &err));
+        close(cer);
+        ck_assert_uint_gt(der.records, 0);
+        ck_assert_uint_eq(der.records, seen.records);
+        ck_assert_uint_eq(der.zero_pages, seen.zero_pages);
+        ck_assert_uint_eq(der.zero_pages, pages);
+    }
+    g_byte_array_unref(one);
+    g_byte_array_unref(two);
+    g_byte_array_unref(s);
+    close(in);
+    close(out);
+}
+END_TEST
+
+/*
+ * An output opened O_APPEND: pwrite() there appends, so the deferred
+ * lengths cannot be filled in afterwards; the DER must still be right,
+ * after what the file held. The stream is larger than the output
+ * visitor's buffer, so its outer lengths would be filled in by pwrite().
+ */
+START_TEST(test_der_to_append_file)
+{
+    GByteArray *s = ram_stream(160, true);  /* 640 KiB: flushed before its lengths */
+    GByteArray *one, *two;
+    Error *err = NULL;
+    char *path = NULL;
+    int in, out;
+    int tmp = g_file_open_tmp("test-migstream-XXXXXX", &path, NULL);
+
+    ck_assert_int_ge(tmp, 0);
+    ck_assert_int_eq(write(tmp, "kept", 4), 4);
+    close(tmp);
+    out = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+    ck_assert_int_ge(out, 0);
+    unlink(path);
+    g_free(path);
+    one = encode(s->data, s->len, BER_MODE_DER, &err);
+    ck_assert(one);
+    in = fd_with(s);
+    ck_assert_msg(mig_convert_fd(in, MIG_FORMAT_QEMU, out, MIG_FORMAT_DER,
+                                 NULL, NULL, &err), "%s",
+                  err ? error_get_pretty(err) : "");
+    two = contents(out);
+    ck_assert_uint_eq(two->len, 4 + one->len);
+    ck_assert(!memcmp(two->data, "kept", 4));
+    ck_assert(!memcmp(two->data + 4, one->data, one->len));
     g_byte_array_unref(one);
     g_byte_array_unref(two);
     g_byte_array_unref(s);
@@ -591,6 +693,7 @@ int main(void)
     tcase_add_test(tc, test_desc_parse);
     tcase_add_test(tc, test_two_pass_der);
     tcase_add_test(tc, test_der_length_prediction_fails);
+    tcase_add_test(tc, test_der_to_append_file);
     suite_add_tcase(s, tc);
     return check_run_suite(s);
 }

@@ -29,6 +29,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <string.h>
@@ -1528,7 +1529,13 @@ Visitor *ber_output_visitor_new_planned_fd(BERMode mode,
     assert(mode != BER_MODE_CER && plan);
     bov = to_bov(ber_output_visitor_new_fd(mode, opts, fd));
     bov->planned = plan;
-    bov->fd_start = lseek(fd, 0, SEEK_CUR);
+    /*
+     * Deferred lengths are filled in by pwrite() at their offset; on an
+     * O_APPEND file Linux appends them instead, so such a file counts as
+     * one that cannot be rewritten.
+     */
+    bov->fd_start = (fcntl(fd, F_GETFL) & O_APPEND) ? -1
+                                                    : lseek(fd, 0, SEEK_CUR);
     return &bov->visitor;
 }
 

@@ -198,7 +198,11 @@ Visitor *ber_output_visitor_new_planned_sink(BERMode mode,
                                              BERPlan *plan, BERWriteFunc write,
                                              void *opaque);
 
-/* As ber_output_visitor_new_planned_sink(), writing to @fd as _new_fd(). */
+/*
+ * As ber_output_visitor_new_planned_sink(), writing to @fd as _new_fd().
+ * Deferred lengths (ber_plan_defer()) need @fd seekable and not O_APPEND:
+ * otherwise the visitor fails when it would fill one in.
+ */
 Visitor *ber_output_visitor_new_planned_fd(BERMode mode,
                                            const BEROptions *opts,
                                            BERPlan *plan, int fd);
